@@ -1,0 +1,13 @@
+"""Rasa Studio on Kubernetes: validate the stack config, then build everything from it."""
+
+import pulumi
+
+import config
+from components.providers import providers
+from components.studio import RasaStudio
+
+loaded = config.load()
+studio = RasaStudio("rasa-studio", loaded, pulumi.ResourceOptions(providers=providers(loaded.config)))
+
+pulumi.export("url", studio.url)
+pulumi.export("namespace", loaded.config.kubernetes.namespace)

@@ -1,0 +1,49 @@
+"""What every component needs to know about where it is deployed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_kubernetes.meta import v1 as meta
+
+from config import StackConfig
+
+from .labels import ComponentName, labels, selector_labels
+
+
+@dataclass(frozen=True)
+class Context:
+    config: StackConfig
+    # The namespace as an Output of the Namespace resource, so every object waits for it.
+    namespace: pulumi.Input[str]
+    # The same name as plain text, for in-cluster DNS names built by pure functions.
+    namespace_name: str
+    instance: str
+
+    def labels(self, component: ComponentName) -> dict[str, str]:
+        return labels(component, self.instance)
+
+    def selector(self, component: ComponentName) -> dict[str, str]:
+        return selector_labels(component, self.instance)
+
+    def metadata(
+        self,
+        name: str,
+        component: ComponentName,
+        annotations: dict[str, pulumi.Input[str]] | None = None,
+    ) -> meta.ObjectMetaArgs:
+        return meta.ObjectMetaArgs(
+            name=name,
+            namespace=self.namespace,
+            labels=self.labels(component),
+            annotations=annotations,
+        )
+
+    def service_host(self, service: str) -> str:
+        """In-cluster DNS name of a Service in the Studio namespace."""
+        return f"{service}.{self.namespace_name}.svc.cluster.local"
+
+    @property
+    def protect(self) -> bool:
+        return self.config.protect_data

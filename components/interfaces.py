@@ -1,0 +1,66 @@
+"""What the Studio components consume from the backing services, whatever implements them.
+
+A Studio component gets one of these and never learns whether PostgreSQL is a StatefulSet,
+RDS or someone else's server. Credentials only ever travel as Secret references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A key of a Kubernetes Secret in the Studio namespace."""
+
+    name: pulumi.Input[str]
+    key: str
+
+
+@dataclass(frozen=True)
+class Database:
+    host: pulumi.Input[str]
+    port: int
+    username: str
+    password: SecretRef
+    # DB_QUERY: connection parameters appended to the URL by the Studio images.
+    query: str
+    # DB_SSL for the migration: whether the client asks for TLS.
+    prefer_ssl: bool
+    # Resources that must be ready before a client connects (server, databases, user).
+    ready: list[pulumi.Resource] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Kafka:
+    # host:port[,host:port...]
+    bootstrap_servers: pulumi.Input[str]
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"]
+    sasl_mechanism: Literal["plain", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None
+    username: pulumi.Input[str] | None
+    password: SecretRef | None
+    # Secret with `ca.crt` for brokers signed by a private CA; None for public CAs or no TLS.
+    ca_secret: str | None = None
+    # Resources that must be ready before a client uses the topics (brokers, topic Job).
+    ready: list[pulumi.Resource] = field(default_factory=list)
+
+    @property
+    def tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+
+@dataclass(frozen=True)
+class ObjectStorage:
+    bucket: pulumi.Input[str]
+    region: str
+    # S3-compatible endpoint (MinIO, external); None for AWS S3 itself.
+    endpoint: pulumi.Input[str] | None
+    # Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; None when the pod's
+    # ServiceAccount carries the access (IRSA).
+    credentials_secret: pulumi.Input[str] | None
+    # Annotations for the ServiceAccounts of the model services (eks.amazonaws.com/role-arn).
+    service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    ready: list[pulumi.Resource] = field(default_factory=list)

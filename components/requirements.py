@@ -1,0 +1,50 @@
+"""What the Studio components need from the backing services, known from config alone.
+
+Kafka topics, databases and the ServiceAccounts that need the bucket are declared here, before
+any resource exists, so the backing services can be built first and the Studio components after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import StackConfig
+
+# Event ingestion (reference §3.5): the assistant publishes to the same topic.
+EVENTS_TOPIC = "rasa-events"
+EVENTS_DLQ_TOPIC = "rasa-events-dlq"
+# Orchestrated model services (reference §12).
+MODEL_SERVICE_TOPICS = (
+    "training-job",
+    "training-result",
+    "training-status-update",
+    "deployment-job",
+    "deployment-result",
+)
+
+STUDIO_DATABASE = "studio"
+KEYCLOAK_DATABASE = "keycloak"
+MODEL_SERVICE_DATABASE = "modelservice"
+
+# ServiceAccounts of the pods that read and write trained models.
+TRAINING_SERVICE_ACCOUNT = "model-training-service"
+RUNNING_SERVICE_ACCOUNT = "model-running-service"
+EMBEDDED_SERVICE_ACCOUNT = "rasapro"
+
+
+@dataclass(frozen=True)
+class Requirements:
+    topics: tuple[str, ...]
+    databases: tuple[str, ...]
+    storage_service_accounts: tuple[str, ...]
+
+
+def requirements(config: StackConfig) -> Requirements:
+    orchestrated = config.model_service.architecture == "orchestrated"
+    return Requirements(
+        topics=(EVENTS_TOPIC, EVENTS_DLQ_TOPIC, *(MODEL_SERVICE_TOPICS if orchestrated else ())),
+        databases=(STUDIO_DATABASE, KEYCLOAK_DATABASE, *((MODEL_SERVICE_DATABASE,) if orchestrated else ())),
+        storage_service_accounts=(
+            (TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)
+        ),
+    )

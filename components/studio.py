@@ -1,0 +1,57 @@
+"""RasaStudio: the whole deployment, composed from one component per container and service."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_kubernetes.core import v1 as core
+
+from config import LoadedConfig
+
+from .context import Context
+from .labels import PART_OF
+from .secrets import StudioSecrets
+
+
+class RasaStudio(pulumi.ComponentResource):
+    """Rasa Studio and its backing services in one namespace."""
+
+    namespace: core.Namespace | None
+    context: Context
+    secrets: StudioSecrets
+
+    def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
+        config = loaded.config
+        child = pulumi.ResourceOptions(parent=self)
+        ns_name = config.kubernetes.namespace
+
+        self.namespace = None
+        namespace: pulumi.Input[str] = ns_name
+        if config.kubernetes.create_namespace:
+            self.namespace = core.Namespace(
+                f"{name}-namespace",
+                metadata={
+                    "name": ns_name,
+                    "labels": {
+                        "app.kubernetes.io/part-of": PART_OF,
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        # Enforce the restricted Pod Security Standard on everything in it.
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                    },
+                },
+                opts=child,
+            )
+            namespace = self.namespace.metadata.name
+
+        self.context = Context(
+            config=config,
+            namespace=namespace,
+            namespace_name=ns_name,
+            instance=pulumi.get_stack(),
+        )
+
+        self.secrets = StudioSecrets(f"{name}-secrets", self.context, loaded.secrets, child)
+
+        self.url = config.studio.url
+        self.register_outputs({"url": self.url, "namespace": ns_name})

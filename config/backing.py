@@ -1,0 +1,136 @@
+"""`kafka`, `database`, `objectStorage`: the backing services, each chosen by `mode`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from .base import (
+    DnsSubdomain,
+    ImageRepository,
+    ImageTag,
+    Model,
+    Port,
+    PositiveInt,
+    Quantity,
+    Resources,
+    SecretKeyRef,
+)
+
+# --- Kafka -------------------------------------------------------------------------------
+
+SaslMechanism = Literal["plain", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"]
+
+
+class Topics(Model):
+    """How the topics the components declare are created."""
+
+    partitions: PositiveInt = 1
+    replication_factor: PositiveInt = 1
+
+
+class _Kafka(Model):
+    topics: Topics = Topics()
+
+
+class InClusterKafka(_Kafka):
+    mode: Literal["in-cluster"]
+    image: ImageRepository = "apache/kafka"
+    tag: ImageTag = "3.9.1"
+    brokers: PositiveInt = 1
+    storage_size: Quantity = "10Gi"
+    resources: Resources | None = None
+
+
+class MskKafka(_Kafka):
+    mode: Literal["msk"]
+    kafka_version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = "3.6.0"
+    instance_type: Annotated[str, Field(pattern=r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")] = "kafka.m7g.large"
+    # One broker per subnet (and so per availability zone) times this.
+    brokers_per_subnet: PositiveInt = 1
+    volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
+
+
+class ExternalKafka(_Kafka):
+    mode: Literal["external"]
+    brokers: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:\d{1,5}$")]], Field(min_length=1)]
+    security_protocol: SecurityProtocol = "SASL_SSL"
+    sasl_mechanism: SaslMechanism | None = "SCRAM-SHA-512"
+    username: str | None = None
+    password_secret: SecretKeyRef | None = None
+    # Secret holding ca.crt for a private CA.
+    ca_secret: DnsSubdomain | None = None
+
+
+KafkaConfig = Annotated[Union[InClusterKafka, MskKafka, ExternalKafka], Field(discriminator="mode")]
+
+# --- PostgreSQL --------------------------------------------------------------------------
+
+
+class _Database(Model):
+    username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
+
+
+class InClusterDatabase(_Database):
+    mode: Literal["in-cluster"]
+    image: ImageRepository = "postgres"
+    tag: ImageTag = "17.2"
+    storage_size: Quantity = "10Gi"
+    resources: Resources | None = None
+
+
+class RdsDatabase(_Database):
+    mode: Literal["rds"]
+    engine_version: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "17"
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.medium"
+    allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 50
+    max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 200
+    multi_az: bool = False
+    backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
+
+
+class ExternalDatabase(_Database):
+    mode: Literal["external"]
+    host: Annotated[str, Field(min_length=1)]
+    port: Port = 5432
+    password_secret: SecretKeyRef
+    ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
+
+
+DatabaseConfig = Annotated[
+    Union[InClusterDatabase, RdsDatabase, ExternalDatabase], Field(discriminator="mode")
+]
+
+# --- Object storage ----------------------------------------------------------------------
+
+
+class MinioStorage(Model):
+    mode: Literal["minio"]
+    image: ImageRepository = "minio/minio"
+    tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
+    bucket: DnsSubdomain = "rasa-studio-models"
+    storage_size: Quantity = "10Gi"
+    resources: Resources | None = None
+
+
+class S3Storage(Model):
+    mode: Literal["s3"]
+    # Unset: a unique name derived from the stack.
+    bucket: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
+    noncurrent_version_expiration_days: Annotated[int, Field(ge=1)] = 30
+
+
+class ExternalStorage(Model):
+    mode: Literal["external"]
+    bucket: Annotated[str, Field(min_length=3, max_length=63)]
+    endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    region: Annotated[str, Field(min_length=1)] = "us-east-1"
+    # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
+    credentials_secret: DnsSubdomain | None = None
+
+
+ObjectStorageConfig = Annotated[
+    Union[MinioStorage, S3Storage, ExternalStorage], Field(discriminator="mode")
+]

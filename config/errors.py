@@ -1,0 +1,121 @@
+"""Config problems, reported as `rasa-studio:<key path>: <what is wrong>`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import pulumi
+from pydantic import BaseModel, ValidationError
+
+PROJECT = "rasa-studio"
+
+# Values of the `mode` discriminators. Pydantic puts the chosen tag into an error's location
+# (kafka.msk.clusterName); users wrote kafka.clusterName, so the tag is dropped again.
+_UNION_TAGS = {"in-cluster", "msk", "external", "rds", "s3", "minio"}
+
+
+class KeyError_(ValueError):
+    """A problem with a known sub-path, raised from a model validator.
+
+    Pydantic would report a model validator's error at the model's own location; this carries
+    the key the user has to change, relative to that model.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+class ConfigError(pulumi.RunError):
+    """One or more problems in the stack configuration; nothing has been registered.
+
+    A RunError, so `pulumi up` prints the problems without a Python traceback.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("invalid stack configuration:\n" + "\n".join(self.problems))
+
+
+def problem(path: str, message: str) -> str:
+    return f"{PROJECT}:{path}: {message}"
+
+
+def _allowed_keys(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _message(err: dict, allowed: list[str]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key{hint}"
+    if kind == "missing":
+        return "is required"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be {op} {bound}, got {err.get('input')!r}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {err.get('input')!r}"
+    if kind == "union_tag_invalid":
+        return f"must be one of {ctx.get('expected_tags')}, got {ctx.get('tag')!r}"
+    if kind == "union_tag_not_found":
+        return "is required"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} does not match {ctx.get('pattern')}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {err.get('input')!r}"
+
+
+def _model_at(root: type[BaseModel], loc: Iterable[object]) -> type[BaseModel] | None:
+    """The model class that owns the last key of `loc`, for 'did you mean' hints."""
+    model: type[BaseModel] | None = root
+    for part in list(loc)[:-1]:
+        if model is None:
+            return None
+        if isinstance(part, str) and part in _UNION_TAGS:
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return None
+        model = _model_type(field.annotation, None)
+    return model
+
+
+def _model_type(annotation: object, tag: str | None) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_type(arg, tag)
+        if found is not None:
+            return found
+    return None
+
+
+def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)]
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc.append("mode")
+        original = (err.get("ctx") or {}).get("error")
+        if isinstance(original, KeyError_):
+            loc.extend(original.path.split("."))
+            message = original.message
+        else:
+            owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
+            message = _message(err, _allowed_keys(owner))
+        path = ".".join(str(p) for p in [*prefix, *loc])
+        problems.append(problem(path, message))
+    return problems

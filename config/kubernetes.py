@@ -1,0 +1,46 @@
+"""`kubernetes`: where and how the Studio objects land in the cluster."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from .base import DnsLabel, DnsSubdomain, Model
+
+# Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
+MIN_KUBERNETES_MINOR = 30
+
+
+class StorageClasses(Model):
+    """Storage class names; None means the cluster's default class."""
+
+    read_write_once: DnsSubdomain | None = None
+    # The orchestrated model services share one volume between consumers and the Jobs they
+    # start, possibly on other nodes: that needs ReadWriteMany (EFS, NFS, CephFS ...).
+    read_write_many: DnsSubdomain | None = None
+
+
+class KubernetesConfig(Model):
+    namespace: DnsLabel = "rasa-studio"
+    create_namespace: bool = True
+    # The kubeconfig context the provider uses. Never the shell's current context by accident:
+    # prod must name one (checked in the stack model).
+    context: Annotated[str, Field(min_length=1)] | None = None
+    kubeconfig: Annotated[str, Field(min_length=1)] | None = None
+    version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
+    ingress_class: DnsSubdomain = "nginx"
+    ingress_annotations: dict[str, str] = {}
+    ingress_controller_namespace: DnsLabel = "ingress-nginx"
+    storage_classes: StorageClasses = StorageClasses()
+
+    @field_validator("version")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if int(value.split(".")[1]) < MIN_KUBERNETES_MINOR:
+            raise ValueError(f"Rasa Studio needs Kubernetes 1.{MIN_KUBERNETES_MINOR} or newer")
+        return value
+
+    @property
+    def minor_version(self) -> int:
+        return int(self.version.split(".")[1])

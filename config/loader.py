@@ -1,0 +1,116 @@
+"""Read the stack config from the Pulumi runtime and validate it before any resource exists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import ValidationError
+
+from . import secrets as s
+from .defaults import ENVIRONMENTS, apply_defaults
+from .errors import PROJECT, ConfigError, format_validation_error, problem
+from .stack import StackConfig
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: StackConfig
+    secrets: s.Secrets
+
+
+def _all_values() -> dict[str, Any]:
+    # The CLI hands config to the program in PULUMI_CONFIG; mocks and the Automation API set it
+    # in-process. Both are read so that unknown keys are caught however the program runs.
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def _secret_keys() -> set[str]:
+    return set(runtime_config._SECRET_KEYS.get()) | set(runtime_config.get_config_secret_keys_env())
+
+
+def _parse(value: Any) -> Any:
+    """Structured values arrive as JSON text; plain strings stay strings."""
+    if isinstance(value, str) and value[:1] in ("{", "[") or value in ("true", "false"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def read_raw() -> tuple[dict[str, Any], set[str], set[str]]:
+    """(plain values by key, secret keys that are set, secret keys stored in plain text)."""
+    prefix = f"{PROJECT}:"
+    secret_keys = _secret_keys()
+    plain: dict[str, Any] = {}
+    present: set[str] = set()
+    leaked: set[str] = set()
+    for full_key, value in _all_values().items():
+        if not full_key.startswith(prefix):
+            continue
+        key = full_key[len(prefix):]
+        if key in s.KEYS:
+            present.add(key)
+            if full_key not in secret_keys:
+                leaked.add(key)
+        else:
+            plain[key] = _parse(value)
+    return plain, present, leaked
+
+
+def validate(raw: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
+    """Pure validation of plain config values (no secrets), environment defaults applied."""
+    env = raw.get("environment")
+    if env is not None and env not in ENVIRONMENTS:
+        # Without a known environment there are no defaults, and every defaulted key would be
+        # reported missing; check the rest against dev's defaults and report the one real cause.
+        _, problems = validate({**raw, "environment": "dev"})
+        allowed = ", ".join(repr(e) for e in ENVIRONMENTS)
+        return None, [problem("environment", f"must be one of {allowed}, got {env!r}"), *problems]
+    try:
+        return StackConfig.model_validate(apply_defaults(raw)), []
+    except ValidationError as exc:
+        return None, format_validation_error(exc, StackConfig)
+
+
+def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
+    needed = [s.RASA_PRO_LICENSE]
+    if config.studio.pull_secret is not None and config.studio.pull_secret.create:
+        needed.append(s.REGISTRY_PASSWORD)
+    return needed
+
+
+def load(stack: str | None = None) -> LoadedConfig:
+    """Validated config and secrets, or ConfigError listing every problem found."""
+    stack = stack or pulumi.get_stack()
+    raw, present, leaked = read_raw()
+    config, problems = validate(raw)
+    for key in sorted(leaked):
+        spec = next(x for x in s.ALL if x.key == key)
+        problems.append(problem(key, f"is stored in plain text; remove it and run: {s.set_command(spec, stack)}"))
+    if config is not None:
+        for spec in required_secrets(config):
+            if spec.key not in present:
+                problems.append(problem(spec.key, f"{spec.description} is not set; run: {s.set_command(spec, stack)}"))
+    if problems or config is None:
+        raise ConfigError(problems)
+
+    cfg = pulumi.Config(PROJECT)
+
+    def optional(spec: s.SecretSpec) -> pulumi.Output[str] | None:
+        return cfg.get_secret(spec.key) if spec.key in present else None
+
+    secrets = s.Secrets(
+        rasa_pro_license=cfg.require_secret(s.RASA_PRO_LICENSE.key),
+        openai_api_key=optional(s.OPENAI_API_KEY),
+        registry_password=optional(s.REGISTRY_PASSWORD),
+        database_password=optional(s.DATABASE_PASSWORD),
+        keycloak_admin_password=optional(s.KEYCLOAK_ADMIN_PASSWORD),
+        keycloak_api_password=optional(s.KEYCLOAK_API_PASSWORD),
+        kafka_password=optional(s.KAFKA_PASSWORD),
+    )
+    return LoadedConfig(config, secrets)

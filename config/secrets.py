@@ -1,0 +1,58 @@
+"""Secret stack config: values that only ever travel as Pulumi secrets.
+
+They are top-level keys set with `pulumi config set --secret`, never part of the plain
+config models, so they cannot end up in logs, plans or rendered manifests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    key: str
+    description: str
+    example: str
+
+
+RASA_PRO_LICENSE = SecretSpec("rasaProLicense", "the Rasa Pro license key", "'<license key>'")
+OPENAI_API_KEY = SecretSpec("openaiApiKey", "the OpenAI API key the assistants use", "'sk-...'")
+REGISTRY_PASSWORD = SecretSpec(
+    "registryPassword", "the password (GAR: service-account JSON key) of Rasa's image registry", "< key.json"
+)
+# Passwords Studio owns: generated and kept stable unless the user sets them.
+DATABASE_PASSWORD = SecretSpec("databasePassword", "the Studio database user's password", "'<password>'")
+KEYCLOAK_ADMIN_PASSWORD = SecretSpec("keycloakAdminPassword", "the Keycloak admin (kcadmin) password", "'<password>'")
+KEYCLOAK_API_PASSWORD = SecretSpec("keycloakApiPassword", "the Keycloak API user (realmadmin) password", "'<password>'")
+KAFKA_PASSWORD = SecretSpec("kafkaPassword", "the Kafka SASL password of the Studio user", "'<password>'")
+
+ALL = (
+    RASA_PRO_LICENSE,
+    OPENAI_API_KEY,
+    REGISTRY_PASSWORD,
+    DATABASE_PASSWORD,
+    KEYCLOAK_ADMIN_PASSWORD,
+    KEYCLOAK_API_PASSWORD,
+    KAFKA_PASSWORD,
+)
+KEYS = frozenset(s.key for s in ALL)
+
+
+def set_command(spec: SecretSpec, stack: str) -> str:
+    return f"pulumi config set --secret --stack {stack} {spec.key} {spec.example}"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Secret values as Outputs; None where the user left an optional one unset."""
+
+    rasa_pro_license: pulumi.Output[str]
+    openai_api_key: pulumi.Output[str] | None
+    registry_password: pulumi.Output[str] | None
+    database_password: pulumi.Output[str] | None
+    keycloak_admin_password: pulumi.Output[str] | None
+    keycloak_api_password: pulumi.Output[str] | None
+    kafka_password: pulumi.Output[str] | None

@@ -1,0 +1,103 @@
+"""The whole stack configuration and the rules that span sections."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from .aws import AwsConfig
+from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
+from .base import Model, version_tuple
+from .errors import KeyError_
+from .kubernetes import KubernetesConfig
+from .model_service import ModelServiceConfig
+from .studio import StudioConfig
+
+Environment = Literal["dev", "staging", "prod"]
+
+# Studio 1.10 replaced the orchestrated model services with the embedded Rasa Pro model service.
+EMBEDDED_SINCE = (1, 10, 0)
+
+
+class StackConfig(Model):
+    environment: Environment
+    # Protect stateful resources (databases, buckets, brokers, volumes) from deletion.
+    protect_data: bool
+    kubernetes: KubernetesConfig = KubernetesConfig()
+    studio: StudioConfig
+    model_service: ModelServiceConfig
+    kafka: KafkaConfig
+    database: DatabaseConfig
+    object_storage: ObjectStorageConfig
+    aws: AwsConfig | None = None
+
+    @model_validator(mode="after")
+    def _prod_names_its_cluster(self) -> StackConfig:
+        if self.environment == "prod" and self.kubernetes.context is None:
+            raise KeyError_(
+                "kubernetes.context",
+                "prod must name its kubeconfig context, so it never deploys to whatever cluster the shell points at",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _architecture_matches_studio(self) -> StackConfig:
+        try:
+            studio = version_tuple(self.studio.version)
+        except ValueError as exc:
+            raise KeyError_("studio.version", str(exc)) from None
+        needed = "embedded" if studio >= EMBEDDED_SINCE else "orchestrated"
+        if self.model_service.architecture != needed:
+            raise KeyError_(
+                "modelService.architecture",
+                f"Studio {self.studio.version} ships the {needed} model service "
+                f"({'>=' if needed == 'embedded' else '<'} 1.10); set architecture: {needed} "
+                f"or pick a Studio version that matches {self.model_service.architecture}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _aws_facts_present(self) -> StackConfig:
+        needs: dict[str, str] = {}
+        if self.kafka.mode == "msk":
+            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
+        if self.database.mode == "rds":
+            needs.update(vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds")
+        if self.object_storage.mode == "s3":
+            needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
+        if not needs:
+            return self
+        if self.aws is None:
+            raise KeyError_("aws", f"is required by {', '.join(sorted(set(needs.values())))}")
+        values = {
+            "vpcId": self.aws.vpc_id,
+            "subnetIds": self.aws.subnet_ids,
+            "nodeSecurityGroupId": self.aws.node_security_group_id,
+            "oidcProviderArn": self.aws.oidc_provider_arn,
+        }
+        for key, reason in sorted(needs.items()):
+            if not values[key]:
+                raise KeyError_(f"aws.{key}", f"is required by {reason}")
+        if (self.kafka.mode == "msk" or self.database.mode == "rds") and len(self.aws.subnet_ids) < 2:
+            raise KeyError_("aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones")
+        return self
+
+    @model_validator(mode="after")
+    def _topics_fit_brokers(self) -> StackConfig:
+        brokers = kafka_broker_count(self.kafka, self.aws)
+        if brokers is not None and self.kafka.topics.replication_factor > brokers:
+            raise KeyError_(
+                "kafka.topics.replicationFactor",
+                f"must be <= the number of brokers ({brokers}), got {self.kafka.topics.replication_factor}",
+            )
+        return self
+
+
+def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: AwsConfig | None) -> int | None:
+    """Brokers the stack runs; None when they are someone else's (external)."""
+    if isinstance(kafka, InClusterKafka):
+        return kafka.brokers
+    if isinstance(kafka, MskKafka):
+        return kafka.brokers_per_subnet * len(aws.subnet_ids) if aws else None
+    return None

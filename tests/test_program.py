@@ -1,0 +1,102 @@
+"""The whole program, run for every stack file as `pulumi up` would run it."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from tests.harness import STACKS, manifests, run_stack
+from tools import schema
+from tools.render import render
+
+COMPONENT_LABEL = "app.kubernetes.io/component"
+CONTRACT_COMPONENTS = {
+    "web-client", "backend", "database-migration", "keycloak", "event-ingestion",
+    "model-training-orchestrator", "model-training-consumer", "model-running-orchestrator",
+    "model-running-consumer", "model-service", "kafka", "postgresql", "object-storage",
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_two_resources_share_a_urn(stack: str) -> None:
+    # The mock engine accepts duplicates the real engine refuses.
+    urns = [r.urn for r in run_stack(stack).registrations]
+    assert len(urns) == len(set(urns))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_uses_an_explicit_provider(stack: str) -> None:
+    # Default providers are disabled in the stack files; under mocks nothing enforces that.
+    custom = [r for r in run_stack(stack).registrations if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert custom
+    assert [r.urn for r in custom if not r.provider] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_child_has_a_parent_component(stack: str) -> None:
+    run = run_stack(stack)
+    top = [r for r in run.registrations if r.parent.endswith("pulumi:pulumi:Stack::rasa-studio-" + stack)]
+    assert {r.type for r in top} <= {"rasa-studio:index:RasaStudio", "pulumi:providers:kubernetes", "pulumi:providers:aws", "pulumi:providers:random"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_kubernetes_object_carries_the_label_contract(stack: str) -> None:
+    for obj in manifests(run_stack(stack)):
+        labels = obj["metadata"].get("labels", {})
+        assert labels.get("app.kubernetes.io/part-of") == "rasa-studio", obj["metadata"]
+        assert labels.get("app.kubernetes.io/managed-by") == "pulumi", obj["metadata"]
+        if obj["kind"] != "Namespace":
+            assert labels.get(COMPONENT_LABEL) in CONTRACT_COMPONENTS, obj["metadata"]
+
+
+@pytest.mark.parametrize("version", ["1.30", schema.latest_version()])
+@pytest.mark.parametrize("stack", STACKS)
+def test_manifests_pass_strict_schema_validation(stack: str, version: str) -> None:
+    problems = [e for obj in manifests(run_stack(stack)) for e in schema.errors(obj, version)]
+    assert problems == []
+
+
+def test_schema_check_catches_an_unknown_field() -> None:
+    bad = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}, "dta": {}}
+    assert any("dta" in e for e in schema.errors(bad, "1.30"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_render_is_deterministic_byte_for_byte(stack: str, tmp_path: Path) -> None:
+    assert render([stack, "--out", str(tmp_path / "a")]) == 0
+    assert render([stack, "--out", str(tmp_path / "b")]) == 0
+    comparison = filecmp.dircmp(tmp_path / "a", tmp_path / "b")
+    assert not comparison.diff_files and not comparison.left_only and not comparison.right_only
+    assert filecmp.cmp(tmp_path / "a" / "resources.json", tmp_path / "b" / "resources.json", shallow=False)
+    a = sorted(p.name for p in (tmp_path / "a" / "manifests").iterdir())
+    assert a and all(
+        filecmp.cmp(tmp_path / "a" / "manifests" / n, tmp_path / "b" / "manifests" / n, shallow=False) for n in a
+    )
+
+
+def test_bad_override_exits_2_names_the_key_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert render(["dev", "--out", str(out), "--set", "modelService.assistants=0"]) == 2
+    err = capsys.readouterr().err
+    assert "rasa-studio:modelService.assistants: must be >= 1" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_missing_stack_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(["nope", "--out", str(tmp_path / "x")]) == 2
+    assert "no such stack file" in capsys.readouterr().err
+
+
+def test_set_parses_yaml_scalars_and_config_file_is_read(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.custom.yaml"
+    stack_file.write_text(
+        "config:\n  rasa-studio:environment: dev\n  rasa-studio:studio:\n    host: studio.example.org\n    version: '1.7.0'\n"
+        "  rasa-studio:rasaProLicense:\n    secure: v1:AAAA\n"
+    )
+    out = tmp_path / "out"
+    assert render(["custom", "--config", str(stack_file), "--out", str(out), "--set", "studio.tls.enabled=false"]) == 0
+    text = "".join(p.read_text() for p in (out / "manifests").iterdir()) + (out / "resources.json").read_text()
+    assert "v1:AAAA" not in text

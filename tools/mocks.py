@@ -1,0 +1,144 @@
+"""Pulumi's mock runtime, set up to stand in for the engine and the providers.
+
+The mocks return what a provider would compute for the outputs the program reads (generated
+names, ARNs, endpoints, passwords), deterministically, so that the same config always gives
+the same resources. The monitor records each registration request with its options
+(protect, retainOnDelete, dependsOn ...), which mocks alone do not expose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+
+ACCOUNT_ID = "123456789012"
+# What the mocks hand out as the value of a secret the CLI would decrypt.
+SECRET_PLACEHOLDER = "[secret]"
+
+
+def _digest(*parts: str, length: int = 8) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _aws_region(inputs: dict[str, Any]) -> str:
+    return str(inputs.get("region") or "eu-central-1")
+
+
+def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs a real provider computes and the program reads."""
+    if typ.startswith("kubernetes:") and not typ.startswith("kubernetes:helm"):
+        metadata = dict(inputs.get("metadata") or {})
+        if "name" not in metadata:
+            # Pulumi auto-names: logical name plus a random suffix (here a stable digest).
+            metadata["name"] = f"{name}-{_digest(typ, name)}"
+        return {"metadata": metadata}
+    if typ == "random:index/randomPassword:RandomPassword":
+        return {"result": f"mock-{_digest('password', name, length=24)}"}
+    if typ == "random:index/randomId:RandomId":
+        return {"hex": _digest("id", name, length=int(inputs.get("byteLength", 4)) * 2)}
+    if typ.startswith("aws:"):
+        service = typ.split(":")[1].split("/")[0]
+        physical = inputs.get("name") or inputs.get("bucket") or inputs.get("clusterName") or f"{name}-{_digest(typ, name)}"
+        state: dict[str, Any] = {
+            "arn": f"arn:aws:{service}:eu-central-1:{ACCOUNT_ID}:{physical}",
+            "name": physical,
+        }
+        if typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"
+        if typ == "aws:s3/bucket:Bucket":
+            state.update(bucket=physical, arn=f"arn:aws:s3:::{physical}", region=_aws_region(inputs))
+        if typ == "aws:rds/instance:Instance":
+            address = f"{inputs.get('identifier') or physical}.abcdefghijkl.eu-central-1.rds.amazonaws.com"
+            state.update(address=address, endpoint=f"{address}:5432", port=5432)
+        if typ == "aws:msk/cluster:Cluster":
+            brokers = int(inputs.get("numberOfBrokerNodes", 2))
+            hosts = [f"b-{i}.{physical}.abc123.c2.kafka.eu-central-1.amazonaws.com" for i in range(1, brokers + 1)]
+            state.update(
+                bootstrapBrokersSaslScram=",".join(f"{h}:9096" for h in hosts),
+                bootstrapBrokersTls=",".join(f"{h}:9094" for h in hosts),
+            )
+        if typ == "aws:kms/key:Key":
+            state.update(keyId=_digest("kms", name, length=32))
+        if typ == "aws:ec2/securityGroup:SecurityGroup":
+            state.update(id=f"sg-{_digest('sg', name, length=17)}")
+        return state
+    return {}
+
+
+class StudioMocks(Mocks):
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
+        return str(state.get("id") or f"{args.name}-id"), state
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": "eu-central-1", "region": "eu-central-1"}
+        return {}
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    provider: str
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    depends_on: list[str]
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that keeps every registration request in the order it arrived."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                provider=request.provider,
+                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                depends_on=sorted(request.dependencies),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                ignore_changes=sorted(request.ignoreChanges),
+                replace_on_changes=sorted(request.replaceOnChanges),
+                state=self.resources[response.urn].state if response.urn in self.resources else {},
+            )
+        )
+        return response
+
+
+def install(project: str, stack: str) -> RecordingMonitor:
+    """Point the Pulumi runtime at fresh mocks; every call starts from an empty state."""
+    pulumi.runtime.settings.ROOT.set(None)
+    mocks = StudioMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    return monitor

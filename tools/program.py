@@ -1,0 +1,80 @@
+"""Run the real program (`__main__.py`) for a stack config under Pulumi's mock runtime.
+
+The renderer and the tests both come through here, so they exercise exactly the code path
+`pulumi up` runs; only the engine and the providers are mocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from config.errors import PROJECT
+
+from .mocks import Registration, install
+from .output import REDACTED
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN = ROOT / "__main__.py"
+
+
+@dataclass
+class ProgramRun:
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+
+    def by_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == typ]
+
+
+def _wire(value: Any) -> str:
+    # Pulumi hands structured config to programs as JSON text, strings as themselves.
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+async def _resolve(exported: dict[str, Any], into: dict[str, Any]) -> None:
+    for key, value in sorted(exported.items()):
+        out = pulumi.Output.from_input(value)
+        resolved = await out.future()
+        into[key] = REDACTED if await out.is_secret() else resolved
+
+
+def run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:
+    """Run the program once; raises config.ConfigError for invalid config.
+
+    `plain` and `secrets` are keyed without the project prefix, as a stack file's keys read
+    after `rasa-studio:`.
+    """
+    # A fresh loop per run: Python 3.12+ no longer makes one implicitly, and state left on an
+    # old loop by an earlier run must not leak into this one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        monitor = install(PROJECT, stack)
+        values = {f"{PROJECT}:{k}": _wire(v) for k, v in plain.items()}
+        values.update({f"{PROJECT}:{k}": v for k, v in secrets.items()})
+        pulumi.runtime.set_all_config(values, secret_keys=[f"{PROJECT}:{k}" for k in secrets])
+
+        outputs: dict[str, Any] = {}
+
+        def program() -> pulumi.Output[None]:
+            runpy.run_path(str(MAIN), run_name="__main__")
+            root = pulumi.runtime.get_root_resource()
+            # Mocks finish the stack resource before the program runs, so its exports are read
+            # here rather than from the monitor.
+            exported = dict(getattr(root, "outputs", {}) or {})
+            return pulumi.Output.from_input(_resolve(exported, outputs))
+
+        pulumi.runtime.test(program)()
+        registrations = sorted(monitor.registrations, key=lambda r: r.urn)
+        return ProgramRun(registrations, outputs)
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
+        asyncio.set_event_loop(None)
+        loop.close()

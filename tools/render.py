@@ -1,0 +1,141 @@
+"""Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...]`.
+
+Runs the same program `pulumi up` runs, under Pulumi's mock runtime, and writes
+DIR/manifests/ (one YAML file per Kubernetes object) and DIR/resources.json (every registered
+resource with its options). Exit 0 on success; exit 2, with one line per problem and nothing
+written, when the config is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from config import ConfigError, validate
+from config.loader import required_secrets
+
+from . import output, program, stackfile
+from .mocks import SECRET_PLACEHOLDER
+
+EXIT_INVALID = 2
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tools.render", description=__doc__.split("\n\n")[0])
+    parser.add_argument("stack", help="stack name: reads Pulumi.<stack>.yaml")
+    parser.add_argument("--out", type=Path, help="output directory (default build/<stack>)")
+    parser.add_argument("--config", type=Path, help="stack file to read instead of Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value (repeatable)"
+    )
+    return parser.parse_args(argv)
+
+
+def _fail(problems: list[str]) -> int:
+    print("invalid stack configuration:", file=sys.stderr)
+    for line in problems:
+        print(f"  {line}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def render(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    path = args.config or program.ROOT / f"Pulumi.{args.stack}.yaml"
+    out: Path = args.out or program.ROOT / "build" / args.stack
+    try:
+        given = stackfile.read(path)
+        for assignment in args.set:
+            stackfile.apply_override(given, assignment)
+    except stackfile.StackFileError as exc:
+        return _fail(exc.problems)
+
+    config, problems = validate(given.plain)
+    if config is None:
+        return _fail(problems)
+    # The stack file cannot hold decryptable secrets here; stand-ins let the program run,
+    # and the summary says which ones `pulumi up` will need.
+    missing = [s.key for s in required_secrets(config) if s.key not in given.secrets]
+    secrets = {**given.secrets, **{key: SECRET_PLACEHOLDER for key in missing}}
+
+    try:
+        run = program.run(args.stack, given.plain, secrets)
+    except ConfigError as exc:
+        return _fail(exc.problems)
+
+    manifests = _write(out, run)
+    _summary(args.stack, run, out, manifests, missing)
+    return 0
+
+
+def _write(out: Path, run: program.ProgramRun) -> int:
+    objects = [output.manifest(r) for r in run.registrations if output.is_kubernetes_object(r)]
+    files: dict[str, str] = {}
+    for obj in objects:
+        name = output.manifest_filename(obj)
+        if name in files:
+            raise RuntimeError(f"two Kubernetes objects render to {name}")
+        files[name] = yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
+    # Stale files of an earlier render must not survive into this one.
+    shutil.rmtree(out / "manifests", ignore_errors=True)
+    (out / "manifests").mkdir(parents=True)
+    for name, text in sorted(files.items()):
+        (out / "manifests" / name).write_text(text)
+    (out / "resources.json").write_text(output.plan_json(run.registrations))
+    return len(files)
+
+
+def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, missing: list[str]) -> None:
+    regs = run.registrations
+    kinds = Counter(r.type.split(":")[0] for r in regs if r.custom and not r.type.startswith("pulumi:providers"))
+    components = sorted({r.type for r in regs if not r.custom})
+    print(f"stack {stack}: {len(regs)} resources")
+    print(f"  components ({sum(1 for r in regs if not r.custom)}): {', '.join(t.split(':')[-1] for t in components)}")
+    print(f"  custom resources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    workloads = []
+    images: set[str] = set()
+    for r in regs:
+        obj = r.state
+        if r.custom and obj.get("kind") in ("Deployment", "StatefulSet", "Job"):
+            spec = obj.get("spec") or {}
+            pod = (spec.get("template") or {}).get("spec") or {}
+            for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
+                images.add(str(c.get("image")))
+            replicas = int(spec.get("replicas", 1)) if obj["kind"] != "Job" else 1
+            workloads.append(f"{obj['kind']} {obj['metadata']['name']} x{replicas}")
+    if workloads:
+        print("  workloads:")
+        for w in sorted(workloads):
+            print(f"    {w}")
+    if images:
+        print("  images:")
+        for image in sorted(images):
+            print(f"    {image}")
+    for key, value in sorted(run.outputs.items()):
+        print(f"  {key}: {_show(output.clean(value))}")
+    if missing:
+        print(f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}")
+    print(f"wrote {manifests} manifests and resources.json to {out}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_show(v)}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+if __name__ == "__main__":
+    code = render()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The mock runtime leaves an event loop in each of its worker threads; at interpreter
+    # teardown their finalizers fail noisily on already-closed sockets. Nothing is left to
+    # clean up, so leave without running them.
+    os._exit(code)
