@@ -9,6 +9,8 @@ from config import LoadedConfig
 
 from .context import Context
 from .labels import PART_OF
+from .backing import BackingServices
+from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
 
 
@@ -18,6 +20,8 @@ class RasaStudio(pulumi.ComponentResource):
     namespace: core.Namespace | None
     context: Context
     secrets: StudioSecrets
+    requirements: Requirements
+    backing: BackingServices
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -52,6 +56,10 @@ class RasaStudio(pulumi.ComponentResource):
         )
 
         self.secrets = StudioSecrets(f"{name}-secrets", self.context, loaded.secrets, child)
+        # What the Studio components need is known from config, so the backing services are
+        # built first and hand the components only addresses and Secret references.
+        self.requirements = requirements(config)
+        self.backing = BackingServices(f"{name}-backing", self.context, self.secrets, self.requirements, child)
 
         self.url = config.studio.url
         self.register_outputs({"url": self.url, "namespace": ns_name})

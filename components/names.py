@@ -1,0 +1,43 @@
+"""Names of the Services other components reach, as the Rasa charts name them.
+
+Kept in one place so a component can build another's URL without importing it.
+"""
+
+from __future__ import annotations
+
+# Studio application (chart 2.x names with fullname "studio").
+WEB_CLIENT_SERVICE = "studio-web-client"
+BACKEND_SERVICE = "studio-backend"
+KEYCLOAK_SERVICE = "studio-keycloak"
+SERVICE_PORT = 80
+
+# Orchestrated model services (legacy chart 1.x names, reference §12).
+MODEL_TRAINING_SERVICE = "model-training-service"
+MODEL_TRAINING_PORT = 8000
+MODEL_RUNNING_SERVICE = "model-running-service"
+MODEL_RUNNING_PORT = 8001
+# Routes /talk/<bot>/... to the bot a running Job serves.
+TALK_PROXY_SERVICE = "nginx-reverse-proxy"
+
+# Embedded model service (chart 2.x rasa subchart, fullnameOverride rasapro).
+MODEL_SERVICE = "rasapro"
+
+# Backing services in the cluster.
+POSTGRESQL_SERVICE = "postgresql"
+POSTGRESQL_PORT = 5432
+KAFKA_SERVICE = "kafka"
+KAFKA_PORT = 9092
+MINIO_SERVICE = "minio"
+MINIO_PORT = 9000
+
+KEYCLOAK_REALM = "rasa-studio"
+
+
+def talk_service(architecture: str) -> str:
+    """The Service the ingress sends /talk (try your assistant) to."""
+    return TALK_PROXY_SERVICE if architecture == "orchestrated" else MODEL_SERVICE
+
+
+def keycloak_internal_url() -> str:
+    # In-cluster, plain http, as the chart's shared-environment ConfigMap has it.
+    return f"http://{KEYCLOAK_SERVICE}/auth"
