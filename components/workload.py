@@ -171,3 +171,18 @@ def empty_dir(name: str, size_limit: str = "256Mi") -> core.VolumeArgs:
 
 def mount(name: str, path: str, *, read_only: bool = False, sub_path: str | None = None) -> core.VolumeMountArgs:
     return core.VolumeMountArgs(name=name, mount_path=path, read_only=read_only or None, sub_path=sub_path)
+
+
+def topology_spread(selector: Mapping[str, str], enabled: bool) -> list[core.TopologySpreadConstraintArgs]:
+    """Spread replicas over zones and nodes; soft (ScheduleAnyway) so a lost zone never blocks scheduling."""
+    if not enabled:
+        return []
+    return [
+        core.TopologySpreadConstraintArgs(
+            max_skew=1,
+            topology_key=key,
+            when_unsatisfiable="ScheduleAnyway",
+            label_selector=meta.LabelSelectorArgs(match_labels=dict(selector)),
+        )
+        for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+    ]

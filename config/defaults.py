@@ -27,6 +27,7 @@ SECTION_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "prod": {
         "protectData": True,
+        "kubernetes": {"topologySpread": True},
         "kafka": {"mode": "msk", "topics": {"partitions": 3, "replicationFactor": 3}},
         "database": {"mode": "rds"},
         "objectStorage": {"mode": "s3"},

@@ -33,6 +33,8 @@ class KubernetesConfig(Model):
     ingress_annotations: dict[str, str] = {}
     ingress_controller_namespace: DnsLabel = "ingress-nginx"
     storage_classes: StorageClasses = StorageClasses()
+    # Spread replicas across nodes and availability zones (needs nodes in several zones).
+    topology_spread: bool = False
 
     @field_validator("version")
     @classmethod
