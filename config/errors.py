@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import typing
 from collections.abc import Iterable, Sequence
 
 import pulumi
@@ -76,31 +77,34 @@ def _message(err: dict, allowed: list[str]) -> str:
     return f"{err['msg'][:1].lower()}{err['msg'][1:]}, got {err.get('input')!r}"
 
 
-def _model_at(root: type[BaseModel], loc: Iterable[object]) -> type[BaseModel] | None:
+def _model_at(root: type[BaseModel], loc: Sequence[object]) -> type[BaseModel] | None:
     """The model class that owns the last key of `loc`, for 'did you mean' hints."""
-    model: type[BaseModel] | None = root
+    candidates: list[type[BaseModel]] = [root]
     for part in list(loc)[:-1]:
-        if model is None:
-            return None
         if isinstance(part, str) and part in _UNION_TAGS:
+            # Inside a discriminated union: keep the member whose `mode` is this tag.
+            candidates = [m for m in candidates if _tag_of(m) == part] or candidates
             continue
+        if len(candidates) != 1:
+            return None
+        model = candidates[0]
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return None
-        model = _model_type(field.annotation, None)
-    return model
+        candidates = _models_in(field.annotation)
+    return candidates[0] if len(candidates) == 1 else None
 
 
-def _model_type(annotation: object, tag: str | None) -> type[BaseModel] | None:
-    import typing
+def _tag_of(model: type[BaseModel]) -> object:
+    field = model.model_fields.get("mode")
+    args = typing.get_args(field.annotation) if field else ()
+    return args[0] if args else None
 
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_type(arg, tag)
-        if found is not None:
-            return found
-    return None
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
