@@ -398,3 +398,24 @@ def test_ingress_without_tls_and_with_an_existing_certificate() -> None:
     assert main["spec"]["ingressClassName"] == "alb"
     assert main["metadata"]["annotations"] == {"example.com/team": "ai"}
     assert find(run, "Ingress", "studio-talk")["metadata"]["annotations"]["example.com/team"] == "ai"
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+
+def test_studio_secrets_holds_the_chart_keys() -> None:
+    secret = find(run_stack("dev"), "Secret", "studio-secrets")
+    assert set(secret["stringData"]) == {
+        "DATABASE_PASSWORD", "KEYCLOAK_ADMIN_PASSWORD", "KEYCLOAK_API_PASSWORD", "KAFKA_SASL_PASSWORD",
+        "RASA_PRO_LICENSE_SECRET_KEY",
+    }
+    assert set(secret["stringData"].values()) == {"[secret]"}
+    pull = find(run_stack("dev"), "Secret", "rasa-registry")
+    assert pull["type"] == "kubernetes.io/dockerconfigjson"
+
+
+def test_generated_passwords_survive_a_studio_upgrade() -> None:
+    def passwords(run: Any) -> dict[str, str]:
+        return {r.urn: r.state["result"] for r in run.registrations if r.type == "random:index/randomPassword:RandomPassword"}
+
+    assert passwords(run_stack("dev")) == passwords(run_stack("dev", "studio.version=1.7.1"))
