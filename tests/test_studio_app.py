@@ -419,3 +419,15 @@ def test_generated_passwords_survive_a_studio_upgrade() -> None:
         return {r.urn: r.state["result"] for r in run.registrations if r.type == "random:index/randomPassword:RandomPassword"}
 
     assert passwords(run_stack("dev")) == passwords(run_stack("dev", "studio.version=1.7.1"))
+
+
+def test_prod_spreads_the_replicated_web_client_and_budgets_its_disruptions() -> None:
+    run = run_stack("prod")
+    web = find(run, "Deployment", "studio-web-client")
+    assert web["spec"]["replicas"] == 2
+    assert {c["topologyKey"] for c in pod(web)["topologySpreadConstraints"]} == {
+        "topology.kubernetes.io/zone", "kubernetes.io/hostname",
+    }
+    assert find(run, "PodDisruptionBudget", "studio-web-client")["spec"]["maxUnavailable"] == 1
+    # A Job's pod is not spread: there is only one at a time.
+    assert "topologySpreadConstraints" not in pod(the_job(run))
