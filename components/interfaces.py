@@ -30,6 +30,10 @@ class Database:
     query: str
     # DB_SSL for the migration: whether the client asks for TLS.
     prefer_ssl: bool
+    # True when the backing service itself creates the databases of Requirements (studio,
+    # keycloak, ...) and the user. Then the Studio migration must not try to create the keycloak
+    # database (SKIP_KEYCLOAK=true, as Rasa's playbooks do); False leaves that to the migration.
+    databases_created: bool = False
     # Resources that must be ready before a client connects (server, databases, user).
     ready: list[pulumi.Resource] = field(default_factory=list)
 

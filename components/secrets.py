@@ -3,6 +3,11 @@
 Passwords Studio owns are generated once by pulumi-random and stay the same across updates
 (a RandomPassword only changes when its own inputs do), unless the user sets them as config
 secrets. The Rasa Pro license and the OpenAI key come from config secrets.
+
+Containers only ever reach these values through `ref(key)` (a secretKeyRef); the values
+themselves go to the Secret and, where a backing service must know them, to that service.
+Kubernetes reads a secretKeyRef when a container starts: pods keep an old value until they
+restart, so rotating a password is a rollout, not just a config change.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ KEYCLOAK_API_PASSWORD = "KEYCLOAK_API_PASSWORD"
 KAFKA_SASL_PASSWORD = "KAFKA_SASL_PASSWORD"
 RASA_PRO_LICENSE = "RASA_PRO_LICENSE_SECRET_KEY"
 OPENAI_API_KEY = "OPENAI_API_KEY_SECRET_KEY"
+KEYS = frozenset(
+    {DATABASE_PASSWORD, KEYCLOAK_ADMIN_PASSWORD, KEYCLOAK_API_PASSWORD, KAFKA_SASL_PASSWORD, RASA_PRO_LICENSE, OPENAI_API_KEY}
+)
 
 
 def dockerconfigjson(server: str, username: str, password: str) -> str:
@@ -45,6 +53,10 @@ def image_pull_secrets(ctx: Context) -> list[str]:
 
 class StudioSecrets(pulumi.ComponentResource):
     secret: core.Secret
+    # metadata.name of `secret` as an Output, so a reference to it waits for the Secret.
+    name: pulumi.Output[str]
+    # Keys present in `secret` (OPENAI_API_KEY_SECRET_KEY only when openaiApiKey is set).
+    keys: frozenset[str]
     pull_secret: core.Secret | None
     database_password: pulumi.Output[str]
     keycloak_admin_password: pulumi.Output[str]
@@ -76,6 +88,7 @@ class StudioSecrets(pulumi.ComponentResource):
         }
         if secrets.openai_api_key is not None:
             data[OPENAI_API_KEY] = secrets.openai_api_key
+        self.keys = frozenset(data)
         self.secret = core.Secret(
             f"{name}-studio-secrets",
             metadata=ctx.metadata(SECRET_NAME, "backend"),
@@ -99,4 +112,6 @@ class StudioSecrets(pulumi.ComponentResource):
         self.register_outputs({"name": self.name})
 
     def ref(self, key: str) -> SecretRef:
+        if key not in KEYS:
+            raise ValueError(f"{key} is not a key of {SECRET_NAME}")
         return SecretRef(name=self.name, key=key)

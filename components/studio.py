@@ -12,6 +12,7 @@ from .labels import PART_OF
 from .backing import BackingServices
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
+from .studio_app import StudioApplication
 
 
 class RasaStudio(pulumi.ComponentResource):
@@ -22,6 +23,7 @@ class RasaStudio(pulumi.ComponentResource):
     secrets: StudioSecrets
     requirements: Requirements
     backing: BackingServices
+    application: StudioApplication
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -60,6 +62,9 @@ class RasaStudio(pulumi.ComponentResource):
         # built first and hand the components only addresses and Secret references.
         self.requirements = requirements(config)
         self.backing = BackingServices(f"{name}-backing", self.context, self.secrets, self.requirements, child)
+        self.application = StudioApplication(
+            f"{name}-app", self.context, self.secrets, self.backing.database, self.backing.kafka, child
+        )
 
         self.url = config.studio.url
         self.register_outputs({"url": self.url, "namespace": ns_name})

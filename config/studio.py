@@ -40,11 +40,23 @@ class PullSecret(Model):
 
 
 class Component(Model):
-    """Settings every Studio container shares: image tag override, replicas, resources."""
+    """Settings every long-running Studio container shares: image tag override, replicas, resources."""
 
     version: ImageTag | None = None
     replicas: PositiveInt = 1
     resources: Resources | None = None
+
+
+class Features(Model):
+    """Web client feature flags (window variables of config.js); all off by default, as in the chart."""
+
+    voice_inspector: bool = False
+    silence_timeout: bool = False
+    edit_system_responses: bool = False
+
+
+class WebClient(Component):
+    features: Features = Features()
 
 
 class Autoscaling(Model):
@@ -60,8 +72,50 @@ class Autoscaling(Model):
         return self
 
 
+# Standard five-field cron: minute hour day-of-month month day-of-week.
+_CRON = r"^\S+( \S+){4}$"
+
+
+class ConversationRetention(Model):
+    """How long the backend keeps conversations; unset keeps them forever (chart default)."""
+
+    delete_older_than_hours: PositiveInt | None = None
+    cron_expression: Annotated[str, Field(pattern=_CRON)] = "0 * * * *"
+
+
+class Polling(Model):
+    """How the backend follows trainings and running models (reference §2 defaults)."""
+
+    training_interval_ms: Annotated[int, Field(ge=100)] = 1000
+    model_interval_ms: Annotated[int, Field(ge=100)] = 2000
+    # A running model nobody talked to for this long is stopped.
+    model_inactive_after_ms: Annotated[int, Field(ge=60000)] = 3600000
+
+
 class Backend(Component):
     autoscaling: Autoscaling = Autoscaling()
+    conversation_retention: ConversationRetention = ConversationRetention()
+    polling: Polling = Polling()
+
+
+class DatabaseMigration(Model):
+    """The migration Job: runs once per Studio image, so it has no replicas."""
+
+    version: ImageTag | None = None
+    resources: Resources | None = None
+    # Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs.
+    backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
+
+
+class Keycloak(Component):
+    # The Keycloak admin console user (chart config.keycloak.adminUsername).
+    admin_username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] = "kcadmin"
+
+
+class EventIngestion(Component):
+    kafka_client_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "kafka-python-rasa"
+    # The consumer group: give another Studio reading the same topic its own group.
+    kafka_group_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "studio"
 
 
 class StudioConfig(Model):
@@ -71,11 +125,11 @@ class StudioConfig(Model):
     registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/studio"
     version: ImageTag
     pull_secret: PullSecret | None = PullSecret()
-    web_client: Component = Component()
+    web_client: WebClient = WebClient()
     backend: Backend = Backend()
-    database_migration: Component = Component()
-    keycloak: Component = Component()
-    event_ingestion: Component = Component()
+    database_migration: DatabaseMigration = DatabaseMigration()
+    keycloak: Keycloak = Keycloak()
+    event_ingestion: EventIngestion = EventIngestion()
 
     @property
     def scheme(self) -> str:

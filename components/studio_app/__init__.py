@@ -1,0 +1,61 @@
+"""StudioApplication: the five Studio containers and the ingress in front of them.
+
+Order, as Helm's hooks give it (reference §14): the migration Job first; Keycloak after it (the
+migration may create Keycloak's database); the backend after both (it provisions the Keycloak
+realm); event ingestion after the migration. The web client needs none of them to start.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from ..context import Context
+from ..interfaces import Database, Kafka
+from ..secrets import KEYCLOAK_ADMIN_PASSWORD, KEYCLOAK_API_PASSWORD, StudioSecrets
+from .backend import Backend
+from .event_ingestion import EventIngestion
+from .ingress import StudioIngress
+from .keycloak import Keycloak
+from .migration import DatabaseMigration
+from .web_client import WebClient
+
+__all__ = ["StudioApplication"]
+
+
+class StudioApplication(pulumi.ComponentResource):
+    migration: DatabaseMigration
+    keycloak: Keycloak
+    backend: Backend
+    event_ingestion: EventIngestion
+    web_client: WebClient
+    ingress: StudioIngress
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        secrets: StudioSecrets,
+        database: Database,
+        kafka: Kafka,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:studio:StudioApplication", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        admin_password = secrets.ref(KEYCLOAK_ADMIN_PASSWORD)
+
+        self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, child)
+        migrated = [self.migration.job]
+        self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
+        self.backend = Backend(
+            f"{name}-backend",
+            ctx,
+            database,
+            admin_password,
+            secrets.ref(KEYCLOAK_API_PASSWORD),
+            after=[*migrated, self.keycloak.deployment],
+            opts=child,
+        )
+        self.event_ingestion = EventIngestion(f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child)
+        self.web_client = WebClient(f"{name}-web-client", ctx, child)
+        self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
+        self.register_outputs({"migration": self.migration.job_name})

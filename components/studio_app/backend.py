@@ -1,0 +1,113 @@
+"""Backend: Studio's API server (UI and `rasa studio` CLI), reference §3.2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.autoscaling import v2 as autoscaling
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.policy import v1 as policy
+
+from ..availability import disruption_budget
+from ..context import Context
+from ..interfaces import Database, SecretRef
+from ..names import BACKEND_SERVICE
+from ..workload import container, empty_dir, mount, resources
+from . import defaults as d
+from .env import backend_env
+from .workloads import deployment, service, studio_pod
+
+COMPONENT = "backend"
+
+
+class Backend(pulumi.ComponentResource):
+    deployment: apps.Deployment
+    service: core.Service
+    autoscaler: autoscaling.HorizontalPodAutoscaler | None
+    disruption_budget: policy.PodDisruptionBudget | None
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        database: Database,
+        admin_password: SecretRef,
+        api_password: SecretRef,
+        after: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:studio:Backend", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        config = ctx.config
+        settings = config.studio.backend
+        scaling = settings.autoscaling
+        image = d.image(config.studio, COMPONENT)
+
+        backend = container(
+            "backend",
+            image.ref,
+            user=d.USERS[COMPONENT],
+            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+            # The real port. The chart's template puts the Service port (80) in containerPort,
+            # which is wrong (merely cosmetic there, but named-port lookups and policies break).
+            ports={"http": d.BACKEND_PORT},
+            env=backend_env(
+                config.studio,
+                config.model_service,
+                ctx.namespace_name,
+                database,
+                admin_password=admin_password,
+                api_password=api_password,
+            ),
+            liveness=d.BACKEND_PROBE,
+            readiness=d.BACKEND_PROBE,
+            # Node (ts-node, npm) writes temp files only; the root fs stays read-only.
+            volume_mounts=[mount("tmp", "/tmp")],
+        )
+        template = studio_pod(ctx, COMPONENT, [backend], volumes=[empty_dir("tmp")])
+        # With an autoscaler, spec.replicas is left out: Pulumi would otherwise reset the count
+        # the autoscaler chose on every update.
+        self.deployment = deployment(
+            f"{name}-deployment",
+            ctx,
+            COMPONENT,
+            BACKEND_SERVICE,
+            template,
+            None if scaling.enabled else settings.replicas,
+            # `after`: the migration Job (schema) and Keycloak (the backend provisions the realm).
+            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+        )
+        self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, d.BACKEND_PORT, child)
+
+        self.autoscaler = None
+        if scaling.enabled:
+            self.autoscaler = autoscaling.HorizontalPodAutoscaler(
+                f"{name}-hpa",
+                metadata=ctx.metadata(BACKEND_SERVICE, COMPONENT),
+                spec=autoscaling.HorizontalPodAutoscalerSpecArgs(
+                    scale_target_ref=autoscaling.CrossVersionObjectReferenceArgs(
+                        api_version="apps/v1", kind="Deployment", name=self.deployment.metadata.name
+                    ),
+                    min_replicas=scaling.min_replicas,
+                    max_replicas=scaling.max_replicas,
+                    metrics=[
+                        autoscaling.MetricSpecArgs(
+                            type="Resource",
+                            resource=autoscaling.ResourceMetricSourceArgs(
+                                name="cpu",
+                                target=autoscaling.MetricTargetArgs(
+                                    type="Utilization",
+                                    average_utilization=scaling.target_cpu_utilization_percentage,
+                                ),
+                            ),
+                        )
+                    ],
+                ),
+                opts=child,
+            )
+        # The budget follows the most replicas the backend may run.
+        most = scaling.max_replicas if scaling.enabled else settings.replicas
+        self.disruption_budget = disruption_budget(f"{name}-pdb", ctx, COMPONENT, BACKEND_SERVICE, most, child)
+        self.register_outputs({"service": self.service.metadata.name})

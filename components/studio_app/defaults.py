@@ -1,0 +1,106 @@
+"""Fixed facts about the Studio containers: images, ports, probes, users and default sizing.
+
+Everything here comes from the Rasa Studio chart and docs (reference §0, §3, §10); values the
+reference does not state are marked INFERRED with the reasoning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+from config.base import ResourceList, Resources
+from config.studio import StudioConfig
+
+from ..workload import HttpProbe, User
+
+StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
+
+# Image names under <studio.registry>/ (reference §0).
+IMAGE_NAMES: dict[StudioContainer, str] = {
+    "web-client": "studio-web-client",
+    "backend": "studio-backend",
+    "database-migration": "studio-database-migration",
+    "keycloak": "studio-keycloak",
+    "event-ingestion": "studio-event-ingestion",
+}
+
+# Object names as the chart renders them with fullname "studio".
+FULLNAME = "studio"
+WEB_CLIENT_CONFIGMAP = "studio-web-client-configmap"  # fixed name in the chart
+DATABASE_MIGRATION_JOB = f"{FULLNAME}-database-migration"
+EVENT_INGESTION_DEPLOYMENT = f"{FULLNAME}-event-ingestion"
+
+# Ports the processes listen on.
+WEB_CLIENT_PORT = 8080  # nginx
+BACKEND_PORT = 4000  # node
+KEYCLOAK_PORT = 8080
+
+# Probes exactly as the chart times them (reference §3.1, §3.2, §3.4).
+WEB_CLIENT_PROBE = HttpProbe("/", WEB_CLIENT_PORT)
+BACKEND_PROBE = HttpProbe("/api/health", BACKEND_PORT)
+KEYCLOAK_PROBE = HttpProbe("/auth", KEYCLOAK_PORT, initial_delay_seconds=30)
+# Keycloak's first start (schema creation, realm import by the backend) can take minutes on a
+# small node: give it up to 5 minutes before the liveness probe may kill it.
+KEYCLOAK_STARTUP_PROBE = HttpProbe(
+    "/auth", KEYCLOAK_PORT, initial_delay_seconds=30, period_seconds=10, timeout_seconds=5, failure_threshold=30
+)
+
+# Users the containers run as. INFERRED: the images do not document their user; these are the
+# conventional non-root users of their bases (nginx-unprivileged 101, node 1000, Keycloak 1000,
+# postgres 999). Numeric, so the kubelet can verify runAsNonRoot.
+USERS: dict[StudioContainer, User] = {
+    "web-client": User(101, 101),
+    "backend": User(1000, 1000),
+    "database-migration": User(1000, 1000),
+    "keycloak": User(1000, 1000),
+    "event-ingestion": User(1000, 1000),
+}
+POSTGRES_USER = User(999, 999)
+
+# The wait-for-postgresql init container of the migration (reference §3.3), pinned.
+WAIT_FOR_POSTGRES_IMAGE = "postgres:17.2"
+
+
+def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
+    return Resources(
+        requests=ResourceList(cpu=req_cpu, memory=req_mem), limits=ResourceList(cpu=lim_cpu, memory=lim_mem)
+    )
+
+
+# Requests from Rasa's sizing table (reference §10); CPU may burst to twice that, memory is
+# capped at the request so a pod never relies on memory the node did not reserve for it.
+# The web client (static nginx) is "minimal"; the migration is not in the table (INFERRED:
+# a short Prisma run).
+RESOURCES: dict[StudioContainer, Resources] = {
+    "web-client": _res("50m", "64Mi", "200m", "128Mi"),
+    "backend": _res("1000m", "2000Mi", "2000m", "2000Mi"),
+    "database-migration": _res("250m", "512Mi", "1000m", "1000Mi"),
+    "keycloak": _res("1000m", "2000Mi", "2000m", "2000Mi"),
+    "event-ingestion": _res("500m", "1000Mi", "1000m", "1000Mi"),
+}
+WAIT_FOR_POSTGRES_RESOURCES = _res("10m", "16Mi", "100m", "64Mi")
+
+
+@dataclass(frozen=True)
+class Image:
+    ref: str
+    tag: str
+
+
+def image(studio: StudioConfig, container: StudioContainer) -> Image:
+    """<registry>/<image-name>:<tag>: one shared Studio tag, overridable per container."""
+    component = {
+        "web-client": studio.web_client,
+        "backend": studio.backend,
+        "database-migration": studio.database_migration,
+        "keycloak": studio.keycloak,
+        "event-ingestion": studio.event_ingestion,
+    }[container]
+    tag = component.version or studio.version
+    return Image(ref=f"{studio.registry}/{IMAGE_NAMES[container]}:{tag}", tag=tag)
+
+
+def short_digest(text: str, length: int = 8) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]

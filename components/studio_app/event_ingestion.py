@@ -1,0 +1,82 @@
+"""EventIngestion: consumes the assistants' conversation events from Kafka, reference §3.5.
+
+The chart gives it no Service, no ports and no probes, and no health endpoint is documented,
+so it has none here either; Kubernetes restarts it when the process exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.policy import v1 as policy
+
+from ..availability import disruption_budget
+from ..context import Context
+from ..interfaces import Database, Kafka
+from ..workload import container, empty_dir, mount, resources
+from . import defaults as d
+from .env import KAFKA_CERT_DIR, event_ingestion_env
+from .workloads import deployment, studio_pod
+
+COMPONENT = "event-ingestion"
+
+
+def kafka_tls_volumes(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
+    """The broker CA from the Secret the Kafka interface names, when the brokers use TLS."""
+    if not kafka.tls or kafka.ca_secret is None:
+        return [], []
+    volume = core.VolumeArgs(
+        name="kafka-ca",
+        secret=core.SecretVolumeSourceArgs(
+            secret_name=kafka.ca_secret, items=[core.KeyToPathArgs(key="ca.crt", path="ca.crt")]
+        ),
+    )
+    return [volume], [mount("kafka-ca", KAFKA_CERT_DIR, read_only=True)]
+
+
+class EventIngestion(pulumi.ComponentResource):
+    deployment: apps.Deployment
+    disruption_budget: policy.PodDisruptionBudget | None
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        database: Database,
+        kafka: Kafka,
+        after: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:studio:EventIngestion", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        settings = ctx.config.studio.event_ingestion
+        image = d.image(ctx.config.studio, COMPONENT)
+        tls_volumes, tls_mounts = kafka_tls_volumes(kafka)
+
+        ingestion = container(
+            "event-ingestion",
+            image.ref,
+            user=d.USERS[COMPONENT],
+            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+            env=event_ingestion_env(ctx.config.studio, database, kafka),
+            # Node writes temp files only; the root fs stays read-only.
+            volume_mounts=[mount("tmp", "/tmp"), *tls_mounts],
+        )
+        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes])
+        self.deployment = deployment(
+            f"{name}-deployment",
+            ctx,
+            COMPONENT,
+            d.EVENT_INGESTION_DEPLOYMENT,
+            template,
+            settings.replicas,
+            # `after`: the migration (its tables); Kafka's readiness includes the topics.
+            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *kafka.ready, *after]),
+        )
+        self.disruption_budget = disruption_budget(
+            f"{name}-pdb", ctx, COMPONENT, d.EVENT_INGESTION_DEPLOYMENT, settings.replicas, child
+        )
+        self.register_outputs({"deployment": self.deployment.metadata.name})

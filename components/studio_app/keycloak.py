@@ -1,0 +1,78 @@
+"""Keycloak: Studio's user management, served under /auth, reference §3.4 and §7.
+
+The realm `rasa-studio`, its clients and users are provisioned by the backend through the
+admin API; Keycloak itself only needs its database and the admin user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.policy import v1 as policy
+
+from ..availability import disruption_budget
+from ..context import Context
+from ..interfaces import Database, SecretRef
+from ..names import KEYCLOAK_SERVICE
+from ..workload import container, empty_dir, mount, resources
+from . import defaults as d
+from .env import keycloak_env
+from .workloads import deployment, service, studio_pod
+
+COMPONENT = "keycloak"
+
+
+class Keycloak(pulumi.ComponentResource):
+    deployment: apps.Deployment
+    service: core.Service
+    disruption_budget: policy.PodDisruptionBudget | None
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        database: Database,
+        admin_password: SecretRef,
+        after: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:studio:Keycloak", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        settings = ctx.config.studio.keycloak
+        image = d.image(ctx.config.studio, COMPONENT)
+
+        keycloak = container(
+            "keycloak",
+            image.ref,
+            user=d.USERS[COMPONENT],
+            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+            ports={"http": d.KEYCLOAK_PORT},
+            env=keycloak_env(database, settings.admin_username, admin_password),
+            liveness=d.KEYCLOAK_PROBE,
+            readiness=d.KEYCLOAK_PROBE,
+            startup=d.KEYCLOAK_STARTUP_PROBE,
+            volume_mounts=[mount("tmp", "/tmp")],
+            # Not read-only: Keycloak (Quarkus) writes under /opt/keycloak (data/, and lib/ when it
+            # re-augments because runtime options differ from the image's build), and whether
+            # Rasa's image is pre-optimized is not documented.
+            read_only_root_filesystem=False,
+        )
+        template = studio_pod(ctx, COMPONENT, [keycloak], volumes=[empty_dir("tmp")])
+        # `after`: the migration, which creates the keycloak database unless the backing service did.
+        self.deployment = deployment(
+            f"{name}-deployment",
+            ctx,
+            COMPONENT,
+            KEYCLOAK_SERVICE,
+            template,
+            settings.replicas,
+            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+        )
+        self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)
+        self.disruption_budget = disruption_budget(
+            f"{name}-pdb", ctx, COMPONENT, KEYCLOAK_SERVICE, settings.replicas, child
+        )
+        self.register_outputs({"service": self.service.metadata.name})

@@ -1,0 +1,99 @@
+"""DatabaseMigration: the Job that creates and migrates Studio's schema, reference §3.3.
+
+Helm runs it as a pre-install/pre-upgrade hook. Pulumi has no hooks, so the ordering is made
+explicit instead:
+- Its identity (Pulumi logical name and metadata.name) carries a short digest of the image
+  reference. A new Studio version is a new Job, created (and awaited until it completes) before
+  anything that depends on it is updated; the old Job is deleted afterwards. Unrelated changes
+  keep the identity (a changed pod template still replaces the Job in place, as Jobs are
+  immutable, and so re-runs it, which a migration tolerates).
+- The backend, Keycloak and event ingestion `depends_on` it.
+- `pulumi.com/replaceUnready` replaces a Job that failed on an earlier `pulumi up` instead of
+  waiting on it forever; the failed pod is kept until then for its logs.
+- No ttlSecondsAfterFinished: the cluster deleting the Job would leave Pulumi's state stale and
+  re-create (re-run) it on the next update.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_kubernetes.batch import v1 as batch
+
+from ..context import Context
+from ..interfaces import Database
+from ..workload import container, empty_dir, env_value, mount, resources
+from . import defaults as d
+from .env import migration_env, needs_database_url
+from .workloads import studio_pod
+
+COMPONENT = "database-migration"
+
+# Pulumi waits this long for the migration to finish (first installs wait for PostgreSQL too).
+TIMEOUT = "20m"
+ACTIVE_DEADLINE_SECONDS = 20 * 60
+
+
+def wait_for_postgres_command() -> list[str]:
+    return [
+        "sh",
+        "-c",
+        'until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER"; do echo "waiting for PostgreSQL"; sleep 2; done',
+    ]
+
+
+def job_suffix(image_ref: str) -> str:
+    """Part of the Job's identity: changes with the image, and only with it."""
+    return d.short_digest(image_ref)
+
+
+class DatabaseMigration(pulumi.ComponentResource):
+    job: batch.Job
+    job_name: str
+
+    def __init__(self, name: str, ctx: Context, database: Database, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("rasa-studio:studio:DatabaseMigration", name, None, opts)
+        studio = ctx.config.studio
+        settings = studio.database_migration
+        image = d.image(studio, COMPONENT)
+        suffix = job_suffix(image.ref)
+        self.job_name = f"{d.DATABASE_MIGRATION_JOB}-{suffix}"
+
+        wait = container(
+            "wait-for-postgresql",
+            d.WAIT_FOR_POSTGRES_IMAGE,
+            user=d.POSTGRES_USER,
+            resources=resources(d.WAIT_FOR_POSTGRES_RESOURCES),
+            env=[
+                env_value("DB_HOST", database.host),
+                env_value("DB_PORT", str(database.port)),
+                env_value("DB_USER", database.username),
+            ],
+            command=wait_for_postgres_command(),
+        )
+        migrate = container(
+            "database-migration",
+            image.ref,
+            user=d.USERS[COMPONENT],
+            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+            env=migration_env(database, database_url=needs_database_url(studio.version)),
+            # Node and Prisma write temp files only; the root fs stays read-only.
+            volume_mounts=[mount("tmp", "/tmp")],
+        )
+        template = studio_pod(
+            ctx, COMPONENT, [migrate], init_containers=[wait], volumes=[empty_dir("tmp")], restart_policy="Never", spread=False
+        )
+        self.job = batch.Job(
+            f"{name}-{suffix}",
+            metadata=ctx.metadata(self.job_name, COMPONENT, annotations={"pulumi.com/replaceUnready": "true"}),
+            spec=batch.JobSpecArgs(
+                backoff_limit=settings.backoff_limit,
+                active_deadline_seconds=ACTIVE_DEADLINE_SECONDS,
+                template=template,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=list(database.ready),
+                custom_timeouts=pulumi.CustomTimeouts(create=TIMEOUT, update=TIMEOUT),
+            ),
+        )
+        self.register_outputs({"job": self.job.metadata.name})

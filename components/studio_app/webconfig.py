@@ -1,0 +1,42 @@
+"""config.js: the web client's runtime configuration (reference §3.1), as a pure function."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from config.studio import StudioConfig
+
+from .env import KEYCLOAK_CLIENT_ID, KEYCLOAK_REALM
+
+# The ConfigMap key, and the file nginx serves it as.
+CONFIG_KEY = "windowVariables"
+CONFIG_FILE = "config.js"
+CONFIG_PATH = f"/usr/share/nginx/html/{CONFIG_FILE}"
+
+
+def _flag(enabled: bool) -> str:
+    # Byte for byte what the chart renders: bare `false` by default, the quoted value once a
+    # user sets it ("true"), so the web client sees exactly what it sees under Helm.
+    return '"true"' if enabled else "false"
+
+
+def config_js(studio: StudioConfig, version: str) -> str:
+    """The browser-facing URLs use https when the ingress terminates TLS (connectionType)."""
+    features = studio.web_client.features
+    lines = [
+        ("API_ENDPOINT", json.dumps(f"{studio.url}/api")),
+        ("KEYCLOAK_URL", json.dumps(f"{studio.url}/auth")),
+        ("KEYCLOAK_REALM", json.dumps(KEYCLOAK_REALM)),
+        ("KEYCLOAK_CLIENT_ID", json.dumps(KEYCLOAK_CLIENT_ID)),
+        ("VOICE_INSPECTOR_ENABLED", _flag(features.voice_inspector)),
+        ("SILENCE_TIMEOUT_ENABLED", _flag(features.silence_timeout)),
+        ("EDIT_SYSTEM_RESPONSES_ENABLED", _flag(features.edit_system_responses)),
+        ("CURRENT_VERSION_NUMBER", json.dumps(version)),
+    ]
+    return "".join(f"window.{name} = {value};\n" for name, value in lines)
+
+
+def checksum(content: str) -> str:
+    """Pod annotation checksum/config: a config change rolls the web client pods."""
+    return hashlib.sha256(content.encode()).hexdigest()

@@ -1,0 +1,87 @@
+"""Deployment, Service and pod template shapes the Studio containers share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
+
+from ..context import Context
+from ..labels import ComponentName
+from ..names import SERVICE_PORT
+from ..secrets import image_pull_secrets
+from ..workload import pod_spec, pod_template, topology_spread
+from .defaults import USERS, StudioContainer
+
+
+def studio_pod(
+    ctx: Context,
+    component: StudioContainer,
+    containers: Sequence[core.ContainerArgs],
+    *,
+    init_containers: Sequence[core.ContainerArgs] = (),
+    volumes: Sequence[core.VolumeArgs] = (),
+    restart_policy: str | None = None,
+    annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    spread: bool = True,
+) -> core.PodTemplateSpecArgs:
+    """A hardened pod of a Studio container; none of them talks to the Kubernetes API."""
+    spec = pod_spec(
+        containers,
+        user=USERS[component],
+        init_containers=init_containers,
+        volumes=volumes,
+        image_pull_secrets=image_pull_secrets(ctx),
+        restart_policy=restart_policy,
+        topology_spread_constraints=topology_spread(
+            ctx.selector(component), spread and ctx.config.kubernetes.topology_spread
+        ),
+    )
+    return pod_template(ctx.labels(component), spec, annotations)
+
+
+def deployment(
+    name: str,
+    ctx: Context,
+    component: ComponentName,
+    object_name: str,
+    template: core.PodTemplateSpecArgs,
+    replicas: int | None,
+    opts: pulumi.ResourceOptions,
+) -> apps.Deployment:
+    """replicas None leaves the count to an autoscaler."""
+    return apps.Deployment(
+        name,
+        metadata=ctx.metadata(object_name, component),
+        spec=apps.DeploymentSpecArgs(
+            replicas=replicas,
+            selector=meta.LabelSelectorArgs(match_labels=ctx.selector(component)),
+            # Surge one new pod before an old one goes, so a single replica rolls without downtime.
+            strategy=apps.DeploymentStrategyArgs(
+                type="RollingUpdate",
+                rolling_update=apps.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+            ),
+            template=template,
+        ),
+        opts=opts,
+    )
+
+
+def service(
+    name: str, ctx: Context, component: ComponentName, object_name: str, target_port: int, opts: pulumi.ResourceOptions
+) -> core.Service:
+    """ClusterIP on port 80, as the chart (and names.SERVICE_PORT) has it."""
+    return core.Service(
+        name,
+        metadata=ctx.metadata(object_name, component),
+        spec=core.ServiceSpecArgs(
+            type="ClusterIP",
+            selector=ctx.selector(component),
+            ports=[core.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=target_port, protocol="TCP")],
+        ),
+        opts=opts,
+    )
+
