@@ -11,3 +11,5 @@ studio = RasaStudio("rasa-studio", loaded, pulumi.ResourceOptions(providers=prov
 
 pulumi.export("url", studio.url)
 pulumi.export("namespace", loaded.config.kubernetes.namespace)
+pulumi.export("sizing", studio.sizing)
+pulumi.export("capacity", studio.capacity)

@@ -13,13 +13,19 @@ from config import StackConfig
 # Event ingestion (reference §3.5): the assistant publishes to the same topic.
 EVENTS_TOPIC = "rasa-events"
 EVENTS_DLQ_TOPIC = "rasa-events-dlq"
-# Orchestrated model services (reference §12).
+# Orchestrated model services (reference §12): orchestrators publish jobs, consumers publish
+# results and status updates back.
+TRAINING_JOB_TOPIC = "training-job"
+TRAINING_RESULT_TOPIC = "training-result"
+TRAINING_STATUS_UPDATE_TOPIC = "training-status-update"
+DEPLOYMENT_JOB_TOPIC = "deployment-job"
+DEPLOYMENT_RESULT_TOPIC = "deployment-result"
 MODEL_SERVICE_TOPICS = (
-    "training-job",
-    "training-result",
-    "training-status-update",
-    "deployment-job",
-    "deployment-result",
+    TRAINING_JOB_TOPIC,
+    TRAINING_RESULT_TOPIC,
+    TRAINING_STATUS_UPDATE_TOPIC,
+    DEPLOYMENT_JOB_TOPIC,
+    DEPLOYMENT_RESULT_TOPIC,
 )
 
 STUDIO_DATABASE = "studio"

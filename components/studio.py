@@ -10,6 +10,7 @@ from config import LoadedConfig
 from .context import Context
 from .labels import PART_OF
 from .backing import BackingServices
+from .model_service import ModelServices
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
 from .studio_app import StudioApplication
@@ -24,6 +25,7 @@ class RasaStudio(pulumi.ComponentResource):
     requirements: Requirements
     backing: BackingServices
     application: StudioApplication
+    model_services: ModelServices
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -65,6 +67,18 @@ class RasaStudio(pulumi.ComponentResource):
         self.application = StudioApplication(
             f"{name}-app", self.context, self.secrets, self.backing.database, self.backing.kafka, child
         )
+        self.model_services = ModelServices(
+            f"{name}-model-services",
+            self.context,
+            kafka=self.backing.kafka,
+            database=self.backing.database,
+            storage=self.backing.object_storage,
+            secret_name=self.secrets.name,
+            opts=child,
+        )
+        # Peak demand of the model services and their replica counts (config/sizing.py).
+        self.capacity = self.model_services.capacity.as_dict()
+        self.sizing = self.model_services.sizing_summary
 
         self.url = config.studio.url
         self.register_outputs({"url": self.url, "namespace": ns_name})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
+from . import sizing as sz
+from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Resources, version_tuple
 from .errors import KeyError_
-from .base import ImageRepository, ImageTag, Model, PositiveInt, version_tuple
 
 Architecture = Literal["orchestrated", "embedded"]
 
@@ -25,6 +26,70 @@ class RasaProImage(Model):
         return f"{self.repository}:{self.tag}"
 
 
+class OrchestratedImages(Model):
+    """Images of the orchestrated services (legacy chart 1.x, reference §12)."""
+
+    registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
+    version: ImageTag = "3.3.3-latest"
+    # nginx-unprivileged, mirrored into the same registry, serves /talk.
+    proxy_tag: ImageTag = "1.27-alpine"
+
+    def image(self, name: str) -> str:
+        return f"{self.registry}/{name}:{self.version}"
+
+    @property
+    def proxy_image(self) -> str:
+        return f"{self.registry}/nginx-unprivileged:{self.proxy_tag}"
+
+
+class CpuMemory(Model):
+    cpu: Quantity
+    memory: Quantity
+
+
+class JobResources(Model):
+    """Requests and limits of every Rasa Pro Job (RASA_REQUESTS_* / RASA_LIMITS_*, reference §12)."""
+
+    requests: CpuMemory = CpuMemory(cpu="1000m", memory="1Gi")
+    limits: CpuMemory = CpuMemory(cpu="2500m", memory="2.5Gi")
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> JobResources:
+        for key, amount in (("cpu", sz.cpu_millis), ("memory", sz.memory_bytes)):
+            if amount(getattr(self.requests, key)) > amount(getattr(self.limits, key)):
+                raise KeyError_(f"requests.{key}", f"must be <= limits.{key}, or Kubernetes refuses the Job")
+        return self
+
+
+class Check(Model):
+    """How the running consumer waits for the Rasa server in its Job (reference §12)."""
+
+    initial_delay_seconds: Annotated[int, Field(ge=0)] = 10
+    interval_seconds: PositiveInt = 5
+    failure_threshold: PositiveInt = 50
+
+
+class JobSettings(Model):
+    """The Rasa Pro Jobs the consumers start at run time."""
+
+    resources: JobResources = JobResources()
+    debug_logs: bool = False
+    readiness_check: Check = Check()
+    startup_check: Check = Check()
+
+
+class PodResources(Model):
+    """Overrides of the model-service pods' requests and limits (defaults in config/sizing.py)."""
+
+    training_orchestrator: Resources | None = None
+    training_consumer: Resources | None = None
+    running_orchestrator: Resources | None = None
+    running_consumer: Resources | None = None
+    talk_proxy: Resources | None = None
+    # Embedded architecture: unset derives requests and limits from the sizing (config/sizing.py).
+    embedded: Resources | None = None
+
+
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
     # How many assistants users will build and try in Studio.
@@ -33,7 +98,18 @@ class ModelServiceConfig(Model):
     frequent_training: bool = False
     # Trainings that may run at the same time; more queue until a consumer is free.
     parallel_trainings: PositiveInt = 1
+    # Replica overrides; unset follows the sizing rules, lower than the rules is refused.
+    training_consumers: PositiveInt | None = None
+    running_consumers: PositiveInt | None = None
     rasa_pro: RasaProImage
+    images: OrchestratedImages = OrchestratedImages()
+    job: JobSettings = JobSettings()
+    resources: PodResources = PodResources()
+    # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
+    # working data (embedded); 1Gi as the charts have it.
+    storage_size: Quantity = "1Gi"
+    # Allocatable CPU and memory of one node, for the node estimate of the `capacity` output.
+    node_size: CpuMemory = CpuMemory(cpu="4", memory="16Gi")
 
     @model_validator(mode="after")
     def _rasa_pro_supports_architecture(self) -> ModelServiceConfig:
@@ -49,3 +125,70 @@ class ModelServiceConfig(Model):
                 f">= {'.'.join(map(str, minimum))}, got {self.rasa_pro.tag}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _overrides_respect_the_rules(self) -> ModelServiceConfig:
+        needed = sz.training_consumers_needed(self.parallel_trainings)
+        if self.training_consumers is not None and self.training_consumers < needed:
+            raise KeyError_(
+                "trainingConsumers",
+                f"{self.training_consumers} is below {needed}: {sz.training_rule(self.parallel_trainings)}",
+            )
+        needed = sz.running_consumers_needed(self.assistants, self.frequent_training)
+        if self.running_consumers is not None and self.running_consumers < needed:
+            raise KeyError_(
+                "runningConsumers",
+                f"{self.running_consumers} is below {needed}: "
+                f"{sz.running_rule(self.assistants, self.frequent_training)}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _pods_fit_a_node(self) -> ModelServiceConfig:
+        node = sz.Demand(sz.cpu_millis(self.node_size.cpu), sz.memory_bytes(self.node_size.memory))
+        shapes = {"job.resources.requests": sz.job_shape(self)} if self.architecture == "orchestrated" else {}
+        if self.architecture == "embedded":
+            shapes["resources.embedded.requests"] = self.embedded_shape
+        for key, pod in shapes.items():
+            if pod.requests.cpu > node.cpu or pod.requests.memory > node.memory:
+                raise KeyError_(
+                    key,
+                    f"requests {pod.requests.as_dict()} do not fit one node of nodeSize {node.as_dict()}; "
+                    "no node could ever schedule it",
+                )
+        return self
+
+    @property
+    def sizing(self) -> sz.Sizing:
+        return sz.sizing(
+            self.assistants,
+            self.parallel_trainings,
+            self.frequent_training,
+            self.training_consumers,
+            self.running_consumers,
+        )
+
+    @property
+    def embedded_limits(self) -> tuple[int, int]:
+        """(MAX_PARALLEL_TRAININGS, MAX_PARALLEL_BOT_RUNS) of the embedded model service.
+
+        The same rules as the orchestrated consumers: a bot slot per assistant plus the spare a
+        freshly trained model starts in (x 2 with frequent training).
+        """
+        size = self.sizing
+        return size.training_consumers, size.running_consumers
+
+    @property
+    def embedded_shape(self) -> sz.PodShape:
+        derived = sz.embedded_shape(*self.embedded_limits)
+        given = self.resources.embedded
+        if given is None:
+            return derived
+        return sz.shape(
+            (given.requests.cpu or sz.format_cpu(derived.requests.cpu), given.requests.memory or sz.format_memory(derived.requests.memory)),
+            (given.limits.cpu or sz.format_cpu(derived.limits.cpu), given.limits.memory or sz.format_memory(derived.limits.memory)),
+        )
+
+    @property
+    def capacity(self) -> sz.Capacity:
+        return sz.model_service_capacity(self)

@@ -125,9 +125,11 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
     print(f"wrote {manifests} manifests and resources.json to {out}")
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, nested: bool = False) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_show(v)}" for k, v in sorted(value.items()))
+        text = ", ".join(f"{k}={_show(v, True)}" for k, v in sorted(value.items()))
+        # Brackets keep an inner mapping apart from its neighbours: requests=(cpu=2, memory=4Gi).
+        return f"({text})" if nested else text
     return str(value)
 
 

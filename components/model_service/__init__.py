@@ -1,0 +1,5 @@
+"""The model services behind "try your assistant" (orchestrated or embedded)."""
+
+from .service import ModelServices
+
+__all__ = ["ModelServices"]

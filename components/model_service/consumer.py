@@ -1,0 +1,96 @@
+"""Consumer: the model-training or model-running consumers that start Rasa Pro Jobs.
+
+A StatefulSet as in the chart: stable pod names give each consumer a stable identity in its
+Kafka consumer group across restarts. Each consumer runs one Job at a time, so the replica count
+is the sizing rule's (config/sizing.py). The consumers are the only model-service pods that talk
+to the Kubernetes API, so only they mount a ServiceAccount token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+
+from config.base import Resources
+
+from ..availability import disruption_budget
+from ..context import Context
+from ..interfaces import Kafka
+from ..labels import ComponentName
+from ..secrets import image_pull_secrets
+from ..workload import container, mount, pod_spec, pod_template, resources, topology_spread
+from .env import DATA_PATH
+from .pods import RASA_USER, kafka_ca, scratch
+
+DATA = "data"
+
+
+class Consumer(pulumi.ComponentResource):
+    stateful_set: apps.StatefulSet
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        *,
+        object_name: str,
+        component: ComponentName,
+        image: str,
+        replicas: int,
+        env: Sequence[core.EnvVarArgs],
+        kafka: Kafka,
+        service_account: pulumi.Input[str],
+        data_claim: pulumi.Input[str],
+        resource_defaults: Resources,
+        depends_on: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:model_service:Consumer", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        selector = ctx.selector(component)
+        volumes, mounts = scratch()
+        ca_volumes, ca_mounts = kafka_ca(kafka)
+        data = core.VolumeArgs(
+            name=DATA, persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=data_claim)
+        )
+        self.stateful_set = apps.StatefulSet(
+            f"{name}-statefulset",
+            metadata=ctx.metadata(object_name, component),
+            spec=apps.StatefulSetSpecArgs(
+                replicas=replicas,
+                # No network identity is needed; the field is required, so it names the set.
+                service_name=object_name,
+                # Consumers are independent: start and stop them all at once.
+                pod_management_policy="Parallel",
+                selector={"match_labels": selector},
+                template=pod_template(
+                    ctx.labels(component),
+                    pod_spec(
+                        [
+                            container(
+                                object_name,
+                                image,
+                                user=RASA_USER,
+                                resources=resources(resource_defaults),
+                                env=env,
+                                volume_mounts=[mount(DATA, DATA_PATH), *mounts, *ca_mounts],
+                            )
+                        ],
+                        user=RASA_USER,
+                        # The volume is shared with the Jobs, which run as the same group.
+                        fs_group=RASA_USER.gid,
+                        volumes=[data, *volumes, *ca_volumes],
+                        service_account_name=service_account,
+                        automount_service_account_token=True,
+                        image_pull_secrets=image_pull_secrets(ctx),
+                        topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+        )
+        self.disruption_budget = disruption_budget(f"{name}-pdb", ctx, component, object_name, replicas, child)
+        self.register_outputs({"replicas": replicas})

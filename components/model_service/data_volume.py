@@ -1,0 +1,56 @@
+"""DataVolume: the PersistentVolumeClaim a model service keeps its working data on."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_kubernetes.core import v1 as core
+
+from ..context import Context
+from ..labels import ComponentName
+
+
+def access_mode(shared: bool, read_write_many: str | None) -> tuple[str, str | None]:
+    """(access mode, storage class) of a data volume.
+
+    A volume `shared` between the consumers and the Jobs they start needs ReadWriteMany, since
+    the Jobs may land on other nodes. Without a `kubernetes.storageClasses.readWriteMany` class
+    it falls back to ReadWriteOnce: fine on a one-node dev cluster, but a Job scheduled on
+    another node then cannot mount it and stays Pending (see README).
+    """
+    if shared and read_write_many is not None:
+        return "ReadWriteMany", read_write_many
+    return "ReadWriteOnce", None
+
+
+class DataVolume(pulumi.ComponentResource):
+    claim: core.PersistentVolumeClaim
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        claim_name: str,
+        component: ComponentName,
+        *,
+        shared: bool,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:model_service:DataVolume", name, None, opts)
+        classes = ctx.config.kubernetes.storage_classes
+        mode, storage_class = access_mode(shared, classes.read_write_many)
+        if mode == "ReadWriteOnce":
+            storage_class = classes.read_write_once
+        # Identity depends on the namespace only: replicas, versions and images never replace it.
+        self.claim = core.PersistentVolumeClaim(
+            f"{name}-claim",
+            metadata=ctx.metadata(claim_name, component),
+            spec=core.PersistentVolumeClaimSpecArgs(
+                access_modes=[mode],
+                storage_class_name=storage_class,
+                volume_mode="Filesystem",
+                resources=core.VolumeResourceRequirementsArgs(requests={"storage": ctx.config.model_service.storage_size}),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
+        )
+        self.name = self.claim.metadata.name
+        self.register_outputs({"name": self.name})

@@ -1,0 +1,292 @@
+"""Replica sizing and peak capacity of the model services: pure arithmetic, no Pulumi.
+
+The rules come from studio-architecture.txt (and reference §10):
+- a model-training consumer runs one training Job at a time, so the training consumers are the
+  trainings that may run in parallel; more triggered trainings queue until one is free;
+- a model-running consumer runs one assistant at a time, and a newly trained model must always
+  find a free one: at least assistants + 1, and assistants x 2 when users train often (the old
+  model keeps running until the new one is up).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model_service import ModelServiceConfig
+
+# --- replica rules -------------------------------------------------------------------------
+
+
+def training_consumers_needed(parallel_trainings: int) -> int:
+    return parallel_trainings
+
+
+def running_consumers_needed(assistants: int, frequent_training: bool) -> int:
+    # assistants x 2 >= assistants + 1 for any assistants >= 1, so "frequent" never lowers it.
+    return max(assistants + 1, assistants * 2 if frequent_training else 0)
+
+
+def training_rule(parallel_trainings: int) -> str:
+    return (
+        f"each training consumer runs one training at a time, so it must be >= parallelTrainings "
+        f"({parallel_trainings}); raise parallelTrainings instead if you want fewer queued trainings"
+    )
+
+
+def running_rule(assistants: int, frequent_training: bool) -> str:
+    needed = running_consumers_needed(assistants, frequent_training)
+    why = (
+        f"assistants x 2 = {needed} because frequentTraining is true (the old model keeps a consumer "
+        "while the new one starts)"
+        if frequent_training
+        else f"assistants + 1 = {needed}, so a newly trained model always finds a free consumer"
+    )
+    return f"each running consumer runs one assistant, so it must be >= {why}"
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Replicas of the orchestrated model services and the Jobs they run at peak."""
+
+    training_consumers: int
+    running_consumers: int
+
+    @property
+    def training_jobs(self) -> int:
+        # One training Job per busy training consumer.
+        return self.training_consumers
+
+    @property
+    def running_jobs(self) -> int:
+        # One running Job per busy running consumer; at peak every consumer (the spare
+        # included, while a new model starts next to the old one) runs one.
+        return self.running_consumers
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "trainingConsumers": self.training_consumers,
+            "runningConsumers": self.running_consumers,
+        }
+
+
+def sizing(
+    assistants: int,
+    parallel_trainings: int,
+    frequent_training: bool,
+    training_override: int | None = None,
+    running_override: int | None = None,
+) -> Sizing:
+    """Replicas from the rules; an override may only raise them (config validation refuses lower)."""
+    training = training_consumers_needed(parallel_trainings)
+    running = running_consumers_needed(assistants, frequent_training)
+    return Sizing(
+        training_consumers=max(training, training_override or 0),
+        running_consumers=max(running, running_override or 0),
+    )
+
+
+# --- quantities ----------------------------------------------------------------------------
+
+_QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
+_SUFFIX = {
+    "": Decimal(1),
+    "m": Decimal("0.001"),
+    "k": Decimal(10**3),
+    "M": Decimal(10**6),
+    "G": Decimal(10**9),
+    "T": Decimal(10**12),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+}
+MI = 2**20
+GI = 2**30
+
+
+def _amount(quantity: str) -> Decimal:
+    match = _QUANTITY.match(quantity)
+    if not match or match.group(2) not in _SUFFIX:
+        raise ValueError(f"unsupported quantity {quantity!r}")
+    return Decimal(match.group(1)) * _SUFFIX[match.group(2)]
+
+
+def cpu_millis(quantity: str) -> int:
+    """'2500m' -> 2500, '2' -> 2000, '0.5' -> 500 (rounded up: the scheduler never rounds down)."""
+    return math.ceil(_amount(quantity) * 1000)
+
+
+def memory_bytes(quantity: str) -> int:
+    """'2.5Gi' -> 2684354560, '512Mi' -> 536870912, '1G' -> 10**9."""
+    return math.ceil(_amount(quantity))
+
+
+def format_cpu(millis: int) -> str:
+    return f"{millis // 1000}" if millis % 1000 == 0 else f"{millis}m"
+
+
+def format_memory(size: int) -> str:
+    if size % GI == 0:
+        return f"{size // GI}Gi"
+    if size % MI == 0:
+        return f"{size // MI}Mi"
+    return f"{math.ceil(size / MI)}Mi"
+
+
+@dataclass(frozen=True)
+class Demand:
+    """CPU (millicores) and memory (bytes)."""
+
+    cpu: int = 0
+    memory: int = 0
+
+    def __add__(self, other: Demand) -> Demand:
+        return Demand(self.cpu + other.cpu, self.memory + other.memory)
+
+    def __mul__(self, times: int) -> Demand:
+        return Demand(self.cpu * times, self.memory * times)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"cpu": format_cpu(self.cpu), "memory": format_memory(self.memory)}
+
+
+@dataclass(frozen=True)
+class PodShape:
+    """What one pod asks for (requests) and may use (limits)."""
+
+    requests: Demand
+    limits: Demand
+
+
+def shape(requests: tuple[str, str], limits: tuple[str, str]) -> PodShape:
+    """From (cpu, memory) quantity pairs."""
+    return PodShape(
+        requests=Demand(cpu_millis(requests[0]), memory_bytes(requests[1])),
+        limits=Demand(cpu_millis(limits[0]), memory_bytes(limits[1])),
+    )
+
+
+# --- default resources of the model-service pods (reference §10 leaves them unset) -----------
+# INFERRED: the orchestrators and consumers are small Python services that wait on Kafka and the
+# Kubernetes API; the heavy lifting happens in the Rasa Pro Jobs. Override per pod in config.
+SERVICE_DEFAULTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "trainingOrchestrator": (("250m", "512Mi"), ("1", "1Gi")),
+    "trainingConsumer": (("100m", "256Mi"), ("500m", "512Mi")),
+    "runningOrchestrator": (("250m", "512Mi"), ("1", "1Gi")),
+    "runningConsumer": (("100m", "256Mi"), ("500m", "512Mi")),
+    "talkProxy": (("50m", "64Mi"), ("250m", "128Mi")),
+}
+
+# Embedded model service (reference §10, INFERRED rule): memory ~ base + 0.5Gi per running
+# assistant, CPU ~ 1 core per parallel training. The base holds the Python process, the Socket.IO
+# bridge and one training's ~800 MB (reference §10: "Training ~ 800 MB RAM + 1000m CPU each").
+EMBEDDED_BASE_MEMORY = 2 * GI
+EMBEDDED_MEMORY_PER_BOT = GI // 2
+EMBEDDED_CPU_PER_TRAINING = 1000
+# Headroom above the requests so a burst (model loading, Socket.IO) is throttled, not killed.
+EMBEDDED_CPU_LIMIT_EXTRA = 1000
+
+
+def embedded_shape(max_parallel_trainings: int, max_parallel_bot_runs: int) -> PodShape:
+    memory = EMBEDDED_BASE_MEMORY + EMBEDDED_MEMORY_PER_BOT * max_parallel_bot_runs
+    cpu = EMBEDDED_CPU_PER_TRAINING * max_parallel_trainings
+    # Memory limit = request: the scheduler reserves what the rule says the pod needs, and an
+    # overcommitted node never OOM-kills the only model service for another pod's burst.
+    return PodShape(requests=Demand(cpu, memory), limits=Demand(cpu + EMBEDDED_CPU_LIMIT_EXTRA, memory))
+
+
+# --- capacity --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Peak demand of the model services, and the nodes of one size it takes."""
+
+    pods: int
+    requests: Demand
+    limits: Demand
+    node: Demand
+    nodes: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "scope": "model services at peak",
+            "pods": self.pods,
+            "requests": self.requests.as_dict(),
+            "limits": self.limits.as_dict(),
+            "nodeSize": self.node.as_dict(),
+            "nodes": self.nodes,
+        }
+
+
+def nodes_needed(requests: Demand, largest: Demand, node: Demand) -> int:
+    """Nodes of `node` allocatable size that fit the requests (the scheduler packs by requests).
+
+    A lower bound: bin packing can need one more. Never less than what the largest pod needs.
+    """
+    if largest.cpu > node.cpu or largest.memory > node.memory:
+        raise ValueError("a single pod requests more than one node offers")
+    return max(1, math.ceil(requests.cpu / node.cpu), math.ceil(requests.memory / node.memory))
+
+
+def capacity(pods: list[tuple[PodShape, int]], node: Demand) -> Capacity:
+    """Sum of (shape, count) pairs against a node size."""
+    requests = Demand()
+    limits = Demand()
+    count = 0
+    for pod, times in pods:
+        requests += pod.requests * times
+        limits += pod.limits * times
+        count += times
+    largest = Demand(
+        max((p.requests.cpu for p, n in pods if n), default=0),
+        max((p.requests.memory for p, n in pods if n), default=0),
+    )
+    return Capacity(pods=count, requests=requests, limits=limits, node=node, nodes=nodes_needed(requests, largest, node))
+
+
+def service_shape(ms: ModelServiceConfig, key: str) -> PodShape:
+    (req_cpu, req_mem), (lim_cpu, lim_mem) = SERVICE_DEFAULTS[key]
+    override = getattr(ms.resources, _snake(key))
+    if override is not None:
+        req_cpu = override.requests.cpu or req_cpu
+        req_mem = override.requests.memory or req_mem
+        lim_cpu = override.limits.cpu or lim_cpu
+        lim_mem = override.limits.memory or lim_mem
+    return shape((req_cpu, req_mem), (lim_cpu, lim_mem))
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), key)
+
+
+def job_shape(ms: ModelServiceConfig) -> PodShape:
+    job = ms.job.resources
+    return shape((job.requests.cpu, job.requests.memory), (job.limits.cpu, job.limits.memory))
+
+
+def model_service_capacity(ms: ModelServiceConfig) -> Capacity:
+    """Peak: every service pod up, every training consumer training, every running consumer
+    running an assistant (spare consumers included: at peak a new model starts beside the old)."""
+    node = Demand(cpu_millis(ms.node_size.cpu), memory_bytes(ms.node_size.memory))
+    if ms.architecture == "embedded":
+        return capacity([(embedded_shape(*ms.embedded_limits), 1)], node)
+    size = ms.sizing
+    job = job_shape(ms)
+    return capacity(
+        [
+            (service_shape(ms, "trainingOrchestrator"), 1),
+            (service_shape(ms, "runningOrchestrator"), 1),
+            (service_shape(ms, "talkProxy"), 1),
+            (service_shape(ms, "trainingConsumer"), size.training_consumers),
+            (service_shape(ms, "runningConsumer"), size.running_consumers),
+            (job, size.training_jobs),
+            (job, size.running_jobs),
+        ],
+        node,
+    )
