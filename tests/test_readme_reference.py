@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import BaseModel
 
 from config.stack import StackConfig
 from tools import config_reference as ref
@@ -27,7 +28,7 @@ def test_check_reports_a_stale_readme(tmp_path, monkeypatch: pytest.MonkeyPatch)
     assert text.startswith(f"# x\n{ref.START}\n") and text.endswith(f"{ref.END}\nrest\n")
 
 
-def _leaf_keys(model: type, prefix: str = "") -> set[str]:
+def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
     """Every key path a stack file can set, through models and unions (modes flattened)."""
     keys: set[str] = set()
     for name, field in model.model_fields.items():

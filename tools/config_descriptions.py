@@ -96,7 +96,9 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 for _component in ("webClient", "backend", "databaseMigration", "keycloak", "eventIngestion"):
-    DESCRIPTIONS.setdefault(f"studio.{_component}.version", "Image tag override for this container; unset: `studio.version`.")
+    DESCRIPTIONS.setdefault(
+        f"studio.{_component}.version", "Image tag override for this container; unset: `studio.version`."
+    )
     DESCRIPTIONS.setdefault(f"studio.{_component}.replicas", "Replicas (more than 1 adds a PodDisruptionBudget).")
 
 # Keys of shared value models, by `ModelClass.key`: used where the path has no entry above.

@@ -92,7 +92,7 @@ def _source_comments(model: type[BaseModel]) -> dict[str, str]:
 
 def _field_comment(model: type[BaseModel], name: str) -> str:
     for cls in model.__mro__:
-        if isinstance(cls, type) and issubclass(cls, BaseModel) and name in cls.__dict__.get("__annotations__", {}):
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and name in inspect.get_annotations(cls):
             return _source_comments(cls).get(name, "")
     return ""
 
@@ -166,7 +166,7 @@ def _unannotated(annotation: Any) -> tuple[Any, list[Any]]:
 
 def type_name(annotation: Any, metadata: list[Any] | None = None) -> str:
     """A short human name of a field type, with its constraints."""
-    annotation, optional = _strip_none(annotation)
+    annotation, _ = _strip_none(annotation)
     annotation, inner = _unannotated(annotation)
     constraints, named = _constraints([*(metadata or []), *inner])
     origin = typing.get_origin(annotation)
@@ -298,7 +298,9 @@ def rows(
                 yield Row(dotted, "list of objects", _default(section, tag, here, field), description)
                 yield from rows(item_model, [*here[:-1], f"{key}[]"], section, tag)
                 continue
-        yield Row(dotted, type_name(field.annotation, list(field.metadata)), _default(section, tag, here, field), description)
+        yield Row(
+            dotted, type_name(field.annotation, list(field.metadata)), _default(section, tag, here, field), description
+        )
 
 
 def _table(items: list[Row]) -> list[str]:
@@ -384,7 +386,9 @@ def _secrets() -> list[str]:
     ]
     for spec in secret_specs.ALL:
         required = SECRET_REQUIRED_WHEN.get(spec.key, "no")
-        lines.append(f"| `{spec.key}` | {spec.description} | {required} | `{secret_specs.set_command(spec, '<stack>')}` |")
+        lines.append(
+            f"| `{spec.key}` | {spec.description} | {required} | `{secret_specs.set_command(spec, '<stack>')}` |"
+        )
     return lines
 
 
@@ -411,7 +415,9 @@ def main(argv: list[str]) -> int:
     wanted = splice(current, reference)
     if argv == ["--check"]:
         if current != wanted:
-            print("README.md: the configuration reference is out of date; run: python -m tools.config_reference --write")
+            print(
+                "README.md: the configuration reference is out of date; run: python -m tools.config_reference --write"
+            )
             return 1
         return 0
     if current != wanted:
