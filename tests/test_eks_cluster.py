@@ -1,0 +1,38 @@
+"""CI finds the EKS cluster of a stack from its kubeconfig context."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.eks_cluster import EksCluster, for_stack, main, parse_context
+
+
+def test_parses_an_eks_cluster_arn() -> None:
+    arn = "arn:aws:eks:eu-central-1:111122223333:cluster/studio-prod"
+    assert parse_context(arn) == EksCluster(region="eu-central-1", name="studio-prod", context=arn)
+
+
+@pytest.mark.parametrize(
+    "context",
+    ["kind-rasa-studio", "arn:aws:eks:eu-central-1:1111:cluster/x", "arn:aws:iam::111122223333:role/x", ""],
+)
+def test_other_contexts_are_not_eks(context: str) -> None:
+    assert parse_context(context) is None
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_aws_stacks_name_an_eks_cluster(stack: str) -> None:
+    cluster = for_stack(stack)
+    assert cluster is not None
+    assert cluster.name == f"studio-{stack}"
+
+
+def test_dev_is_not_on_eks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert for_stack("dev") is None
+    assert main(["dev"]) == 1
+
+
+def test_prints_github_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prod"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["region=eu-central-1", "cluster=studio-prod"]

@@ -1,0 +1,123 @@
+"""Descriptions for the generated configuration reference (tools/config_reference.py).
+
+Keyed by dotted camelCase key path as in the stack files; for the keys of a `mode` section the
+path has no mode (`kafka.brokers` describes the key under every mode that has it). A key missing
+here falls back to the `#` comment above its field in config/*.py, then to Field(description=).
+Extend this when you add a config field without a comment.
+"""
+
+from __future__ import annotations
+
+SECTION_INTROS: dict[str, str] = {
+    "kubernetes": "Where and how the Studio objects land in the cluster.",
+    "studio": "The Studio application: web client, backend, database migration, Keycloak, event ingestion.",
+    "modelService": 'The services that train and run assistants for "try your assistant".',
+    "kafka": "The Kafka cluster Studio's event ingestion (and the orchestrated model services) use.",
+    "database": "The PostgreSQL server holding the `studio`, `keycloak` (and `modelservice`) databases.",
+    "objectStorage": "The bucket trained models are kept in.",
+    "aws": "Account-side facts the AWS-managed backing services are placed into (staging, prod).",
+}
+
+_RESOURCES = "Container requests and limits; unset: the component's built-in sizing."
+
+DESCRIPTIONS: dict[str, str] = {
+    "environment": "Picks the defaults of config/defaults.py; components never branch on it.",
+    # kubernetes
+    "kubernetes.namespace": "Namespace of every Studio object.",
+    "kubernetes.createNamespace": "Create the namespace (with the `restricted` Pod Security labels); false: it must exist.",
+    "kubernetes.kubeconfig": "Path to (or contents of) the kubeconfig; unset: the default kubeconfig.",
+    "kubernetes.version": "Kubernetes minor version of the cluster (`1.30` or newer).",
+    "kubernetes.ingressClass": "IngressClass of the Studio ingresses.",
+    "kubernetes.ingressAnnotations": "Extra annotations on every Studio ingress.",
+    "kubernetes.ingressControllerNamespace": "Namespace of the ingress controller (NetworkPolicies admit traffic from it).",
+    "kubernetes.storageClasses.readWriteOnce": "Storage class of single-node volumes (databases, brokers); unset: the cluster default.",
+    # studio
+    "studio.host": "Host name Studio is served on (`/`, `/api`, `/auth`, `/talk`).",
+    "studio.tls.enabled": "Serve https on the ingress; also makes browser-facing URLs https (the chart's `connectionType`).",
+    "studio.tls.secretName": "Existing `kubernetes.io/tls` Secret with the certificate.",
+    "studio.tls.clusterIssuer": "cert-manager ClusterIssuer that issues the certificate.",
+    "studio.version": "Studio image tag of every Studio container (`1.7.0`; the chart's `tag`).",
+    "studio.pullSecret": "Registry credentials for Rasa's images; null: pull without credentials (public mirror).",
+    "studio.pullSecret.name": "Name of the dockerconfigjson Secret the pods list in `imagePullSecrets`.",
+    "studio.pullSecret.create": "Create it from the secret `registryPassword`; false: it must already exist.",
+    "studio.pullSecret.server": "Registry host.",
+    "studio.pullSecret.username": "Registry user (`_json_key` for a Google Artifact Registry JSON key).",
+    "studio.backend.autoscaling.enabled": "HorizontalPodAutoscaler for the backend instead of fixed replicas.",
+    "studio.backend.autoscaling.targetCpuUtilizationPercentage": "Average CPU utilisation the autoscaler keeps.",
+    # modelService
+    "modelService.architecture": "`orchestrated` for Studio < 1.10 (training/running services that start Rasa Pro Jobs), `embedded` for >= 1.10 (one Rasa Pro model service).",
+    "modelService.rasaPro.repository": "Rasa Pro image that trains and runs the assistants.",
+    "modelService.rasaPro.tag": "Rasa Pro image tag (>= 3.7.0 orchestrated, >= 3.11.0 embedded).",
+    # kafka
+    "kafka.topics.partitions": "Partitions of the topics the stack creates.",
+    "kafka.topics.replicationFactor": "Replication factor of those topics (at most the broker count).",
+    "kafka.image": "Kafka image (KRaft mode).",
+    "kafka.tag": "Image tag.",
+    "kafka.brokers": "Brokers (in-cluster: StatefulSet replicas; external: `host:port` bootstrap addresses).",
+    "kafka.storageSize": "Volume size per broker.",
+    "kafka.resources": _RESOURCES,
+    "kafka.kafkaVersion": "MSK Kafka version.",
+    "kafka.instanceType": "MSK broker instance type.",
+    "kafka.volumeSizeGib": "EBS volume per MSK broker, GiB.",
+    "kafka.securityProtocol": "Protocol Studio and the assistant use to reach the brokers.",
+    "kafka.saslMechanism": "SASL mechanism (with a SASL protocol).",
+    "kafka.username": "SASL user.",
+    "kafka.passwordSecret": "Existing Secret key holding the SASL password.",
+    # database
+    "database.username": "PostgreSQL user Studio connects as.",
+    "database.image": "PostgreSQL image.",
+    "database.tag": "Image tag.",
+    "database.storageSize": "Volume size.",
+    "database.resources": _RESOURCES,
+    "database.engineVersion": "RDS PostgreSQL major (or major.minor) version.",
+    "database.instanceClass": "RDS instance class.",
+    "database.allocatedStorageGib": "Initial storage, GiB.",
+    "database.maxAllocatedStorageGib": "Storage autoscaling ceiling, GiB.",
+    "database.multiAz": "Standby in a second availability zone.",
+    "database.backupRetentionDays": "Days of automated backups (point-in-time restore window).",
+    "database.host": "Host name of the existing server.",
+    "database.port": "Port of the existing server.",
+    "database.passwordSecret": "Existing Secret key holding the user's password.",
+    "database.sslMode": "libpq `sslmode` for the connection.",
+    # objectStorage
+    "objectStorage.image": "MinIO image.",
+    "objectStorage.tag": "Image tag.",
+    "objectStorage.bucket": "Bucket name.",
+    "objectStorage.storageSize": "Volume size.",
+    "objectStorage.resources": _RESOURCES,
+    "objectStorage.noncurrentVersionExpirationDays": "Days old model versions are kept (the bucket is versioned).",
+    "objectStorage.endpoint": "S3 endpoint URL of an S3-compatible service; unset: AWS S3.",
+    "objectStorage.region": "Bucket region.",
+    # aws
+    "aws": "Required when a backing service is AWS-managed (`msk`, `rds`, `s3`).",
+    "aws.region": "AWS region of the cluster and the managed services.",
+    "aws.vpcId": "VPC of the EKS cluster.",
+    "aws.tags": "Tags on every AWS resource.",
+}
+
+for _component in ("webClient", "backend", "databaseMigration", "keycloak", "eventIngestion"):
+    DESCRIPTIONS.setdefault(
+        f"studio.{_component}.version", "Image tag override for this container; unset: `studio.version`."
+    )
+    DESCRIPTIONS.setdefault(f"studio.{_component}.replicas", "Replicas (more than 1 adds a PodDisruptionBudget).")
+
+# Keys of shared value models, by `ModelClass.key`: used where the path has no entry above.
+FIELD_DESCRIPTIONS: dict[str, str] = {
+    "SecretKeyRef.name": "Name of an existing Secret in the Studio namespace.",
+    "SecretKeyRef.key": "Key in that Secret.",
+    "ResourceList.cpu": "CPU (`500m`, `2`); unset: the component's built-in value.",
+    "ResourceList.memory": "Memory (`512Mi`, `4Gi`); unset: the component's built-in value.",
+    "Autoscaling.minReplicas": "Fewest replicas the autoscaler keeps.",
+    "Autoscaling.maxReplicas": "Most replicas the autoscaler starts.",
+    "Component.resources": _RESOURCES,
+}
+
+SECRET_REQUIRED_WHEN: dict[str, str] = {
+    "rasaProLicense": "yes",
+    "registryPassword": "when `studio.pullSecret.create` (default)",
+    "openaiApiKey": "when the assistants call OpenAI",
+    "databasePassword": "no: generated once and kept",
+    "keycloakAdminPassword": "no: generated once and kept",
+    "keycloakApiPassword": "no: generated once and kept",
+    "kafkaPassword": "no: generated once and kept",
+}

@@ -1,0 +1,429 @@
+"""The README's configuration reference, generated from the pydantic models of the stack config.
+
+`python -m tools.config_reference` prints it; `--write` replaces the README's block between the
+config-reference markers; `--check` exits 1 when that block is out of date (CI and
+tests/test_readme_reference.py run it, so the README always matches the models).
+
+Everything comes from the code: keys (camelCase aliases), types and constraints (annotations,
+Field constraints, the validators of config/base.py), defaults (model defaults, overlaid with
+config/defaults.py per environment and per mode), descriptions (tools/config_descriptions.py,
+else the `#` comment above the field in its model, else the field's `description`) and the
+secret keys (config/secrets.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import sys
+import textwrap
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import annotated_types
+from pydantic import AfterValidator, BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from config import defaults as env_defaults
+from config import secrets as secret_specs
+from config.stack import StackConfig
+
+from .config_descriptions import DESCRIPTIONS, FIELD_DESCRIPTIONS, SECRET_REQUIRED_WHEN, SECTION_INTROS
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+START = "<!-- config-reference:start -->"
+END = "<!-- config-reference:end -->"
+
+# The value types of config/base.py, known by their validator.
+_VALIDATOR_TYPES = {
+    "_dns_label": "DNS label (RFC 1123, at most 63 characters)",
+    "_dns_subdomain": "DNS subdomain (RFC 1123)",
+    "_hostname": "fully qualified host name",
+    "_quantity": "Kubernetes quantity (`500m`, `4Gi`)",
+    "_image_tag": "image tag (not `latest`)",
+    "_image_repository": "image repository (no tag)",
+}
+
+_Missing = object()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    type: str
+    default: str
+    description: str
+
+
+# --- Descriptions from the models' source --------------------------------------------------
+
+
+@cache
+def _source_comments(model: type[BaseModel]) -> dict[str, str]:
+    """`# comment` lines directly above each field assignment in the class body."""
+    try:
+        lines, _ = inspect.getsourcelines(model)
+    except (OSError, TypeError):
+        return {}
+    source = textwrap.dedent("".join(lines))
+    body = ast.parse(source).body[0]
+    text = source.splitlines()
+    comments: dict[str, str] = {}
+    if not isinstance(body, ast.ClassDef):
+        return comments
+    for node in body.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            above: list[str] = []
+            index = node.lineno - 2
+            while index >= 0 and text[index].strip().startswith("#"):
+                above.insert(0, text[index].strip().lstrip("#").strip())
+                index -= 1
+            if above:
+                comments[node.target.id] = " ".join(above)
+    return comments
+
+
+def _field_comment(model: type[BaseModel], name: str) -> str:
+    for cls in model.__mro__:
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and name in inspect.get_annotations(cls):
+            return _source_comments(cls).get(name, "")
+    return ""
+
+
+def _description(path: str, model: type[BaseModel], name: str, field: FieldInfo) -> str:
+    text = (
+        DESCRIPTIONS.get(path)
+        or _field_comment(model, name)
+        or field.description
+        or _shared_description(model, field.alias or name)
+    )
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _shared_description(model: type[BaseModel], key: str) -> str:
+    for cls in model.__mro__:
+        text = FIELD_DESCRIPTIONS.get(f"{cls.__name__}.{key}")
+        if text:
+            return text
+    return ""
+
+
+# --- Types --------------------------------------------------------------------------------
+
+
+def _constraints(metadata: list[Any]) -> tuple[list[str], str | None]:
+    """(constraints such as '>= 1', the name of a value type of config/base.py)."""
+    found: list[str] = []
+    named: str | None = None
+    for item in metadata:
+        if isinstance(item, FieldInfo):
+            more, inner = _constraints(list(item.metadata))
+            found += more
+            named = named or inner
+        elif isinstance(item, AfterValidator):
+            named = _VALIDATOR_TYPES.get(getattr(item.func, "__name__", ""), named)
+        elif isinstance(item, annotated_types.Ge):
+            found.append(f">= {item.ge}")
+        elif isinstance(item, annotated_types.Le):
+            found.append(f"<= {item.le}")
+        elif isinstance(item, annotated_types.Gt):
+            found.append(f"> {item.gt}")
+        elif isinstance(item, annotated_types.Lt):
+            found.append(f"< {item.lt}")
+        elif isinstance(item, annotated_types.MinLen):
+            found.append(f"length >= {item.min_length}")
+        elif isinstance(item, annotated_types.MaxLen):
+            found.append(f"length <= {item.max_length}")
+        elif getattr(item, "pattern", None):
+            found.append(f"matches `{item.pattern}`")
+        elif getattr(item, "min_length", None) is not None:
+            found.append(f"length >= {item.min_length}")
+    return found, named
+
+
+def _strip_none(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) < len(typing.get_args(annotation)):
+            return (args[0] if len(args) == 1 else typing.Union[tuple(args)]), True  # noqa: UP007
+    return annotation, False
+
+
+def _unannotated(annotation: Any) -> tuple[Any, list[Any]]:
+    metadata: list[Any] = []
+    while typing.get_origin(annotation) is typing.Annotated:
+        args = typing.get_args(annotation)
+        annotation, metadata = args[0], [*metadata, *args[1:]]
+    return annotation, metadata
+
+
+def type_name(annotation: Any, metadata: list[Any] | None = None) -> str:
+    """A short human name of a field type, with its constraints."""
+    annotation, _ = _strip_none(annotation)
+    annotation, inner = _unannotated(annotation)
+    constraints, named = _constraints([*(metadata or []), *inner])
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        name = "one of " + ", ".join(f"`{json.dumps(v)}`" for v in typing.get_args(annotation))
+    elif origin is list:
+        name = f"list of {type_name(typing.get_args(annotation)[0])}"
+    elif origin is dict:
+        key, value = typing.get_args(annotation)
+        name = f"map of {type_name(key)} to {type_name(value)}"
+    elif named is not None:
+        name = named
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        name = "object"
+    else:
+        name = {str: "string", int: "integer", bool: "boolean", float: "number"}.get(annotation, str(annotation))
+    if constraints:
+        name += " (" + ", ".join(constraints) + ")"
+    return name.replace("|", "\\|")
+
+
+def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model class a field holds (if it holds exactly one model), and whether it may be null."""
+    annotation, optional = _strip_none(annotation)
+    annotation, _ = _unannotated(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, optional
+    return None, optional
+
+
+def _union_members(annotation: Any) -> list[type[BaseModel]]:
+    annotation, _ = _unannotated(annotation)
+    members = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return members if len(members) > 1 else []
+
+
+def _tag(model: type[BaseModel], discriminator: str) -> str:
+    (value,) = typing.get_args(model.model_fields[discriminator].annotation)
+    return str(value)
+
+
+# --- Defaults -----------------------------------------------------------------------------
+
+
+def _lookup(tree: Any, path: list[str]) -> Any:
+    for part in path:
+        if not isinstance(tree, dict) or part not in tree:
+            return _Missing
+        tree = tree[part]
+    return tree
+
+
+def show(value: Any) -> str:
+    if value is _Missing:
+        return "required"
+    if value is None:
+        return "unset"
+    if isinstance(value, BaseModel):
+        return "present (keys below)"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, str):
+        return f"`{value}`"
+    return f"`{json.dumps(value, sort_keys=True)}`"
+
+
+def _model_default(field: FieldInfo) -> Any:
+    if field.default is not PydanticUndefined:
+        return field.default
+    if field.default_factory is not None:
+        return field.default_factory()  # type: ignore[call-arg]
+    return _Missing
+
+
+def _default(section: str | None, tag: str | None, path: list[str], field: FieldInfo) -> str:
+    """The default of one key, per environment (and per tag where the tag changes it)."""
+    base = _model_default(field)
+    tags: list[str | None] = [tag]
+    discriminator = env_defaults.DISCRIMINATORS.get(section or "")
+    if tag is None and section is not None and discriminator and section == "modelService":
+        # modelService is not a union: its defaults still depend on `architecture`.
+        tags = [t for (s, t) in next(iter(env_defaults.MODE_DEFAULTS.values())) if s == section]
+    values: dict[tuple[str, str | None], Any] = {}
+    for env in env_defaults.ENVIRONMENTS:
+        for each in tags:
+            value = _Missing
+            if section is not None and each is not None:
+                value = _lookup(env_defaults.MODE_DEFAULTS[env].get((section, each), {}), path[1:])
+            if value is _Missing:
+                value = _lookup(env_defaults.SECTION_DEFAULTS[env], path)
+            values[(env, each)] = base if value is _Missing else value
+    shown = {k: show(v) for k, v in values.items()}
+    if len(set(shown.values())) == 1:
+        return next(iter(shown.values()))
+    by_tag = {t: {shown[(e, t)] for e in env_defaults.ENVIRONMENTS} for t in tags}
+    if len(tags) > 1 and all(len(v) == 1 for v in by_tag.values()):
+        return "; ".join(f"{discriminator} {t}: {next(iter(v))}" for t, v in by_tag.items())
+    by_env = {e: {shown[(e, t)] for t in tags} for e in env_defaults.ENVIRONMENTS}
+    if all(len(v) == 1 for v in by_env.values()):
+        return "; ".join(f"{e}: {next(iter(v))}" for e, v in by_env.items())
+    return "; ".join(f"{e}, {discriminator} {t}: {shown[(e, t)]}" for (e, t) in shown)
+
+
+# --- Rows ---------------------------------------------------------------------------------
+
+
+def rows(
+    model: type[BaseModel], path: list[str], section: str | None, tag: str | None, skip: str | None = None
+) -> Iterator[Row]:
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key == skip:
+            continue
+        here = [*path, key]
+        dotted = ".".join(here)
+        child, optional = _model_of(field.annotation)
+        description = _description(dotted, model, name, field)
+        if child is not None:
+            if optional:
+                yield Row(dotted, "object or null", _default(section, tag, here, field), description)
+            yield from rows(child, here, section, tag)
+            continue
+        annotation, _ = _strip_none(field.annotation)
+        annotation, _ = _unannotated(annotation)
+        if typing.get_origin(annotation) is list:
+            (item,) = typing.get_args(annotation)
+            item_model, _ = _model_of(item)
+            if item_model is not None:
+                yield Row(dotted, "list of objects", _default(section, tag, here, field), description)
+                yield from rows(item_model, [*here[:-1], f"{key}[]"], section, tag)
+                continue
+        yield Row(
+            dotted, type_name(field.annotation, list(field.metadata)), _default(section, tag, here, field), description
+        )
+
+
+def _table(items: list[Row]) -> list[str]:
+    lines = ["| Key | Type | Default | Description |", "|---|---|---|---|"]
+    lines += [f"| `{r.key}` | {r.type} | {r.default} | {r.description} |" for r in items]
+    return lines
+
+
+def generate() -> str:
+    """The Markdown of the whole reference (without the markers)."""
+    out = [
+        "<!-- Generated by `python -m tools.config_reference --write` from config/*.py and",
+        "     tools/config_descriptions.py; edit those, not this block. -->",
+        "",
+        "Keys are set under the `rasa-studio:` namespace of `Pulumi.<stack>.yaml` (for example",
+        "`rasa-studio:modelService:` with `assistants: 6` below it) or with",
+        "`pulumi config set --path 'modelService.assistants' 6`. Unknown keys are errors.",
+        "Where a default differs by `environment` (or by `mode`/`architecture`), each value is listed.",
+        "",
+    ]
+    top: list[Row] = []
+    sections: list[tuple[str, FieldInfo]] = []
+    for name, field in StackConfig.model_fields.items():
+        key = field.alias or name
+        model, _ = _model_of(field.annotation)
+        if model is None and not _union_members(field.annotation):
+            top.extend(rows_for_scalar(key, name, field))
+        else:
+            sections.append((key, field))
+    out += ["### Top-level keys", "", *_table(top), ""]
+    for key, field in sections:
+        out += [f"### `{key}`", ""]
+        intro = SECTION_INTROS.get(key) or _description(key, StackConfig, _name_of(key), field)
+        if intro:
+            out += [intro, ""]
+        members = _union_members(field.annotation)
+        if members:
+            discriminator = field.discriminator if isinstance(field.discriminator, str) else "mode"
+            tags = [_tag(m, discriminator) for m in members]
+            mode_default = _default(key, None, [key, discriminator], field)
+            out += [
+                f"`{key}.{discriminator}` ({', '.join(f'`{t}`' for t in tags)}) picks the implementation; "
+                f"default {mode_default}. Each {discriminator} accepts only its own keys:",
+                "",
+            ]
+            for member, tag in zip(members, tags, strict=True):
+                out += [f"#### `{key}.{discriminator}: {tag}`", ""]
+                out += [*_table(list(rows(member, [key], key, tag, skip=discriminator))), ""]
+        else:
+            model, optional = _model_of(field.annotation)
+            assert model is not None
+            items = list(rows(model, [key], key, None))
+            if optional:
+                description = _description(key, StackConfig, _name_of(key), field)
+                items.insert(0, Row(key, "object or null", _default(key, None, [key], field), description))
+            out += [*_table(items), ""]
+    out += ["### Secrets", "", *_secrets(), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _name_of(key: str) -> str:
+    return next(n for n, f in StackConfig.model_fields.items() if (f.alias or n) == key)
+
+
+def rows_for_scalar(key: str, name: str, field: FieldInfo) -> list[Row]:
+    return [
+        Row(
+            key,
+            type_name(field.annotation, list(field.metadata)),
+            _default(None, None, [key], field),
+            _description(key, StackConfig, name, field),
+        )
+    ]
+
+
+def _secrets() -> list[str]:
+    lines = [
+        "Top-level keys that are only ever Pulumi secrets (`pulumi config set --secret`): never in",
+        "the plain config, the rendered manifests or the logs. A secret stored in plain text is an error.",
+        "",
+        "| Key | What | Required | How to set |",
+        "|---|---|---|---|",
+    ]
+    for spec in secret_specs.ALL:
+        required = SECRET_REQUIRED_WHEN.get(spec.key, "no")
+        lines.append(
+            f"| `{spec.key}` | {spec.description} | {required} | `{secret_specs.set_command(spec, '<stack>')}` |"
+        )
+    return lines
+
+
+# --- README -------------------------------------------------------------------------------
+
+
+def splice(readme: str, reference: str) -> str:
+    """`readme` with the block between the markers replaced by `reference`."""
+    start, end = readme.find(START), readme.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no {START} ... {END} block")
+    return readme[: start + len(START)] + "\n" + reference + readme[end:]
+
+
+def main(argv: list[str]) -> int:
+    reference = generate()
+    if not argv:
+        sys.stdout.write(reference)
+        return 0
+    if argv not in (["--write"], ["--check"]):
+        print("usage: python -m tools.config_reference [--write | --check]", file=sys.stderr)
+        return 2
+    current = README.read_text()
+    wanted = splice(current, reference)
+    if argv == ["--check"]:
+        if current != wanted:
+            print(
+                "README.md: the configuration reference is out of date; run: python -m tools.config_reference --write"
+            )
+            return 1
+        return 0
+    if current != wanted:
+        README.write_text(wanted)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
