@@ -10,6 +10,7 @@ from config import LoadedConfig
 from .context import Context
 from .labels import PART_OF
 from .backing import BackingServices
+from .network import NetworkPolicies
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
 
@@ -22,6 +23,7 @@ class RasaStudio(pulumi.ComponentResource):
     secrets: StudioSecrets
     requirements: Requirements
     backing: BackingServices
+    network: NetworkPolicies
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -60,6 +62,8 @@ class RasaStudio(pulumi.ComponentResource):
         # built first and hand the components only addresses and Secret references.
         self.requirements = requirements(config)
         self.backing = BackingServices(f"{name}-backing", self.context, self.secrets, self.requirements, child)
+        # Default deny plus the flows of the architecture, for every pod of the namespace.
+        self.network = NetworkPolicies(f"{name}-network", self.context, child)
 
         self.url = config.studio.url
         self.register_outputs({"url": self.url, "namespace": ns_name})

@@ -312,6 +312,19 @@ def check_plaintext_secret_env(resource_type: str, props: Mapping[str, Any], ctx
     return found
 
 
+# Labels NetworkPolicies select pods by; a pod without part-of counts as a started Rasa Pro Job.
+POD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of")
+
+
+def check_pod_labels(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    template = pod_template(resource_type, props)
+    if template is None:
+        return []
+    labels = _get(template, "metadata", "labels") or {}
+    missing = [k for k in POD_LABELS if not labels.get(k)]
+    return [f"pod template lacks the labels {', '.join(missing)} its NetworkPolicy selects by"] if missing else []
+
+
 # --- Workload availability ---------------------------------------------------------------
 
 
@@ -436,6 +449,8 @@ RULES: tuple[Rule, ...] = (
          check_image_pinned, types=WORKLOAD_TYPES),
     Rule("no-plaintext-secret-env", "Credentials reach containers through Secret references, never literal env values.",
          check_plaintext_secret_env, types=WORKLOAD_TYPES),
+    Rule("pod-labels-for-network-policies", "Pod templates carry the labels their NetworkPolicies select by.",
+         check_pod_labels, types=WORKLOAD_TYPES),
     Rule("rolling-update-keeps-capacity",
          "Deployments roll without losing capacity; Recreate only where a volume demands it.",
          check_rollout, types=frozenset({"kubernetes:apps/v1:Deployment"})),

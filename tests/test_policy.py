@@ -62,7 +62,7 @@ def test_the_embedded_architecture_mounts_no_tokens() -> None:
 def test_the_rules_cover_every_concern_of_the_issue() -> None:
     concerns = {
         "non-root", "privilege-escalation", "capabilities", "seccomp", "read-only-root", "requests-and-limits",
-        "probes", "service-account-token", "images-pinned", "external-service-types", "plaintext-secret",
+        "probes", "service-account-token", "pod-labels", "images-pinned", "external-service-types", "plaintext-secret",
         "s3-encrypted-and-private", "rds-encrypted", "disruption-budget", "topology-spread", "rolling-update",
     }
     names = [r.name for r in RULES]
@@ -111,7 +111,8 @@ def merge(base: Any, changes: Any) -> Any:
 def deployment(*, replicas: int = 1, component: str = "backend", spec: dict[str, Any] | None = None,
                annotations: dict[str, str] | None = None, strategy: dict[str, Any] | None = None,
                containers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    labels = {"app.kubernetes.io/name": component, "app.kubernetes.io/instance": "t", "app.kubernetes.io/component": component}
+    labels = {"app.kubernetes.io/name": component, "app.kubernetes.io/instance": "t", "app.kubernetes.io/component": component,
+              "app.kubernetes.io/part-of": "rasa-studio"}
     pod = merge({"automountServiceAccountToken": False, "containers": containers or [container()]}, spec or {})
     return {
         "metadata": {"name": component, "labels": labels},
@@ -124,12 +125,14 @@ def deployment(*, replicas: int = 1, component: str = "backend", spec: dict[str,
     }
 
 
+POD_LABELS = {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "t", "app.kubernetes.io/part-of": "rasa-studio"}
+
 # (rule, resource type, bad props, good props, context)
 RESOURCE_CASES = [
     ("pods-run-as-non-root", DEPLOYMENT, deployment(containers=[container(securityContext={"runAsNonRoot": False})]), deployment(), CTX),
     ("pods-run-as-non-root", "kubernetes:batch/v1:Job",
      {"spec": {"template": {"spec": {"containers": [container(securityContext={"runAsUser": 0})]}}}},
-     {"spec": {"template": {"spec": {"automountServiceAccountToken": False, "containers": [container()]}}}}, CTX),
+     {"spec": {"template": {"metadata": {"labels": POD_LABELS}, "spec": {"automountServiceAccountToken": False, "containers": [container()]}}}}, CTX),
     ("no-privilege-escalation", DEPLOYMENT, deployment(containers=[container(securityContext={"allowPrivilegeEscalation": True})]), deployment(), CTX),
     ("no-privilege-escalation", DEPLOYMENT, deployment(containers=[container(securityContext={"privileged": True})]), deployment(), CTX),
     ("drop-all-capabilities", DEPLOYMENT, deployment(containers=[container(securityContext={"capabilities": {"drop": ["NET_RAW"]}})]), deployment(), CTX),
@@ -147,13 +150,15 @@ RESOURCE_CASES = [
     ("images-pinned", DEPLOYMENT, deployment(containers=[container(image="postgres:latest")]), deployment(containers=[container(image="postgres:17.2")]), CTX),
     ("images-pinned", "kubernetes:batch/v1:CronJob",
      {"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [container(image="registry:5000/team/app")]}}}}}},
-     {"spec": {"jobTemplate": {"spec": {"template": {"spec": {"automountServiceAccountToken": False,
+     {"spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": POD_LABELS}, "spec": {"automountServiceAccountToken": False,
                                                           "containers": [container(image="registry:5000/team/app@sha256:" + "a" * 64)]}}}}}}, CTX),
     ("no-plaintext-secret-env", DEPLOYMENT, deployment(containers=[container(env=[{"name": "KC_DB_PASSWORD", "value": "hunter2"}])]), deployment(), CTX),
     ("no-plaintext-secret-env", DEPLOYMENT, deployment(containers=[container(env=[{"name": "DB_PASS", "value": "hunter2"}])]), deployment(), CTX),
     ("no-plaintext-secret-env", DEPLOYMENT,
      deployment(containers=[container(env=[{"name": "OPTIONS", "value": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"}}])]),
      deployment(containers=[container(env=[{"name": "OPENAI_API_KEY_SECRET_KEY", "value": "OPENAI_API_KEY"}])]), CTX),
+    ("pod-labels-for-network-policies", DEPLOYMENT,
+     merge(deployment(), {"spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/part-of": None}}}}}), deployment(), CTX),
     ("rolling-update-keeps-capacity", DEPLOYMENT, deployment(replicas=3, strategy={"type": "RollingUpdate"}), deployment(replicas=3), CTX),
     ("rolling-update-keeps-capacity", DEPLOYMENT, deployment(strategy={"type": "Recreate"}),
      deployment(strategy={"type": "Recreate"}, spec={"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "d"}}]}), CTX),
