@@ -79,23 +79,35 @@ def _message(err: dict, allowed: list[str]) -> str:
 def _model_at(root: type[BaseModel], loc: Iterable[object]) -> type[BaseModel] | None:
     """The model class that owns the last key of `loc`, for 'did you mean' hints."""
     model: type[BaseModel] | None = root
+    annotation: object = None
     for part in list(loc)[:-1]:
+        if isinstance(part, str) and part in _UNION_TAGS:
+            # The member of a discriminated union the tag chose, not just the union's first.
+            model = _model_type(annotation, part)
+            continue
         if model is None:
             return None
-        if isinstance(part, str) and part in _UNION_TAGS:
-            continue
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return None
-        model = _model_type(field.annotation, None)
+        annotation = field.annotation
+        model = _model_type(annotation, None)
     return model
 
 
 def _model_type(annotation: object, tag: str | None) -> type[BaseModel] | None:
+    """The model in `annotation`; with `tag`, the union member whose `mode` (or other Literal
+    discriminator) is that tag."""
     import typing
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        if tag is None:
+            return annotation
+        literals = [
+            typing.get_args(f.annotation) for f in annotation.model_fields.values()
+            if typing.get_origin(f.annotation) is typing.Literal
+        ]
+        return annotation if any(tag in values for values in literals) else None
     for arg in typing.get_args(annotation):
         found = _model_type(arg, tag)
         if found is not None:
