@@ -1,8 +1,9 @@
 """CrossGuard adapters: one Pulumi policy per plain rule of `policy.rules`.
 
-The pack's configuration feeds the rule context (`pulumi config` of the policy pack, or
-`--policy-pack-config`): `prod`, `allowExternalServices`, `topologySpread` and
-`automountComponents`. A resource's own `protect` option also marks it as production data.
+The pack's configuration feeds the rule context: `prod`, `allowExternalServices`,
+`topologySpread` and `automountComponents` per policy. `python -m tools.policy_config STACK`
+writes it from the stack config, for `pulumi preview --policy-pack policy --policy-pack-config FILE`.
+A resource's own `protect` option also marks it as production data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .rules import RULES, ORCHESTRATED_API_CLIENTS, Rule, RuleContext, StackResource, for_resource, unwrap
+from .rules import (
+    ORCHESTRATED_API_CLIENTS,
+    RULES,
+    Rule,
+    RuleContext,
+    StackResource,
+    context_from_pack_config,
+    for_resource,
+    unwrap,
+)
 
 CONFIG_SCHEMA = PolicyConfigSchema(
     properties={
@@ -40,12 +50,7 @@ _LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel
 
 
 def context(config: Mapping[str, Any]) -> RuleContext:
-    return RuleContext(
-        prod=bool(config.get("prod", False)),
-        allow_load_balancer=bool(config.get("allowExternalServices", False)),
-        topology_spread=bool(config.get("topologySpread", False)),
-        automount_components=frozenset(config.get("automountComponents", ORCHESTRATED_API_CLIENTS)),
-    )
+    return context_from_pack_config(config)
 
 
 def _resource_policy(rule: Rule) -> ResourceValidationPolicy:

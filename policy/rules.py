@@ -55,6 +55,28 @@ class RuleContext:
         )
 
 
+def pack_config(ctx: RuleContext) -> dict[str, dict[str, Any]]:
+    """The policy pack's configuration for a stack (`--policy-pack-config`): CrossGuard configures
+    each policy on its own, so every policy gets the same context."""
+    values = {
+        "prod": ctx.prod,
+        "allowExternalServices": ctx.allow_load_balancer,
+        "topologySpread": ctx.topology_spread,
+        "automountComponents": sorted(ctx.automount_components),
+    }
+    return {rule.name: dict(values) for rule in RULES}
+
+
+def context_from_pack_config(values: Mapping[str, Any]) -> RuleContext:
+    """The inverse of pack_config for one policy's configuration; missing values take defaults."""
+    return RuleContext(
+        prod=bool(values.get("prod", False)),
+        allow_load_balancer=bool(values.get("allowExternalServices", False)),
+        topology_spread=bool(values.get("topologySpread", False)),
+        automount_components=frozenset(values.get("automountComponents", ORCHESTRATED_API_CLIENTS)),
+    )
+
+
 @dataclass(frozen=True)
 class StackResource:
     """One resource as a stack rule sees it (CrossGuard's PolicyResource, or a mock registration)."""

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
+import runpy
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from config import validate
 from policy.rules import (
@@ -17,10 +21,12 @@ from policy.rules import (
     StackResource,
     check_resource,
     check_stack,
+    pack_config,
     unwrap,
 )
 from tests.harness import STACKS, run_stack, stack_input
 
+ROOT = Path(__file__).resolve().parent.parent
 CTX = RuleContext()
 PROD = RuleContext(prod=True, topology_spread=True)
 
@@ -298,3 +304,39 @@ def test_stack_policy_adapter_reports_what_the_rule_finds() -> None:
     policies = _policies()
     assert _validate(policies["s3-encrypted-and-private"], _StackArgs([BUCKET, PAB]))
     assert _validate(policies["s3-encrypted-and-private"], _StackArgs([BUCKET, SSE, PAB])) == []
+
+
+def test_pack_config_round_trips_the_stack_context() -> None:
+    from policy.pack import context
+
+    for stack in STACKS:
+        ctx = stack_context(stack)
+        config = pack_config(ctx)
+        assert sorted(config) == sorted(r.name for r in RULES)
+        assert {context(values) for values in config.values()} == {ctx}
+
+
+def test_policy_config_tool_prints_the_pack_config(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools.policy_config import main
+
+    assert main(["prod"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["rds-encrypted-private-protected"]["prod"] is True
+    assert main(["nope"]) == 2
+
+
+def test_the_pack_entry_point_builds_the_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi_policy
+
+    built: list[dict[str, Any]] = []
+    # The real PolicyPack serves the engine over gRPC; record what the entry point hands it.
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: built.append(kwargs))
+    runpy.run_path(str(ROOT / "policy" / "__main__.py"), run_name="__main__")
+    assert built[0]["name"] == "rasa-studio"
+    assert sorted(p.name for p in built[0]["policies"]) == sorted(r.name for r in RULES)
+
+
+def test_the_pack_declares_its_runtime_and_pins() -> None:
+    assert yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"] == "python"
+    pins = (ROOT / "policy" / "requirements.txt").read_text()
+    assert "pulumi-policy==1.21.0" in pins and "pulumi==" in pins
