@@ -80,7 +80,8 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
                 urn=r.urn,
                 name=r.name,
                 protect=bool(getattr(r.opts, "protect", False)) if r.opts is not None else False,
-                dependencies=tuple(getattr(r, "dependencies", None) or ()),
+                # PolicyResource lists its dependencies as resources; the rules link them by URN.
+                dependencies=tuple(d.urn for d in (r.dependencies or ())),
             )
             for r in args.resources
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.network_flows import (
     INGRESS_CONTROLLER,
@@ -16,6 +18,7 @@ from components.network_flows import (
     pod_groups,
 )
 from config import validate
+from policy.rules import ORCHESTRATED_API_CLIENTS
 from config.defaults import merge
 from tests.harness import STACKS, manifests, run_config, run_stack, stack_input
 from tools import schema
@@ -149,3 +152,38 @@ def test_ingress_controller_namespace_and_cidrs_come_from_config() -> None:
     egress = rendered["rasa-studio-model-training-consumer"]["spec"]["egress"]
     blocks = {peer["ipBlock"]["cidr"] for rule in egress for peer in rule["to"] if "ipBlock" in peer}
     assert blocks == {"10.20.0.0/16", "10.20.0.10/32"}
+
+
+MODES = {
+    "kafka": [{"mode": "in-cluster"}, {"mode": "msk"}, EXTERNAL["kafka"]],
+    "database": [{"mode": "in-cluster"}, {"mode": "rds"}, EXTERNAL["database"]],
+    "objectStorage": [{"mode": "minio"}, {"mode": "s3"}, EXTERNAL["objectStorage"]],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    embedded=st.booleans(),
+    kafka=st.sampled_from(MODES["kafka"]),
+    database=st.sampled_from(MODES["database"]),
+    storage=st.sampled_from(MODES["objectStorage"]),
+)
+def test_flows_for_any_modes_admit_nothing_from_outside(embedded: bool, kafka: dict, database: dict, storage: dict) -> None:
+    changes: dict[str, Any] = {"kafka": kafka, "database": database, "objectStorage": storage}
+    if embedded:
+        changes.update(EMBEDDED)
+    config = config_of("staging", **changes)
+    found = flows(config)
+    groups = set(pod_groups(found))
+    # Into the namespace only from its own pods or the ingress controller; never from addresses.
+    assert {f.source for f in found} <= groups | {INGRESS_CONTROLLER}
+    assert {f.destination for f in found if f.source == INGRESS_CONTROLLER} <= {"web-client", "backend", "keycloak", "model-running-orchestrator", "model-service"}
+    # Only what is deployed in the cluster gets rules.
+    assert ("object-storage" in groups) == (storage["mode"] == "minio")
+    assert ("model-service" in groups) == embedded
+    assert (RASA_JOBS in groups) == (not embedded)
+
+
+def test_the_api_clients_of_the_flows_are_the_pods_allowed_a_token() -> None:
+    found = flows(config_of("dev"))
+    assert {f.source for f in found if f.destination == KUBERNETES_API} == ORCHESTRATED_API_CLIENTS
