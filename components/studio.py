@@ -11,6 +11,7 @@ from .context import Context
 from .labels import PART_OF
 from .backing import BackingServices
 from .model_service import ModelServices
+from .network import NetworkPolicies
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
 from .studio_app import StudioApplication
@@ -26,6 +27,7 @@ class RasaStudio(pulumi.ComponentResource):
     backing: BackingServices
     application: StudioApplication
     model_services: ModelServices
+    network: NetworkPolicies
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -79,6 +81,8 @@ class RasaStudio(pulumi.ComponentResource):
         # Peak demand of the model services and their replica counts (config/sizing.py).
         self.capacity = self.model_services.capacity.as_dict()
         self.sizing = self.model_services.sizing_summary
+        # Default deny plus the flows of the architecture, for every pod of the namespace.
+        self.network = NetworkPolicies(f"{name}-network", self.context, child)
 
         self.url = config.studio.url
         self.register_outputs({"url": self.url, "namespace": ns_name})

@@ -16,6 +16,10 @@ from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
+from .labels import PART_OF
+
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+
 
 @dataclass(frozen=True)
 class HttpProbe:
@@ -159,8 +163,13 @@ def pod_template(
     spec: core.PodSpecArgs,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> core.PodTemplateSpecArgs:
+    # Pods always carry part-of: the NetworkPolicies tell the program's pods from the Rasa Pro
+    # Jobs the consumers start by it, whatever labels the caller passes.
     return core.PodTemplateSpecArgs(
-        metadata=meta.ObjectMetaArgs(labels=dict(labels), annotations=dict(annotations) if annotations else None),
+        metadata=meta.ObjectMetaArgs(
+            labels={PART_OF_LABEL: PART_OF, **labels},
+            annotations=dict(annotations) if annotations else None,
+        ),
         spec=spec,
     )
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from .base import DnsLabel, DnsSubdomain, Model
 
 # Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
 MIN_KUBERNETES_MINOR = 30
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ValueError("must be a network in CIDR notation such as 10.0.0.0/16 (host bits zero)") from None
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+CidrList = Annotated[list[Cidr], Field(min_length=1)]
 
 
 class StorageClasses(Model):
@@ -35,6 +47,14 @@ class KubernetesConfig(Model):
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
     topology_spread: bool = False
+    # Where pods that reach services outside the cluster (RDS, MSK, S3, LLM APIs) may connect.
+    # NetworkPolicies cannot name cloud services, only networks: narrow this to the VPC and
+    # the provider ranges where you can.
+    egress_cidrs: CidrList = ["0.0.0.0/0"]
+    # Where the Kubernetes API server listens, for the pods that start Jobs (ports 443, 6443).
+    api_server_cidrs: CidrList = ["0.0.0.0/0"]
+    # Services of type LoadBalancer or NodePort; off, everything enters through the ingress.
+    allow_external_services: bool = False
 
     @field_validator("version")
     @classmethod

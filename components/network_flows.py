@@ -1,0 +1,156 @@
+"""Who talks to whom: the flows of the architecture as data, computed from the config.
+
+NetworkPolicies (components/network.py) allow exactly these flows on top of a default deny;
+tests assert the flow set itself. A flow names its source and destination as a component of the
+label contract or one of the peers outside the Studio pods below, and the destination port.
+Components the chosen architecture or modes do not deploy get no flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from config import StackConfig
+from config.backing import ExternalDatabase, ExternalKafka, ExternalStorage, InClusterDatabase, InClusterKafka, MinioStorage
+
+from . import names
+from .labels import ComponentName
+
+# Peers that are not Studio components.
+INGRESS_CONTROLLER = "ingress-controller"  # pods in kubernetes.ingressControllerNamespace
+KUBE_DNS = "kube-dns"  # the cluster DNS in kube-system
+KUBERNETES_API = "kubernetes-api"  # kubernetes.apiServerCidrs
+OUTSIDE = "outside-the-cluster"  # kubernetes.egressCidrs: RDS, MSK, S3, LLM providers
+# Pods the orchestrated consumers start (Rasa Pro training and running Jobs). Their labels are
+# chosen by the consumer images, not by this program; they are the namespace's pods without the
+# label contract.
+RASA_JOBS = "rasa-pro-jobs"
+
+OUTSIDE_PEERS = (INGRESS_CONTROLLER, KUBE_DNS, KUBERNETES_API, OUTSIDE)
+
+# Ports inside the pods (a Service's port 80 arrives at its target port).
+WEB_CLIENT_PORT = 8080
+BACKEND_PORT = 4000
+KEYCLOAK_PORT = 8080
+TALK_PROXY_PORT = 8080
+MODEL_SERVICE_PORT = 8000
+# The port `rasa run` serves a bot on in a running Job.
+RASA_PORT = 5005
+DNS_PORT = 53
+KUBERNETES_API_PORTS = (443, 6443)
+HTTPS_PORT = 443
+# MSK brokers with SASL/SCRAM over TLS.
+MSK_SASL_SCRAM_PORT = 9096
+
+ORCHESTRATORS: tuple[ComponentName, ...] = ("model-training-orchestrator", "model-running-orchestrator")
+CONSUMERS: tuple[ComponentName, ...] = ("model-training-consumer", "model-running-consumer")
+
+
+@dataclass(frozen=True, order=True)
+class Flow:
+    source: str
+    destination: str
+    # None: any port (brokers of one cluster talk on their own listeners).
+    port: int | None
+    protocol: str = "TCP"
+
+
+def _database(config: StackConfig) -> tuple[str, int]:
+    db = config.database
+    if isinstance(db, InClusterDatabase):
+        return "postgresql", names.POSTGRESQL_PORT
+    if isinstance(db, ExternalDatabase):
+        return OUTSIDE, db.port
+    return OUTSIDE, names.POSTGRESQL_PORT
+
+
+def _kafka(config: StackConfig) -> list[tuple[str, int]]:
+    kafka = config.kafka
+    if isinstance(kafka, InClusterKafka):
+        return [("kafka", names.KAFKA_PORT)]
+    if isinstance(kafka, ExternalKafka):
+        return [(OUTSIDE, int(b.rsplit(":", 1)[1])) for b in kafka.brokers]
+    return [(OUTSIDE, MSK_SASL_SCRAM_PORT)]
+
+
+def _object_storage(config: StackConfig) -> tuple[str, int]:
+    storage = config.object_storage
+    if isinstance(storage, MinioStorage):
+        return "object-storage", names.MINIO_PORT
+    if isinstance(storage, ExternalStorage) and storage.endpoint:
+        url = urlsplit(storage.endpoint)
+        return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
+    return OUTSIDE, HTTPS_PORT
+
+
+def pod_groups(found: list[Flow]) -> list[str]:
+    """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
+    return sorted({p for f in found for p in (f.source, f.destination)} - set(OUTSIDE_PEERS))
+
+
+def flows(config: StackConfig) -> list[Flow]:
+    """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
+    orchestrated = config.model_service.architecture == "orchestrated"
+    database, db_port = _database(config)
+    kafka = _kafka(config)
+    storage, storage_port = _object_storage(config)
+    found: list[Flow] = []
+
+    def allow(sources: tuple[str, ...] | list[str], destination: str, port: int | None) -> None:
+        found.extend(Flow(s, destination, port) for s in sources)
+
+    def to_kafka(sources: tuple[str, ...] | list[str]) -> None:
+        for destination, port in kafka:
+            allow(sources, destination, port)
+
+    # Browsers reach the Studio through the ingress controller.
+    allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
+    allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
+    allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+
+    allow(["backend", "keycloak", "database-migration", "event-ingestion"], database, db_port)
+    allow(["backend"], "keycloak", KEYCLOAK_PORT)
+    to_kafka(["event-ingestion"])
+
+    if orchestrated:
+        # /talk goes to the bot proxy, which runs with the running orchestrator's pod labels.
+        allow([INGRESS_CONTROLLER], "model-running-orchestrator", TALK_PROXY_PORT)
+        allow(["backend"], "model-training-orchestrator", names.MODEL_TRAINING_PORT)
+        allow(["backend"], "model-running-orchestrator", names.MODEL_RUNNING_PORT)
+        allow(ORCHESTRATORS, database, db_port)
+        model_pods = (*ORCHESTRATORS, *CONSUMERS, RASA_JOBS)
+        to_kafka(model_pods)
+        allow(model_pods, storage, storage_port)
+        # Consumers start and watch the Rasa Pro Jobs and report to their orchestrator.
+        for port in KUBERNETES_API_PORTS:
+            allow(CONSUMERS, KUBERNETES_API, port)
+        allow(["model-training-consumer"], "model-training-orchestrator", names.MODEL_TRAINING_PORT)
+        allow(["model-running-consumer"], "model-running-orchestrator", names.MODEL_RUNNING_PORT)
+        # Readiness checks of a started bot, and the talk proxy forwarding to it.
+        allow(["model-running-consumer", "model-running-orchestrator"], RASA_JOBS, RASA_PORT)
+        # Trained assistants call their LLM providers.
+        allow([RASA_JOBS], OUTSIDE, HTTPS_PORT)
+    else:
+        allow([INGRESS_CONTROLLER], "model-service", MODEL_SERVICE_PORT)
+        allow(["backend"], "model-service", MODEL_SERVICE_PORT)
+        to_kafka(["model-service"])
+        allow(["model-service"], storage, storage_port)
+        # The model service checks Studio's tokens against Keycloak (KEYCLOAK_URL).
+        allow(["model-service"], "keycloak", KEYCLOAK_PORT)
+        # The assistants it trains and runs call their LLM providers.
+        allow(["model-service"], OUTSIDE, HTTPS_PORT)
+
+    # The backing services' own Jobs (topics, databases, buckets) carry their component's labels;
+    # for MSK and RDS they run in the cluster because only the cluster reaches the private brokers.
+    if isinstance(config.kafka, InClusterKafka):
+        allow(["kafka"], "kafka", None)
+    else:
+        to_kafka(["kafka"])
+    if database == "postgresql":
+        allow(["postgresql"], "postgresql", db_port)
+    else:
+        allow(["postgresql"], database, db_port)
+    if storage == "object-storage":
+        allow(["object-storage"], "object-storage", storage_port)
+    return sorted(set(found))

@@ -1,0 +1,1 @@
+"""CrossGuard policy pack; rules in policy.rules."""

@@ -1,0 +1,530 @@
+"""The policy rules, as plain functions over Pulumi wire-format properties.
+
+A resource rule is `(resource_type, props, ctx) -> [violation message]`; a stack rule gets every
+resource of the stack at once, for checks that span resources (a bucket and its encryption
+configuration, a Deployment and its PodDisruptionBudget). `props` are the camelCase dicts the
+engine hands a policy pack and the mock monitor records as inputs, so the same functions run in
+CrossGuard (`pulumi preview --policy-pack policy`) and in the tests over every stack.
+
+This module imports nothing of Pulumi, so tests and tools import it cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+# --- Context -----------------------------------------------------------------------------
+
+# Model-service pods that start Kubernetes Jobs and so need a service account token (reference
+# §12: the consumers spawn the Rasa Pro training and running Jobs). Everything else runs without.
+ORCHESTRATED_API_CLIENTS = frozenset({"model-training-consumer", "model-running-consumer"})
+
+COMPONENT_LABEL = "app.kubernetes.io/component"
+# A pod template annotation stating why a container cannot have a read-only root filesystem:
+# `<container>: <reason>` (one line per container).
+WRITABLE_ROOT_ANNOTATION = "rasa-studio/writable-root-filesystem"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What the rules need to know about the stack beyond one resource's properties."""
+
+    # Data is protected (config `protectData`): RDS must have deletion protection.
+    prod: bool = False
+    # Services of type LoadBalancer or NodePort are acceptable (config `kubernetes.allowExternalServices`).
+    allow_load_balancer: bool = False
+    # Replicated workloads must spread over zones and nodes (config `kubernetes.topologySpread`).
+    topology_spread: bool = False
+    # Components whose pods may mount a service account token: they talk to the Kubernetes API.
+    automount_components: frozenset[str] = ORCHESTRATED_API_CLIENTS
+    # The resource's own `protect` option, where the caller knows it.
+    protected: bool | None = None
+
+    @classmethod
+    def from_config(cls, config: Any) -> RuleContext:
+        """The context of a validated `config.StackConfig` (duck-typed: the pack has no pydantic)."""
+        orchestrated = config.model_service.architecture == "orchestrated"
+        return cls(
+            prod=bool(config.protect_data),
+            allow_load_balancer=bool(getattr(config.kubernetes, "allow_external_services", False)),
+            topology_spread=bool(config.kubernetes.topology_spread),
+            automount_components=ORCHESTRATED_API_CLIENTS if orchestrated else frozenset(),
+        )
+
+
+def pack_config(ctx: RuleContext) -> dict[str, dict[str, Any]]:
+    """The policy pack's configuration for a stack (`--policy-pack-config`): CrossGuard configures
+    each policy on its own, so every policy gets the same context."""
+    values = {
+        "prod": ctx.prod,
+        "allowExternalServices": ctx.allow_load_balancer,
+        "topologySpread": ctx.topology_spread,
+        "automountComponents": sorted(ctx.automount_components),
+    }
+    return {rule.name: dict(values) for rule in RULES}
+
+
+def context_from_pack_config(values: Mapping[str, Any]) -> RuleContext:
+    """The inverse of pack_config for one policy's configuration; missing values take defaults."""
+    return RuleContext(
+        prod=bool(values.get("prod", False)),
+        allow_load_balancer=bool(values.get("allowExternalServices", False)),
+        topology_spread=bool(values.get("topologySpread", False)),
+        automount_components=frozenset(values.get("automountComponents", ORCHESTRATED_API_CLIENTS)),
+    )
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """One resource as a stack rule sees it (CrossGuard's PolicyResource, or a mock registration)."""
+
+    type: str
+    props: Mapping[str, Any]
+    urn: str = ""
+    name: str = ""
+    protect: bool = False
+    dependencies: tuple[str, ...] = ()
+
+
+ResourceCheck = Callable[[str, Mapping[str, Any], RuleContext], list[str]]
+StackCheck = Callable[[Sequence[StackResource], RuleContext], list[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    check: ResourceCheck | StackCheck
+    kind: Literal["resource", "stack"] = "resource"
+    enforcement: Literal["mandatory", "advisory"] = "mandatory"
+    # Resource types the rule looks at; empty: all.
+    types: frozenset[str] = field(default_factory=frozenset)
+
+
+# --- Helpers over wire-format props ------------------------------------------------------
+
+# Pulumi's wire envelope of a secret value ({sig: secret-sig, value: ...}), as the mock
+# monitor records it; CrossGuard hands policies the value already unwrapped.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+class SecretText(str):
+    """A string that was a Pulumi secret: still a secret when a rule finds it in plain sight."""
+
+
+def unwrap(value: Any) -> Any:
+    """Props with Pulumi secret envelopes removed (as CrossGuard presents them); secret strings
+    stay recognisable as SecretText."""
+    if isinstance(value, Mapping):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            inner = unwrap(value.get("value"))
+            return SecretText(inner) if isinstance(inner, str) else inner
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, SecretText) or (isinstance(value, Mapping) and value.get(_SIG_KEY) == _SECRET_SIG)
+
+
+WORKLOAD_TYPES = frozenset(
+    {
+        "kubernetes:core/v1:Pod",
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:apps/v1:DaemonSet",
+        "kubernetes:apps/v1:ReplicaSet",
+        "kubernetes:batch/v1:Job",
+        "kubernetes:batch/v1:CronJob",
+    }
+)
+SERVICE = "kubernetes:core/v1:Service"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+S3_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+S3_ENCRYPTION = frozenset(
+    {
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    }
+)
+S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+
+
+def _get(obj: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def pod_template(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The pod template (metadata + spec) of a workload, or None for anything else."""
+    if resource_type not in WORKLOAD_TYPES:
+        return None
+    if resource_type == "kubernetes:core/v1:Pod":
+        return {"metadata": props.get("metadata") or {}, "spec": props.get("spec") or {}}
+    if resource_type == "kubernetes:batch/v1:CronJob":
+        return _get(props, "spec", "jobTemplate", "spec", "template") or {}
+    return _get(props, "spec", "template") or {}
+
+
+def _containers(pod_spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for kind in ("initContainers", "containers"):
+        for c in pod_spec.get(kind) or []:
+            yield kind, c
+
+
+def _component(resource_type: str, props: Mapping[str, Any]) -> str | None:
+    template = pod_template(resource_type, props) or {}
+    return _get(template, "metadata", "labels", COMPONENT_LABEL) or _get(props, "metadata", "labels", COMPONENT_LABEL)
+
+
+def _per_container(
+    check: Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], str | None],
+) -> ResourceCheck:
+    """A resource check from a check of one container (container, pod spec, pod template)."""
+
+    def run(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        template = pod_template(resource_type, props)
+        if template is None:
+            return []
+        spec = template.get("spec") or {}
+        found = []
+        for _, c in _containers(spec):
+            problem = check(c, spec, template)
+            if problem:
+                found.append(f"container '{c.get('name')}' {problem}")
+        return found
+
+    return run
+
+
+def _effective(c: Mapping[str, Any], spec: Mapping[str, Any], *path: str) -> Any:
+    """A container security setting, falling back to the pod's where Kubernetes does."""
+    own = _get(c, "securityContext", *path)
+    return own if own is not None else _get(spec, "securityContext", *path)
+
+
+# --- Pod rules ---------------------------------------------------------------------------
+
+
+def _non_root(c: Mapping[str, Any], spec: Mapping[str, Any], _: Mapping[str, Any]) -> str | None:
+    if _effective(c, spec, "runAsNonRoot") is not True:
+        return "must set runAsNonRoot: true"
+    if _effective(c, spec, "runAsUser") == 0:
+        return "must not run as user 0"
+    return None
+
+
+def _no_escalation(c: Mapping[str, Any], _: Mapping[str, Any], __: Mapping[str, Any]) -> str | None:
+    if _get(c, "securityContext", "privileged") is True:
+        return "must not be privileged"
+    if _get(c, "securityContext", "allowPrivilegeEscalation") is not False:
+        return "must set allowPrivilegeEscalation: false"
+    return None
+
+
+def _drop_all(c: Mapping[str, Any], _: Mapping[str, Any], __: Mapping[str, Any]) -> str | None:
+    caps = _get(c, "securityContext", "capabilities") or {}
+    if "ALL" not in (caps.get("drop") or []):
+        return "must drop ALL capabilities"
+    if caps.get("add"):
+        return f"must not add capabilities {caps['add']}"
+    return None
+
+
+def _seccomp(c: Mapping[str, Any], spec: Mapping[str, Any], _: Mapping[str, Any]) -> str | None:
+    if _effective(c, spec, "seccompProfile", "type") != "RuntimeDefault":
+        return "must use the RuntimeDefault seccomp profile"
+    return None
+
+
+def _writable_root_reasons(template: Mapping[str, Any]) -> dict[str, str]:
+    text = _get(template, "metadata", "annotations", WRITABLE_ROOT_ANNOTATION) or ""
+    reasons = {}
+    for line in str(text).splitlines():
+        name, _, reason = line.partition(":")
+        if reason.strip():
+            reasons[name.strip()] = reason.strip()
+    return reasons
+
+
+def _read_only_root(c: Mapping[str, Any], _: Mapping[str, Any], template: Mapping[str, Any]) -> str | None:
+    if _get(c, "securityContext", "readOnlyRootFilesystem") is True:
+        return None
+    if c.get("name") in _writable_root_reasons(template):
+        return None
+    return f"must set readOnlyRootFilesystem: true, or say why not in the annotation {WRITABLE_ROOT_ANNOTATION}"
+
+
+def _requests_limits(c: Mapping[str, Any], _: Mapping[str, Any], __: Mapping[str, Any]) -> str | None:
+    res = c.get("resources") or {}
+    missing = [
+        f"{kind}.{name}" for kind in ("requests", "limits") for name in ("cpu", "memory") if not _get(res, kind, name)
+    ]
+    return f"must set resources {', '.join(missing)}" if missing else None
+
+
+def _probes(c: Mapping[str, Any], spec: Mapping[str, Any], _: Mapping[str, Any]) -> str | None:
+    # A container that serves a port is a service with an endpoint; init containers run to completion.
+    if c in (spec.get("initContainers") or []) or not c.get("ports"):
+        return None
+    missing = [p for p in ("livenessProbe", "readinessProbe") if not c.get(p)]
+    return f"serves a port and must have {' and '.join(missing)}" if missing else None
+
+
+def check_token_automount(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    template = pod_template(resource_type, props)
+    if template is None:
+        return []
+    component = _component(resource_type, props)
+    if component in ctx.automount_components:
+        return []
+    if _get(template, "spec", "automountServiceAccountToken") is not False:
+        return [
+            f"component '{component}' does not talk to the Kubernetes API: "
+            "set automountServiceAccountToken: false"
+        ]
+    return []
+
+
+def check_image_pinned(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    template = pod_template(resource_type, props)
+    if template is None:
+        return []
+    found = []
+    for _, c in _containers(template.get("spec") or {}):
+        image = str(c.get("image") or "")
+        if "@sha256:" in image:
+            continue
+        last = image.rsplit("/", 1)[-1]
+        tag = last.partition(":")[2]
+        if not tag:
+            found.append(f"container '{c.get('name')}' image '{image}' has no tag: pin a version")
+        elif tag == "latest":
+            found.append(f"container '{c.get('name')}' image '{image}' uses 'latest': pin a version")
+    return found
+
+
+# Env var names that carry a credential. Literal values for them belong in a Secret.
+_SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|LICENSE|API_KEY|ACCESS_KEY|_PASS$|^DATABASE_URL$)")
+# ... except names that point at where the credential is (a Secret's name or key, a file).
+_SECRET_POINTER = re.compile(r"(_SECRET_NAME|_SECRET_KEY|_FILE|_PATH|_LOCATION|_MOUNT)$")
+
+
+def check_plaintext_secret_env(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    template = pod_template(resource_type, props)
+    if template is None:
+        return []
+    found = []
+    for _, c in _containers(template.get("spec") or {}):
+        for env in c.get("env") or []:
+            name = str(env.get("name", ""))
+            if "value" not in env or env.get("value") in (None, ""):
+                continue
+            if _is_secret(env["value"]) or (_SECRET_NAME.search(name) and not _SECRET_POINTER.search(name)):
+                found.append(f"container '{c.get('name')}' env {name} has a literal value: use valueFrom.secretKeyRef")
+    return found
+
+
+# Labels NetworkPolicies select pods by; a pod without part-of counts as a started Rasa Pro Job.
+POD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of")
+
+
+def check_pod_labels(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    template = pod_template(resource_type, props)
+    if template is None:
+        return []
+    labels = _get(template, "metadata", "labels") or {}
+    missing = [k for k in POD_LABELS if not labels.get(k)]
+    return [f"pod template lacks the labels {', '.join(missing)} its NetworkPolicy selects by"] if missing else []
+
+
+# --- Workload availability ---------------------------------------------------------------
+
+
+def _replicas(props: Mapping[str, Any]) -> int:
+    value = _get(props, "spec", "replicas")
+    return int(value) if isinstance(value, (int, float)) else 1
+
+
+def check_rollout(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    if resource_type != "kubernetes:apps/v1:Deployment":
+        return []
+    strategy = _get(props, "spec", "strategy") or {}
+    volumes = _get(props, "spec", "template", "spec", "volumes") or []
+    if strategy.get("type") == "Recreate":
+        if not any(v.get("persistentVolumeClaim") for v in volumes):
+            return ["uses the Recreate strategy without a volume that demands it: use RollingUpdate"]
+        return []
+    unavailable = _get(strategy, "rollingUpdate", "maxUnavailable")
+    if _replicas(props) > 1 and unavailable not in (0, "0", "0%"):
+        return ["runs several replicas: set rollingUpdate.maxUnavailable: 0 so a rollout keeps capacity"]
+    return []
+
+
+def check_topology_spread(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    if not ctx.topology_spread or resource_type not in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"):
+        return []
+    if _replicas(props) > 1 and not _get(props, "spec", "template", "spec", "topologySpreadConstraints"):
+        return ["runs several replicas: spread them with topologySpreadConstraints (kubernetes.topologySpread)"]
+    return []
+
+
+def check_disruption_budgets(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
+    budgets = [
+        _get(r.props, "spec", "selector", "matchLabels") or {}
+        for r in resources
+        if r.type in ("kubernetes:policy/v1:PodDisruptionBudget",)
+    ]
+    found = []
+    for r in resources:
+        if r.type not in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet") or _replicas(r.props) <= 1:
+            continue
+        labels = _get(r.props, "spec", "template", "metadata", "labels") or {}
+        if not any(sel and all(labels.get(k) == v for k, v in sel.items()) for sel in budgets):
+            found.append(f"{r.type.rsplit(':', 1)[-1]} {_get(r.props, 'metadata', 'name')} runs several replicas without a PodDisruptionBudget")
+    return found
+
+
+# --- Services ------------------------------------------------------------------------------
+
+
+def check_service_type(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    if resource_type != SERVICE or ctx.allow_load_balancer:
+        return []
+    kind = _get(props, "spec", "type") or "ClusterIP"
+    if kind in ("LoadBalancer", "NodePort"):
+        return [f"Service type {kind} exposes the pods outside the cluster: use the ingress (or set kubernetes.allowExternalServices)"]
+    return []
+
+
+# --- AWS -----------------------------------------------------------------------------------
+
+
+def check_rds(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    if resource_type != RDS_INSTANCE:
+        return []
+    found = []
+    if props.get("storageEncrypted") is not True:
+        found.append("must set storageEncrypted: true")
+    if props.get("publiclyAccessible") is True:
+        found.append("must not be publicly accessible")
+    if ctx.prod and props.get("deletionProtection") is not True:
+        found.append("holds protected data: set deletionProtection: true")
+    if ctx.prod and ctx.protected is False:
+        found.append("holds protected data: register it with protect=True")
+    return found
+
+
+_PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+_BLOCK_ALL = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+def _refers_to(r: StackResource, bucket: StackResource) -> bool:
+    names = {bucket.props.get("bucket"), bucket.name}
+    return bucket.urn in r.dependencies or r.props.get("bucket") in names - {None, ""}
+
+
+def check_s3(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
+    found = []
+    for bucket in (r for r in resources if r.type in S3_BUCKETS):
+        label = f"bucket {bucket.props.get('bucket') or bucket.name}"
+        inline = bucket.props.get("serverSideEncryptionConfiguration")
+        if not inline and not any(r.type in S3_ENCRYPTION and _refers_to(r, bucket) for r in resources):
+            found.append(f"{label} has no server-side encryption configuration")
+        if bucket.props.get("acl") in _PUBLIC_ACLS:
+            found.append(f"{label} has the public ACL {bucket.props['acl']}")
+        blocks = [r for r in resources if r.type == S3_PUBLIC_ACCESS_BLOCK and _refers_to(r, bucket)]
+        if not any(all(b.props.get(k) is True for k in _BLOCK_ALL) for b in blocks):
+            found.append(f"{label} needs a public access block with {', '.join(_BLOCK_ALL)} all true")
+    return found
+
+
+# --- Registry ------------------------------------------------------------------------------
+
+RULES: tuple[Rule, ...] = (
+    Rule("pods-run-as-non-root", "Containers run as a non-root user.", _per_container(_non_root), types=WORKLOAD_TYPES),
+    Rule("no-privilege-escalation", "Containers are unprivileged and set allowPrivilegeEscalation: false.",
+         _per_container(_no_escalation), types=WORKLOAD_TYPES),
+    Rule("drop-all-capabilities", "Containers drop ALL Linux capabilities and add none.",
+         _per_container(_drop_all), types=WORKLOAD_TYPES),
+    Rule("runtime-default-seccomp", "Containers run under the RuntimeDefault seccomp profile.",
+         _per_container(_seccomp), types=WORKLOAD_TYPES),
+    Rule("read-only-root-filesystem", "Root filesystems are read-only unless the pod says why the image needs it.",
+         _per_container(_read_only_root), types=WORKLOAD_TYPES),
+    Rule("resource-requests-and-limits", "Containers set cpu and memory requests and limits.",
+         _per_container(_requests_limits), types=WORKLOAD_TYPES),
+    Rule("probes-where-there-is-an-endpoint", "Containers that serve a port have liveness and readiness probes.",
+         _per_container(_probes), types=WORKLOAD_TYPES),
+    Rule("service-account-token-only-for-api-clients",
+         "Only pods that talk to the Kubernetes API mount a service account token.",
+         check_token_automount, types=WORKLOAD_TYPES),
+    Rule("images-pinned", "Images are pinned to a tag or digest, never 'latest' or untagged.",
+         check_image_pinned, types=WORKLOAD_TYPES),
+    Rule("no-plaintext-secret-env", "Credentials reach containers through Secret references, never literal env values.",
+         check_plaintext_secret_env, types=WORKLOAD_TYPES),
+    Rule("pod-labels-for-network-policies", "Pod templates carry the labels their NetworkPolicies select by.",
+         check_pod_labels, types=WORKLOAD_TYPES),
+    Rule("rolling-update-keeps-capacity",
+         "Deployments roll without losing capacity; Recreate only where a volume demands it.",
+         check_rollout, types=frozenset({"kubernetes:apps/v1:Deployment"})),
+    Rule("topology-spread", "Replicated workloads spread over zones and nodes where the stack asks for it.",
+         check_topology_spread, types=frozenset({"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"})),
+    Rule("disruption-budget-for-replicas", "Workloads with more than one replica have a PodDisruptionBudget.",
+         check_disruption_budgets, kind="stack"),
+    Rule("no-external-service-types", "No Service of type LoadBalancer or NodePort unless the config allows it.",
+         check_service_type, types=frozenset({SERVICE})),
+    Rule("rds-encrypted-private-protected",
+         "RDS instances are encrypted and private, and deletion-protected where data is protected.",
+         check_rds, types=frozenset({RDS_INSTANCE})),
+    Rule("s3-encrypted-and-private", "S3 buckets have server-side encryption and block all public access.",
+         check_s3, kind="stack"),
+)
+
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+def check_resource(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> dict[str, list[str]]:
+    """Violations of every resource rule, by rule name (rules with none left out)."""
+    plain = unwrap(props)
+    return {
+        rule.name: found
+        for rule in RULES
+        if rule.kind == "resource"
+        and (found := rule.check(resource_type, plain, ctx))  # type: ignore[call-arg, arg-type]
+    }
+
+
+def check_stack(resources: Iterable[StackResource], ctx: RuleContext) -> dict[str, list[str]]:
+    """Violations of every rule over a whole stack, by rule name."""
+    listed = [StackResource(r.type, unwrap(r.props), r.urn, r.name, r.protect, r.dependencies) for r in resources]
+    found: dict[str, list[str]] = {}
+    for rule in RULES:
+        if rule.kind == "stack":
+            problems = rule.check(listed, ctx)  # type: ignore[call-arg, arg-type]
+        else:
+            problems = [
+                f"{r.type} {r.name}: {p}"
+                for r in listed
+                for p in rule.check(r.type, r.props, _for_resource(ctx, r))  # type: ignore[call-arg, arg-type]
+            ]
+        if problems:
+            found[rule.name] = problems
+    return found
+
+
+def _for_resource(ctx: RuleContext, r: StackResource) -> RuleContext:
+    return for_resource(ctx, r.protect)
+
+
+def for_resource(ctx: RuleContext, protect: bool) -> RuleContext:
+    """The context for one resource: a protected resource holds production data."""
+    return replace(ctx, prod=ctx.prod or protect, protected=protect)
