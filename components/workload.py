@@ -21,6 +21,15 @@ from .labels import PART_OF
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 
 
+# Where a pod says why a container keeps a writable root filesystem; the policy pack reads it.
+WRITABLE_ROOT_ANNOTATION = "rasa-studio/writable-root-filesystem"
+
+
+def writable_root(reasons: Mapping[str, str]) -> dict[str, str]:
+    """Pod annotation naming each container with a writable root filesystem and why."""
+    return {WRITABLE_ROOT_ANNOTATION: "; ".join(f"{name}: {why}" for name, why in sorted(reasons.items()))}
+
+
 @dataclass(frozen=True)
 class HttpProbe:
     path: str

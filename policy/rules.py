@@ -316,6 +316,7 @@ def check_image_pinned(resource_type: str, props: Mapping[str, Any], ctx: RuleCo
 # Env var names that carry a credential. Literal values for them belong in a Secret.
 _SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|LICENSE|API_KEY|ACCESS_KEY|_PASS$|^DATABASE_URL$)")
 # ... except names that point at where the credential is (a Secret's name or key, a file).
+_ENV_REFERENCE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _SECRET_POINTER = re.compile(r"(_SECRET_NAME|_SECRET_KEY|_FILE|_PATH|_LOCATION|_MOUNT)$")
 
 
@@ -325,11 +326,19 @@ def check_plaintext_secret_env(resource_type: str, props: Mapping[str, Any], ctx
         return []
     found = []
     for _, c in _containers(template.get("spec") or {}):
+        from_secrets = {
+            str(e.get("name")) for e in c.get("env") or [] if _get(e, "valueFrom", "secretKeyRef") is not None
+        }
         for env in c.get("env") or []:
             name = str(env.get("name", ""))
             if "value" not in env or env.get("value") in (None, ""):
                 continue
-            if _is_secret(env["value"]) or (_SECRET_NAME.search(name) and not _SECRET_POINTER.search(name)):
+            value = str(env["value"])
+            # A value the kubelet assembles from Secret-backed variables ($(DB_PASS) in a
+            # DATABASE_URL) holds no credential in the manifest.
+            assembled = any(ref in from_secrets for ref in _ENV_REFERENCE.findall(value))
+            named_secret = _SECRET_NAME.search(name) and not _SECRET_POINTER.search(name)
+            if _is_secret(env["value"]) or (named_secret and not assembled):
                 found.append(f"container '{c.get('name')}' env {name} has a literal value: use valueFrom.secretKeyRef")
     return found
 

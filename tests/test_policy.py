@@ -356,3 +356,28 @@ def test_the_pack_declares_its_runtime_and_pins() -> None:
     assert yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"] == "python"
     pins = (ROOT / "policy" / "requirements.txt").read_text()
     assert "pulumi-policy==1.21.0" in pins and "pulumi==" in pins
+
+
+def test_the_builder_and_the_policy_agree_on_the_writable_root_annotation() -> None:
+    from components.workload import WRITABLE_ROOT_ANNOTATION as builder_annotation
+
+    assert builder_annotation == WRITABLE_ROOT_ANNOTATION
+
+
+def _database_url_deployment(url_env: dict[str, Any], with_secret_pass: bool) -> dict[str, Any]:
+    env = [url_env]
+    if with_secret_pass:
+        env.insert(0, {"name": "DB_PASS", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}})
+    return deployment(containers=[{**container(), "env": env}])
+
+
+def test_a_url_assembled_from_secret_backed_variables_is_not_a_literal_secret() -> None:
+    rule = RULES_BY_NAME["no-plaintext-secret-env"]
+    ctx = RuleContext()
+    assembled = {"name": "DATABASE_URL", "value": "postgresql://$(DB_USER):$(DB_PASS)@db:5432/studio"}
+    literal = {"name": "DATABASE_URL", "value": "postgresql://studio:hunter2@db:5432/studio"}
+    typ = "kubernetes:apps/v1:Deployment"
+    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=True), ctx) == []
+    assert rule.check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
+    # A reference to a variable that is not Secret-backed does not make the value safe.
+    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)

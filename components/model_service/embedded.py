@@ -23,7 +23,7 @@ from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
 from ..secrets import image_pull_secrets
-from ..workload import HttpProbe, container, env_secret, env_value, mount, pod_spec, pod_template, resources
+from ..workload import HttpProbe, writable_root, container, env_secret, env_value, mount, pod_spec, pod_template, resources
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
 from .pods import RASA_USER
@@ -139,6 +139,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         service_account_name=self.service_account.metadata.name,
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
+                    writable_root({object_name: "Rasa writes caches and training artefacts under /app"}),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(storage.ready)),

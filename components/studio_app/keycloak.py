@@ -17,7 +17,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import KEYCLOAK_SERVICE
-from ..workload import container, empty_dir, mount, resources
+from ..workload import writable_root, container, empty_dir, mount, resources
 from . import defaults as d
 from .env import keycloak_env
 from .workloads import deployment, service, studio_pod
@@ -60,7 +60,15 @@ class Keycloak(pulumi.ComponentResource):
             # Rasa's image is pre-optimized is not documented.
             read_only_root_filesystem=False,
         )
-        template = studio_pod(ctx, COMPONENT, [keycloak], volumes=[empty_dir("tmp")])
+        template = studio_pod(
+            ctx,
+            COMPONENT,
+            [keycloak],
+            volumes=[empty_dir("tmp")],
+            annotations=writable_root(
+                {"keycloak": "Quarkus writes under /opt/keycloak (data/, lib/ when it re-augments)"}
+            ),
+        )
         # `after`: the migration, which creates the keycloak database unless the backing service did.
         self.deployment = deployment(
             f"{name}-deployment",
