@@ -30,6 +30,23 @@ def writable_root(reasons: Mapping[str, str]) -> dict[str, str]:
     return {WRITABLE_ROOT_ANNOTATION: "; ".join(f"{name}: {why}" for name, why in sorted(reasons.items()))}
 
 
+def checkov_skips(reasons: Mapping[str, str]) -> dict[str, str]:
+    """Annotations telling checkov which of its checks do not apply to this one object, and why.
+
+    Kept on the object rather than in the global skip list, so the check still guards every
+    other workload.
+    """
+    return {f"checkov.io/skip{i}": f"{check}={why}" for i, (check, why) in enumerate(sorted(reasons.items()), 1)}
+
+
+# checkov's probe checks, for workloads whose image serves no endpoint to probe.
+NO_ENDPOINT = "the image serves no HTTP or TCP endpoint to probe"
+
+
+def no_probe_skips() -> dict[str, str]:
+    return {"CKV_K8S_8": NO_ENDPOINT, "CKV_K8S_9": NO_ENDPOINT}
+
+
 @dataclass(frozen=True)
 class HttpProbe:
     path: str

@@ -21,7 +21,7 @@ from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
-from ..workload import container, mount, pod_spec, pod_template, resources, topology_spread
+from ..workload import checkov_skips, container, mount, no_probe_skips, pod_spec, pod_template, resources, topology_spread
 from .env import DATA_PATH
 from .pods import RASA_USER, kafka_ca, scratch
 
@@ -58,7 +58,16 @@ class Consumer(pulumi.ComponentResource):
         )
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
-            metadata=ctx.metadata(object_name, component),
+            metadata=ctx.metadata(
+                object_name,
+                component,
+                checkov_skips(
+                    {
+                        **no_probe_skips(),
+                        "CKV_K8S_38": "the consumer starts Rasa Pro Jobs through the Kubernetes API",
+                    }
+                ),
+            ),
             spec=apps.StatefulSetSpecArgs(
                 replicas=replicas,
                 # No network identity is needed; the field is required, so it names the set.

@@ -16,7 +16,7 @@ from pulumi_kubernetes.policy import v1 as policy
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, Kafka
-from ..workload import container, empty_dir, mount, resources
+from ..workload import checkov_skips, container, empty_dir, mount, no_probe_skips, resources
 from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
 from .workloads import deployment, studio_pod
@@ -75,6 +75,7 @@ class EventIngestion(pulumi.ComponentResource):
             settings.replicas,
             # `after`: the migration (its tables); Kafka's readiness includes the topics.
             pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *kafka.ready, *after]),
+            annotations=checkov_skips(no_probe_skips()),
         )
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, d.EVENT_INGESTION_DEPLOYMENT, settings.replicas, child

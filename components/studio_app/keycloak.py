@@ -17,7 +17,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import KEYCLOAK_SERVICE
-from ..workload import writable_root, container, empty_dir, mount, resources
+from ..workload import checkov_skips, container, empty_dir, mount, resources, writable_root
 from . import defaults as d
 from .env import keycloak_env
 from .workloads import deployment, service, studio_pod
@@ -78,6 +78,7 @@ class Keycloak(pulumi.ComponentResource):
             template,
             settings.replicas,
             pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+            annotations=checkov_skips({"CKV_K8S_22": "Keycloak (Quarkus) writes under /opt/keycloak"}),
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)
         self.disruption_budget = disruption_budget(

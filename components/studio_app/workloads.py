@@ -51,11 +51,12 @@ def deployment(
     template: core.PodTemplateSpecArgs,
     replicas: int | None,
     opts: pulumi.ResourceOptions,
+    annotations: Mapping[str, str] | None = None,
 ) -> apps.Deployment:
     """replicas None leaves the count to an autoscaler."""
     return apps.Deployment(
         name,
-        metadata=ctx.metadata(object_name, component),
+        metadata=ctx.metadata(object_name, component, dict(annotations) if annotations else None),
         spec=apps.DeploymentSpecArgs(
             replicas=replicas,
             selector=meta.LabelSelectorArgs(match_labels=ctx.selector(component)),
