@@ -67,6 +67,17 @@ class ExternalKafka(_Kafka):
     # Secret holding ca.crt for a private CA.
     ca_secret: DnsSubdomain | None = None
 
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> ExternalKafka:
+        if self.security_protocol.startswith("SASL_"):
+            if self.sasl_mechanism is None:
+                raise KeyError_("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
+            if self.username is None:
+                raise KeyError_("username", f"is required with securityProtocol {self.security_protocol}")
+            if self.password_secret is None:
+                raise KeyError_("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
+        return self
+
 
 KafkaConfig = Annotated[Union[InClusterKafka, MskKafka, ExternalKafka], Field(discriminator="mode")]
 

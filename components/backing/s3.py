@@ -109,7 +109,7 @@ class S3ObjectStorage(pulumi.ComponentResource):
             f"{name}-bucket",
             bucket=cfg.bucket,
             # Unset: a unique name with this prefix, chosen once and kept.
-            bucket_prefix=None if cfg.bucket else aws_name(ctx, "models-", max_length=37),
+            bucket_prefix=None if cfg.bucket else aws_name(ctx, "models", max_length=36) + "-",
             opts=stateful(ctx, self),
         )
         bucket_child = pulumi.ResourceOptions(parent=self.bucket)
