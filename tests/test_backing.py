@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.harness import containers, env_of, find, manifests, run_config, run_stack, stack_input
-from tests.test_config import AWS, BASE, with_
+from tests.test_config import with_
 from tools.mocks import Registration
 from tools.output import clean
 from tools.program import ROOT, ProgramRun

@@ -141,7 +141,11 @@ class InClusterPostgresql(pulumi.ComponentResource):
             fs_group=USER.gid,
             termination_grace_period_seconds=60,
             volumes=[
-                core.VolumeArgs(name="init", config_map=core.ConfigMapVolumeSourceArgs(name=self.init_scripts.metadata.name)),
+                # Executable, so the entrypoint runs it in its own shell instead of sourcing it.
+                core.VolumeArgs(
+                    name="init",
+                    config_map=core.ConfigMapVolumeSourceArgs(name=self.init_scripts.metadata.name, default_mode=0o555),
+                ),
                 workload.empty_dir("run", "16Mi"),
                 workload.empty_dir("tmp", "256Mi"),
             ],
