@@ -337,8 +337,9 @@ def test_staging_protects_nothing() -> None:
     assert [r.urn for r in run_stack("staging").registrations if r.protect] == []
 
 
+@pytest.mark.parametrize("change", ["studio.version=1.7.1", "modelService.assistants=9"])
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_studio_version_bump_leaves_stateful_resources_untouched(stack: str) -> None:
+def test_unrelated_changes_leave_stateful_resources_untouched(stack: str, change: str) -> None:
     stateful_types = STATEFUL_AWS | {
         "kubernetes:apps/v1:StatefulSet", "random:index/randomPassword:RandomPassword",
         "aws:secretsmanager/secret:Secret", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
@@ -347,7 +348,7 @@ def test_studio_version_bump_leaves_stateful_resources_untouched(stack: str) -> 
     def stateful(run: ProgramRun) -> dict[str, Any]:
         return {r.urn: clean(r.inputs) for r in run.registrations if r.type in stateful_types}
 
-    before, after = stateful(run_stack(stack)), stateful(run_stack(stack, "studio.version=1.7.1"))
+    before, after = stateful(run_stack(stack)), stateful(run_stack(stack, change))
     assert before and before == after
 
 
