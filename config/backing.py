@@ -40,6 +40,8 @@ class InClusterKafka(_Kafka):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
     tag: ImageTag = "3.9.1"
+    # Every broker is also a KRaft controller with a static voter list: changing the count of a
+    # running cluster needs a controller migration, not just a new replica count.
     brokers: PositiveInt = 1
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
