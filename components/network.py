@@ -19,6 +19,7 @@ from .labels import PART_OF, ComponentName
 from .network_flows import (
     DNS_PORT,
     INGRESS_CONTROLLER,
+    NAMESPACE_PREFIX,
     KUBE_DNS,
     KUBERNETES_API,
     OUTSIDE,
@@ -122,6 +123,13 @@ def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
             networking.NetworkPolicyPeerArgs(
                 namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: "kube-system"}),
                 pod_selector=meta.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
+            )
+        ]
+    if peer.startswith(NAMESPACE_PREFIX):
+        namespace = peer[len(NAMESPACE_PREFIX):]
+        return [
+            networking.NetworkPolicyPeerArgs(
+                namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace})
             )
         ]
     if peer in (KUBERNETES_API, OUTSIDE):

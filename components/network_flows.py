@@ -28,6 +28,12 @@ OUTSIDE = "outside-the-cluster"  # kubernetes.egressCidrs: RDS, MSK, S3, LLM pro
 RASA_JOBS = "rasa-pro-jobs"
 
 OUTSIDE_PEERS = (INGRESS_CONTROLLER, KUBE_DNS, KUBERNETES_API, OUTSIDE)
+# Pods of another namespace, e.g. "namespace:assistants" (kafka.clientNamespaces).
+NAMESPACE_PREFIX = "namespace:"
+
+
+def namespace_peer(namespace: str) -> str:
+    return f"{NAMESPACE_PREFIX}{namespace}"
 
 # Ports inside the pods (a Service's port 80 arrives at its target port).
 WEB_CLIENT_PORT = 8080
@@ -86,7 +92,8 @@ def _object_storage(config: StackConfig) -> tuple[str, int]:
 
 def pod_groups(found: list[Flow]) -> list[str]:
     """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
-    return sorted({p for f in found for p in (f.source, f.destination)} - set(OUTSIDE_PEERS))
+    peers = {p for f in found for p in (f.source, f.destination)}
+    return sorted(p for p in peers - set(OUTSIDE_PEERS) if not p.startswith(NAMESPACE_PREFIX))
 
 
 def flows(config: StackConfig) -> list[Flow]:
@@ -145,6 +152,8 @@ def flows(config: StackConfig) -> list[Flow]:
     # for MSK and RDS they run in the cluster because only the cluster reaches the private brokers.
     if isinstance(config.kafka, InClusterKafka):
         allow(["kafka"], "kafka", None)
+        # Assistants publish their conversation events from their own namespaces.
+        allow([namespace_peer(ns) for ns in config.kafka.client_namespaces], "kafka", names.KAFKA_PORT)
     else:
         to_kafka(["kafka"])
     if database == "postgresql":

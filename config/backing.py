@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import (
+    DnsLabel,
     DnsSubdomain,
     ImageRepository,
     ImageTag,
@@ -17,6 +18,7 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
+from .errors import KeyError_
 
 # --- Kafka -------------------------------------------------------------------------------
 
@@ -39,9 +41,14 @@ class InClusterKafka(_Kafka):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
     tag: ImageTag = "3.9.1"
+    # Every broker is also a KRaft controller with a static voter list: changing the count of a
+    # running cluster needs a controller migration, not just a new replica count.
     brokers: PositiveInt = 1
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
+    # the Studio namespace's own clients are always admitted.
+    client_namespaces: list[DnsLabel] = []
 
 
 class MskKafka(_Kafka):
@@ -51,6 +58,9 @@ class MskKafka(_Kafka):
     # One broker per subnet (and so per availability zone) times this.
     brokers_per_subnet: PositiveInt = 1
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
+    enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
+    # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.
+    broker_log_retention_days: Annotated[int, Field(ge=1, le=3653)] | None = None
 
 
 class ExternalKafka(_Kafka):
@@ -62,6 +72,17 @@ class ExternalKafka(_Kafka):
     password_secret: SecretKeyRef | None = None
     # Secret holding ca.crt for a private CA.
     ca_secret: DnsSubdomain | None = None
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> ExternalKafka:
+        if self.security_protocol.startswith("SASL_"):
+            if self.sasl_mechanism is None:
+                raise KeyError_("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
+            if self.username is None:
+                raise KeyError_("username", f"is required with securityProtocol {self.security_protocol}")
+            if self.password_secret is None:
+                raise KeyError_("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
+        return self
 
 
 KafkaConfig = Annotated[Union[InClusterKafka, MskKafka, ExternalKafka], Field(discriminator="mode")]
@@ -89,6 +110,13 @@ class RdsDatabase(_Database):
     max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 200
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
+    performance_insights: bool = True
+
+    @model_validator(mode="after")
+    def _autoscaling_above_allocated(self) -> RdsDatabase:
+        if self.max_allocated_storage_gib < self.allocated_storage_gib:
+            raise KeyError_("maxAllocatedStorageGib", "must be >= allocatedStorageGib (storage autoscaling ceiling)")
+        return self
 
 
 class ExternalDatabase(_Database):
@@ -111,6 +139,8 @@ class MinioStorage(Model):
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
     bucket: DnsSubdomain = "rasa-studio-models"
+    mc_image: ImageRepository = "minio/mc"
+    mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
 
@@ -120,6 +150,9 @@ class S3Storage(Model):
     # Unset: a unique name derived from the stack.
     bucket: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
     noncurrent_version_expiration_days: Annotated[int, Field(ge=1)] = 30
+    abort_incomplete_upload_days: Annotated[int, Field(ge=1)] = 7
+    # aws:kms: a customer key with rotation (access to it is part of the IRSA role); AES256: S3-managed keys.
+    encryption: Literal["aws:kms", "AES256"] = "aws:kms"
 
 
 class ExternalStorage(Model):

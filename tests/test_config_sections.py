@@ -117,7 +117,7 @@ SECTION_CASES = [
     ("minio tag latest", storage("minio", tag="latest"), "objectStorage.tag", "pin"),
     ("s3 bucket name", storage("s3", bucket="My_Bucket"), "objectStorage.bucket", "does not match"),
     ("s3 expiration zero", storage("s3", noncurrentVersionExpirationDays=0), "objectStorage.noncurrentVersionExpirationDays", ">= 1"),
-    ("s3 field from another mode", storage("s3", endpoint="https://s3.example.com"), "objectStorage.endpoint", "allowed: bucket, mode, noncurrentVersionExpirationDays"),
+    ("s3 field from another mode", storage("s3", endpoint="https://s3.example.com"), "objectStorage.endpoint", "allowed: abortIncompleteUploadDays, bucket, encryption, mode, noncurrentVersionExpirationDays"),
     ("external storage endpoint scheme", storage("external", endpoint="s3.example.com"), "objectStorage.endpoint", "does not match"),
     ("external storage bucket too short", storage("external", bucket="ab"), "objectStorage.bucket", "at least 3"),
     ("external storage without bucket", with_(objectStorage={"mode": "external"}), "objectStorage.bucket", "required"),

@@ -224,7 +224,15 @@ def test_capacity_is_a_stack_output() -> None:
 
 def test_embedded_model_service() -> None:
     run = run_stack("dev", *EMBEDDED, "modelService.assistants=4", "modelService.parallelTrainings=2")
-    assert not [m for m in manifests(run) if m["kind"] == "StatefulSet" or m["kind"] in ("Role", "RoleBinding")]
+    # No consumers and no Job RBAC (the backing services keep their own StatefulSets).
+    model_components = {"model-training-consumer", "model-running-consumer", "model-training-orchestrator",
+                        "model-running-orchestrator"}
+    assert not [
+        m for m in manifests(run)
+        if m["kind"] in ("StatefulSet", "Role", "RoleBinding")
+        and m["metadata"]["labels"].get("app.kubernetes.io/component") in model_components
+    ]
+    assert not [m for m in manifests(run) if m["kind"] in ("Role", "RoleBinding")]
     deployment = find(run, "Deployment", "rasapro")
     assert deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "model-service"
     assert deployment["spec"]["replicas"] == 1

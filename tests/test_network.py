@@ -26,14 +26,23 @@ from tools import schema
 EMBEDDED = {"studio": {"version": "1.17.0"}, "modelService": {"architecture": "embedded"}}
 EXTERNAL = {
     "kafka": {"mode": "external", "brokers": ["kafka-1.example.com:9093", "kafka-2.example.com:9093"],
-              "passwordSecret": {"name": "kafka", "key": "password"}},
+              "username": "studio", "passwordSecret": {"name": "kafka", "key": "password"}},
     "database": {"mode": "external", "host": "db.example.com", "port": 6432, "passwordSecret": {"name": "db", "key": "pw"}},
     "objectStorage": {"mode": "external", "bucket": "models", "endpoint": "https://storage.example.com:9443"},
 }
 
 
+# A backing section changed here replaces the stack file's: its keys belong to one mode only.
+MODE_SECTIONS = ("kafka", "database", "objectStorage")
+
+
+def with_changes(plain: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    base = {k: v for k, v in plain.items() if k not in MODE_SECTIONS or k not in changes}
+    return merge(base, changes)
+
+
 def config_of(stack: str, **changes: Any):
-    config, problems = validate(merge(stack_input(stack).plain, changes))
+    config, problems = validate(with_changes(stack_input(stack).plain, changes))
     assert config is not None, problems
     return config
 
@@ -93,7 +102,7 @@ RUNS = {
     "dev": lambda: run_stack("dev"),
     "staging": lambda: run_stack("staging"),
     "prod": lambda: run_stack("prod"),
-    "dev-embedded-external": lambda: run_config("dev", merge(stack_input("dev").plain, {**EMBEDDED, **EXTERNAL})),
+    "dev-embedded-external": lambda: run_config("dev", with_changes(stack_input("dev").plain, {**EMBEDDED, **EXTERNAL})),
 }
 
 
@@ -187,3 +196,20 @@ def test_flows_for_any_modes_admit_nothing_from_outside(embedded: bool, kafka: d
 def test_the_api_clients_of_the_flows_are_the_pods_allowed_a_token() -> None:
     found = flows(config_of("dev"))
     assert {f.source for f in found if f.destination == KUBERNETES_API} == ORCHESTRATED_API_CLIENTS
+
+
+def test_assistant_namespaces_reach_in_cluster_kafka_and_nothing_else() -> None:
+    kafka = {"mode": "in-cluster", "clientNamespaces": ["assistants"]}
+    found = flows(config_of("dev", kafka=kafka))
+    from_assistants = [f for f in found if f.source == "namespace:assistants"]
+    assert from_assistants == [Flow("namespace:assistants", "kafka", 9092)]
+    assert "namespace:assistants" not in pod_groups(found)
+    rendered = policies(run_config("dev", with_changes(stack_input("dev").plain, {"kafka": kafka})))
+    peers = [
+        peer
+        for policy in rendered.values()
+        for rule in policy["spec"].get("ingress", [])
+        for peer in rule.get("from", [])
+        if peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name") == "assistants"
+    ]
+    assert len(peers) == 1

@@ -36,7 +36,8 @@ VARIANTS = [
     *((stack,) for stack in STACKS),
     ("dev", "studio.version=1.17.0", "modelService.architecture=embedded"),
     ("prod", "studio.version=1.17.0", "modelService.architecture=embedded"),
-    ("staging", "kafka.mode=in-cluster", "kafka.brokers=3", "database.mode=in-cluster", "objectStorage.mode=minio"),
+    # The in-cluster backing services under prod settings (protected, spread, three brokers).
+    ("dev", "environment=prod", "kafka.brokers=3"),
 ]
 
 

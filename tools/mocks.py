@@ -43,7 +43,14 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         return {"hex": _digest("id", name, length=int(inputs.get("byteLength", 4)) * 2)}
     if typ.startswith("aws:"):
         service = typ.split(":")[1].split("/")[0]
-        physical = inputs.get("name") or inputs.get("bucket") or inputs.get("clusterName") or f"{name}-{_digest(typ, name)}"
+        physical = (
+            inputs.get("name")
+            or inputs.get("bucket")
+            or inputs.get("clusterName")
+            or inputs.get("identifier")
+            or (f"{inputs['bucketPrefix']}{_digest(typ, name, length=12)}" if inputs.get("bucketPrefix") else None)
+            or f"{name}-{_digest(typ, name)}"
+        )
         state: dict[str, Any] = {
             "arn": f"arn:aws:{service}:eu-central-1:{ACCOUNT_ID}:{physical}",
             "name": physical,
@@ -62,8 +69,13 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
                 bootstrapBrokersSaslScram=",".join(f"{h}:9096" for h in hosts),
                 bootstrapBrokersTls=",".join(f"{h}:9094" for h in hosts),
             )
+        if typ == "aws:msk/configuration:Configuration":
+            state.update(latestRevision=1)
+        if typ == "aws:secretsmanager/secret:Secret":
+            state.update(arn=f"arn:aws:secretsmanager:eu-central-1:{ACCOUNT_ID}:secret:{physical}-{_digest('sm', name, length=6)}")
         if typ == "aws:kms/key:Key":
-            state.update(keyId=_digest("kms", name, length=32))
+            key_id = _digest("kms", name, length=32)
+            state.update(keyId=key_id, arn=f"arn:aws:kms:eu-central-1:{ACCOUNT_ID}:key/{key_id}")
         if typ == "aws:ec2/securityGroup:SecurityGroup":
             state.update(id=f"sg-{_digest('sg', name, length=17)}")
         return state

@@ -1,24 +1,40 @@
 """BackingServices: PostgreSQL, Kafka and object storage behind the interfaces in interfaces.py.
 
-PLACEHOLDER until the backing-services issue lands: hands out the in-cluster addresses without
-creating the services, so the Studio components can be built against the interface.
+Each service has three implementations chosen by `mode` in the stack config: in the cluster,
+AWS-managed, or someone else's (external). The Studio components only ever see the `Database`,
+`Kafka` and `ObjectStorage` values. The AWS implementations are imported only when chosen, so
+a dev stack never loads pulumi_aws.
 """
 
 from __future__ import annotations
 
 import pulumi
 
+from config.backing import (
+    ExternalDatabase,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterDatabase,
+    InClusterKafka,
+    MinioStorage,
+    MskKafka,
+    RdsDatabase,
+    S3Storage,
+)
+
 from ..context import Context
 from ..interfaces import Database, Kafka, ObjectStorage
-from ..names import KAFKA_PORT, KAFKA_SERVICE, MINIO_PORT, MINIO_SERVICE, POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..requirements import Requirements
-from ..secrets import DATABASE_PASSWORD, KAFKA_SASL_PASSWORD, StudioSecrets
+from ..secrets import StudioSecrets
+from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
+from .kafka_topics import KafkaTopics
 
 
 class BackingServices(pulumi.ComponentResource):
     database: Database
     kafka: Kafka
     object_storage: ObjectStorage
+    topics: KafkaTopics
 
     def __init__(
         self,
@@ -29,25 +45,82 @@ class BackingServices(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:BackingServices", name, None, opts)
-        self.database = Database(
-            host=ctx.service_host(POSTGRESQL_SERVICE),
-            port=POSTGRESQL_PORT,
-            username=ctx.config.database.username,
-            password=secrets.ref(DATABASE_PASSWORD),
-            query="schema=public",
-            prefer_ssl=False,
+        child = pulumi.ResourceOptions(parent=self)
+        self.database = self._database(name, ctx, secrets, needs, child)
+        brokers, cli_image = self._kafka(name, ctx, secrets, child)
+        self.topics = KafkaTopics(
+            f"{name}-kafka-topics", ctx, brokers, needs.topics, ctx.config.kafka.topics, cli_image, child
         )
+        # Consumers wait for the brokers and the topics.
         self.kafka = Kafka(
-            bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism="SCRAM-SHA-512",
-            username="studio",
-            password=secrets.ref(KAFKA_SASL_PASSWORD),
+            bootstrap_servers=brokers.bootstrap_servers,
+            security_protocol=brokers.security_protocol,
+            sasl_mechanism=brokers.sasl_mechanism,
+            username=brokers.username,
+            password=brokers.password,
+            ca_secret=brokers.ca_secret,
+            ready=[*brokers.ready, self.topics.job],
         )
-        self.object_storage = ObjectStorage(
-            bucket="rasa-studio-models",
-            region="us-east-1",
-            endpoint=f"http://{ctx.service_host(MINIO_SERVICE)}:{MINIO_PORT}",
-            credentials_secret="minio-credentials",
+        self.object_storage = self._object_storage(name, ctx, needs, child)
+        self.register_outputs(
+            {
+                "databaseHost": self.database.host,
+                "kafkaBootstrapServers": self.kafka.bootstrap_servers,
+                "bucket": self.object_storage.bucket,
+            }
         )
-        self.register_outputs({})
+
+    @staticmethod
+    def _database(
+        name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
+    ) -> Database:
+        cfg = ctx.config.database
+        if isinstance(cfg, InClusterDatabase):
+            from .postgresql_in_cluster import InClusterPostgresql
+
+            return InClusterPostgresql(f"{name}-postgresql", ctx, cfg, secrets, needs.databases, opts).database
+        if isinstance(cfg, RdsDatabase):
+            from .postgresql_rds import RdsPostgresql
+
+            assert ctx.config.aws is not None  # the stack config requires it for rds
+            return RdsPostgresql(f"{name}-postgresql", ctx, cfg, ctx.config.aws, secrets, needs.databases, opts).database
+        assert isinstance(cfg, ExternalDatabase)
+        from .postgresql_external import external_database
+
+        return external_database(cfg)
+
+    @staticmethod
+    def _kafka(name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions) -> tuple[Kafka, str]:
+        cfg = ctx.config.kafka
+        if isinstance(cfg, InClusterKafka):
+            from .kafka_in_cluster import InClusterKafkaService
+
+            return InClusterKafkaService(f"{name}-kafka", ctx, cfg, secrets, opts).kafka, f"{cfg.image}:{cfg.tag}"
+        if isinstance(cfg, MskKafka):
+            from .kafka_msk import MskKafkaService
+
+            assert ctx.config.aws is not None  # the stack config requires it for msk
+            return MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts).kafka, KAFKA_CLI_IMAGE
+        assert isinstance(cfg, ExternalKafka)
+        from .kafka_external import external_kafka
+
+        return external_kafka(cfg), KAFKA_CLI_IMAGE
+
+    @staticmethod
+    def _object_storage(name: str, ctx: Context, needs: Requirements, opts: pulumi.ResourceOptions) -> ObjectStorage:
+        cfg = ctx.config.object_storage
+        if isinstance(cfg, MinioStorage):
+            from .minio import Minio
+
+            return Minio(f"{name}-object-storage", ctx, cfg, opts).object_storage
+        if isinstance(cfg, S3Storage):
+            from .s3 import S3ObjectStorage
+
+            assert ctx.config.aws is not None  # the stack config requires it for s3
+            return S3ObjectStorage(
+                f"{name}-object-storage", ctx, cfg, ctx.config.aws, needs.storage_service_accounts, opts
+            ).object_storage
+        assert isinstance(cfg, ExternalStorage)
+        from .storage_external import external_storage
+
+        return external_storage(cfg)

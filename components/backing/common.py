@@ -1,0 +1,89 @@
+"""Small helpers the backing-service implementations share: probes, Job identity, AWS names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
+
+from ..context import Context
+from ..labels import ComponentName
+
+# Jobs that a failed earlier attempt left behind are replaced instead of awaited forever.
+REPLACE_UNREADY = {"pulumi.com/replaceUnready": "true"}
+
+
+def spec_hash(spec: Any, length: int = 8) -> str:
+    """A short, stable digest of a JSON-able spec: part of a Job's name so a new spec re-runs it."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:length]
+
+
+def exec_probe(command: Sequence[str], *, initial_delay: int = 10, period: int = 10, failures: int = 6) -> core.ProbeArgs:
+    return core.ProbeArgs(
+        exec_=core.ExecActionArgs(command=list(command)),
+        initial_delay_seconds=initial_delay,
+        period_seconds=period,
+        timeout_seconds=5,
+        failure_threshold=failures,
+    )
+
+
+def tcp_probe(port: int, *, initial_delay: int = 15, period: int = 10, failures: int = 6) -> core.ProbeArgs:
+    return core.ProbeArgs(
+        tcp_socket=core.TCPSocketActionArgs(port=port),
+        initial_delay_seconds=initial_delay,
+        period_seconds=period,
+        timeout_seconds=5,
+        failure_threshold=failures,
+    )
+
+
+def with_probes(
+    c: core.ContainerArgs, *, liveness: core.ProbeArgs | None = None, readiness: core.ProbeArgs | None = None
+) -> core.ContainerArgs:
+    """The workload builder knows HTTP probes; databases and brokers answer exec/TCP probes."""
+    if liveness is not None:
+        c.liveness_probe = liveness
+    if readiness is not None:
+        c.readiness_probe = readiness
+    return c
+
+
+def aws_name(ctx: Context, suffix: str, max_length: int = 63) -> str:
+    """A stable AWS resource name from the stack and namespace, never from versions or replicas.
+
+    Letters, digits and '-', starting with a letter: what RDS identifiers, MSK cluster names and
+    bucket prefixes all accept.
+    """
+    base = re.sub(r"[^a-z0-9-]+", "-", f"rasa-studio-{ctx.instance}-{suffix}".lower())
+    base = re.sub(r"-{2,}", "-", base).strip("-")
+    return base[:max_length].rstrip("-")
+
+
+def stateful(ctx: Context, parent: pulumi.Resource, **extra: Any) -> pulumi.ResourceOptions:
+    """Options for data that must outlive a mistaken `pulumi destroy` in protected stacks."""
+    return pulumi.ResourceOptions(parent=parent, protect=ctx.protect, **extra)
+
+
+def pvc_template(ctx: Context, name: str, component: ComponentName, size: str) -> core.PersistentVolumeClaimArgs:
+    # The claims outlive the StatefulSet (retention policy Retain): the data is the point.
+    return core.PersistentVolumeClaimArgs(
+        metadata=meta.ObjectMetaArgs(name=name, labels=ctx.labels(component)),
+        spec=core.PersistentVolumeClaimSpecArgs(
+            access_modes=["ReadWriteOnce"],
+            storage_class_name=ctx.config.kubernetes.storage_classes.read_write_once,
+            resources=core.VolumeResourceRequirementsArgs(requests={"storage": size}),
+        ),
+    )
+
+
+def job_pod_labels(ctx: Context, component: ComponentName, job: str) -> dict[str, str]:
+    """A one-shot Job's pod labels: the component's, but a name of its own so the component's
+    Service, PodDisruptionBudget and NetworkPolicy selectors never pick the Job's pod."""
+    return {**ctx.labels(component), "app.kubernetes.io/name": job}

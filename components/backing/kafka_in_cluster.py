@@ -1,0 +1,241 @@
+"""In-cluster Kafka: the official apache/kafka image in KRaft mode (no ZooKeeper), SASL/SCRAM.
+
+Every node is broker and controller. SCRAM users can only be bootstrapped when the storage is
+formatted (`kafka-storage format --add-scram`), so the start script formats on first start and
+then runs the server. The controller listener stays PLAINTEXT: KRaft controllers cannot
+authenticate with SCRAM (KIP-900 bootstraps the credentials only for brokers), so a
+NetworkPolicy (components/network.py) admits only the Kafka pods to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pulumi
+import pulumi_random as random
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+
+from config.backing import InClusterKafka
+from config.base import ResourceList, Resources
+
+from .. import workload
+from ..availability import disruption_budget
+from ..context import Context
+from ..interfaces import Kafka
+from ..names import KAFKA_PORT, KAFKA_SERVICE
+from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
+from .common import pvc_template, spec_hash, tcp_probe, with_probes
+
+COMPONENT = "kafka"
+HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
+CONTROLLER_PORT = 9093
+STUDIO_USER = "studio"
+ADMIN_USER = "admin"
+ADMIN_SECRET = "kafka-admin"
+SCRIPT_CONFIG_MAP = "kafka-scripts"
+DATA_DIR = "/var/lib/kafka/data"
+# apache/kafka runs as appuser (uid/gid 1000).
+USER = workload.User(uid=1000, gid=1000)
+DEFAULT_RESOURCES = Resources(
+    requests=ResourceList(cpu="500m", memory="1Gi"),
+    limits=ResourceList(cpu="2", memory="2Gi"),
+)
+
+
+def cluster_id(instance: str, namespace: str) -> str:
+    """A KRaft cluster id (a base64url UUID, 22 chars) that never changes for one deployment.
+
+    Formatted storage remembers the id; a different one on restart would refuse to start.
+    """
+    digest = hashlib.sha256(f"rasa-studio/{instance}/{namespace}".encode()).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def pod_host(ordinal: int, namespace: str) -> str:
+    return f"{KAFKA_SERVICE}-{ordinal}.{HEADLESS_SERVICE}.{namespace}.svc.cluster.local"
+
+
+def quorum_voters(brokers: int, namespace: str) -> str:
+    """KAFKA_CONTROLLER_QUORUM_VOTERS: node id = StatefulSet ordinal, at the pod's stable DNS name."""
+    return ",".join(f"{i}@{pod_host(i, namespace)}:{CONTROLLER_PORT}" for i in range(brokers))
+
+
+def server_properties(brokers: int, namespace: str) -> str:
+    """The static part of server.properties; no credentials (those are added at start from env)."""
+    replicas = min(brokers, 3)
+    min_isr = 2 if brokers >= 3 else 1
+    lines = {
+        "process.roles": "broker,controller",
+        "controller.quorum.voters": quorum_voters(brokers, namespace),
+        "controller.listener.names": "CONTROLLER",
+        "listeners": f"SASL_PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{CONTROLLER_PORT}",
+        "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "log.dirs": f"{DATA_DIR}/logs",
+        # Topics come from the topic Job only: a typo in a client must not create a topic.
+        "auto.create.topics.enable": "false",
+        "num.partitions": "1",
+        "default.replication.factor": str(replicas),
+        "min.insync.replicas": str(min_isr),
+        "offsets.topic.replication.factor": str(replicas),
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": str(min_isr),
+    }
+    return "".join(f"{k}={v}\n" for k, v in sorted(lines.items()))
+
+
+# Runs under `sh` (busybox in the image). Writes the full config into an emptyDir; the
+# passwords come from env (secretKeyRef), never from the ConfigMap.
+START_SCRIPT = """\
+set -eu
+ordinal="${HOSTNAME##*-}"
+conf=/opt/kafka/runtime/server.properties
+cp /opt/kafka/static/server.properties "$conf"
+{
+  echo "node.id=${ordinal}"
+  echo "advertised.listeners=SASL_PLAINTEXT://${HOSTNAME}.${KAFKA_HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.cluster.local:9092"
+  echo "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"${KAFKA_ADMIN_USER}\\" password=\\"${KAFKA_ADMIN_PASSWORD}\\";"
+} >> "$conf"
+/opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" --config "$conf" \\
+  --add-scram "SCRAM-SHA-512=[name=${KAFKA_ADMIN_USER},password=${KAFKA_ADMIN_PASSWORD}]" \\
+  --add-scram "SCRAM-SHA-512=[name=${KAFKA_STUDIO_USER},password=${KAFKA_STUDIO_PASSWORD}]"
+exec /opt/kafka/bin/kafka-server-start.sh "$conf"
+"""
+
+
+class InClusterKafkaService(pulumi.ComponentResource):
+    admin_password: random.RandomPassword
+    admin_secret: core.Secret
+    scripts: core.ConfigMap
+    headless_service: core.Service
+    service: core.Service
+    stateful_set: apps.StatefulSet
+    kafka: Kafka
+
+    def __init__(
+        self, name: str, ctx: Context, cfg: InClusterKafka, secrets: StudioSecrets, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("rasa-studio:backing:InClusterKafka", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ns = ctx.namespace_name
+        selector = ctx.selector(COMPONENT)
+
+        # Protected: a new admin password would not match the one formatted into the storage.
+        self.admin_password = random.RandomPassword(
+            f"{name}-admin-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+        )
+        self.admin_secret = core.Secret(
+            f"{name}-admin",
+            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
+            type="Opaque",
+            string_data={"username": ADMIN_USER, "password": pulumi.Output.secret(self.admin_password.result)},
+            opts=child,
+        )
+        self.scripts = core.ConfigMap(
+            f"{name}-scripts",
+            metadata=ctx.metadata(SCRIPT_CONFIG_MAP, COMPONENT),
+            data=(scripts := {"server.properties": server_properties(cfg.brokers, ns), "start.sh": START_SCRIPT}),
+            opts=child,
+        )
+        ports = [core.ServicePortArgs(name="client", port=KAFKA_PORT, target_port="client", protocol="TCP")]
+        self.headless_service = core.Service(
+            f"{name}-headless",
+            metadata=ctx.metadata(HEADLESS_SERVICE, COMPONENT),
+            spec=core.ServiceSpecArgs(
+                cluster_ip="None",
+                # Peers must resolve each other before they are ready, or the quorum never forms.
+                publish_not_ready_addresses=True,
+                selector=selector,
+                ports=[*ports, core.ServicePortArgs(name="controller", port=CONTROLLER_PORT, target_port="controller", protocol="TCP")],
+            ),
+            opts=child,
+        )
+        self.service = core.Service(
+            f"{name}-service",
+            metadata=ctx.metadata(KAFKA_SERVICE, COMPONENT),
+            spec=core.ServiceSpecArgs(type="ClusterIP", selector=selector, ports=ports),
+            opts=child,
+        )
+
+        env = [
+            workload.env_value("KAFKA_CLUSTER_ID", cluster_id(ctx.instance, ns)),
+            workload.env_value("KAFKA_HEADLESS_SERVICE", HEADLESS_SERVICE),
+            workload.env_value("KAFKA_ADMIN_USER", ADMIN_USER),
+            workload.env_secret("KAFKA_ADMIN_PASSWORD", self.admin_secret.metadata.name, "password"),
+            workload.env_value("KAFKA_STUDIO_USER", STUDIO_USER),
+            workload.env_secret("KAFKA_STUDIO_PASSWORD", secrets.name, KAFKA_SASL_PASSWORD),
+            core.EnvVarArgs(
+                name="POD_NAMESPACE",
+                value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")),
+            ),
+            # The scripts write their logs here instead of into the read-only image.
+            workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
+            workload.env_value("KAFKA_HEAP_OPTS", "-Xms512m -Xmx1g"),
+        ]
+        broker = with_probes(
+            workload.container(
+                "kafka",
+                f"{cfg.image}:{cfg.tag}",
+                user=USER,
+                resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+                ports={"client": KAFKA_PORT, "controller": CONTROLLER_PORT},
+                env=env,
+                command=["sh", "/opt/kafka/static/start.sh"],
+                volume_mounts=[
+                    workload.mount("data", DATA_DIR),
+                    workload.mount("static", "/opt/kafka/static", read_only=True),
+                    workload.mount("runtime", "/opt/kafka/runtime"),
+                    workload.mount("tmp", "/tmp"),
+                ],
+            ),
+            # The client listener opens once the broker has joined the quorum.
+            readiness=tcp_probe(KAFKA_PORT, initial_delay=10),
+            # The controller listener answers even while the broker waits for the quorum.
+            liveness=tcp_probe(CONTROLLER_PORT, initial_delay=60, period=20),
+        )
+        spec = workload.pod_spec(
+            [broker],
+            user=USER,
+            fs_group=USER.gid,
+            termination_grace_period_seconds=60,
+            volumes=[
+                core.VolumeArgs(name="static", config_map=core.ConfigMapVolumeSourceArgs(name=self.scripts.metadata.name)),
+                workload.empty_dir("runtime", "16Mi"),
+                workload.empty_dir("tmp", "1Gi"),
+            ],
+            topology_spread_constraints=workload.topology_spread(selector, ctx.config.kubernetes.topology_spread),
+        )
+        self.stateful_set = apps.StatefulSet(
+            f"{name}-statefulset",
+            metadata=ctx.metadata(KAFKA_SERVICE, COMPONENT),
+            spec=apps.StatefulSetSpecArgs(
+                service_name=HEADLESS_SERVICE,
+                replicas=cfg.brokers,
+                # All nodes start together: with OrderedReady node 0 would wait for a quorum
+                # that needs the nodes not yet started.
+                pod_management_policy="Parallel",
+                selector={"match_labels": selector},
+                # Restart the brokers when their configuration changes.
+                template=workload.pod_template(ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}),
+                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
+                    when_deleted="Retain", when_scaled="Retain"
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+        )
+        disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)
+
+        self.kafka = Kafka(
+            bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
+            security_protocol="SASL_PLAINTEXT",
+            sasl_mechanism="SCRAM-SHA-512",
+            username=STUDIO_USER,
+            password=secrets.ref(KAFKA_SASL_PASSWORD),
+            ready=[self.stateful_set],
+        )
+        self.register_outputs({"bootstrapServers": self.kafka.bootstrap_servers})

@@ -1,0 +1,170 @@
+"""MSK Kafka: a managed cluster in the EKS cluster's VPC, TLS everywhere, SASL/SCRAM clients.
+
+The Studio user's SCRAM credentials live in Secrets Manager (MSK requires the `AmazonMSK_`
+name prefix and a customer-managed KMS key) and are associated with the cluster.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+from pulumi_aws import cloudwatch, ec2, kms, msk, secretsmanager
+
+from config.aws import AwsConfig
+from config.backing import MskKafka
+
+from ..context import Context
+from ..interfaces import Kafka
+from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
+from .common import aws_name, stateful
+from .kafka_in_cluster import STUDIO_USER
+
+SCRAM_PORT = 9096
+
+
+def server_properties(brokers: int, replication_factor: int) -> str:
+    """The MSK configuration: no implicit topics, and durable defaults for the ones we create."""
+    min_isr = max(1, min(replication_factor, brokers) - 1)
+    props = {
+        "auto.create.topics.enable": "false",
+        "default.replication.factor": str(min(replication_factor, brokers)),
+        "min.insync.replicas": str(min_isr),
+        "num.partitions": "1",
+        "offsets.topic.replication.factor": str(min(3, brokers)),
+        "transaction.state.log.replication.factor": str(min(3, brokers)),
+        "transaction.state.log.min.isr": str(max(1, min(3, brokers) - 1)),
+        "unclean.leader.election.enable": "false",
+    }
+    return "".join(f"{k}={v}\n" for k, v in sorted(props.items()))
+
+
+def scram_secret_name(ctx: Context) -> str:
+    # MSK only associates secrets whose name starts with AmazonMSK_.
+    return f"AmazonMSK_{aws_name(ctx, 'kafka-studio')}"
+
+
+class MskKafkaService(pulumi.ComponentResource):
+    key: kms.Key
+    security_group: ec2.SecurityGroup
+    configuration: msk.Configuration
+    cluster: msk.Cluster
+    scram_secret: secretsmanager.Secret
+    scram_association: msk.ScramSecretAssociation
+    kafka: Kafka
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        cfg: MskKafka,
+        aws: AwsConfig,
+        secrets: StudioSecrets,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:backing:MskKafka", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cluster_name = aws_name(ctx, "kafka")
+        brokers = cfg.brokers_per_subnet * len(aws.subnet_ids)
+
+        # One customer key for the data at rest and the SCRAM secret; losing it loses both.
+        self.key = kms.Key(
+            f"{name}-key",
+            description=f"{cluster_name}: MSK storage and SCRAM credentials",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=stateful(ctx, self),
+        )
+        self.security_group = ec2.SecurityGroup(
+            f"{name}-security-group",
+            description=f"{cluster_name}: SASL/SCRAM over TLS from the EKS nodes only",
+            vpc_id=aws.vpc_id,
+            ingress=[
+                ec2.SecurityGroupIngressArgs(
+                    description="Kafka SASL/SCRAM (TLS) from the EKS nodes",
+                    protocol="tcp",
+                    from_port=SCRAM_PORT,
+                    to_port=SCRAM_PORT,
+                    security_groups=[aws.node_security_group_id],
+                )
+            ],
+            opts=child,
+        )
+        self.configuration = msk.Configuration(
+            f"{name}-configuration",
+            name=cluster_name,
+            kafka_versions=[cfg.kafka_version],
+            server_properties=server_properties(brokers, cfg.topics.replication_factor),
+            opts=child,
+        )
+        logging = None
+        if cfg.broker_log_retention_days is not None:
+            log_group = cloudwatch.LogGroup(
+                f"{name}-broker-logs",
+                name=f"/aws/msk/{cluster_name}",
+                retention_in_days=cfg.broker_log_retention_days,
+                opts=child,
+            )
+            logging = msk.ClusterLoggingInfoArgs(
+                broker_logs=msk.ClusterLoggingInfoBrokerLogsArgs(
+                    cloudwatch_logs=msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(enabled=True, log_group=log_group.name)
+                )
+            )
+        self.cluster = msk.Cluster(
+            f"{name}-cluster",
+            cluster_name=cluster_name,
+            kafka_version=cfg.kafka_version,
+            number_of_broker_nodes=brokers,
+            broker_node_group_info=msk.ClusterBrokerNodeGroupInfoArgs(
+                instance_type=cfg.instance_type,
+                client_subnets=list(aws.subnet_ids),
+                security_groups=[self.security_group.id],
+                storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
+                    ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(volume_size=cfg.volume_size_gib)
+                ),
+            ),
+            encryption_info=msk.ClusterEncryptionInfoArgs(
+                encryption_at_rest_kms_key_arn=self.key.arn,
+                encryption_in_transit=msk.ClusterEncryptionInfoEncryptionInTransitArgs(client_broker="TLS", in_cluster=True),
+            ),
+            client_authentication=msk.ClusterClientAuthenticationArgs(
+                sasl=msk.ClusterClientAuthenticationSaslArgs(scram=True, iam=False),
+                unauthenticated=False,
+            ),
+            configuration_info=msk.ClusterConfigurationInfoArgs(
+                arn=self.configuration.arn, revision=self.configuration.latest_revision
+            ),
+            enhanced_monitoring=cfg.enhanced_monitoring,
+            logging_info=logging,
+            opts=stateful(ctx, self),
+        )
+        self.scram_secret = secretsmanager.Secret(
+            f"{name}-scram",
+            name=scram_secret_name(ctx),
+            description=f"{cluster_name}: SASL/SCRAM credentials of the Studio user",
+            kms_key_id=self.key.arn,
+            opts=child,
+        )
+        secret_value = secretsmanager.SecretVersion(
+            f"{name}-scram-value",
+            secret_id=self.scram_secret.id,
+            secret_string=pulumi.Output.secret(
+                secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
+            ),
+            opts=child,
+        )
+        self.scram_association = msk.ScramSecretAssociation(
+            f"{name}-scram-association",
+            cluster_arn=self.cluster.arn,
+            secret_arn_lists=[self.scram_secret.arn],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[secret_value]),
+        )
+        self.kafka = Kafka(
+            bootstrap_servers=self.cluster.bootstrap_brokers_sasl_scram,
+            security_protocol="SASL_SSL",
+            sasl_mechanism="SCRAM-SHA-512",
+            username=STUDIO_USER,
+            password=secrets.ref(KAFKA_SASL_PASSWORD),
+            ready=[self.cluster, self.scram_association],
+        )
+        self.register_outputs({"bootstrapServers": self.cluster.bootstrap_brokers_sasl_scram})

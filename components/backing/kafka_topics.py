@@ -1,0 +1,121 @@
+"""KafkaTopics: an idempotent Job that creates the declared topics with the Kafka CLI.
+
+Works the same against every implementation (in-cluster, MSK, external): it only uses what the
+`Kafka` interface hands out. The client config, password included, is written inside the
+container from env secretKeyRefs; nothing secret is in a ConfigMap or in the Job spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+from pulumi_kubernetes.batch import v1 as batch
+from pulumi_kubernetes.core import v1 as core
+
+from config.backing import Topics
+from config.base import ResourceList, Resources
+
+from .. import workload
+from ..context import Context
+from ..interfaces import Kafka
+from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
+
+COMPONENT = "kafka"
+# The official image ships the CLI; used for MSK and external brokers too.
+DEFAULT_IMAGE = "apache/kafka:3.9.1"
+USER = workload.User(uid=1000, gid=1000)
+RESOURCES = Resources(requests=ResourceList(cpu="100m", memory="384Mi"), limits=ResourceList(cpu="500m", memory="768Mi"))
+
+SCRIPT = """\
+set -eu
+conf=/tmp/client.properties
+echo "security.protocol=${KAFKA_SECURITY_PROTOCOL}" > "$conf"
+if [ -n "${KAFKA_SASL_MECHANISM:-}" ]; then
+  case "$KAFKA_SASL_MECHANISM" in
+    PLAIN) module=org.apache.kafka.common.security.plain.PlainLoginModule ;;
+    *) module=org.apache.kafka.common.security.scram.ScramLoginModule ;;
+  esac
+  echo "sasl.mechanism=${KAFKA_SASL_MECHANISM}" >> "$conf"
+  echo "sasl.jaas.config=${module} required username=\\"${KAFKA_SASL_USERNAME}\\" password=\\"${KAFKA_SASL_PASSWORD}\\";" >> "$conf"
+fi
+if [ -f /etc/kafka/ca/ca.crt ]; then
+  echo "ssl.truststore.type=PEM" >> "$conf"
+  echo "ssl.truststore.location=/etc/kafka/ca/ca.crt" >> "$conf"
+fi
+for topic in $KAFKA_TOPICS; do
+  /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --command-config "$conf" \\
+    --create --if-not-exists --topic "$topic" \\
+    --partitions "$KAFKA_PARTITIONS" --replication-factor "$KAFKA_REPLICATION_FACTOR"
+done
+"""
+
+
+def cli_mechanism(mechanism: str | None) -> str:
+    """Studio spells PLAIN in lower case (KAFKA_SASL_MECHANISM=plain); the Java client does not."""
+    if mechanism is None:
+        return ""
+    return "PLAIN" if mechanism.lower() == "plain" else mechanism
+
+
+def job_name(topics: Sequence[str], spec: Topics) -> str:
+    """Changes exactly when the topic spec does, so Pulumi replaces (re-runs) the Job."""
+    return f"kafka-topics-{spec_hash({'topics': sorted(topics), 'partitions': spec.partitions, 'replicationFactor': spec.replication_factor})}"
+
+
+class KafkaTopics(pulumi.ComponentResource):
+    job: batch.Job
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        kafka: Kafka,
+        topics: Sequence[str],
+        spec: Topics,
+        image: str = DEFAULT_IMAGE,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:backing:KafkaTopics", name, None, opts)
+        env = [
+            workload.env_value("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers),
+            workload.env_value("KAFKA_SECURITY_PROTOCOL", kafka.security_protocol),
+            workload.env_value("KAFKA_SASL_MECHANISM", cli_mechanism(kafka.sasl_mechanism)),
+            workload.env_value("KAFKA_TOPICS", " ".join(topics)),
+            workload.env_value("KAFKA_PARTITIONS", str(spec.partitions)),
+            workload.env_value("KAFKA_REPLICATION_FACTOR", str(spec.replication_factor)),
+            workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
+        ]
+        if kafka.username is not None and kafka.password is not None:
+            env += [
+                workload.env_value("KAFKA_SASL_USERNAME", kafka.username),
+                workload.env_secret("KAFKA_SASL_PASSWORD", kafka.password.name, kafka.password.key),
+            ]
+        mounts = [workload.mount("tmp", "/tmp")]
+        volumes = [workload.empty_dir("tmp", "64Mi")]
+        if kafka.ca_secret is not None:
+            mounts.append(workload.mount("ca", "/etc/kafka/ca", read_only=True))
+            volumes.append(core.VolumeArgs(name="ca", secret=core.SecretVolumeSourceArgs(secret_name=kafka.ca_secret)))
+        cli = workload.container(
+            "kafka-topics",
+            image,
+            user=USER,
+            resources=workload.resources(RESOURCES),
+            env=env,
+            command=["sh", "-c", SCRIPT],
+            volume_mounts=mounts,
+        )
+        self.job = batch.Job(
+            f"{name}-job",
+            metadata=ctx.metadata(job_name(topics, spec), COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            spec=batch.JobSpecArgs(
+                backoff_limit=6,
+                template=workload.pod_template(
+                    job_pod_labels(ctx, COMPONENT, "kafka-topics"),
+                    workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
+                ),
+            ),
+            # The brokers must accept clients before the Job can create anything.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(kafka.ready)),
+        )
+        self.register_outputs({"job": self.job.metadata.name})

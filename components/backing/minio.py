@@ -1,0 +1,152 @@
+"""In-cluster MinIO (dev): S3-compatible storage for trained models, and a Job that makes the bucket.
+
+The root credentials are generated into one Secret that also carries them as
+AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the names the model services' S3 clients read.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_random as random
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.batch import v1 as batch
+from pulumi_kubernetes.core import v1 as core
+
+from config.backing import MinioStorage
+from config.base import ResourceList, Resources
+
+from .. import workload
+from ..context import Context
+from ..interfaces import ObjectStorage
+from ..names import MINIO_PORT, MINIO_SERVICE
+from .common import REPLACE_UNREADY, job_pod_labels, pvc_template, spec_hash
+
+COMPONENT = "object-storage"
+CREDENTIALS_SECRET = "minio-credentials"
+REGION = "us-east-1"
+USER = workload.User(uid=1000, gid=1000)
+DEFAULT_RESOURCES = Resources(
+    requests=ResourceList(cpu="100m", memory="256Mi"),
+    limits=ResourceList(cpu="1", memory="1Gi"),
+)
+JOB_RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
+
+BUCKET_SCRIPT = """\
+set -eu
+until mc alias set studio "$MINIO_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 2; done
+mc mb --ignore-existing "studio/$BUCKET_NAME"
+"""
+
+
+class Minio(pulumi.ComponentResource):
+    root_user: random.RandomPassword
+    root_password: random.RandomPassword
+    credentials: core.Secret
+    service: core.Service
+    stateful_set: apps.StatefulSet
+    bucket_job: batch.Job
+    object_storage: ObjectStorage
+
+    def __init__(self, name: str, ctx: Context, cfg: MinioStorage, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("rasa-studio:backing:Minio", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        selector = ctx.selector(COMPONENT)
+        endpoint = f"http://{ctx.service_host(MINIO_SERVICE)}:{MINIO_PORT}"
+
+        keep = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+        self.root_user = random.RandomPassword(f"{name}-root-user", length=20, special=False, upper=False, opts=keep)
+        self.root_password = random.RandomPassword(f"{name}-root-password", length=40, special=False, opts=keep)
+        user, password = pulumi.Output.secret(self.root_user.result), pulumi.Output.secret(self.root_password.result)
+        self.credentials = core.Secret(
+            f"{name}-credentials",
+            metadata=ctx.metadata(CREDENTIALS_SECRET, COMPONENT),
+            type="Opaque",
+            string_data={
+                "MINIO_ROOT_USER": user,
+                "MINIO_ROOT_PASSWORD": password,
+                "AWS_ACCESS_KEY_ID": user,
+                "AWS_SECRET_ACCESS_KEY": password,
+            },
+            opts=child,
+        )
+        secret_name = self.credentials.metadata.name
+        self.service = core.Service(
+            f"{name}-service",
+            metadata=ctx.metadata(MINIO_SERVICE, COMPONENT),
+            spec=core.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[core.ServicePortArgs(name="s3", port=MINIO_PORT, target_port="s3", protocol="TCP")],
+            ),
+            opts=child,
+        )
+        server = workload.container(
+            "minio",
+            f"{cfg.image}:{cfg.tag}",
+            user=USER,
+            resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+            ports={"s3": MINIO_PORT},
+            env=[
+                workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
+                workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
+                workload.env_value("MINIO_BROWSER", "off"),
+            ],
+            # --certs-dir: MinIO would otherwise create ~/.minio/certs in the read-only image.
+            command=["minio", "server", "/data", "--address", f":{MINIO_PORT}", "--certs-dir", "/tmp/certs"],
+            liveness=workload.HttpProbe("/minio/health/live", MINIO_PORT, initial_delay_seconds=10, period_seconds=20),
+            readiness=workload.HttpProbe("/minio/health/ready", MINIO_PORT, initial_delay_seconds=5, period_seconds=10),
+            volume_mounts=[workload.mount("data", "/data"), workload.mount("tmp", "/tmp")],
+        )
+        self.stateful_set = apps.StatefulSet(
+            f"{name}-statefulset",
+            metadata=ctx.metadata(MINIO_SERVICE, COMPONENT),
+            spec=apps.StatefulSetSpecArgs(
+                service_name=MINIO_SERVICE,
+                replicas=1,
+                selector={"match_labels": selector},
+                template=workload.pod_template(
+                    ctx.labels(COMPONENT),
+                    workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]),
+                ),
+                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
+                    when_deleted="Retain", when_scaled="Retain"
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+        )
+        mc = workload.container(
+            "make-bucket",
+            f"{cfg.mc_image}:{cfg.mc_tag}",
+            user=USER,
+            resources=workload.resources(JOB_RESOURCES),
+            env=[
+                workload.env_value("MINIO_ENDPOINT", endpoint),
+                workload.env_value("BUCKET_NAME", cfg.bucket),
+                workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
+                workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
+                workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
+            ],
+            command=["sh", "-c", BUCKET_SCRIPT],
+            volume_mounts=[workload.mount("tmp", "/tmp")],
+        )
+        self.bucket_job = batch.Job(
+            f"{name}-bucket-job",
+            metadata=ctx.metadata(f"minio-bucket-{spec_hash({'bucket': cfg.bucket})}", COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            spec=batch.JobSpecArgs(
+                backoff_limit=6,
+                template=workload.pod_template(
+                    job_pod_labels(ctx, COMPONENT, "minio-bucket"),
+                    workload.pod_spec([mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set]),
+        )
+        self.object_storage = ObjectStorage(
+            bucket=cfg.bucket,
+            region=REGION,
+            endpoint=endpoint,
+            credentials_secret=secret_name,
+            ready=[self.stateful_set, self.bucket_job],
+        )
+        self.register_outputs({"bucket": cfg.bucket, "endpoint": endpoint})

@@ -1,0 +1,198 @@
+"""In-cluster PostgreSQL: the official postgres image as a one-replica StatefulSet.
+
+The databases and the Studio user are created by the image's first-start hook
+(/docker-entrypoint-initdb.d). The script reads the password from env; the ConfigMap holds none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_random as random
+from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
+
+from config.backing import InClusterDatabase
+from config.base import ResourceList, Resources
+
+from .. import workload
+from ..context import Context
+from ..interfaces import Database, SecretRef
+from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
+from ..secrets import DATABASE_PASSWORD, StudioSecrets
+from .common import exec_probe, pvc_template, with_probes
+from .database_init import DatabaseInit
+
+COMPONENT = "postgresql"
+ADMIN_SECRET = "postgresql-admin"
+INIT_CONFIG_MAP = "postgresql-init"
+DATA_MOUNT = "/var/lib/postgresql/data"
+# A subdirectory: the volume's root may hold lost+found, which initdb refuses.
+PGDATA = f"{DATA_MOUNT}/pgdata"
+# The postgres user of the official (Debian) image.
+USER = workload.User(uid=999, gid=999)
+DEFAULT_RESOURCES = Resources(
+    requests=ResourceList(cpu="250m", memory="512Mi"),
+    limits=ResourceList(cpu="1", memory="1Gi"),
+)
+
+
+def init_script(databases: Sequence[str]) -> str:
+    """Shell for /docker-entrypoint-initdb.d: the Studio user, then one database each it owns.
+
+    psql variables (:"name" identifiers, :'value' literals) quote the values; the password only
+    ever comes from the environment.
+    """
+    creates = "\n".join(
+        f"""psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -v db={db} -v owner="$STUDIO_DB_USER" <<'SQL'
+CREATE DATABASE :"db" WITH OWNER :"owner" ENCODING 'UTF8';
+SQL"""
+        for db in databases
+    )
+    return f"""#!/bin/sh
+set -eu
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -v owner="$STUDIO_DB_USER" -v password="$STUDIO_DB_PASSWORD" <<'SQL'
+CREATE ROLE :"owner" WITH LOGIN PASSWORD :'password';
+SQL
+{creates}
+"""
+
+
+class InClusterPostgresql(pulumi.ComponentResource):
+    admin_password: random.RandomPassword
+    admin_secret: core.Secret
+    init_scripts: core.ConfigMap
+    service: core.Service
+    stateful_set: apps.StatefulSet
+    init: DatabaseInit
+    database: Database
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        cfg: InClusterDatabase,
+        secrets: StudioSecrets,
+        databases: Sequence[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:backing:InClusterPostgresql", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        selector = ctx.selector(COMPONENT)
+
+        # The superuser's password is fixed at initdb; a new one would lock us out.
+        self.admin_password = random.RandomPassword(
+            f"{name}-admin-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+        )
+        self.admin_secret = core.Secret(
+            f"{name}-admin",
+            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
+            type="Opaque",
+            string_data={"username": "postgres", "password": pulumi.Output.secret(self.admin_password.result)},
+            opts=child,
+        )
+        scripts = {"10-studio.sh": init_script(databases)}
+        self.init_scripts = core.ConfigMap(
+            f"{name}-init",
+            metadata=ctx.metadata(INIT_CONFIG_MAP, COMPONENT),
+            data=scripts,
+            opts=child,
+        )
+        self.service = core.Service(
+            f"{name}-service",
+            metadata=ctx.metadata(POSTGRESQL_SERVICE, COMPONENT),
+            spec=core.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[core.ServicePortArgs(name="postgresql", port=POSTGRESQL_PORT, target_port="postgresql", protocol="TCP")],
+            ),
+            opts=child,
+        )
+        ready_check = ["sh", "-c", f'pg_isready -h 127.0.0.1 -p {POSTGRESQL_PORT} -U "$POSTGRES_USER"']
+        server = with_probes(
+            workload.container(
+                "postgresql",
+                f"{cfg.image}:{cfg.tag}",
+                user=USER,
+                resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+                ports={"postgresql": POSTGRESQL_PORT},
+                env=[
+                    workload.env_value("POSTGRES_USER", "postgres"),
+                    workload.env_secret("POSTGRES_PASSWORD", self.admin_secret.metadata.name, "password"),
+                    workload.env_value("PGDATA", PGDATA),
+                    workload.env_value("STUDIO_DB_USER", cfg.username),
+                    workload.env_secret("STUDIO_DB_PASSWORD", secrets.name, DATABASE_PASSWORD),
+                ],
+                volume_mounts=[
+                    workload.mount("data", DATA_MOUNT),
+                    workload.mount("init", "/docker-entrypoint-initdb.d", read_only=True),
+                    # The server's socket and lock files; everything else goes to PGDATA.
+                    workload.mount("run", "/var/run/postgresql"),
+                    workload.mount("tmp", "/tmp"),
+                ],
+            ),
+            readiness=exec_probe(ready_check, initial_delay=5, period=10),
+            liveness=exec_probe(ready_check, initial_delay=30, period=20),
+        )
+        spec = workload.pod_spec(
+            [server],
+            user=USER,
+            fs_group=USER.gid,
+            termination_grace_period_seconds=60,
+            volumes=[
+                # Executable, so the entrypoint runs it in its own shell instead of sourcing it.
+                core.VolumeArgs(
+                    name="init",
+                    config_map=core.ConfigMapVolumeSourceArgs(name=self.init_scripts.metadata.name, default_mode=0o555),
+                ),
+                workload.empty_dir("run", "16Mi"),
+                workload.empty_dir("tmp", "256Mi"),
+            ],
+        )
+        self.stateful_set = apps.StatefulSet(
+            f"{name}-statefulset",
+            metadata=ctx.metadata(POSTGRESQL_SERVICE, COMPONENT),
+            spec=apps.StatefulSetSpecArgs(
+                service_name=POSTGRESQL_SERVICE,
+                replicas=1,
+                selector={"match_labels": selector},
+                # No checksum of the init script here: it only runs on an empty volume, so a
+                # restart would change nothing (the database-init Job adds databases later).
+                template=workload.pod_template(ctx.labels(COMPONENT), spec),
+                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
+                    when_deleted="Retain", when_scaled="Retain"
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+        )
+        # The init script only runs on an empty volume; this Job also adds the databases a
+        # later config needs (another model-service architecture) and is a no-op otherwise.
+        self.init = DatabaseInit(
+            f"{name}-init-job",
+            ctx,
+            image=f"{cfg.image}:{cfg.tag}",
+            host=ctx.service_host(POSTGRESQL_SERVICE),
+            port=POSTGRESQL_PORT,
+            sslmode="disable",
+            admin_user="postgres",
+            admin_password=SecretRef(name=self.admin_secret.metadata.name, key="password"),
+            username=cfg.username,
+            password=secrets.ref(DATABASE_PASSWORD),
+            databases=databases,
+            server_id=f"in-cluster/{POSTGRESQL_SERVICE}",
+            depends_on=[self.stateful_set],
+            opts=child,
+        )
+        self.database = Database(
+            host=ctx.service_host(POSTGRESQL_SERVICE),
+            port=POSTGRESQL_PORT,
+            username=cfg.username,
+            password=secrets.ref(DATABASE_PASSWORD),
+            # No TLS inside the cluster's network; schema=public as Rasa's compose setup has it.
+            query="schema=public",
+            prefer_ssl=False,
+            ready=[self.stateful_set, self.init.job],
+        )
+        self.register_outputs({"host": self.database.host})

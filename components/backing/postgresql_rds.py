@@ -1,0 +1,165 @@
+"""RDS PostgreSQL: encrypted, private, TLS-only, backed up; users and databases by an in-cluster Job.
+
+The master password is generated here (pulumi-random) rather than by RDS
+(`manage_master_user_password`): the database-init Job runs in the cluster and would otherwise
+need AWS credentials or an external-secrets operator to read it from Secrets Manager. It lives
+encrypted in the Pulumi state and in the `postgresql-admin` Secret only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_random as random
+from pulumi_aws import ec2, kms, rds
+from pulumi_kubernetes.core import v1 as core
+
+from config.aws import AwsConfig
+from config.backing import RdsDatabase
+
+from ..context import Context
+from ..interfaces import Database, SecretRef
+from ..names import POSTGRESQL_PORT
+from ..secrets import DATABASE_PASSWORD, StudioSecrets
+from .common import aws_name, stateful
+from .database_init import DatabaseInit
+
+COMPONENT = "postgresql"
+ADMIN_SECRET = "postgresql-admin"
+MASTER_USER = "studio_admin"
+# The psql client image of the init Job; any client speaks to newer servers' basics.
+CLIENT_IMAGE = "postgres:17.2"
+
+
+def parameter_group_family(engine_version: str) -> str:
+    return f"postgres{engine_version.split('.')[0]}"
+
+
+class RdsPostgresql(pulumi.ComponentResource):
+    key: kms.Key
+    security_group: ec2.SecurityGroup
+    subnet_group: rds.SubnetGroup
+    parameter_group: rds.ParameterGroup
+    master_password: random.RandomPassword
+    admin_secret: core.Secret
+    instance: rds.Instance
+    init: DatabaseInit
+    database: Database
+
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        cfg: RdsDatabase,
+        aws: AwsConfig,
+        secrets: StudioSecrets,
+        databases: Sequence[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("rasa-studio:backing:RdsPostgresql", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        identifier = aws_name(ctx, "postgresql")
+
+        self.key = kms.Key(
+            f"{name}-key",
+            description=f"{identifier}: RDS storage and Performance Insights",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            opts=stateful(ctx, self),
+        )
+        self.security_group = ec2.SecurityGroup(
+            f"{name}-security-group",
+            description=f"{identifier}: PostgreSQL from the EKS nodes only",
+            vpc_id=aws.vpc_id,
+            ingress=[
+                ec2.SecurityGroupIngressArgs(
+                    description="PostgreSQL from the EKS nodes",
+                    protocol="tcp",
+                    from_port=POSTGRESQL_PORT,
+                    to_port=POSTGRESQL_PORT,
+                    security_groups=[aws.node_security_group_id],
+                )
+            ],
+            opts=child,
+        )
+        self.subnet_group = rds.SubnetGroup(
+            f"{name}-subnets", name=identifier, subnet_ids=list(aws.subnet_ids), opts=child
+        )
+        family = parameter_group_family(cfg.engine_version)
+        self.parameter_group = rds.ParameterGroup(
+            f"{name}-parameters",
+            # The family in the name: a major upgrade needs a new group beside the old one.
+            name=f"{identifier}-{family}",
+            family=family,
+            parameters=[rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
+            opts=child,
+        )
+        self.master_password = random.RandomPassword(
+            f"{name}-master-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+        )
+        self.admin_secret = core.Secret(
+            f"{name}-admin",
+            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
+            type="Opaque",
+            string_data={"username": MASTER_USER, "password": pulumi.Output.secret(self.master_password.result)},
+            opts=child,
+        )
+        self.instance = rds.Instance(
+            f"{name}-instance",
+            identifier=identifier,
+            engine="postgres",
+            engine_version=cfg.engine_version,
+            instance_class=cfg.instance_class,
+            allocated_storage=cfg.allocated_storage_gib,
+            max_allocated_storage=cfg.max_allocated_storage_gib,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=self.key.arn,
+            username=MASTER_USER,
+            password=self.master_password.result,
+            db_subnet_group_name=self.subnet_group.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=self.parameter_group.name,
+            publicly_accessible=False,
+            multi_az=cfg.multi_az,
+            backup_retention_period=cfg.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            # Major versions only move when the config says so.
+            allow_major_version_upgrade=False,
+            performance_insights_enabled=cfg.performance_insights,
+            performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
+            deletion_protection=ctx.protect,
+            skip_final_snapshot=not ctx.protect,
+            final_snapshot_identifier=f"{identifier}-final",
+            opts=stateful(ctx, self),
+        )
+        admin = SecretRef(name=self.admin_secret.metadata.name, key="password")
+        self.init = DatabaseInit(
+            f"{name}-init",
+            ctx,
+            image=CLIENT_IMAGE,
+            host=self.instance.address,
+            port=POSTGRESQL_PORT,
+            sslmode="require",
+            admin_user=MASTER_USER,
+            admin_password=admin,
+            username=cfg.username,
+            password=secrets.ref(DATABASE_PASSWORD),
+            databases=databases,
+            server_id=identifier,
+            depends_on=[self.instance],
+            opts=child,
+        )
+        self.database = Database(
+            host=self.instance.address,
+            port=POSTGRESQL_PORT,
+            username=cfg.username,
+            password=secrets.ref(DATABASE_PASSWORD),
+            # rds.force_ssl refuses anything else.
+            query="sslmode=require&connect_timeout=30",
+            prefer_ssl=True,
+            ready=[self.instance, self.init.job],
+        )
+        self.register_outputs({"host": self.instance.address})
