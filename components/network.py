@@ -19,9 +19,9 @@ from .labels import PART_OF, ComponentName
 from .network_flows import (
     DNS_PORT,
     INGRESS_CONTROLLER,
-    NAMESPACE_PREFIX,
     KUBE_DNS,
     KUBERNETES_API,
+    NAMESPACE_PREFIX,
     OUTSIDE,
     RASA_JOBS,
     Flow,

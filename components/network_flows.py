@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from config import StackConfig
-from config.backing import ExternalDatabase, ExternalKafka, ExternalStorage, InClusterDatabase, InClusterKafka, MinioStorage
+from config.backing import (
+    ExternalDatabase,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterDatabase,
+    InClusterKafka,
+    MinioStorage,
+)
 
 from . import names
 from .labels import ComponentName

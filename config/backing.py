@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -85,7 +85,7 @@ class ExternalKafka(_Kafka):
         return self
 
 
-KafkaConfig = Annotated[Union[InClusterKafka, MskKafka, ExternalKafka], Field(discriminator="mode")]
+KafkaConfig = Annotated[InClusterKafka | MskKafka | ExternalKafka, Field(discriminator="mode")]
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ class ExternalDatabase(_Database):
 
 
 DatabaseConfig = Annotated[
-    Union[InClusterDatabase, RdsDatabase, ExternalDatabase], Field(discriminator="mode")
+    InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")
 ]
 
 # --- Object storage ----------------------------------------------------------------------
@@ -165,5 +165,5 @@ class ExternalStorage(Model):
 
 
 ObjectStorageConfig = Annotated[
-    Union[MinioStorage, S3Storage, ExternalStorage], Field(discriminator="mode")
+    MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")
 ]

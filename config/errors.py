@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pulumi
 from pydantic import BaseModel, ValidationError

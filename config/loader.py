@@ -34,7 +34,7 @@ def _secret_keys() -> set[str]:
 
 def _parse(value: Any) -> Any:
     """Structured values arrive as JSON text; plain strings stay strings."""
-    if isinstance(value, str) and value[:1] in ("{", "[") or value in ("true", "false"):
+    if (isinstance(value, str) and value[:1] in ("{", "[")) or value in ("true", "false"):
         try:
             return json.loads(value)
         except json.JSONDecodeError:

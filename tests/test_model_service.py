@@ -7,11 +7,11 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.context import Context
 from components.interfaces import Database, Kafka, ObjectStorage, SecretRef
 from components.model_service import ModelServices
 from components.model_service.access import job_rules
 from components.model_service.env import storage_env
-from components.context import Context
 from config import validate
 from tests.harness import containers, env_of, find, manifests, run_stack
 

@@ -18,8 +18,8 @@ from components.network_flows import (
     pod_groups,
 )
 from config import validate
-from policy.rules import ORCHESTRATED_API_CLIENTS
 from config.defaults import merge
+from policy.rules import ORCHESTRATED_API_CLIENTS
 from tests.harness import STACKS, manifests, run_config, run_stack, stack_input
 from tools import schema
 

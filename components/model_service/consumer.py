@@ -21,7 +21,16 @@ from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
-from ..workload import checkov_skips, container, mount, no_probe_skips, pod_spec, pod_template, resources, topology_spread
+from ..workload import (
+    checkov_skips,
+    container,
+    mount,
+    no_probe_skips,
+    pod_spec,
+    pod_template,
+    resources,
+    topology_spread,
+)
 from .env import DATA_PATH
 from .pods import RASA_USER, kafka_ca, scratch
 

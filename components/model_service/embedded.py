@@ -23,7 +23,17 @@ from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
 from ..secrets import image_pull_secrets
-from ..workload import HttpProbe, writable_root, container, env_secret, env_value, mount, pod_spec, pod_template, resources
+from ..workload import (
+    HttpProbe,
+    container,
+    env_secret,
+    env_value,
+    mount,
+    pod_spec,
+    pod_template,
+    resources,
+    writable_root,
+)
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
 from .pods import RASA_USER
