@@ -126,7 +126,7 @@ def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
             )
         ]
     if peer.startswith(NAMESPACE_PREFIX):
-        namespace = peer[len(NAMESPACE_PREFIX):]
+        namespace = peer[len(NAMESPACE_PREFIX) :]
         return [
             networking.NetworkPolicyPeerArgs(
                 namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace})

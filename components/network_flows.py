@@ -42,6 +42,7 @@ NAMESPACE_PREFIX = "namespace:"
 def namespace_peer(namespace: str) -> str:
     return f"{NAMESPACE_PREFIX}{namespace}"
 
+
 # Ports inside the pods (a Service's port 80 arrives at its target port).
 WEB_CLIENT_PORT = 8080
 BACKEND_PORT = 4000

@@ -127,9 +127,7 @@ class ExternalDatabase(_Database):
     ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
 
 
-DatabaseConfig = Annotated[
-    InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")
-]
+DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")]
 
 # --- Object storage ----------------------------------------------------------------------
 
@@ -164,6 +162,4 @@ class ExternalStorage(Model):
     credentials_secret: DnsSubdomain | None = None
 
 
-ObjectStorageConfig = Annotated[
-    MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")
-]
+ObjectStorageConfig = Annotated[MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")]

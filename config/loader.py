@@ -52,7 +52,7 @@ def read_raw() -> tuple[dict[str, Any], set[str], set[str]]:
     for full_key, value in _all_values().items():
         if not full_key.startswith(prefix):
             continue
-        key = full_key[len(prefix):]
+        key = full_key[len(prefix) :]
         if key in s.KEYS:
             present.add(key)
             if full_key not in secret_keys:

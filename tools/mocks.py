@@ -72,7 +72,9 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         if typ == "aws:msk/configuration:Configuration":
             state.update(latestRevision=1)
         if typ == "aws:secretsmanager/secret:Secret":
-            state.update(arn=f"arn:aws:secretsmanager:eu-central-1:{ACCOUNT_ID}:secret:{physical}-{_digest('sm', name, length=6)}")
+            state.update(
+                arn=f"arn:aws:secretsmanager:eu-central-1:{ACCOUNT_ID}:secret:{physical}-{_digest('sm', name, length=6)}"
+            )
         if typ == "aws:kms/key:Key":
             key_id = _digest("kms", name, length=32)
             state.update(keyId=key_id, arn=f"arn:aws:kms:eu-central-1:{ACCOUNT_ID}:key/{key_id}")

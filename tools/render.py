@@ -121,7 +121,9 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
     for key, value in sorted(run.outputs.items()):
         print(f"  {key}: {_show(output.clean(value))}")
     if missing:
-        print(f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}")
+        print(
+            f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}"
+        )
     print(f"wrote {manifests} manifests and resources.json to {out}")
 
 

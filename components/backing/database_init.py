@@ -100,12 +100,16 @@ class DatabaseInit(pulumi.ComponentResource):
         )
         self.job = batch.Job(
             f"{name}-job",
-            metadata=ctx.metadata(job_name(databases, username, server_id), COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            metadata=ctx.metadata(
+                job_name(databases, username, server_id), COMPONENT, annotations=dict(REPLACE_UNREADY)
+            ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "database-init"),
-                    workload.pod_spec([psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+                    workload.pod_spec(
+                        [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
+                    ),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

@@ -107,7 +107,9 @@ class MskKafkaService(pulumi.ComponentResource):
             )
             logging = msk.ClusterLoggingInfoArgs(
                 broker_logs=msk.ClusterLoggingInfoBrokerLogsArgs(
-                    cloudwatch_logs=msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(enabled=True, log_group=log_group.name)
+                    cloudwatch_logs=msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
+                        enabled=True, log_group=log_group.name
+                    )
                 )
             )
         self.cluster = msk.Cluster(
@@ -120,12 +122,16 @@ class MskKafkaService(pulumi.ComponentResource):
                 client_subnets=list(aws.subnet_ids),
                 security_groups=[self.security_group.id],
                 storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
-                    ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(volume_size=cfg.volume_size_gib)
+                    ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
+                        volume_size=cfg.volume_size_gib
+                    )
                 ),
             ),
             encryption_info=msk.ClusterEncryptionInfoArgs(
                 encryption_at_rest_kms_key_arn=self.key.arn,
-                encryption_in_transit=msk.ClusterEncryptionInfoEncryptionInTransitArgs(client_broker="TLS", in_cluster=True),
+                encryption_in_transit=msk.ClusterEncryptionInfoEncryptionInTransitArgs(
+                    client_broker="TLS", in_cluster=True
+                ),
             ),
             client_authentication=msk.ClusterClientAuthenticationArgs(
                 sasl=msk.ClusterClientAuthenticationSaslArgs(scram=True, iam=False),

@@ -29,7 +29,9 @@ DEFAULT_RESOURCES = Resources(
     requests=ResourceList(cpu="100m", memory="256Mi"),
     limits=ResourceList(cpu="1", memory="1Gi"),
 )
-JOB_RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
+JOB_RESOURCES = Resources(
+    requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi")
+)
 
 BUCKET_SCRIPT = """\
 set -eu
@@ -106,7 +108,9 @@ class Minio(pulumi.ComponentResource):
                 selector={"match_labels": selector},
                 template=workload.pod_template(
                     ctx.labels(COMPONENT),
-                    workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]),
+                    workload.pod_spec(
+                        [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
+                    ),
                 ),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
@@ -132,12 +136,16 @@ class Minio(pulumi.ComponentResource):
         )
         self.bucket_job = batch.Job(
             f"{name}-bucket-job",
-            metadata=ctx.metadata(f"minio-bucket-{spec_hash({'bucket': cfg.bucket})}", COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            metadata=ctx.metadata(
+                f"minio-bucket-{spec_hash({'bucket': cfg.bucket})}", COMPONENT, annotations=dict(REPLACE_UNREADY)
+            ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "minio-bucket"),
-                    workload.pod_spec([mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+                    workload.pod_spec(
+                        [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
+                    ),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set]),

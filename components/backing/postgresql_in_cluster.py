@@ -83,7 +83,10 @@ class InClusterPostgresql(pulumi.ComponentResource):
 
         # The superuser's password is fixed at initdb; a new one would lock us out.
         self.admin_password = random.RandomPassword(
-            f"{name}-admin-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+            f"{name}-admin-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
         self.admin_secret = core.Secret(
             f"{name}-admin",
@@ -105,7 +108,11 @@ class InClusterPostgresql(pulumi.ComponentResource):
             spec=core.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=selector,
-                ports=[core.ServicePortArgs(name="postgresql", port=POSTGRESQL_PORT, target_port="postgresql", protocol="TCP")],
+                ports=[
+                    core.ServicePortArgs(
+                        name="postgresql", port=POSTGRESQL_PORT, target_port="postgresql", protocol="TCP"
+                    )
+                ],
             ),
             opts=child,
         )

@@ -96,7 +96,10 @@ class RdsPostgresql(pulumi.ComponentResource):
             opts=child,
         )
         self.master_password = random.RandomPassword(
-            f"{name}-master-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+            f"{name}-master-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
         self.admin_secret = core.Secret(
             f"{name}-admin",

@@ -101,7 +101,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
             opts=child,
         )
         # Only this pod mounts it (Recreate), so ReadWriteOnce is enough.
-        self.data = DataVolume(f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child)
+        self.data = DataVolume(
+            f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child
+        )
 
         pod = config.embedded_shape
         sized = Resources(
@@ -143,7 +145,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         volumes=[
                             core.VolumeArgs(
                                 name="model-data",
-                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=self.data.name),
+                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
+                                    claim_name=self.data.name
+                                ),
                             ),
                         ],
                         service_account_name=self.service_account.metadata.name,

@@ -80,7 +80,13 @@ class DatabaseMigration(pulumi.ComponentResource):
             volume_mounts=[mount("tmp", "/tmp")],
         )
         template = studio_pod(
-            ctx, COMPONENT, [migrate], init_containers=[wait], volumes=[empty_dir("tmp")], restart_policy="Never", spread=False
+            ctx,
+            COMPONENT,
+            [migrate],
+            init_containers=[wait],
+            volumes=[empty_dir("tmp")],
+            restart_policy="Never",
+            spread=False,
         )
         self.job = batch.Job(
             f"{name}-{suffix}",
