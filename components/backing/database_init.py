@@ -17,9 +17,10 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import SecretRef
+from ..labels import ComponentName
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 USER = workload.User(uid=999, gid=999)
 RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
 

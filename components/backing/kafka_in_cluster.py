@@ -24,11 +24,12 @@ from .. import workload
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
+from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import pvc_template, spec_hash, tcp_probe, with_probes
 
-COMPONENT = "kafka"
+COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
 CONTROLLER_PORT = 9093
 STUDIO_USER = "studio"

@@ -19,9 +19,10 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import Kafka
+from ..labels import ComponentName
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
-COMPONENT = "kafka"
+COMPONENT: ComponentName = "kafka"
 # The official image ships the CLI; used for MSK and external brokers too.
 DEFAULT_IMAGE = "apache/kafka:3.9.1"
 USER = workload.User(uid=1000, gid=1000)

@@ -18,10 +18,11 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import ObjectStorage
+from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
 from .common import REPLACE_UNREADY, job_pod_labels, pvc_template, spec_hash
 
-COMPONENT = "object-storage"
+COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
 REGION = "us-east-1"
 USER = workload.User(uid=1000, gid=1000)

@@ -19,12 +19,13 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import Database, SecretRef
+from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .common import exec_probe, pvc_template, with_probes
 from .database_init import DatabaseInit
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 ADMIN_SECRET = "postgresql-admin"
 INIT_CONFIG_MAP = "postgresql-init"
 DATA_MOUNT = "/var/lib/postgresql/data"

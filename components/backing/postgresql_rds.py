@@ -20,12 +20,13 @@ from config.backing import RdsDatabase
 
 from ..context import Context
 from ..interfaces import Database, SecretRef
+from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .common import aws_name, stateful
 from .database_init import DatabaseInit
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 ADMIN_SECRET = "postgresql-admin"
 MASTER_USER = "studio_admin"
 # The psql client image of the init Job; any client speaks to newer servers' basics.

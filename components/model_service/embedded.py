@@ -22,6 +22,7 @@ from .. import names
 from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
+from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
@@ -38,7 +39,7 @@ from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
 from .pods import RASA_USER
 
-COMPONENT = "model-service"
+COMPONENT: ComponentName = "model-service"
 PORT = 8000
 WORKING_DATA = "/app/working-data"
 

@@ -19,11 +19,12 @@ from config.base import Resources
 
 from .. import names
 from ..context import Context
+from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, User, container, empty_dir, mount, pod_spec, pod_template, resources
 from .env import BOT_TALK_SUB_PATH
 
-COMPONENT = "model-running-orchestrator"
+COMPONENT: ComponentName = "model-running-orchestrator"
 PORT = 8080
 # nginx-unprivileged's user.
 NGINX_USER = User(uid=101, gid=101)

@@ -26,7 +26,7 @@ from . import defaults as d
 from .env import migration_env, needs_database_url
 from .workloads import studio_pod
 
-COMPONENT = "database-migration"
+COMPONENT: d.StudioContainer = "database-migration"
 
 # Pulumi waits this long for the migration to finish (first installs wait for PostgreSQL too).
 TIMEOUT = "20m"
