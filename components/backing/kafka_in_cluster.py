@@ -16,6 +16,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterKafka
 from config.base import ResourceList, Resources
@@ -236,7 +237,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 # All nodes start together: with OrderedReady node 0 would wait for a quorum
                 # that needs the nodes not yet started.
                 pod_management_policy="Parallel",
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 # Restart the brokers when their configuration changes.
                 template=workload.pod_template(
                     ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}

@@ -11,6 +11,7 @@ import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.batch import v1 as batch
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import MinioStorage
 from config.base import ResourceList, Resources
@@ -106,7 +107,7 @@ class Minio(pulumi.ComponentResource):
             spec=apps.StatefulSetSpecArgs(
                 service_name=MINIO_SERVICE,
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=workload.pod_template(
                     ctx.labels(COMPONENT),
                     workload.pod_spec(

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterDatabase
 from config.base import ResourceList, Resources
@@ -164,7 +165,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
             spec=apps.StatefulSetSpecArgs(
                 service_name=POSTGRESQL_SERVICE,
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 # No checksum of the init script here: it only runs on an empty volume, so a
                 # restart would change nothing (the database-init Job adds databases later).
                 template=workload.pod_template(ctx.labels(COMPONENT), spec),

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
@@ -83,7 +84,7 @@ class Consumer(pulumi.ComponentResource):
                 service_name=object_name,
                 # Consumers are independent: start and stop them all at once.
                 pod_management_policy="Parallel",
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     ctx.labels(component),
                     pod_spec(

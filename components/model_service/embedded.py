@@ -14,6 +14,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config import sizing as sz
 from config.base import ResourceList, Resources
@@ -119,7 +120,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                 # State lives in the process: never two at once, never autoscaled.
                 replicas=1,
                 strategy=apps.DeploymentStrategyArgs(type="Recreate"),
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     ctx.labels(COMPONENT),
                     pod_spec(

@@ -14,6 +14,7 @@ import hashlib
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
@@ -114,7 +115,7 @@ class TalkProxy(pulumi.ComponentResource):
             metadata=ctx.metadata(object_name, COMPONENT),
             spec=apps.DeploymentSpecArgs(
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     labels,
                     pod_spec(
