@@ -109,11 +109,12 @@ class StudioSecrets(pulumi.ComponentResource):
         pull = ctx.config.studio.pull_secret
         if pull is not None and pull.create and secrets.registry_password is not None:
             config_json = secrets.registry_password.apply(lambda pw: dockerconfigjson(pull.server, pull.username, pw))
+            secret_config: pulumi.Output[str] = pulumi.Output.secret(config_json)
             self.pull_secret = core.Secret(
                 f"{name}-registry",
                 metadata=ctx.metadata(pull.name, "backend"),
                 type="kubernetes.io/dockerconfigjson",
-                string_data={".dockerconfigjson": pulumi.Output.secret(config_json)},
+                string_data={".dockerconfigjson": secret_config},
                 opts=child,
             )
         self.register_outputs({"name": self.name})

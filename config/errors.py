@@ -9,6 +9,9 @@ from collections.abc import Sequence
 import pulumi
 from pydantic import BaseModel, ValidationError
 
+if typing.TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
 PROJECT = "rasa-studio"
 
 # Values of the `mode` discriminators. Pydantic puts the chosen tag into an error's location
@@ -50,7 +53,7 @@ def _allowed_keys(model: type[BaseModel] | None) -> list[str]:
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
-def _message(err: dict, allowed: list[str]) -> str:
+def _message(err: ErrorDetails, allowed: list[str]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":

@@ -22,7 +22,7 @@ from components.studio_app.env import (
     needs_database_url,
 )
 from components.studio_app.event_ingestion import kafka_tls_volumes
-from components.studio_app.ingress import annotations, tls_secret_name
+from components.studio_app.ingress import ingress_annotations, tls_secret_name
 from components.studio_app.migration import job_suffix
 from components.studio_app.webconfig import checksum, config_js
 from config import validate
@@ -283,5 +283,5 @@ def test_talk_annotations_never_request_a_certificate() -> None:
     ctx = Context(
         config=config(tls={"enabled": True, "clusterIssuer": "le"}), namespace="ns", namespace_name="ns", instance="t"
     )
-    assert annotations(ctx, talk=False) == {"cert-manager.io/cluster-issuer": "le"}
-    assert "cert-manager.io/cluster-issuer" not in annotations(ctx, talk=True)
+    assert ingress_annotations(ctx, talk=False) == {"cert-manager.io/cluster-issuer": "le"}
+    assert "cert-manager.io/cluster-issuer" not in ingress_annotations(ctx, talk=True)

@@ -138,11 +138,12 @@ class InClusterKafkaService(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": ADMIN_USER, "password": pulumi.Output.secret(self.admin_password.result)},
+            string_data={"username": ADMIN_USER, "password": password},
             opts=child,
         )
         self.scripts = core.ConfigMap(

@@ -75,6 +75,8 @@ class MskKafkaService(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=stateful(ctx, self),
         )
+        # config/stack.py requires aws.nodeSecurityGroupId for kafka.mode msk.
+        assert aws.node_security_group_id is not None
         self.security_group = ec2.SecurityGroup(
             f"{name}-security-group",
             description=f"{cluster_name}: SASL/SCRAM over TLS from the EKS nodes only",
@@ -151,12 +153,13 @@ class MskKafkaService(pulumi.ComponentResource):
             kms_key_id=self.key.arn,
             opts=child,
         )
+        scram_json: pulumi.Output[str] = pulumi.Output.secret(
+            secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
+        )
         secret_value = secretsmanager.SecretVersion(
             f"{name}-scram-value",
             secret_id=self.scram_secret.id,
-            secret_string=pulumi.Output.secret(
-                secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
-            ),
+            secret_string=scram_json,
             opts=child,
         )
         self.scram_association = msk.ScramSecretAssociation(

@@ -60,7 +60,8 @@ class Minio(pulumi.ComponentResource):
         keep = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
         self.root_user = random.RandomPassword(f"{name}-root-user", length=20, special=False, upper=False, opts=keep)
         self.root_password = random.RandomPassword(f"{name}-root-password", length=40, special=False, opts=keep)
-        user, password = pulumi.Output.secret(self.root_user.result), pulumi.Output.secret(self.root_password.result)
+        user: pulumi.Output[str] = pulumi.Output.secret(self.root_user.result)
+        password: pulumi.Output[str] = pulumi.Output.secret(self.root_password.result)
         self.credentials = core.Secret(
             f"{name}-credentials",
             metadata=ctx.metadata(CREDENTIALS_SECRET, COMPONENT),

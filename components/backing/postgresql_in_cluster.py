@@ -90,11 +90,12 @@ class InClusterPostgresql(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": "postgres", "password": pulumi.Output.secret(self.admin_password.result)},
+            string_data={"username": "postgres", "password": password},
             opts=child,
         )
         scripts = {"10-studio.sh": init_script(databases)}

@@ -69,6 +69,8 @@ class RdsPostgresql(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=stateful(ctx, self),
         )
+        # config/stack.py requires aws.nodeSecurityGroupId for database.mode rds.
+        assert aws.node_security_group_id is not None
         self.security_group = ec2.SecurityGroup(
             f"{name}-security-group",
             description=f"{identifier}: PostgreSQL from the EKS nodes only",
@@ -102,11 +104,12 @@ class RdsPostgresql(pulumi.ComponentResource):
             special=False,
             opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.master_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": MASTER_USER, "password": pulumi.Output.secret(self.master_password.result)},
+            string_data={"username": MASTER_USER, "password": password},
             opts=child,
         )
         self.instance = rds.Instance(
