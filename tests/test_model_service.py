@@ -6,6 +6,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi_kubernetes.core import v1 as core
 
 from components.context import Context
 from components.interfaces import Database, Kafka, ObjectStorage, SecretRef
@@ -185,7 +186,7 @@ def test_rbac_is_a_namespaced_role_over_exactly_the_reference_resources(
 
 def test_consumers_may_start_and_remove_jobs_but_not_exec() -> None:
     for kind in ("training", "running"):
-        rules = {(g, r): v for g, rs, v in job_rules(kind) for r in rs}  # type: ignore[arg-type]
+        rules = {(g, r): v for g, rs, v in job_rules(kind) for r in rs}
         assert {"create", "delete", "watch"} <= set(rules[("batch", "jobs")])
         assert ("", "pods/exec") not in rules and ("", "secrets") not in rules
 
@@ -343,7 +344,10 @@ def test_keyed_storage_gets_keys_as_secret_refs_and_its_endpoint() -> None:
         bucket="b", region="us-east-1", endpoint="http://minio:9000", credentials_secret="minio-creds"
     )
     env = {e.name: e for e in storage_env(keyed)}
-    assert env["AWS_ACCESS_KEY_ID"].value_from.secret_key_ref.name == "minio-creds"
+    source = env["AWS_ACCESS_KEY_ID"].value_from
+    assert isinstance(source, core.EnvVarSourceArgs)
+    assert isinstance(source.secret_key_ref, core.SecretKeySelectorArgs)
+    assert source.secret_key_ref.name == "minio-creds"
     assert env["AWS_SECRET_ACCESS_KEY"].value is None
     assert env["AWS_ENDPOINT_URL"].value == "http://minio:9000"
 

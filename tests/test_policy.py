@@ -7,7 +7,7 @@ import json
 import runpy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -17,7 +17,9 @@ from policy.rules import (
     RULES,
     RULES_BY_NAME,
     WRITABLE_ROOT_ANNOTATION,
+    ResourceCheck,
     RuleContext,
+    StackCheck,
     StackResource,
     check_resource,
     check_stack,
@@ -25,6 +27,21 @@ from policy.rules import (
     unwrap,
 )
 from tests.harness import STACKS, run_stack, stack_input
+
+
+def resource_check(name: str) -> ResourceCheck:
+    """The check of a per-resource rule (Rule.check is typed as either kind)."""
+    rule = RULES_BY_NAME[name]
+    assert rule.kind == "resource"
+    return cast(ResourceCheck, rule.check)
+
+
+def stack_check(name: str) -> StackCheck:
+    """The check of a whole-stack rule."""
+    rule = RULES_BY_NAME[name]
+    assert rule.kind == "stack"
+    return cast(StackCheck, rule.check)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 CTX = RuleContext()
@@ -421,19 +438,19 @@ RESOURCE_CASES = [
 def test_resource_rule_catches_a_bad_resource_and_passes_a_good_one(
     rule: str, typ: str, bad: dict, good: dict, ctx: RuleContext
 ) -> None:
-    check = RULES_BY_NAME[rule].check
-    assert check(typ, unwrap(bad), ctx), f"{rule} missed {bad}"  # type: ignore[call-arg, arg-type]
-    assert check(typ, unwrap(good), ctx) == []  # type: ignore[call-arg, arg-type]
+    check = resource_check(rule)
+    assert check(typ, unwrap(bad), ctx), f"{rule} missed {bad}"
+    assert check(typ, unwrap(good), ctx) == []
     # The good resource breaks no other rule either, so the cases stay honest.
     assert check_resource(typ, good, ctx) == {}
 
 
 def test_load_balancers_pass_where_the_config_allows_them() -> None:
     assert (
-        RULES_BY_NAME["no-external-service-types"].check(
+        resource_check("no-external-service-types")(
             "kubernetes:core/v1:Service",
             {"spec": {"type": "LoadBalancer"}},
-            RuleContext(allow_load_balancer=True),  # type: ignore[call-arg, arg-type]
+            RuleContext(allow_load_balancer=True),
         )
         == []
     )
@@ -503,9 +520,9 @@ STACK_CASES = [
 def test_stack_rule_catches_a_bad_stack_and_passes_a_good_one(
     rule: str, bad: list[StackResource], good: list[StackResource]
 ) -> None:
-    check = RULES_BY_NAME[rule].check
-    assert check(bad, CTX), f"{rule} missed {bad}"  # type: ignore[call-arg, arg-type]
-    assert check(good, CTX) == []  # type: ignore[call-arg, arg-type]
+    check = stack_check(rule)
+    assert check(bad, CTX), f"{rule} missed {bad}"
+    assert check(good, CTX) == []
 
 
 # --- the CrossGuard adapters -------------------------------------------------------------
@@ -651,12 +668,12 @@ def _database_url_deployment(url_env: dict[str, Any], with_secret_pass: bool) ->
 
 
 def test_a_url_assembled_from_secret_backed_variables_is_not_a_literal_secret() -> None:
-    rule = RULES_BY_NAME["no-plaintext-secret-env"]
+    check = resource_check("no-plaintext-secret-env")
     ctx = RuleContext()
     assembled = {"name": "DATABASE_URL", "value": "postgresql://$(DB_USER):$(DB_PASS)@db:5432/studio"}
     literal = {"name": "DATABASE_URL", "value": "postgresql://studio:hunter2@db:5432/studio"}
     typ = "kubernetes:apps/v1:Deployment"
-    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=True), ctx) == []
-    assert rule.check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
+    assert check(typ, _database_url_deployment(assembled, with_secret_pass=True), ctx) == []
+    assert check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
     # A reference to a variable that is not Secret-backed does not make the value safe.
-    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)
+    assert check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pulumi_kubernetes.core import v1 as core
 
 from components.interfaces import Database, Kafka, SecretRef
 from components.studio_app import defaults as d
@@ -186,7 +187,7 @@ def test_model_service_urls_per_architecture() -> None:
         "modelService": {"architecture": "embedded"},
     }
     embedded, problems = validate(raw)
-    assert not problems
+    assert not problems and embedded is not None
     assert values(model_service_env(embedded.model_service, "ns")) == {"MS_API_URL": "http://rasapro"}
 
 
@@ -246,6 +247,7 @@ def test_sasl_ssl_kafka_with_a_private_ca_mounts_the_ca() -> None:
     assert values(env)["KAFKA_CA_FILE"] == "/etc/ssl/kafka/ca.crt"
     assert secrets(env) == {"KAFKA_SASL_PASSWORD": ("studio-secrets", "KAFKA_SASL_PASSWORD")}
     (volume,), (mount,) = kafka_tls_volumes(k)
+    assert isinstance(volume.secret, core.SecretVolumeSourceArgs)
     assert volume.secret.secret_name == "kafka-ca"
     assert mount.mount_path == "/etc/ssl/kafka" and mount.read_only
 
