@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+from pulumi_kubernetes.meta import v1 as meta
 from pulumi_kubernetes.policy import v1 as policy
 
 from .context import Context
@@ -25,7 +26,7 @@ def disruption_budget(
         metadata=ctx.metadata(object_name, component),
         spec=policy.PodDisruptionBudgetSpecArgs(
             max_unavailable=1,
-            selector={"match_labels": ctx.selector(component)},
+            selector=meta.LabelSelectorArgs(match_labels=ctx.selector(component)),
         ),
         opts=opts,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -31,13 +32,13 @@ class Context:
         self,
         name: str,
         component: ComponentName,
-        annotations: dict[str, pulumi.Input[str]] | None = None,
+        annotations: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> meta.ObjectMetaArgs:
         return meta.ObjectMetaArgs(
             name=name,
             namespace=self.namespace,
             labels=self.labels(component),
-            annotations=annotations,
+            annotations=dict(annotations) if annotations is not None else None,
         )
 
     def service_host(self, service: str) -> str:

@@ -19,9 +19,9 @@ from .labels import PART_OF, ComponentName
 from .network_flows import (
     DNS_PORT,
     INGRESS_CONTROLLER,
-    NAMESPACE_PREFIX,
     KUBE_DNS,
     KUBERNETES_API,
+    NAMESPACE_PREFIX,
     OUTSIDE,
     RASA_JOBS,
     Flow,
@@ -126,7 +126,7 @@ def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
             )
         ]
     if peer.startswith(NAMESPACE_PREFIX):
-        namespace = peer[len(NAMESPACE_PREFIX):]
+        namespace = peer[len(NAMESPACE_PREFIX) :]
         return [
             networking.NetworkPolicyPeerArgs(
                 namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace})

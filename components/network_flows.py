@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from config import StackConfig
-from config.backing import ExternalDatabase, ExternalKafka, ExternalStorage, InClusterDatabase, InClusterKafka, MinioStorage
+from config.backing import (
+    ExternalDatabase,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterDatabase,
+    InClusterKafka,
+    MinioStorage,
+)
 
 from . import names
 from .labels import ComponentName
@@ -34,6 +41,7 @@ NAMESPACE_PREFIX = "namespace:"
 
 def namespace_peer(namespace: str) -> str:
     return f"{NAMESPACE_PREFIX}{namespace}"
+
 
 # Ports inside the pods (a Service's port 80 arrives at its target port).
 WEB_CLIENT_PORT = 8080

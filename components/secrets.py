@@ -34,15 +34,20 @@ KAFKA_SASL_PASSWORD = "KAFKA_SASL_PASSWORD"
 RASA_PRO_LICENSE = "RASA_PRO_LICENSE_SECRET_KEY"
 OPENAI_API_KEY = "OPENAI_API_KEY_SECRET_KEY"
 KEYS = frozenset(
-    {DATABASE_PASSWORD, KEYCLOAK_ADMIN_PASSWORD, KEYCLOAK_API_PASSWORD, KAFKA_SASL_PASSWORD, RASA_PRO_LICENSE, OPENAI_API_KEY}
+    {
+        DATABASE_PASSWORD,
+        KEYCLOAK_ADMIN_PASSWORD,
+        KEYCLOAK_API_PASSWORD,
+        KAFKA_SASL_PASSWORD,
+        RASA_PRO_LICENSE,
+        OPENAI_API_KEY,
+    }
 )
 
 
 def dockerconfigjson(server: str, username: str, password: str) -> str:
     auth = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return json.dumps(
-        {"auths": {server: {"username": username, "password": password, "auth": auth}}}, sort_keys=True
-    )
+    return json.dumps({"auths": {server: {"username": username, "password": password, "auth": auth}}}, sort_keys=True)
 
 
 def image_pull_secrets(ctx: Context) -> list[str]:
@@ -71,7 +76,9 @@ class StudioSecrets(pulumi.ComponentResource):
             if given is not None:
                 return given
             # No special characters: these passwords end up in JDBC URLs and SASL configs.
-            generated = random.RandomPassword(f"{name}-{key.lower().replace('_', '-')}", length=32, special=False, opts=child)
+            generated = random.RandomPassword(
+                f"{name}-{key.lower().replace('_', '-')}", length=32, special=False, opts=child
+            )
             return generated.result
 
         self.database_password = password(DATABASE_PASSWORD, secrets.database_password)
@@ -102,11 +109,12 @@ class StudioSecrets(pulumi.ComponentResource):
         pull = ctx.config.studio.pull_secret
         if pull is not None and pull.create and secrets.registry_password is not None:
             config_json = secrets.registry_password.apply(lambda pw: dockerconfigjson(pull.server, pull.username, pw))
+            secret_config: pulumi.Output[str] = pulumi.Output.secret(config_json)
             self.pull_secret = core.Secret(
                 f"{name}-registry",
                 metadata=ctx.metadata(pull.name, "backend"),
                 type="kubernetes.io/dockerconfigjson",
-                string_data={".dockerconfigjson": pulumi.Output.secret(config_json)},
+                string_data={".dockerconfigjson": secret_config},
                 opts=child,
             )
         self.register_outputs({"name": self.name})

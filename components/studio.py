@@ -7,9 +7,9 @@ from pulumi_kubernetes.core import v1 as core
 
 from config import LoadedConfig
 
+from .backing import BackingServices
 from .context import Context
 from .labels import PART_OF
-from .backing import BackingServices
 from .model_service import ModelServices
 from .network import NetworkPolicies
 from .requirements import Requirements, requirements

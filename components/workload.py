@@ -74,9 +74,7 @@ class User:
     gid: int
 
 
-def resources(
-    defaults: Resources, override: Resources | None = None
-) -> core.ResourceRequirementsArgs:
+def resources(defaults: Resources, override: Resources | None = None) -> core.ResourceRequirementsArgs:
     """Requests and limits: the component's defaults, with the user's values on top."""
     chosen = {
         "requests": {**defaults.requests.model_dump(exclude_none=True)},

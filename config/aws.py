@@ -21,9 +21,9 @@ class AwsConfig(Model):
     # Security group of the EKS nodes: the only source the databases and brokers admit.
     node_security_group_id: SecurityGroupId | None = None
     # IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA).
-    oidc_provider_arn: Annotated[
-        str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")
-    ] | None = None
+    oidc_provider_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")] | None
+    ) = None
     tags: dict[str, str] = {}
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -85,7 +85,7 @@ class ExternalKafka(_Kafka):
         return self
 
 
-KafkaConfig = Annotated[Union[InClusterKafka, MskKafka, ExternalKafka], Field(discriminator="mode")]
+KafkaConfig = Annotated[InClusterKafka | MskKafka | ExternalKafka, Field(discriminator="mode")]
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
@@ -127,9 +127,7 @@ class ExternalDatabase(_Database):
     ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
 
 
-DatabaseConfig = Annotated[
-    Union[InClusterDatabase, RdsDatabase, ExternalDatabase], Field(discriminator="mode")
-]
+DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")]
 
 # --- Object storage ----------------------------------------------------------------------
 
@@ -164,6 +162,4 @@ class ExternalStorage(Model):
     credentials_secret: DnsSubdomain | None = None
 
 
-ObjectStorageConfig = Annotated[
-    Union[MinioStorage, S3Storage, ExternalStorage], Field(discriminator="mode")
-]
+ObjectStorageConfig = Annotated[MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")]

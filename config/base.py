@@ -58,8 +58,7 @@ def _hostname(value: str) -> str:
     parts = value.split(".")
     if len(value) > 253 or len(parts) < 2 or not all(_DNS_LABEL.match(p) and len(p) <= 63 for p in parts):
         raise ValueError(
-            "must be a fully qualified host name such as studio.example.com "
-            "(no scheme, port, path or wildcard)"
+            "must be a fully qualified host name such as studio.example.com (no scheme, port, path or wildcard)"
         )
     return value
 

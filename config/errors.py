@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pulumi
 from pydantic import BaseModel, ValidationError
+
+if typing.TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 PROJECT = "rasa-studio"
 
@@ -50,7 +53,7 @@ def _allowed_keys(model: type[BaseModel] | None) -> list[str]:
     return sorted(f.alias or name for name, f in model.model_fields.items())
 
 
-def _message(err: dict, allowed: list[str]) -> str:
+def _message(err: ErrorDetails, allowed: list[str]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":

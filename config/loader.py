@@ -34,7 +34,7 @@ def _secret_keys() -> set[str]:
 
 def _parse(value: Any) -> Any:
     """Structured values arrive as JSON text; plain strings stay strings."""
-    if isinstance(value, str) and value[:1] in ("{", "[") or value in ("true", "false"):
+    if (isinstance(value, str) and value[:1] in ("{", "[")) or value in ("true", "false"):
         try:
             return json.loads(value)
         except json.JSONDecodeError:
@@ -52,7 +52,7 @@ def read_raw() -> tuple[dict[str, Any], set[str], set[str]]:
     for full_key, value in _all_values().items():
         if not full_key.startswith(prefix):
             continue
-        key = full_key[len(prefix):]
+        key = full_key[len(prefix) :]
         if key in s.KEYS:
             present.add(key)
             if full_key not in secret_keys:

@@ -122,7 +122,7 @@ class ModelServiceConfig(Model):
             raise KeyError_(
                 "rasaPro.tag",
                 f"the {self.architecture} architecture needs Rasa Pro "
-                f">= {'.'.join(map(str, minimum))}, got {self.rasa_pro.tag}"
+                f">= {'.'.join(map(str, minimum))}, got {self.rasa_pro.tag}",
             )
         return self
 
@@ -185,8 +185,14 @@ class ModelServiceConfig(Model):
         if given is None:
             return derived
         return sz.shape(
-            (given.requests.cpu or sz.format_cpu(derived.requests.cpu), given.requests.memory or sz.format_memory(derived.requests.memory)),
-            (given.limits.cpu or sz.format_cpu(derived.limits.cpu), given.limits.memory or sz.format_memory(derived.limits.memory)),
+            (
+                given.requests.cpu or sz.format_cpu(derived.requests.cpu),
+                given.requests.memory or sz.format_memory(derived.requests.memory),
+            ),
+            (
+                given.limits.cpu or sz.format_cpu(derived.limits.cpu),
+                given.limits.memory or sz.format_memory(derived.limits.memory),
+            ),
         )
 
     @property

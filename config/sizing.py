@@ -247,7 +247,9 @@ def capacity(pods: list[tuple[PodShape, int]], node: Demand) -> Capacity:
         max((p.requests.cpu for p, n in pods if n), default=0),
         max((p.requests.memory for p, n in pods if n), default=0),
     )
-    return Capacity(pods=count, requests=requests, limits=limits, node=node, nodes=nodes_needed(requests, largest, node))
+    return Capacity(
+        pods=count, requests=requests, limits=limits, node=node, nodes=nodes_needed(requests, largest, node)
+    )
 
 
 def service_shape(ms: ModelServiceConfig, key: str) -> PodShape:

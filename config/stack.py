@@ -63,7 +63,9 @@ class StackConfig(Model):
         if self.kafka.mode == "msk":
             needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
         if self.database.mode == "rds":
-            needs.update(vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds")
+            needs.update(
+                vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds"
+            )
         if self.object_storage.mode == "s3":
             needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
         if not needs:
@@ -80,7 +82,9 @@ class StackConfig(Model):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
         if (self.kafka.mode == "msk" or self.database.mode == "rds") and len(self.aws.subnet_ids) < 2:
-            raise KeyError_("aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones")
+            raise KeyError_(
+                "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
+            )
         return self
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 # The CLI runs this file from inside policy/; the rules are imported as the `policy` package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from policy.pack import build_policies  # noqa: E402
+from policy.pack import build_policies
 
 PolicyPack(
     name="rasa-studio",

@@ -288,10 +288,7 @@ def check_token_automount(resource_type: str, props: Mapping[str, Any], ctx: Rul
     if component in ctx.automount_components:
         return []
     if _get(template, "spec", "automountServiceAccountToken") is not False:
-        return [
-            f"component '{component}' does not talk to the Kubernetes API: "
-            "set automountServiceAccountToken: false"
-        ]
+        return [f"component '{component}' does not talk to the Kubernetes API: set automountServiceAccountToken: false"]
     return []
 
 
@@ -380,7 +377,10 @@ def check_rollout(resource_type: str, props: Mapping[str, Any], ctx: RuleContext
 
 
 def check_topology_spread(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-    if not ctx.topology_spread or resource_type not in ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"):
+    if not ctx.topology_spread or resource_type not in (
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:apps/v1:StatefulSet",
+    ):
         return []
     if _replicas(props) > 1 and not _get(props, "spec", "template", "spec", "topologySpreadConstraints"):
         return ["runs several replicas: spread them with topologySpreadConstraints (kubernetes.topologySpread)"]
@@ -399,7 +399,9 @@ def check_disruption_budgets(resources: Sequence[StackResource], ctx: RuleContex
             continue
         labels = _get(r.props, "spec", "template", "metadata", "labels") or {}
         if not any(sel and all(labels.get(k) == v for k, v in sel.items()) for sel in budgets):
-            found.append(f"{r.type.rsplit(':', 1)[-1]} {_get(r.props, 'metadata', 'name')} runs several replicas without a PodDisruptionBudget")
+            found.append(
+                f"{r.type.rsplit(':', 1)[-1]} {_get(r.props, 'metadata', 'name')} runs several replicas without a PodDisruptionBudget"
+            )
     return found
 
 
@@ -411,7 +413,9 @@ def check_service_type(resource_type: str, props: Mapping[str, Any], ctx: RuleCo
         return []
     kind = _get(props, "spec", "type") or "ClusterIP"
     if kind in ("LoadBalancer", "NodePort"):
-        return [f"Service type {kind} exposes the pods outside the cluster: use the ingress (or set kubernetes.allowExternalServices)"]
+        return [
+            f"Service type {kind} exposes the pods outside the cluster: use the ingress (or set kubernetes.allowExternalServices)"
+        ]
     return []
 
 
@@ -461,41 +465,102 @@ def check_s3(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
 
 RULES: tuple[Rule, ...] = (
     Rule("pods-run-as-non-root", "Containers run as a non-root user.", _per_container(_non_root), types=WORKLOAD_TYPES),
-    Rule("no-privilege-escalation", "Containers are unprivileged and set allowPrivilegeEscalation: false.",
-         _per_container(_no_escalation), types=WORKLOAD_TYPES),
-    Rule("drop-all-capabilities", "Containers drop ALL Linux capabilities and add none.",
-         _per_container(_drop_all), types=WORKLOAD_TYPES),
-    Rule("runtime-default-seccomp", "Containers run under the RuntimeDefault seccomp profile.",
-         _per_container(_seccomp), types=WORKLOAD_TYPES),
-    Rule("read-only-root-filesystem", "Root filesystems are read-only unless the pod says why the image needs it.",
-         _per_container(_read_only_root), types=WORKLOAD_TYPES),
-    Rule("resource-requests-and-limits", "Containers set cpu and memory requests and limits.",
-         _per_container(_requests_limits), types=WORKLOAD_TYPES),
-    Rule("probes-where-there-is-an-endpoint", "Containers that serve a port have liveness and readiness probes.",
-         _per_container(_probes), types=WORKLOAD_TYPES),
-    Rule("service-account-token-only-for-api-clients",
-         "Only pods that talk to the Kubernetes API mount a service account token.",
-         check_token_automount, types=WORKLOAD_TYPES),
-    Rule("images-pinned", "Images are pinned to a tag or digest, never 'latest' or untagged.",
-         check_image_pinned, types=WORKLOAD_TYPES),
-    Rule("no-plaintext-secret-env", "Credentials reach containers through Secret references, never literal env values.",
-         check_plaintext_secret_env, types=WORKLOAD_TYPES),
-    Rule("pod-labels-for-network-policies", "Pod templates carry the labels their NetworkPolicies select by.",
-         check_pod_labels, types=WORKLOAD_TYPES),
-    Rule("rolling-update-keeps-capacity",
-         "Deployments roll without losing capacity; Recreate only where a volume demands it.",
-         check_rollout, types=frozenset({"kubernetes:apps/v1:Deployment"})),
-    Rule("topology-spread", "Replicated workloads spread over zones and nodes where the stack asks for it.",
-         check_topology_spread, types=frozenset({"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"})),
-    Rule("disruption-budget-for-replicas", "Workloads with more than one replica have a PodDisruptionBudget.",
-         check_disruption_budgets, kind="stack"),
-    Rule("no-external-service-types", "No Service of type LoadBalancer or NodePort unless the config allows it.",
-         check_service_type, types=frozenset({SERVICE})),
-    Rule("rds-encrypted-private-protected",
-         "RDS instances are encrypted and private, and deletion-protected where data is protected.",
-         check_rds, types=frozenset({RDS_INSTANCE})),
-    Rule("s3-encrypted-and-private", "S3 buckets have server-side encryption and block all public access.",
-         check_s3, kind="stack"),
+    Rule(
+        "no-privilege-escalation",
+        "Containers are unprivileged and set allowPrivilegeEscalation: false.",
+        _per_container(_no_escalation),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "drop-all-capabilities",
+        "Containers drop ALL Linux capabilities and add none.",
+        _per_container(_drop_all),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "runtime-default-seccomp",
+        "Containers run under the RuntimeDefault seccomp profile.",
+        _per_container(_seccomp),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "read-only-root-filesystem",
+        "Root filesystems are read-only unless the pod says why the image needs it.",
+        _per_container(_read_only_root),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "resource-requests-and-limits",
+        "Containers set cpu and memory requests and limits.",
+        _per_container(_requests_limits),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "probes-where-there-is-an-endpoint",
+        "Containers that serve a port have liveness and readiness probes.",
+        _per_container(_probes),
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "service-account-token-only-for-api-clients",
+        "Only pods that talk to the Kubernetes API mount a service account token.",
+        check_token_automount,
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "images-pinned",
+        "Images are pinned to a tag or digest, never 'latest' or untagged.",
+        check_image_pinned,
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "no-plaintext-secret-env",
+        "Credentials reach containers through Secret references, never literal env values.",
+        check_plaintext_secret_env,
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "pod-labels-for-network-policies",
+        "Pod templates carry the labels their NetworkPolicies select by.",
+        check_pod_labels,
+        types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "rolling-update-keeps-capacity",
+        "Deployments roll without losing capacity; Recreate only where a volume demands it.",
+        check_rollout,
+        types=frozenset({"kubernetes:apps/v1:Deployment"}),
+    ),
+    Rule(
+        "topology-spread",
+        "Replicated workloads spread over zones and nodes where the stack asks for it.",
+        check_topology_spread,
+        types=frozenset({"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"}),
+    ),
+    Rule(
+        "disruption-budget-for-replicas",
+        "Workloads with more than one replica have a PodDisruptionBudget.",
+        check_disruption_budgets,
+        kind="stack",
+    ),
+    Rule(
+        "no-external-service-types",
+        "No Service of type LoadBalancer or NodePort unless the config allows it.",
+        check_service_type,
+        types=frozenset({SERVICE}),
+    ),
+    Rule(
+        "rds-encrypted-private-protected",
+        "RDS instances are encrypted and private, and deletion-protected where data is protected.",
+        check_rds,
+        types=frozenset({RDS_INSTANCE}),
+    ),
+    Rule(
+        "s3-encrypted-and-private",
+        "S3 buckets have server-side encryption and block all public access.",
+        check_s3,
+        kind="stack",
+    ),
 )
 
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
@@ -507,8 +572,7 @@ def check_resource(resource_type: str, props: Mapping[str, Any], ctx: RuleContex
     return {
         rule.name: found
         for rule in RULES
-        if rule.kind == "resource"
-        and (found := rule.check(resource_type, plain, ctx))  # type: ignore[call-arg, arg-type]
+        if rule.kind == "resource" and (found := rule.check(resource_type, plain, ctx))  # type: ignore[call-arg, arg-type]
     }
 
 

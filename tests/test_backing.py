@@ -22,7 +22,9 @@ STATEFUL_AWS = {
     "aws:s3/bucket:Bucket",
     "aws:kms/key:Key",
 }
-ORCHESTRATED_TOPICS = "rasa-events rasa-events-dlq training-job training-result training-status-update deployment-job deployment-result"
+ORCHESTRATED_TOPICS = (
+    "rasa-events rasa-events-dlq training-job training-result training-status-update deployment-job deployment-result"
+)
 
 
 def one(run: ProgramRun, typ: str) -> Registration:
@@ -61,9 +63,14 @@ def test_dev_runs_kafka_postgresql_and_minio_in_the_cluster_with_contract_labels
     run = run_stack("dev")
     sets = kinds(run, "StatefulSet")
     assert {n: s["metadata"]["labels"][COMPONENT] for n, s in sets.items()} == {
-        "kafka": "kafka", "postgresql": "postgresql", "minio": "object-storage",
+        "kafka": "kafka",
+        "postgresql": "postgresql",
+        "minio": "object-storage",
     }
-    services = {n: (s["metadata"]["labels"][COMPONENT], [p["port"] for p in s["spec"]["ports"]]) for n, s in kinds(run, "Service").items()}
+    services = {
+        n: (s["metadata"]["labels"][COMPONENT], [p["port"] for p in s["spec"]["ports"]])
+        for n, s in kinds(run, "Service").items()
+    }
     assert services["kafka"] == ("kafka", [9092])
     assert services["kafka-headless"] == ("kafka", [9092, 9093])
     assert services["postgresql"] == ("postgresql", [5432])
@@ -91,13 +98,19 @@ def test_in_cluster_kafka_is_kraft_with_scram_users_formatted_from_secrets() -> 
     (broker,) = containers(sts)
     env = env_of(broker)
     assert env["KAFKA_STUDIO_USER"]["value"] == "studio"
-    assert env["KAFKA_STUDIO_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "studio-secrets", "key": "KAFKA_SASL_PASSWORD"}
+    assert env["KAFKA_STUDIO_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "studio-secrets",
+        "key": "KAFKA_SASL_PASSWORD",
+    }
     assert env["KAFKA_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "kafka-admin", "key": "password"}
     assert sts["spec"]["podManagementPolicy"] == "Parallel"
     assert sts["spec"]["replicas"] == 1
     scripts = find(run, "ConfigMap", "kafka-scripts")["data"]
     assert "--add-scram" in scripts["start.sh"] and "SCRAM-SHA-512" in scripts["start.sh"]
-    assert "controller.quorum.voters=0@kafka-0.kafka-headless.rasa-studio.svc.cluster.local:9093" in scripts["server.properties"]
+    assert (
+        "controller.quorum.voters=0@kafka-0.kafka-headless.rasa-studio.svc.cluster.local:9093"
+        in scripts["server.properties"]
+    )
     assert "zookeeper" not in json.dumps(scripts)
 
 
@@ -140,7 +153,12 @@ def test_postgres_init_creates_the_declared_databases_without_a_password_in_the_
 def test_minio_credentials_secret_carries_aws_keys_and_a_job_makes_the_bucket() -> None:
     run = run_stack("dev")
     secret = find(run, "Secret", "minio-credentials")
-    assert sorted(secret["stringData"]) == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER"]
+    assert sorted(secret["stringData"]) == [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "MINIO_ROOT_PASSWORD",
+        "MINIO_ROOT_USER",
+    ]
     (job,) = [j for n, j in kinds(run, "Job").items() if n.startswith("minio-bucket-")]
     (mc,) = containers(job)
     assert mc["image"].startswith("minio/mc:")
@@ -160,7 +178,10 @@ def test_topic_job_creates_exactly_the_declared_topics_idempotently(stack: str) 
     env = env_of(cli)
     assert env["KAFKA_TOPICS"]["value"] == ORCHESTRATED_TOPICS
     assert "--create --if-not-exists" in cli["command"][-1]
-    assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "studio-secrets", "key": "KAFKA_SASL_PASSWORD"}
+    assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "studio-secrets",
+        "key": "KAFKA_SASL_PASSWORD",
+    }
     no_literal_passwords(job)
     # The pod must not be mistaken for a broker by the kafka Service or PDB.
     assert job["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] != "kafka"
@@ -197,7 +218,12 @@ EXTERNAL = with_(
         "caSecret": "kafka-ca",
     },
     database={"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db-creds", "key": "pw"}},
-    objectStorage={"mode": "external", "bucket": "models", "endpoint": "https://s3.example.com", "credentialsSecret": "s3-creds"},
+    objectStorage={
+        "mode": "external",
+        "bucket": "models",
+        "endpoint": "https://s3.example.com",
+        "credentialsSecret": "s3-creds",
+    },
 )
 
 
@@ -273,8 +299,12 @@ def test_msk_is_tls_only_scram_encrypted_and_reachable_from_nodes_only(stack: st
     secret = inputs(one(run, "aws:secretsmanager/secret:Secret"))
     assert secret["name"].startswith("AmazonMSK_") and secret["kmsKeyId"].startswith("arn:aws:kms:")
     assert inputs(one(run, "aws:secretsmanager/secretVersion:SecretVersion"))["secretString"] == "[secret]"
-    assert inputs(one(run, "aws:msk/scramSecretAssociation:ScramSecretAssociation"))["secretArnLists"] == [secret_arn(run)]
-    assert "auto.create.topics.enable=false" in inputs(one(run, "aws:msk/configuration:Configuration"))["serverProperties"]
+    assert inputs(one(run, "aws:msk/scramSecretAssociation:ScramSecretAssociation"))["secretArnLists"] == [
+        secret_arn(run)
+    ]
+    assert (
+        "auto.create.topics.enable=false" in inputs(one(run, "aws:msk/configuration:Configuration"))["serverProperties"]
+    )
     sg = inputs(next(r for r in run.by_type("aws:ec2/securityGroup:SecurityGroup") if "kafka" in r.name))
     (rule,) = sg["ingress"]
     assert (rule["fromPort"], rule["toPort"], rule["securityGroups"]) == (9096, 9096, [AWS_NODE_SG[stack]])
@@ -290,10 +320,18 @@ def secret_arn(run: ProgramRun) -> str:
 def test_bucket_is_private_versioned_encrypted_and_tls_only(stack: str) -> None:
     run = run_stack(stack)
     block = inputs(one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"))
-    assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
-    assert inputs(one(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"))["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    assert inputs(one(run, "aws:s3/bucketVersioning:BucketVersioning"))["versioningConfiguration"]["status"] == "Enabled"
-    (rule,) = inputs(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"))["rules"]
+    assert all(
+        block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    assert inputs(one(run, "aws:s3/bucketOwnershipControls:BucketOwnershipControls"))["rule"] == {
+        "objectOwnership": "BucketOwnerEnforced"
+    }
+    assert (
+        inputs(one(run, "aws:s3/bucketVersioning:BucketVersioning"))["versioningConfiguration"]["status"] == "Enabled"
+    )
+    (rule,) = inputs(
+        one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    )["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
     (life,) = inputs(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"))["rules"]
     assert life["noncurrentVersionExpiration"]["noncurrentDays"] == {"staging": 14, "prod": 30}[stack]
@@ -349,8 +387,11 @@ def test_staging_protects_nothing() -> None:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_unrelated_changes_leave_stateful_resources_untouched(stack: str, change: str) -> None:
     stateful_types = STATEFUL_AWS | {
-        "kubernetes:apps/v1:StatefulSet", "random:index/randomPassword:RandomPassword",
-        "aws:secretsmanager/secret:Secret", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
+        "kubernetes:apps/v1:StatefulSet",
+        "random:index/randomPassword:RandomPassword",
+        "aws:secretsmanager/secret:Secret",
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:rds/subnetGroup:SubnetGroup",
         "kubernetes:core/v1:PersistentVolumeClaim",
     }
 

@@ -17,7 +17,9 @@ from tests.test_backing import EXTERNAL
 from tests.test_config import AWS, BASE, with_
 from tools.mocks import RecordingMonitor
 
-AWS_MANAGED = with_(environment="staging", aws=AWS, kafka={"mode": "msk"}, database={"mode": "rds"}, objectStorage={"mode": "s3"})
+AWS_MANAGED = with_(
+    environment="staging", aws=AWS, kafka={"mode": "msk"}, database={"mode": "rds"}, objectStorage={"mode": "s3"}
+)
 
 
 def build(raw: dict[str, Any]) -> BackingServices:
@@ -46,9 +48,17 @@ def resolved(backing: BackingServices) -> pulumi.Output[dict[str, Any]]:
 @pulumi.runtime.test
 def test_in_cluster_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(BASE)
-    assert (backing.database.port, backing.database.username, backing.database.password.key) == (5432, "studio", "DATABASE_PASSWORD")
+    assert (backing.database.port, backing.database.username, backing.database.password.key) == (
+        5432,
+        "studio",
+        "DATABASE_PASSWORD",
+    )
     assert (backing.database.query, backing.database.prefer_ssl) == ("schema=public", False)
-    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.username) == ("SASL_PLAINTEXT", "SCRAM-SHA-512", "studio")
+    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.username) == (
+        "SASL_PLAINTEXT",
+        "SCRAM-SHA-512",
+        "studio",
+    )
     assert not backing.kafka.tls and backing.kafka.password and backing.kafka.password.key == "KAFKA_SASL_PASSWORD"
     assert backing.object_storage.region == "us-east-1"
     # Consumers wait for the servers and for what the Jobs create.
@@ -70,7 +80,11 @@ def test_in_cluster_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
 def test_aws_managed_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(AWS_MANAGED)
     assert (backing.database.query, backing.database.prefer_ssl) == ("sslmode=require&connect_timeout=30", True)
-    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.tls) == ("SASL_SSL", "SCRAM-SHA-512", True)
+    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.tls) == (
+        "SASL_SSL",
+        "SCRAM-SHA-512",
+        True,
+    )
     assert backing.kafka.ca_secret is None  # Amazon's CA is in every default trust store
     assert backing.object_storage.region == "eu-central-1"
 
@@ -87,7 +101,11 @@ def test_aws_managed_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
 @pulumi.runtime.test
 def test_external_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(EXTERNAL)
-    assert (backing.database.query, backing.database.prefer_ssl, backing.database.ready) == ("sslmode=require", True, [])
+    assert (backing.database.query, backing.database.prefer_ssl, backing.database.ready) == (
+        "sslmode=require",
+        True,
+        [],
+    )
     assert backing.database.password.key == "pw"
     assert backing.kafka.ca_secret == "kafka-ca" and backing.kafka.password and backing.kafka.password.key == "password"
     # Even someone else's brokers get the topics; consumers wait for that Job.
@@ -107,7 +125,11 @@ def test_external_database_ssl_mode_reaches_the_query(ssl_mode: str) -> None:
     from components.backing.postgresql_external import external_database
     from config.backing import ExternalDatabase
 
-    db = external_database(ExternalDatabase.model_validate({"mode": "external", "host": "h", "passwordSecret": {"name": "s", "key": "k"}, "sslMode": ssl_mode}))
+    db = external_database(
+        ExternalDatabase.model_validate(
+            {"mode": "external", "host": "h", "passwordSecret": {"name": "s", "key": "k"}, "sslMode": ssl_mode}
+        )
+    )
     assert db.query == f"sslmode={ssl_mode}" and db.prefer_ssl is (ssl_mode != "disable")
 
 
@@ -115,5 +137,7 @@ def test_external_plaintext_kafka_hands_out_no_credentials() -> None:
     from components.backing.kafka_external import external_kafka
     from config.backing import ExternalKafka
 
-    kafka = external_kafka(ExternalKafka.model_validate({"mode": "external", "brokers": ["k:9092"], "securityProtocol": "PLAINTEXT"}))
+    kafka = external_kafka(
+        ExternalKafka.model_validate({"mode": "external", "brokers": ["k:9092"], "securityProtocol": "PLAINTEXT"})
+    )
     assert (kafka.sasl_mechanism, kafka.username, kafka.password, kafka.tls) == (None, None, None, False)

@@ -41,7 +41,10 @@ def test_msk_configuration_never_auto_creates_topics() -> None:
     props = dict(line.split("=", 1) for line in kafka_msk.server_properties(3, 3).splitlines())
     assert props["auto.create.topics.enable"] == "false"
     assert (props["default.replication.factor"], props["min.insync.replicas"]) == ("3", "2")
-    assert dict(line.split("=", 1) for line in kafka_msk.server_properties(2, 2).splitlines())["min.insync.replicas"] == "1"
+    assert (
+        dict(line.split("=", 1) for line in kafka_msk.server_properties(2, 2).splitlines())["min.insync.replicas"]
+        == "1"
+    )
 
 
 def test_topic_job_name_changes_exactly_with_the_topic_spec() -> None:

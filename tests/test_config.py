@@ -31,8 +31,18 @@ def with_(**changes: Any) -> dict[str, Any]:
 BAD_CONFIGS = [
     ("assistants zero", with_(modelService={"assistants": 0}), "modelService.assistants", ">= 1"),
     ("assistants a string", with_(modelService={"assistants": "four"}), "modelService.assistants", "integer"),
-    ("parallel trainings negative", with_(modelService={"parallelTrainings": -1}), "modelService.parallelTrainings", ">= 1"),
-    ("frequent training not a bool", with_(modelService={"frequentTraining": "often"}), "modelService.frequentTraining", "boolean"),
+    (
+        "parallel trainings negative",
+        with_(modelService={"parallelTrainings": -1}),
+        "modelService.parallelTrainings",
+        ">= 1",
+    ),
+    (
+        "frequent training not a bool",
+        with_(modelService={"frequentTraining": "often"}),
+        "modelService.frequentTraining",
+        "boolean",
+    ),
     ("unknown architecture", with_(modelService={"architecture": "serverless"}), "modelService.architecture", "one of"),
     ("typo in a key", with_(modelService={"assitants": 3}), "modelService.assitants", "did you mean 'assistants'"),
     ("unknown top-level key", with_(modelServices={"assistants": 3}), "modelServices", "did you mean 'modelService'"),
@@ -49,18 +59,53 @@ BAD_CONFIGS = [
     ("studio tag latest", with_(studio={"version": "latest"}), "studio.version", "pin"),
     ("kafka mode unknown", with_(kafka={"mode": "confluent"}), "kafka.mode", "one of"),
     ("kafka brokers zero", with_(kafka={"mode": "in-cluster", "brokers": 0}), "kafka.brokers", ">= 1"),
-    ("replication above brokers", with_(kafka={"topics": {"replicationFactor": 3}}), "kafka.topics.replicationFactor", "<= the number of brokers"),
+    (
+        "replication above brokers",
+        with_(kafka={"topics": {"replicationFactor": 3}}),
+        "kafka.topics.replicationFactor",
+        "<= the number of brokers",
+    ),
     ("database mode unknown", with_(database={"mode": "aurora"}), "database.mode", "one of"),
-    ("external database without host", with_(database={"mode": "external", "passwordSecret": {"name": "db", "key": "pw"}}), "database.host", "required"),
+    (
+        "external database without host",
+        with_(database={"mode": "external", "passwordSecret": {"name": "db", "key": "pw"}}),
+        "database.host",
+        "required",
+    ),
     ("storage mode unknown", with_(objectStorage={"mode": "gcs"}), "objectStorage.mode", "one of"),
-    ("bad resource quantity", with_(studio={"backend": {"resources": {"limits": {"memory": "2 GB"}}}}), "studio.backend.resources.limits.memory", "quantity"),
+    (
+        "bad resource quantity",
+        with_(studio={"backend": {"resources": {"limits": {"memory": "2 GB"}}}}),
+        "studio.backend.resources.limits.memory",
+        "quantity",
+    ),
     ("tls without a source", with_(studio={"tls": {"enabled": True}}), "studio.tls", "secretName"),
-    ("architecture against studio version", with_(studio={"version": "1.17.0-latest"}), "modelService.architecture", "embedded"),
-    ("rasa pro too old for embedded", with_(studio={"version": "1.17.0"}, modelService={"architecture": "embedded", "rasaPro": {"tag": "3.10.4"}}), "modelService.rasaPro.tag", "3.11.0"),
+    (
+        "architecture against studio version",
+        with_(studio={"version": "1.17.0-latest"}),
+        "modelService.architecture",
+        "embedded",
+    ),
+    (
+        "rasa pro too old for embedded",
+        with_(studio={"version": "1.17.0"}, modelService={"architecture": "embedded", "rasaPro": {"tag": "3.10.4"}}),
+        "modelService.rasaPro.tag",
+        "3.11.0",
+    ),
     ("prod without a context", with_(environment="prod", aws=AWS), "kubernetes.context", "kubeconfig context"),
     ("rds without aws section", with_(database={"mode": "rds"}), "aws", "database.mode rds"),
-    ("s3 without oidc provider", with_(objectStorage={"mode": "s3"}, aws={"region": "eu-central-1"}), "aws.oidcProviderArn", "IRSA"),
-    ("aws region malformed", with_(objectStorage={"mode": "s3"}, aws={**AWS, "region": "Frankfurt"}), "aws.region", "does not match"),
+    (
+        "s3 without oidc provider",
+        with_(objectStorage={"mode": "s3"}, aws={"region": "eu-central-1"}),
+        "aws.oidcProviderArn",
+        "IRSA",
+    ),
+    (
+        "aws region malformed",
+        with_(objectStorage={"mode": "s3"}, aws={**AWS, "region": "Frankfurt"}),
+        "aws.region",
+        "does not match",
+    ),
 ]
 
 
@@ -103,11 +148,19 @@ def test_registry_password_only_required_when_the_pull_secret_is_created() -> No
 
 @pytest.mark.parametrize(
     ("env", "kafka", "database", "storage", "protect"),
-    [("dev", "in-cluster", "in-cluster", "minio", False), ("staging", "msk", "rds", "s3", False), ("prod", "msk", "rds", "s3", True)],
+    [
+        ("dev", "in-cluster", "in-cluster", "minio", False),
+        ("staging", "msk", "rds", "s3", False),
+        ("prod", "msk", "rds", "s3", True),
+    ],
 )
 def test_environment_picks_defaults(env: str, kafka: str, database: str, storage: str, protect: bool) -> None:
     merged = apply_defaults({"environment": env})
-    assert (merged["kafka"]["mode"], merged["database"]["mode"], merged["objectStorage"]["mode"]) == (kafka, database, storage)
+    assert (merged["kafka"]["mode"], merged["database"]["mode"], merged["objectStorage"]["mode"]) == (
+        kafka,
+        database,
+        storage,
+    )
     assert merged["protectData"] is protect
 
 

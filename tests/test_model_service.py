@@ -6,12 +6,13 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi_kubernetes.core import v1 as core
 
+from components.context import Context
 from components.interfaces import Database, Kafka, ObjectStorage, SecretRef
 from components.model_service import ModelServices
 from components.model_service.access import job_rules
 from components.model_service.env import storage_env
-from components.context import Context
 from config import validate
 from tests.harness import containers, env_of, find, manifests, run_stack
 
@@ -80,12 +81,19 @@ def test_shared_and_orchestrator_env() -> None:
     }.items():
         assert env[name]["value"] == value, name
     assert env["RASA_PRO_LICENSE"]["valueFrom"]["secretKeyRef"] == {
-        "name": "studio-secrets", "key": "RASA_PRO_LICENSE_SECRET_KEY"
+        "name": "studio-secrets",
+        "key": "RASA_PRO_LICENSE_SECRET_KEY",
     }
     assert "secretKeyRef" in env["KAFKA_SASL_PASSWORD"]["valueFrom"]
     assert "secretKeyRef" in env["POSTGRES_PASSWORD"]["valueFrom"]
     # No secret is ever a literal value.
-    for name in ("RASA_PRO_LICENSE", "KAFKA_SASL_PASSWORD", "POSTGRES_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    for name in (
+        "RASA_PRO_LICENSE",
+        "KAFKA_SASL_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
         assert "value" not in env[name], name
     running = env_of(containers(find(run, "Deployment", "model-running-service-orchestrator"))[0])
     assert running["DEPLOYMENT_STORAGE_BUCKET"]["value"] == running["TRAINING_STORAGE_BUCKET"]["value"]
@@ -97,14 +105,18 @@ def test_consumer_env_tells_the_jobs_what_they_need() -> None:
     run = run_stack("dev", "modelService.job.debugLogs=true")
     training = find(run, "StatefulSet", "model-training-service-consumer")
     env = env_of(containers(training)[0])
-    assert env["ORCHESTRATOR_HTTP_API_URL"]["value"] == "http://model-training-service.rasa-studio.svc.cluster.local:8000"
+    assert (
+        env["ORCHESTRATOR_HTTP_API_URL"]["value"] == "http://model-training-service.rasa-studio.svc.cluster.local:8000"
+    )
     assert env["KUBERNETES_DATA_PVC"]["value"] == "model-training-service-data-pvc-rasa-studio"
     assert env["KUBERNETES_BASE_TRAINING_DATA_PATH"]["value"] == "/home"
     assert env["KUBERNETES_JOB_BOT_CONFIG_MOUNT"]["value"] == "/app"
-    assert env["DOCKER_IMAGE_TAG"]["value"] == "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:3.10.4-latest"
-    assert [env[n]["value"] for n in ("RASA_REQUESTS_CPU", "RASA_REQUESTS_MEMORY", "RASA_LIMITS_CPU", "RASA_LIMITS_MEMORY")] == [
-        "1000m", "1Gi", "2500m", "2.5Gi"
-    ]
+    assert (
+        env["DOCKER_IMAGE_TAG"]["value"] == "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:3.10.4-latest"
+    )
+    assert [
+        env[n]["value"] for n in ("RASA_REQUESTS_CPU", "RASA_REQUESTS_MEMORY", "RASA_LIMITS_CPU", "RASA_LIMITS_MEMORY")
+    ] == ["1000m", "1Gi", "2500m", "2.5Gi"]
     assert env["RASA_DEBUG_LOGS"]["value"] == "true"
     assert env["RASA_PRO_LICENSE_SECRET_NAME"]["value"] == "studio-secrets"
     assert env["RASA_PRO_LICENSE_SECRET_KEY"]["value"] == "RASA_PRO_LICENSE_SECRET_KEY"
@@ -115,7 +127,10 @@ def test_consumer_env_tells_the_jobs_what_they_need() -> None:
     pod = training["spec"]["template"]["spec"]
     assert pod["automountServiceAccountToken"] is True
     assert pod["serviceAccountName"] == "model-training-service"
-    assert {"name": "data", "persistentVolumeClaim": {"claimName": "model-training-service-data-pvc-rasa-studio"}} in pod["volumes"]
+    assert {
+        "name": "data",
+        "persistentVolumeClaim": {"claimName": "model-training-service-data-pvc-rasa-studio"},
+    } in pod["volumes"]
 
     running = env_of(containers(find(run, "StatefulSet", "model-running-service-consumer"))[0])
     assert running["BASE_DOMAIN"]["value"] == "http://studio.localhost"
@@ -142,11 +157,19 @@ def test_https_host_is_the_base_domain() -> None:
 @pytest.mark.parametrize(
     ("account", "resources"),
     [
-        ("model-training-service", {"": {"pods", "pods/log", "pods/status", "events"}, "batch": {"jobs", "jobs/status"}}),
-        ("model-running-service", {"": {"pods", "pods/log", "pods/status", "events", "services"}, "batch": {"jobs", "jobs/status"}}),
+        (
+            "model-training-service",
+            {"": {"pods", "pods/log", "pods/status", "events"}, "batch": {"jobs", "jobs/status"}},
+        ),
+        (
+            "model-running-service",
+            {"": {"pods", "pods/log", "pods/status", "events", "services"}, "batch": {"jobs", "jobs/status"}},
+        ),
     ],
 )
-def test_rbac_is_a_namespaced_role_over_exactly_the_reference_resources(account: str, resources: dict[str, set[str]]) -> None:
+def test_rbac_is_a_namespaced_role_over_exactly_the_reference_resources(
+    account: str, resources: dict[str, set[str]]
+) -> None:
     run = run_stack("dev")
     assert not [m for m in manifests(run) if m["kind"] in ("ClusterRole", "ClusterRoleBinding")]
     role = find(run, "Role", account)
@@ -163,7 +186,7 @@ def test_rbac_is_a_namespaced_role_over_exactly_the_reference_resources(account:
 
 def test_consumers_may_start_and_remove_jobs_but_not_exec() -> None:
     for kind in ("training", "running"):
-        rules = {(g, r): v for g, rs, v in job_rules(kind) for r in rs}  # type: ignore[arg-type]
+        rules = {(g, r): v for g, rs, v in job_rules(kind) for r in rs}
         assert {"create", "delete", "watch"} <= set(rules[("batch", "jobs")])
         assert ("", "pods/exec") not in rules and ("", "secrets") not in rules
 
@@ -172,7 +195,9 @@ def test_consumers_may_start_and_remove_jobs_but_not_exec() -> None:
     ("stack", "mode", "storage_class"),
     [("dev", "ReadWriteOnce", None), ("staging", "ReadWriteMany", "efs-sc"), ("prod", "ReadWriteMany", "efs-sc")],
 )
-def test_shared_data_volume_is_read_write_many_when_the_cluster_has_a_class(stack: str, mode: str, storage_class: str | None) -> None:
+def test_shared_data_volume_is_read_write_many_when_the_cluster_has_a_class(
+    stack: str, mode: str, storage_class: str | None
+) -> None:
     run = run_stack(stack)
     for kind in ("training", "running"):
         claim = find(run, "PersistentVolumeClaim", f"model-{kind}-service-data-pvc-rasa-studio")
@@ -185,10 +210,14 @@ def test_data_volumes_are_protected_in_prod_and_keep_identity() -> None:
     prod = run_stack("prod")
     claims = [r for r in prod.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"]
     assert claims and all(r.protect for r in claims)
-    assert not any(r.protect for r in run_stack("dev").registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim")
+    assert not any(
+        r.protect for r in run_stack("dev").registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"
+    )
     # Replicas and versions never change a claim's identity.
     urns = lambda run: sorted(r.urn for r in run.registrations if r.type.endswith("PersistentVolumeClaim"))  # noqa: E731
-    assert urns(run_stack("dev")) == urns(run_stack("dev", "modelService.assistants=7", "modelService.images.version=3.3.4"))
+    assert urns(run_stack("dev")) == urns(
+        run_stack("dev", "modelService.assistants=7", "modelService.images.version=3.3.4")
+    )
 
 
 def test_talk_proxy_routes_bots_with_websockets() -> None:
@@ -197,7 +226,10 @@ def test_talk_proxy_routes_bots_with_websockets() -> None:
     assert svc["spec"]["ports"] == [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}]
     deployment = find(run, "Deployment", "nginx-reverse-proxy")
     (c,) = containers(deployment)
-    assert c["image"] == "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services/nginx-unprivileged:1.27-alpine"
+    assert (
+        c["image"]
+        == "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services/nginx-unprivileged:1.27-alpine"
+    )
     assert c["ports"][0]["containerPort"] == 8080
     assert c["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": 8080}
     assert svc["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
@@ -207,8 +239,13 @@ def test_talk_proxy_routes_bots_with_websockets() -> None:
     conf = find(run, "ConfigMap", "nginx-reverse-proxy")["data"]["nginx.conf"]
     assert "proxy_pass http://$site.rasa-studio.svc.cluster.local;" in conf
     assert "location ~ ^/talk/(?<site>[^/]+)/?" in conf
-    assert 'proxy_set_header Upgrade $http_upgrade;' in conf and 'proxy_set_header Connection "Upgrade";' in conf
-    for line in ("keepalive_timeout  300;", "proxy_read_timeout 300s;", "proxy_send_timeout 300s;", "resolver kube-dns.kube-system.svc.cluster.local"):
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf and 'proxy_set_header Connection "Upgrade";' in conf
+    for line in (
+        "keepalive_timeout  300;",
+        "proxy_read_timeout 300s;",
+        "proxy_send_timeout 300s;",
+        "resolver kube-dns.kube-system.svc.cluster.local",
+    ):
         assert line in conf
 
 
@@ -225,10 +262,15 @@ def test_capacity_is_a_stack_output() -> None:
 def test_embedded_model_service() -> None:
     run = run_stack("dev", *EMBEDDED, "modelService.assistants=4", "modelService.parallelTrainings=2")
     # No consumers and no Job RBAC (the backing services keep their own StatefulSets).
-    model_components = {"model-training-consumer", "model-running-consumer", "model-training-orchestrator",
-                        "model-running-orchestrator"}
+    model_components = {
+        "model-training-consumer",
+        "model-running-consumer",
+        "model-training-orchestrator",
+        "model-running-orchestrator",
+    }
     assert not [
-        m for m in manifests(run)
+        m
+        for m in manifests(run)
         if m["kind"] in ("StatefulSet", "Role", "RoleBinding")
         and m["metadata"]["labels"].get("app.kubernetes.io/component") in model_components
     ]
@@ -254,7 +296,10 @@ def test_embedded_model_service() -> None:
     assert env["RASA_REMOTE_STORAGE"]["value"] == "aws"
     assert env["MAX_PARALLEL_TRAININGS"]["value"] == "2"
     assert env["MAX_PARALLEL_BOT_RUNS"]["value"] == "5"
-    assert env["RASA_PRO_LICENSE"]["valueFrom"]["secretKeyRef"] == {"name": "studio-secrets", "key": "RASA_PRO_LICENSE_SECRET_KEY"}
+    assert env["RASA_PRO_LICENSE"]["valueFrom"]["secretKeyRef"] == {
+        "name": "studio-secrets",
+        "key": "RASA_PRO_LICENSE_SECRET_KEY",
+    }
     assert env["OPENAI_API_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "OPENAI_API_KEY_SECRET_KEY"
     for name in ("BUCKET_NAME", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"):
         assert "value" in env[name]
@@ -268,11 +313,13 @@ def test_embedded_model_service() -> None:
 
 
 def test_embedded_needs_a_matching_studio_version() -> None:
-    _, problems = validate({
-        "environment": "dev",
-        "studio": {"host": "studio.example.com", "version": "1.7.0"},
-        "modelService": {"architecture": "embedded"},
-    })
+    _, problems = validate(
+        {
+            "environment": "dev",
+            "studio": {"host": "studio.example.com", "version": "1.7.0"},
+            "modelService": {"architecture": "embedded"},
+        }
+    )
     assert any(p.startswith("rasa-studio:modelService.architecture: ") for p in problems)
 
 
@@ -293,9 +340,14 @@ def test_irsa_storage_gets_no_static_keys_and_no_endpoint() -> None:
 
 
 def test_keyed_storage_gets_keys_as_secret_refs_and_its_endpoint() -> None:
-    keyed = ObjectStorage(bucket="b", region="us-east-1", endpoint="http://minio:9000", credentials_secret="minio-creds")
+    keyed = ObjectStorage(
+        bucket="b", region="us-east-1", endpoint="http://minio:9000", credentials_secret="minio-creds"
+    )
     env = {e.name: e for e in storage_env(keyed)}
-    assert env["AWS_ACCESS_KEY_ID"].value_from.secret_key_ref.name == "minio-creds"
+    source = env["AWS_ACCESS_KEY_ID"].value_from
+    assert isinstance(source, core.EnvVarSourceArgs)
+    assert isinstance(source.secret_key_ref, core.SecretKeySelectorArgs)
+    assert source.secret_key_ref.name == "minio-creds"
     assert env["AWS_SECRET_ACCESS_KEY"].value is None
     assert env["AWS_ENDPOINT_URL"].value == "http://minio:9000"
 
@@ -313,7 +365,9 @@ def _services(ctx: Context) -> ModelServices:
     return ModelServices(
         "ms",
         ctx,
-        kafka=Kafka("kafka:9092", "SASL_SSL", "SCRAM-SHA-512", "studio", SecretRef("kafka", "password"), ca_secret="kafka-ca"),
+        kafka=Kafka(
+            "kafka:9092", "SASL_SSL", "SCRAM-SHA-512", "studio", SecretRef("kafka", "password"), ca_secret="kafka-ca"
+        ),
         database=Database("db", 5432, "studio", SecretRef("db", "password"), "", True),
         storage=IRSA,
         secret_name="studio-secrets",
@@ -324,7 +378,10 @@ def _services(ctx: Context) -> ModelServices:
 def test_service_accounts_carry_the_storage_annotations(mocks: Any) -> pulumi.Output[Any]:
     services = _services(_context())
     assert services.orchestrated is not None
-    accounts = [services.orchestrated.training.access.service_account, services.orchestrated.running.access.service_account]
+    accounts = [
+        services.orchestrated.training.access.service_account,
+        services.orchestrated.running.access.service_account,
+    ]
 
     def check(annotations: list[Any]) -> None:
         assert annotations == [IRSA.service_account_annotations] * 2
@@ -334,7 +391,9 @@ def test_service_accounts_carry_the_storage_annotations(mocks: Any) -> pulumi.Ou
 
 @pulumi.runtime.test
 def test_embedded_service_account_carries_the_storage_annotations(mocks: Any) -> pulumi.Output[Any]:
-    ctx = _context({"studio": {"host": "studio.example.com", "version": "1.17.0"}, "modelService": {"architecture": "embedded"}})
+    ctx = _context(
+        {"studio": {"host": "studio.example.com", "version": "1.17.0"}, "modelService": {"architecture": "embedded"}}
+    )
     services = _services(ctx)
     assert services.embedded is not None
 

@@ -18,16 +18,25 @@ from components.network_flows import (
     pod_groups,
 )
 from config import validate
-from policy.rules import ORCHESTRATED_API_CLIENTS
 from config.defaults import merge
+from policy.rules import ORCHESTRATED_API_CLIENTS
 from tests.harness import STACKS, manifests, run_config, run_stack, stack_input
 from tools import schema
 
 EMBEDDED = {"studio": {"version": "1.17.0"}, "modelService": {"architecture": "embedded"}}
 EXTERNAL = {
-    "kafka": {"mode": "external", "brokers": ["kafka-1.example.com:9093", "kafka-2.example.com:9093"],
-              "username": "studio", "passwordSecret": {"name": "kafka", "key": "password"}},
-    "database": {"mode": "external", "host": "db.example.com", "port": 6432, "passwordSecret": {"name": "db", "key": "pw"}},
+    "kafka": {
+        "mode": "external",
+        "brokers": ["kafka-1.example.com:9093", "kafka-2.example.com:9093"],
+        "username": "studio",
+        "passwordSecret": {"name": "kafka", "key": "password"},
+    },
+    "database": {
+        "mode": "external",
+        "host": "db.example.com",
+        "port": 6432,
+        "passwordSecret": {"name": "db", "key": "pw"},
+    },
     "objectStorage": {"mode": "external", "bucket": "models", "endpoint": "https://storage.example.com:9443"},
 }
 
@@ -53,22 +62,41 @@ def policies(run) -> dict[str, dict[str, Any]]:
 
 def test_dev_flows_are_exactly_the_architecture() -> None:
     db, kafka, minio = ("postgresql", 5432), ("kafka", 9092), ("object-storage", 9000)
-    model = ("model-training-orchestrator", "model-running-orchestrator", "model-training-consumer", "model-running-consumer")
+    model = (
+        "model-training-orchestrator",
+        "model-running-orchestrator",
+        "model-training-consumer",
+        "model-running-consumer",
+    )
     expected = {
-        (INGRESS_CONTROLLER, "web-client", 8080), (INGRESS_CONTROLLER, "backend", 4000),
-        (INGRESS_CONTROLLER, "keycloak", 8080), (INGRESS_CONTROLLER, "model-running-orchestrator", 8080),
-        ("backend", *db), ("keycloak", *db), ("database-migration", *db), ("event-ingestion", *db),
-        ("backend", "keycloak", 8080), ("event-ingestion", *kafka),
-        ("backend", "model-training-orchestrator", 8000), ("backend", "model-running-orchestrator", 8001),
-        ("model-training-orchestrator", *db), ("model-running-orchestrator", *db),
-        *((m, *kafka) for m in (*model, RASA_JOBS)), *((m, *minio) for m in (*model, RASA_JOBS)),
-        ("model-training-consumer", KUBERNETES_API, 443), ("model-training-consumer", KUBERNETES_API, 6443),
-        ("model-running-consumer", KUBERNETES_API, 443), ("model-running-consumer", KUBERNETES_API, 6443),
+        (INGRESS_CONTROLLER, "web-client", 8080),
+        (INGRESS_CONTROLLER, "backend", 4000),
+        (INGRESS_CONTROLLER, "keycloak", 8080),
+        (INGRESS_CONTROLLER, "model-running-orchestrator", 8080),
+        ("backend", *db),
+        ("keycloak", *db),
+        ("database-migration", *db),
+        ("event-ingestion", *db),
+        ("backend", "keycloak", 8080),
+        ("event-ingestion", *kafka),
+        ("backend", "model-training-orchestrator", 8000),
+        ("backend", "model-running-orchestrator", 8001),
+        ("model-training-orchestrator", *db),
+        ("model-running-orchestrator", *db),
+        *((m, *kafka) for m in (*model, RASA_JOBS)),
+        *((m, *minio) for m in (*model, RASA_JOBS)),
+        ("model-training-consumer", KUBERNETES_API, 443),
+        ("model-training-consumer", KUBERNETES_API, 6443),
+        ("model-running-consumer", KUBERNETES_API, 443),
+        ("model-running-consumer", KUBERNETES_API, 6443),
         ("model-training-consumer", "model-training-orchestrator", 8000),
         ("model-running-consumer", "model-running-orchestrator", 8001),
-        ("model-running-consumer", RASA_JOBS, 5005), ("model-running-orchestrator", RASA_JOBS, 5005),
+        ("model-running-consumer", RASA_JOBS, 5005),
+        ("model-running-orchestrator", RASA_JOBS, 5005),
         (RASA_JOBS, OUTSIDE, 443),
-        ("kafka", "kafka", None), ("postgresql", *db), ("object-storage", *minio),
+        ("kafka", "kafka", None),
+        ("postgresql", *db),
+        ("object-storage", *minio),
     }
     assert {(f.source, f.destination, f.port) for f in flows(config_of("dev"))} == expected
 
@@ -102,7 +130,9 @@ RUNS = {
     "dev": lambda: run_stack("dev"),
     "staging": lambda: run_stack("staging"),
     "prod": lambda: run_stack("prod"),
-    "dev-embedded-external": lambda: run_config("dev", with_changes(stack_input("dev").plain, {**EMBEDDED, **EXTERNAL})),
+    "dev-embedded-external": lambda: run_config(
+        "dev", with_changes(stack_input("dev").plain, {**EMBEDDED, **EXTERNAL})
+    ),
 }
 
 
@@ -149,12 +179,22 @@ def test_every_pod_may_resolve_names() -> None:
     dns = policies(run_stack("dev"))["rasa-studio-dns"]["spec"]
     assert dns["podSelector"] == {}
     assert {(p["port"], p["protocol"]) for p in dns["egress"][0]["ports"]} == {(53, "UDP"), (53, "TCP")}
-    assert dns["egress"][0]["to"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "kube-system"}
+    assert dns["egress"][0]["to"][0]["namespaceSelector"]["matchLabels"] == {
+        "kubernetes.io/metadata.name": "kube-system"
+    }
 
 
 def test_ingress_controller_namespace_and_cidrs_come_from_config() -> None:
-    plain = merge(stack_input("prod").plain, {"kubernetes": {
-        "ingressControllerNamespace": "traefik", "egressCidrs": ["10.20.0.0/16"], "apiServerCidrs": ["10.20.0.10/32"]}})
+    plain = merge(
+        stack_input("prod").plain,
+        {
+            "kubernetes": {
+                "ingressControllerNamespace": "traefik",
+                "egressCidrs": ["10.20.0.0/16"],
+                "apiServerCidrs": ["10.20.0.10/32"],
+            }
+        },
+    )
     rendered = policies(run_config("prod", plain))
     web = rendered["rasa-studio-web-client"]["spec"]["ingress"][0]["from"][0]
     assert web["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "traefik"}
@@ -177,7 +217,9 @@ MODES = {
     database=st.sampled_from(MODES["database"]),
     storage=st.sampled_from(MODES["objectStorage"]),
 )
-def test_flows_for_any_modes_admit_nothing_from_outside(embedded: bool, kafka: dict, database: dict, storage: dict) -> None:
+def test_flows_for_any_modes_admit_nothing_from_outside(
+    embedded: bool, kafka: dict, database: dict, storage: dict
+) -> None:
     changes: dict[str, Any] = {"kafka": kafka, "database": database, "objectStorage": storage}
     if embedded:
         changes.update(EMBEDDED)
@@ -186,7 +228,13 @@ def test_flows_for_any_modes_admit_nothing_from_outside(embedded: bool, kafka: d
     groups = set(pod_groups(found))
     # Into the namespace only from its own pods or the ingress controller; never from addresses.
     assert {f.source for f in found} <= groups | {INGRESS_CONTROLLER}
-    assert {f.destination for f in found if f.source == INGRESS_CONTROLLER} <= {"web-client", "backend", "keycloak", "model-running-orchestrator", "model-service"}
+    assert {f.destination for f in found if f.source == INGRESS_CONTROLLER} <= {
+        "web-client",
+        "backend",
+        "keycloak",
+        "model-running-orchestrator",
+        "model-service",
+    }
     # Only what is deployed in the cluster gets rules.
     assert ("object-storage" in groups) == (storage["mode"] == "minio")
     assert ("model-service" in groups) == embedded

@@ -7,7 +7,7 @@ import json
 import runpy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -17,7 +17,9 @@ from policy.rules import (
     RULES,
     RULES_BY_NAME,
     WRITABLE_ROOT_ANNOTATION,
+    ResourceCheck,
     RuleContext,
+    StackCheck,
     StackResource,
     check_resource,
     check_stack,
@@ -25,6 +27,21 @@ from policy.rules import (
     unwrap,
 )
 from tests.harness import STACKS, run_stack, stack_input
+
+
+def resource_check(name: str) -> ResourceCheck:
+    """The check of a per-resource rule (Rule.check is typed as either kind)."""
+    rule = RULES_BY_NAME[name]
+    assert rule.kind == "resource"
+    return cast(ResourceCheck, rule.check)
+
+
+def stack_check(name: str) -> StackCheck:
+    """The check of a whole-stack rule."""
+    rule = RULES_BY_NAME[name]
+    assert rule.kind == "stack"
+    return cast(StackCheck, rule.check)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 CTX = RuleContext()
@@ -71,17 +88,36 @@ def test_the_prod_stack_is_checked_as_prod() -> None:
 
 
 def test_the_embedded_architecture_mounts_no_tokens() -> None:
-    config, _ = validate({**stack_input("dev").plain, "studio": {"host": "s.example.com", "version": "1.17.0"},
-                          "modelService": {"architecture": "embedded"}})
+    config, _ = validate(
+        {
+            **stack_input("dev").plain,
+            "studio": {"host": "s.example.com", "version": "1.17.0"},
+            "modelService": {"architecture": "embedded"},
+        }
+    )
     assert config is not None
     assert RuleContext.from_config(config).automount_components == frozenset()
 
 
 def test_the_rules_cover_every_concern_of_the_issue() -> None:
     concerns = {
-        "non-root", "privilege-escalation", "capabilities", "seccomp", "read-only-root", "requests-and-limits",
-        "probes", "service-account-token", "pod-labels", "images-pinned", "external-service-types", "plaintext-secret",
-        "s3-encrypted-and-private", "rds-encrypted", "disruption-budget", "topology-spread", "rolling-update",
+        "non-root",
+        "privilege-escalation",
+        "capabilities",
+        "seccomp",
+        "read-only-root",
+        "requests-and-limits",
+        "probes",
+        "service-account-token",
+        "pod-labels",
+        "images-pinned",
+        "external-service-types",
+        "plaintext-secret",
+        "s3-encrypted-and-private",
+        "rds-encrypted",
+        "disruption-budget",
+        "topology-spread",
+        "rolling-update",
     }
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
@@ -102,8 +138,10 @@ def container(**changes: Any) -> dict[str, Any]:
         "livenessProbe": {"httpGet": {"path": "/", "port": 8080}},
         "readinessProbe": {"httpGet": {"path": "/", "port": 8080}},
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
-        "env": [{"name": "DB_PASS", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
-                {"name": "RASA_PRO_LICENSE_SECRET_NAME", "value": "studio-secrets"}],
+        "env": [
+            {"name": "DB_PASS", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+            {"name": "RASA_PRO_LICENSE_SECRET_NAME", "value": "studio-secrets"},
+        ],
         "securityContext": {
             "allowPrivilegeEscalation": False,
             "privileged": False,
@@ -126,11 +164,21 @@ def merge(base: Any, changes: Any) -> Any:
     return copy.deepcopy(changes)
 
 
-def deployment(*, replicas: int = 1, component: str = "backend", spec: dict[str, Any] | None = None,
-               annotations: dict[str, str] | None = None, strategy: dict[str, Any] | None = None,
-               containers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    labels = {"app.kubernetes.io/name": component, "app.kubernetes.io/instance": "t", "app.kubernetes.io/component": component,
-              "app.kubernetes.io/part-of": "rasa-studio"}
+def deployment(
+    *,
+    replicas: int = 1,
+    component: str = "backend",
+    spec: dict[str, Any] | None = None,
+    annotations: dict[str, str] | None = None,
+    strategy: dict[str, Any] | None = None,
+    containers: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    labels = {
+        "app.kubernetes.io/name": component,
+        "app.kubernetes.io/instance": "t",
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "rasa-studio",
+    }
     pod = merge({"automountServiceAccountToken": False, "containers": containers or [container()]}, spec or {})
     return {
         "metadata": {"name": component, "labels": labels},
@@ -143,73 +191,275 @@ def deployment(*, replicas: int = 1, component: str = "backend", spec: dict[str,
     }
 
 
-POD_LABELS = {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "t", "app.kubernetes.io/part-of": "rasa-studio"}
+POD_LABELS = {
+    "app.kubernetes.io/name": "backend",
+    "app.kubernetes.io/instance": "t",
+    "app.kubernetes.io/part-of": "rasa-studio",
+}
 
 # (rule, resource type, bad props, good props, context)
 RESOURCE_CASES = [
-    ("pods-run-as-non-root", DEPLOYMENT, deployment(containers=[container(securityContext={"runAsNonRoot": False})]), deployment(), CTX),
-    ("pods-run-as-non-root", "kubernetes:batch/v1:Job",
-     {"spec": {"template": {"spec": {"containers": [container(securityContext={"runAsUser": 0})]}}}},
-     {"spec": {"template": {"metadata": {"labels": POD_LABELS}, "spec": {"automountServiceAccountToken": False, "containers": [container()]}}}}, CTX),
-    ("no-privilege-escalation", DEPLOYMENT, deployment(containers=[container(securityContext={"allowPrivilegeEscalation": True})]), deployment(), CTX),
-    ("no-privilege-escalation", DEPLOYMENT, deployment(containers=[container(securityContext={"privileged": True})]), deployment(), CTX),
-    ("drop-all-capabilities", DEPLOYMENT, deployment(containers=[container(securityContext={"capabilities": {"drop": ["NET_RAW"]}})]), deployment(), CTX),
-    ("drop-all-capabilities", DEPLOYMENT, deployment(containers=[container(securityContext={"capabilities": {"add": ["NET_ADMIN"]}})]), deployment(), CTX),
-    ("runtime-default-seccomp", DEPLOYMENT, deployment(containers=[container(securityContext={"seccompProfile": {"type": "Unconfined"}})]), deployment(), CTX),
-    ("read-only-root-filesystem", DEPLOYMENT, deployment(containers=[container(securityContext={"readOnlyRootFilesystem": False})]),
-     deployment(containers=[container(securityContext={"readOnlyRootFilesystem": False})],
-                annotations={WRITABLE_ROOT_ANNOTATION: "app: the image unpacks plugins into its install directory"}), CTX),
-    ("resource-requests-and-limits", DEPLOYMENT, deployment(containers=[container(resources={"limits": {"cpu": None}})]), deployment(), CTX),
-    ("probes-where-there-is-an-endpoint", DEPLOYMENT, deployment(containers=[container(readinessProbe=None)]),
-     deployment(containers=[container(ports=None, livenessProbe=None, readinessProbe=None)]), CTX),
-    ("service-account-token-only-for-api-clients", DEPLOYMENT, deployment(spec={"automountServiceAccountToken": True}),
-     deployment(component="model-training-consumer", spec={"automountServiceAccountToken": True}), CTX),
-    ("service-account-token-only-for-api-clients", DEPLOYMENT, deployment(spec={"automountServiceAccountToken": None}), deployment(), CTX),
-    ("images-pinned", DEPLOYMENT, deployment(containers=[container(image="postgres:latest")]), deployment(containers=[container(image="postgres:17.2")]), CTX),
-    ("images-pinned", "kubernetes:batch/v1:CronJob",
-     {"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [container(image="registry:5000/team/app")]}}}}}},
-     {"spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": POD_LABELS}, "spec": {"automountServiceAccountToken": False,
-                                                          "containers": [container(image="registry:5000/team/app@sha256:" + "a" * 64)]}}}}}}, CTX),
-    ("no-plaintext-secret-env", DEPLOYMENT, deployment(containers=[container(env=[{"name": "KC_DB_PASSWORD", "value": "hunter2"}])]), deployment(), CTX),
-    ("no-plaintext-secret-env", DEPLOYMENT, deployment(containers=[container(env=[{"name": "DB_PASS", "value": "hunter2"}])]), deployment(), CTX),
-    ("no-plaintext-secret-env", DEPLOYMENT,
-     deployment(containers=[container(env=[{"name": "OPTIONS", "value": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"}}])]),
-     deployment(containers=[container(env=[{"name": "OPENAI_API_KEY_SECRET_KEY", "value": "OPENAI_API_KEY"}])]), CTX),
-    ("pod-labels-for-network-policies", DEPLOYMENT,
-     merge(deployment(), {"spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/part-of": None}}}}}), deployment(), CTX),
-    ("rolling-update-keeps-capacity", DEPLOYMENT, deployment(replicas=3, strategy={"type": "RollingUpdate"}), deployment(replicas=3), CTX),
-    ("rolling-update-keeps-capacity", DEPLOYMENT, deployment(strategy={"type": "Recreate"}),
-     deployment(strategy={"type": "Recreate"}, spec={"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "d"}}]}), CTX),
-    ("topology-spread", DEPLOYMENT, deployment(replicas=2),
-     deployment(replicas=2, spec={"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"}]}), PROD),
-    ("no-external-service-types", "kubernetes:core/v1:Service", {"spec": {"type": "LoadBalancer"}}, {"spec": {"type": "ClusterIP"}}, CTX),
+    (
+        "pods-run-as-non-root",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"runAsNonRoot": False})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "pods-run-as-non-root",
+        "kubernetes:batch/v1:Job",
+        {"spec": {"template": {"spec": {"containers": [container(securityContext={"runAsUser": 0})]}}}},
+        {
+            "spec": {
+                "template": {
+                    "metadata": {"labels": POD_LABELS},
+                    "spec": {"automountServiceAccountToken": False, "containers": [container()]},
+                }
+            }
+        },
+        CTX,
+    ),
+    (
+        "no-privilege-escalation",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"allowPrivilegeEscalation": True})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "no-privilege-escalation",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"privileged": True})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "drop-all-capabilities",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"capabilities": {"drop": ["NET_RAW"]}})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "drop-all-capabilities",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"capabilities": {"add": ["NET_ADMIN"]}})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "runtime-default-seccomp",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"seccompProfile": {"type": "Unconfined"}})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "read-only-root-filesystem",
+        DEPLOYMENT,
+        deployment(containers=[container(securityContext={"readOnlyRootFilesystem": False})]),
+        deployment(
+            containers=[container(securityContext={"readOnlyRootFilesystem": False})],
+            annotations={WRITABLE_ROOT_ANNOTATION: "app: the image unpacks plugins into its install directory"},
+        ),
+        CTX,
+    ),
+    (
+        "resource-requests-and-limits",
+        DEPLOYMENT,
+        deployment(containers=[container(resources={"limits": {"cpu": None}})]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "probes-where-there-is-an-endpoint",
+        DEPLOYMENT,
+        deployment(containers=[container(readinessProbe=None)]),
+        deployment(containers=[container(ports=None, livenessProbe=None, readinessProbe=None)]),
+        CTX,
+    ),
+    (
+        "service-account-token-only-for-api-clients",
+        DEPLOYMENT,
+        deployment(spec={"automountServiceAccountToken": True}),
+        deployment(component="model-training-consumer", spec={"automountServiceAccountToken": True}),
+        CTX,
+    ),
+    (
+        "service-account-token-only-for-api-clients",
+        DEPLOYMENT,
+        deployment(spec={"automountServiceAccountToken": None}),
+        deployment(),
+        CTX,
+    ),
+    (
+        "images-pinned",
+        DEPLOYMENT,
+        deployment(containers=[container(image="postgres:latest")]),
+        deployment(containers=[container(image="postgres:17.2")]),
+        CTX,
+    ),
+    (
+        "images-pinned",
+        "kubernetes:batch/v1:CronJob",
+        {
+            "spec": {
+                "jobTemplate": {
+                    "spec": {"template": {"spec": {"containers": [container(image="registry:5000/team/app")]}}}
+                }
+            }
+        },
+        {
+            "spec": {
+                "jobTemplate": {
+                    "spec": {
+                        "template": {
+                            "metadata": {"labels": POD_LABELS},
+                            "spec": {
+                                "automountServiceAccountToken": False,
+                                "containers": [container(image="registry:5000/team/app@sha256:" + "a" * 64)],
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        CTX,
+    ),
+    (
+        "no-plaintext-secret-env",
+        DEPLOYMENT,
+        deployment(containers=[container(env=[{"name": "KC_DB_PASSWORD", "value": "hunter2"}])]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "no-plaintext-secret-env",
+        DEPLOYMENT,
+        deployment(containers=[container(env=[{"name": "DB_PASS", "value": "hunter2"}])]),
+        deployment(),
+        CTX,
+    ),
+    (
+        "no-plaintext-secret-env",
+        DEPLOYMENT,
+        deployment(
+            containers=[
+                container(
+                    env=[
+                        {
+                            "name": "OPTIONS",
+                            "value": {
+                                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                                "value": "x",
+                            },
+                        }
+                    ]
+                )
+            ]
+        ),
+        deployment(containers=[container(env=[{"name": "OPENAI_API_KEY_SECRET_KEY", "value": "OPENAI_API_KEY"}])]),
+        CTX,
+    ),
+    (
+        "pod-labels-for-network-policies",
+        DEPLOYMENT,
+        merge(deployment(), {"spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/part-of": None}}}}}),
+        deployment(),
+        CTX,
+    ),
+    (
+        "rolling-update-keeps-capacity",
+        DEPLOYMENT,
+        deployment(replicas=3, strategy={"type": "RollingUpdate"}),
+        deployment(replicas=3),
+        CTX,
+    ),
+    (
+        "rolling-update-keeps-capacity",
+        DEPLOYMENT,
+        deployment(strategy={"type": "Recreate"}),
+        deployment(
+            strategy={"type": "Recreate"},
+            spec={"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "d"}}]},
+        ),
+        CTX,
+    ),
+    (
+        "topology-spread",
+        DEPLOYMENT,
+        deployment(replicas=2),
+        deployment(
+            replicas=2,
+            spec={
+                "topologySpreadConstraints": [
+                    {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"}
+                ]
+            },
+        ),
+        PROD,
+    ),
+    (
+        "no-external-service-types",
+        "kubernetes:core/v1:Service",
+        {"spec": {"type": "LoadBalancer"}},
+        {"spec": {"type": "ClusterIP"}},
+        CTX,
+    ),
     ("no-external-service-types", "kubernetes:core/v1:Service", {"spec": {"type": "NodePort"}}, {"spec": {}}, CTX),
-    ("rds-encrypted-private-protected", "aws:rds/instance:Instance", {"storageEncrypted": False},
-     {"storageEncrypted": True, "publiclyAccessible": False}, CTX),
-    ("rds-encrypted-private-protected", "aws:rds/instance:Instance", {"storageEncrypted": True, "publiclyAccessible": True},
-     {"storageEncrypted": True}, CTX),
-    ("rds-encrypted-private-protected", "aws:rds/instance:Instance", {"storageEncrypted": True, "deletionProtection": False},
-     {"storageEncrypted": True, "deletionProtection": True}, PROD),
+    (
+        "rds-encrypted-private-protected",
+        "aws:rds/instance:Instance",
+        {"storageEncrypted": False},
+        {"storageEncrypted": True, "publiclyAccessible": False},
+        CTX,
+    ),
+    (
+        "rds-encrypted-private-protected",
+        "aws:rds/instance:Instance",
+        {"storageEncrypted": True, "publiclyAccessible": True},
+        {"storageEncrypted": True},
+        CTX,
+    ),
+    (
+        "rds-encrypted-private-protected",
+        "aws:rds/instance:Instance",
+        {"storageEncrypted": True, "deletionProtection": False},
+        {"storageEncrypted": True, "deletionProtection": True},
+        PROD,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("rule", "typ", "bad", "good", "ctx"), RESOURCE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RESOURCE_CASES)])
-def test_resource_rule_catches_a_bad_resource_and_passes_a_good_one(rule: str, typ: str, bad: dict, good: dict, ctx: RuleContext) -> None:
-    check = RULES_BY_NAME[rule].check
-    assert check(typ, unwrap(bad), ctx), f"{rule} missed {bad}"  # type: ignore[call-arg, arg-type]
-    assert check(typ, unwrap(good), ctx) == []  # type: ignore[call-arg, arg-type]
+@pytest.mark.parametrize(
+    ("rule", "typ", "bad", "good", "ctx"), RESOURCE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RESOURCE_CASES)]
+)
+def test_resource_rule_catches_a_bad_resource_and_passes_a_good_one(
+    rule: str, typ: str, bad: dict, good: dict, ctx: RuleContext
+) -> None:
+    check = resource_check(rule)
+    assert check(typ, unwrap(bad), ctx), f"{rule} missed {bad}"
+    assert check(typ, unwrap(good), ctx) == []
     # The good resource breaks no other rule either, so the cases stay honest.
     assert check_resource(typ, good, ctx) == {}
 
 
 def test_load_balancers_pass_where_the_config_allows_them() -> None:
-    assert RULES_BY_NAME["no-external-service-types"].check(
-        "kubernetes:core/v1:Service", {"spec": {"type": "LoadBalancer"}}, RuleContext(allow_load_balancer=True)  # type: ignore[call-arg, arg-type]
-    ) == []
+    assert (
+        resource_check("no-external-service-types")(
+            "kubernetes:core/v1:Service",
+            {"spec": {"type": "LoadBalancer"}},
+            RuleContext(allow_load_balancer=True),
+        )
+        == []
+    )
 
 
 def test_a_protected_rds_instance_is_prod_even_without_the_flag() -> None:
-    found = check_stack([StackResource("aws:rds/instance:Instance", {"storageEncrypted": True}, "urn:db", "db", protect=True)], CTX)
+    found = check_stack(
+        [StackResource("aws:rds/instance:Instance", {"storageEncrypted": True}, "urn:db", "db", protect=True)], CTX
+    )
     assert "deletionProtection" in " ".join(found["rds-encrypted-private-protected"])
 
 
@@ -217,30 +467,62 @@ BUCKET = StackResource("aws:s3/bucket:Bucket", {"bucket": "models"}, "urn:bucket
 SSE = StackResource(
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     {"bucket": "models-id", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
-    "urn:sse", "models-sse", dependencies=("urn:bucket",),
+    "urn:sse",
+    "models-sse",
+    dependencies=("urn:bucket",),
 )
-BLOCK_ALL = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
-PAB = StackResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {"bucket": "models", **BLOCK_ALL}, "urn:pab", "models-pab")
-PDB = StackResource("kubernetes:policy/v1:PodDisruptionBudget",
-                    {"spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "t"}}}})
+BLOCK_ALL = {
+    "blockPublicAcls": True,
+    "blockPublicPolicy": True,
+    "ignorePublicAcls": True,
+    "restrictPublicBuckets": True,
+}
+PAB = StackResource(
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {"bucket": "models", **BLOCK_ALL}, "urn:pab", "models-pab"
+)
+PDB = StackResource(
+    "kubernetes:policy/v1:PodDisruptionBudget",
+    {
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "t"}},
+        }
+    },
+)
 REPLICATED = StackResource(DEPLOYMENT, deployment(replicas=2), "urn:backend", "backend")
 
 STACK_CASES = [
     ("s3-encrypted-and-private", [BUCKET, PAB], [BUCKET, SSE, PAB]),
     ("s3-encrypted-and-private", [BUCKET, SSE], [BUCKET, SSE, PAB]),
-    ("s3-encrypted-and-private", [BUCKET, SSE, StackResource(PAB.type, {**PAB.props, "restrictPublicBuckets": False}, "urn:p", "p")], [BUCKET, SSE, PAB]),
-    ("s3-encrypted-and-private", [StackResource(BUCKET.type, {"bucket": "models", "acl": "public-read"}, "urn:bucket", "models"), SSE, PAB], [BUCKET, SSE, PAB]),
+    (
+        "s3-encrypted-and-private",
+        [BUCKET, SSE, StackResource(PAB.type, {**PAB.props, "restrictPublicBuckets": False}, "urn:p", "p")],
+        [BUCKET, SSE, PAB],
+    ),
+    (
+        "s3-encrypted-and-private",
+        [StackResource(BUCKET.type, {"bucket": "models", "acl": "public-read"}, "urn:bucket", "models"), SSE, PAB],
+        [BUCKET, SSE, PAB],
+    ),
     ("disruption-budget-for-replicas", [REPLICATED], [REPLICATED, PDB]),
-    ("disruption-budget-for-replicas", [REPLICATED, StackResource(PDB.type, {"spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "keycloak"}}}})],
-     [StackResource(DEPLOYMENT, deployment(replicas=1))]),
+    (
+        "disruption-budget-for-replicas",
+        [
+            REPLICATED,
+            StackResource(PDB.type, {"spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "keycloak"}}}}),
+        ],
+        [StackResource(DEPLOYMENT, deployment(replicas=1))],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rule", "bad", "good"), STACK_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(STACK_CASES)])
-def test_stack_rule_catches_a_bad_stack_and_passes_a_good_one(rule: str, bad: list[StackResource], good: list[StackResource]) -> None:
-    check = RULES_BY_NAME[rule].check
-    assert check(bad, CTX), f"{rule} missed {bad}"  # type: ignore[call-arg, arg-type]
-    assert check(good, CTX) == []  # type: ignore[call-arg, arg-type]
+def test_stack_rule_catches_a_bad_stack_and_passes_a_good_one(
+    rule: str, bad: list[StackResource], good: list[StackResource]
+) -> None:
+    check = stack_check(rule)
+    assert check(bad, CTX), f"{rule} missed {bad}"
+    assert check(good, CTX) == []
 
 
 # --- the CrossGuard adapters -------------------------------------------------------------
@@ -252,7 +534,9 @@ class _Opts:
 
 
 class _ResourceArgs:
-    def __init__(self, resource_type: str, props: dict[str, Any], protect: bool = False, config: dict | None = None) -> None:
+    def __init__(
+        self, resource_type: str, props: dict[str, Any], protect: bool = False, config: dict | None = None
+    ) -> None:
         self.resource_type, self.props, self.urn, self.name = resource_type, props, "urn:test", "test"
         self.opts = _Opts(protect)
         self._config = config or {}
@@ -310,11 +594,22 @@ def test_resource_policy_adapter_reads_protect_and_pack_config() -> None:
     policies = _policies()
     rds = {"storageEncrypted": True}
     assert _validate(policies["rds-encrypted-private-protected"], _ResourceArgs("aws:rds/instance:Instance", rds)) == []
-    assert _validate(policies["rds-encrypted-private-protected"], _ResourceArgs("aws:rds/instance:Instance", rds, protect=True))
-    assert _validate(policies["rds-encrypted-private-protected"], _ResourceArgs("aws:rds/instance:Instance", rds, config={"prod": True}))
+    assert _validate(
+        policies["rds-encrypted-private-protected"], _ResourceArgs("aws:rds/instance:Instance", rds, protect=True)
+    )
+    assert _validate(
+        policies["rds-encrypted-private-protected"],
+        _ResourceArgs("aws:rds/instance:Instance", rds, config={"prod": True}),
+    )
     lb = {"spec": {"type": "LoadBalancer"}}
     assert _validate(policies["no-external-service-types"], _ResourceArgs("kubernetes:core/v1:Service", lb))
-    assert _validate(policies["no-external-service-types"], _ResourceArgs("kubernetes:core/v1:Service", lb, config={"allowExternalServices": True})) == []
+    assert (
+        _validate(
+            policies["no-external-service-types"],
+            _ResourceArgs("kubernetes:core/v1:Service", lb, config={"allowExternalServices": True}),
+        )
+        == []
+    )
 
 
 def test_stack_policy_adapter_reports_what_the_rule_finds() -> None:
@@ -373,12 +668,12 @@ def _database_url_deployment(url_env: dict[str, Any], with_secret_pass: bool) ->
 
 
 def test_a_url_assembled_from_secret_backed_variables_is_not_a_literal_secret() -> None:
-    rule = RULES_BY_NAME["no-plaintext-secret-env"]
+    check = resource_check("no-plaintext-secret-env")
     ctx = RuleContext()
     assembled = {"name": "DATABASE_URL", "value": "postgresql://$(DB_USER):$(DB_PASS)@db:5432/studio"}
     literal = {"name": "DATABASE_URL", "value": "postgresql://studio:hunter2@db:5432/studio"}
     typ = "kubernetes:apps/v1:Deployment"
-    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=True), ctx) == []
-    assert rule.check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
+    assert check(typ, _database_url_deployment(assembled, with_secret_pass=True), ctx) == []
+    assert check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
     # A reference to a variable that is not Secret-backed does not make the value safe.
-    assert rule.check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)
+    assert check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)

@@ -26,7 +26,9 @@ def _context() -> Context:
 def test_a_replicated_deployment_from_the_builder_passes_every_rule(mocks: RecordingMonitor) -> pulumi.Output[None]:
     ctx = _context()
     user = workload.User(1000, 1000)
-    sizes = Resources.model_validate({"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}})
+    sizes = Resources.model_validate(
+        {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}}
+    )
     backend = workload.container(
         "backend",
         "europe-west3-docker.pkg.dev/rasa-releases/studio/studio-backend:1.7.0",
@@ -61,7 +63,10 @@ def test_a_replicated_deployment_from_the_builder_passes_every_rule(mocks: Recor
 
     def check(_: object) -> None:
         resources = [StackResource(r.type, r.inputs, r.urn, r.name, r.protect) for r in mocks.registrations]
-        assert {r.type for r in resources} >= {"kubernetes:apps/v1:Deployment", "kubernetes:policy/v1:PodDisruptionBudget"}
+        assert {r.type for r in resources} >= {
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:policy/v1:PodDisruptionBudget",
+        }
         assert check_stack(resources, RuleContext(prod=True, topology_spread=True)) == {}
 
     return pulumi.Output.all(deployment.urn, budget.urn).apply(check)

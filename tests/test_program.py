@@ -13,9 +13,19 @@ from tools.render import render
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
 CONTRACT_COMPONENTS = {
-    "web-client", "backend", "database-migration", "keycloak", "event-ingestion",
-    "model-training-orchestrator", "model-training-consumer", "model-running-orchestrator",
-    "model-running-consumer", "model-service", "kafka", "postgresql", "object-storage",
+    "web-client",
+    "backend",
+    "database-migration",
+    "keycloak",
+    "event-ingestion",
+    "model-training-orchestrator",
+    "model-training-consumer",
+    "model-running-orchestrator",
+    "model-running-consumer",
+    "model-service",
+    "kafka",
+    "postgresql",
+    "object-storage",
 }
 
 
@@ -38,7 +48,12 @@ def test_every_resource_uses_an_explicit_provider(stack: str) -> None:
 def test_every_child_has_a_parent_component(stack: str) -> None:
     run = run_stack(stack)
     top = [r for r in run.registrations if r.parent.endswith("pulumi:pulumi:Stack::rasa-studio-" + stack)]
-    assert {r.type for r in top} <= {"rasa-studio:index:RasaStudio", "pulumi:providers:kubernetes", "pulumi:providers:aws", "pulumi:providers:random"}
+    assert {r.type for r in top} <= {
+        "rasa-studio:index:RasaStudio",
+        "pulumi:providers:kubernetes",
+        "pulumi:providers:aws",
+        "pulumi:providers:random",
+    }
 
 
 def namespace_wide(obj: dict) -> bool:
@@ -81,7 +96,9 @@ def test_render_is_deterministic_byte_for_byte(stack: str, tmp_path: Path) -> No
     )
 
 
-def test_bad_override_exits_2_names_the_key_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_override_exits_2_names_the_key_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert render(["dev", "--out", str(out), "--set", "modelService.assistants=0"]) == 2
     err = capsys.readouterr().err

@@ -58,7 +58,9 @@ def test_overrides_only_ever_raise_the_replicas(
 
 @given(counts, st.booleans(), st.integers(min_value=1, max_value=400))
 def test_config_refuses_exactly_the_overrides_below_the_rule(assistants: int, frequent: bool, override: int) -> None:
-    raw = merge(BASE, {"modelService": {"assistants": assistants, "frequentTraining": frequent, "runningConsumers": override}})
+    raw = merge(
+        BASE, {"modelService": {"assistants": assistants, "frequentTraining": frequent, "runningConsumers": override}}
+    )
     config, problems = validate(raw)
     needed = sz.running_consumers_needed(assistants, frequent)
     if override >= needed:
@@ -74,7 +76,9 @@ def test_refused_running_override_explains_the_rule() -> None:
         "rasa-studio:modelService.runningConsumers: 4 is below 5: each running consumer runs one assistant, "
         "so it must be >= assistants + 1 = 5, so a newly trained model always finds a free consumer"
     ]
-    _, problems = validate(merge(BASE, {"modelService": {"assistants": 4, "frequentTraining": True, "runningConsumers": 5}}))
+    _, problems = validate(
+        merge(BASE, {"modelService": {"assistants": 4, "frequentTraining": True, "runningConsumers": 5}})
+    )
     assert len(problems) == 1 and "frequentTraining is true" in problems[0] and "assistants x 2 = 8" in problems[0]
 
 
@@ -127,7 +131,13 @@ def test_capacity_counts_every_running_consumer_and_its_job() -> None:
 
 
 def test_embedded_capacity_follows_the_sizing_rule() -> None:
-    ms = model_service(studio="1.17.0-latest", architecture="embedded", assistants=4, parallelTrainings=2, rasaPro={"tag": "3.16.2-latest"})
+    ms = model_service(
+        studio="1.17.0-latest",
+        architecture="embedded",
+        assistants=4,
+        parallelTrainings=2,
+        rasaPro={"tag": "3.16.2-latest"},
+    )
     assert ms.embedded_limits == (2, 5)
     capacity = ms.capacity
     assert capacity.pods == 1

@@ -42,13 +42,19 @@ def volumes(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def the_job(run: Any) -> dict[str, Any]:
-    jobs = [m for m in manifests(run) if m["kind"] == "Job" and m["metadata"]["name"].startswith("studio-database-migration-")]
+    jobs = [
+        m
+        for m in manifests(run)
+        if m["kind"] == "Job" and m["metadata"]["name"].startswith("studio-database-migration-")
+    ]
     assert len(jobs) == 1
     return jobs[0]
 
 
 def registration(run: Any, kind: str, name: str) -> Any:
-    found = [r for r in run.registrations if r.custom and r.state.get("kind") == kind and r.state["metadata"]["name"] == name]
+    found = [
+        r for r in run.registrations if r.custom and r.state.get("kind") == kind and r.state["metadata"]["name"] == name
+    ]
     assert len(found) == 1
     return found[0]
 
@@ -75,7 +81,10 @@ def test_web_client_serves_config_js_from_its_configmap_and_rolls_on_change() ->
     assert web["readinessProbe"]["httpGet"] == {"path": "/", "port": 8080}
     assert "env" not in web
     assert mounts(web)["/usr/share/nginx/html/config.js"] == {
-        "name": "config", "mountPath": "/usr/share/nginx/html/config.js", "subPath": "config.js", "readOnly": True,
+        "name": "config",
+        "mountPath": "/usr/share/nginx/html/config.js",
+        "subPath": "config.js",
+        "readOnly": True,
     }
     assert volumes(deployment)["config"]["configMap"]["name"] == "studio-web-client-configmap"
     assert "emptyDir" in volumes(deployment)[mounts(web)["/tmp"]["name"]]
@@ -92,7 +101,9 @@ def test_web_client_serves_config_js_from_its_configmap_and_rolls_on_change() ->
 def test_web_client_pods_roll_when_a_feature_flag_changes() -> None:
     before = find(run_stack("dev"), "Deployment", "studio-web-client")
     after = find(run_stack("dev", "studio.webClient.features.voiceInspector=true"), "Deployment", "studio-web-client")
-    content = find(run_stack("dev", "studio.webClient.features.voiceInspector=true"), "ConfigMap", "studio-web-client-configmap")
+    content = find(
+        run_stack("dev", "studio.webClient.features.voiceInspector=true"), "ConfigMap", "studio-web-client-configmap"
+    )
     assert 'window.VOICE_INSPECTOR_ENABLED = "true";' in content["data"]["windowVariables"]
     checksum = lambda d: d["spec"]["template"]["metadata"]["annotations"]["checksum/config"]  # noqa: E731
     assert checksum(before) != checksum(after)
@@ -110,12 +121,28 @@ def test_tls_makes_browser_urls_https() -> None:
 # --- backend ----------------------------------------------------------------------------------
 
 BACKEND_ENV_ORCHESTRATED = [
-    *DB_ENV, "DATABASE_URL", *KEYCLOAK_ADMIN_ENV,
-    "KEYCLOAK_URL", "KEYCLOAK_REALM", "KEYCLOAK_CLIENT_ID", "KEYCLOAK_API_CLIENT_ID", "KEYCLOAK_API_USERNAME",
-    "KEYCLOAK_API_PASSWORD", "KEYCLOAK_API_GRANT_TYPE", "WEB_CLIENT_URL", "API_URL",
-    "MTS_API_URL", "MRS_API_URL", "MODEL_TRAINING_MOCK_ENABLED", "MODEL_RUNNING_MOCK_ENABLED", "DOCKER_IMAGE_TAG",
-    "DELETE_CONVERSATIONS_OLDER_THAN_HOURS", "DELETE_CONVERSATIONS_CRON_EXPRESSION",
-    "TRAINING_POLLING_INTERVAL_MS", "MODEL_POLLING_INTERVAL_MS", "MODEL_INACTIVE_AFTER_MS",
+    *DB_ENV,
+    "DATABASE_URL",
+    *KEYCLOAK_ADMIN_ENV,
+    "KEYCLOAK_URL",
+    "KEYCLOAK_REALM",
+    "KEYCLOAK_CLIENT_ID",
+    "KEYCLOAK_API_CLIENT_ID",
+    "KEYCLOAK_API_USERNAME",
+    "KEYCLOAK_API_PASSWORD",
+    "KEYCLOAK_API_GRANT_TYPE",
+    "WEB_CLIENT_URL",
+    "API_URL",
+    "MTS_API_URL",
+    "MRS_API_URL",
+    "MODEL_TRAINING_MOCK_ENABLED",
+    "MODEL_RUNNING_MOCK_ENABLED",
+    "DOCKER_IMAGE_TAG",
+    "DELETE_CONVERSATIONS_OLDER_THAN_HOURS",
+    "DELETE_CONVERSATIONS_CRON_EXPRESSION",
+    "TRAINING_POLLING_INTERVAL_MS",
+    "MODEL_POLLING_INTERVAL_MS",
+    "MODEL_INACTIVE_AFTER_MS",
 ]
 
 
@@ -148,7 +175,10 @@ def test_backend_container_contract_orchestrated() -> None:
     for probe in ("livenessProbe", "readinessProbe"):
         assert backend[probe] == {
             "httpGet": {"path": "/api/health", "port": 4000},
-            "initialDelaySeconds": 15, "periodSeconds": 15, "timeoutSeconds": 5, "failureThreshold": 6,
+            "initialDelaySeconds": 15,
+            "periodSeconds": 15,
+            "timeoutSeconds": 5,
+            "failureThreshold": 6,
         }
     assert backend["resources"]["requests"] == {"cpu": "1000m", "memory": "2000Mi"}
     assert "/tmp" in mounts(backend)
@@ -196,8 +226,9 @@ def test_replicas_and_resources_are_overridable_per_component() -> None:
     keycloak = find(run, "Deployment", "studio-keycloak")
     assert keycloak["spec"]["replicas"] == 2
     assert containers(keycloak)[0]["resources"]["limits"] == {"cpu": "2000m", "memory": "3Gi"}
-    assert find(run, "PodDisruptionBudget", "studio-keycloak")["spec"]["selector"]["matchLabels"] == (
-        keycloak["spec"]["selector"]["matchLabels"]
+    assert (
+        find(run, "PodDisruptionBudget", "studio-keycloak")["spec"]["selector"]["matchLabels"]
+        == (keycloak["spec"]["selector"]["matchLabels"])
     )
 
 
@@ -218,10 +249,18 @@ def test_migration_job_contract() -> None:
 
     assert migrate["image"] == f"{REGISTRY}/studio-database-migration:1.7.0"
     assert list(env) == [
-        *DB_ENV, "DATABASE_URL", *KC_DB_ENV,
-        "DB_SSL", "DB_REJECT_UNAUTHORIZED", "SKIP_KEYCLOAK", "KC_DEFAULT_DATABASE_CONNECTION_NAME",
+        *DB_ENV,
+        "DATABASE_URL",
+        *KC_DB_ENV,
+        "DB_SSL",
+        "DB_REJECT_UNAUTHORIZED",
+        "SKIP_KEYCLOAK",
+        "KC_DEFAULT_DATABASE_CONNECTION_NAME",
     ]
-    assert secret_refs(migrate) == {"DB_PASS": (SECRET, "DATABASE_PASSWORD"), "KC_DB_PASSWORD": (SECRET, "DATABASE_PASSWORD")}
+    assert secret_refs(migrate) == {
+        "DB_PASS": (SECRET, "DATABASE_PASSWORD"),
+        "KC_DB_PASSWORD": (SECRET, "DATABASE_PASSWORD"),
+    }
     assert env["KC_DB_URL"]["value"] == "jdbc:postgresql://postgresql.rasa-studio.svc.cluster.local:5432/keycloak"
     assert env["KC_DEFAULT_DATABASE_CONNECTION_NAME"]["value"] == "postgres"
     # The placeholder backing service does not say it created the databases.
@@ -265,8 +304,11 @@ def test_a_studio_upgrade_reruns_the_migration_and_keeps_everything_else() -> No
     assert containers(new_job)[1]["image"].endswith(":1.7.1")
     assert new_urn in registration(after, "Deployment", "studio-backend").depends_on
     for kind, name in [
-        ("Deployment", "studio-keycloak"), ("Deployment", "studio-backend"), ("Secret", "studio-secrets"),
-        ("Service", "studio-backend"), ("ConfigMap", "studio-web-client-configmap"),
+        ("Deployment", "studio-keycloak"),
+        ("Deployment", "studio-backend"),
+        ("Secret", "studio-secrets"),
+        ("Service", "studio-backend"),
+        ("ConfigMap", "studio-web-client-configmap"),
     ]:
         assert registration(before, kind, name).urn == registration(after, kind, name).urn, name
 
@@ -315,8 +357,17 @@ def test_event_ingestion_container_contract() -> None:
 
     assert ingestion["image"] == f"{REGISTRY}/studio-event-ingestion:1.7.0"
     assert list(env) == [
-        *DB_ENV, "DATABASE_URL", "KAFKA_CLIENT_ID", "KAFKA_BROKER_ADDRESS", "KAFKA_TOPIC", "KAFKA_DLQ_TOPIC",
-        "KAFKA_GROUP_ID", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_ENABLE_SSL",
+        *DB_ENV,
+        "DATABASE_URL",
+        "KAFKA_CLIENT_ID",
+        "KAFKA_BROKER_ADDRESS",
+        "KAFKA_TOPIC",
+        "KAFKA_DLQ_TOPIC",
+        "KAFKA_GROUP_ID",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_ENABLE_SSL",
     ]
     assert secret_refs(ingestion) == {
         "DB_PASS": (SECRET, "DATABASE_PASSWORD"),
@@ -343,7 +394,9 @@ SENSITIVE = ("PASS", "PASSWORD", "SECRET", "TOKEN", "LICENSE", "API_KEY")
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_sensitive_env_vars_are_secret_references_and_pods_pull_with_the_registry_secret(stack: str) -> None:
     studio_workloads = [
-        m for m in manifests(run_stack(stack)) if m["kind"] in ("Deployment", "Job") and m["metadata"]["name"].startswith("studio-")
+        m
+        for m in manifests(run_stack(stack))
+        if m["kind"] in ("Deployment", "Job") and m["metadata"]["name"].startswith("studio-")
     ]
     assert len(studio_workloads) == 5
     for obj in studio_workloads:
@@ -351,7 +404,10 @@ def test_sensitive_env_vars_are_secret_references_and_pods_pull_with_the_registr
         for container in containers(obj):
             for name, entry in env_of(container).items():
                 if any(word in name for word in SENSITIVE):
-                    assert "value" not in entry and "secretKeyRef" in entry["valueFrom"], (obj["metadata"]["name"], name)
+                    assert "value" not in entry and "secretKeyRef" in entry["valueFrom"], (
+                        obj["metadata"]["name"],
+                        name,
+                    )
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
             assert container["resources"]["limits"] and container["resources"]["requests"]
 
@@ -361,14 +417,21 @@ def test_sensitive_env_vars_are_secret_references_and_pods_pull_with_the_registr
 
 def paths(ingress: dict[str, Any]) -> dict[str, tuple[str, int]]:
     (rule,) = ingress["spec"]["rules"]
-    return {p["path"]: (p["backend"]["service"]["name"], p["backend"]["service"]["port"]["number"]) for p in rule["http"]["paths"]}
+    return {
+        p["path"]: (p["backend"]["service"]["name"], p["backend"]["service"]["port"]["number"])
+        for p in rule["http"]["paths"]
+    }
 
 
 def test_ingress_routes_one_host_with_cert_manager_tls() -> None:
     run = run_stack("staging")
     main, talk = find(run, "Ingress", "studio"), find(run, "Ingress", "studio-talk")
     assert main["apiVersion"] == talk["apiVersion"] == "networking.k8s.io/v1"
-    assert paths(main) == {"/": ("studio-web-client", 80), "/api": ("studio-backend", 80), "/auth": ("studio-keycloak", 80)}
+    assert paths(main) == {
+        "/": ("studio-web-client", 80),
+        "/api": ("studio-backend", 80),
+        "/auth": ("studio-keycloak", 80),
+    }
     assert paths(talk) == {"/talk": ("nginx-reverse-proxy", 80)}
     for ingress in (main, talk):
         assert ingress["spec"]["ingressClassName"] == "nginx"
@@ -406,7 +469,10 @@ def test_ingress_without_tls_and_with_an_existing_certificate() -> None:
 def test_studio_secrets_holds_the_chart_keys() -> None:
     secret = find(run_stack("dev"), "Secret", "studio-secrets")
     assert set(secret["stringData"]) == {
-        "DATABASE_PASSWORD", "KEYCLOAK_ADMIN_PASSWORD", "KEYCLOAK_API_PASSWORD", "KAFKA_SASL_PASSWORD",
+        "DATABASE_PASSWORD",
+        "KEYCLOAK_ADMIN_PASSWORD",
+        "KEYCLOAK_API_PASSWORD",
+        "KAFKA_SASL_PASSWORD",
         "RASA_PRO_LICENSE_SECRET_KEY",
     }
     assert set(secret["stringData"].values()) == {"[secret]"}
@@ -416,7 +482,11 @@ def test_studio_secrets_holds_the_chart_keys() -> None:
 
 def test_generated_passwords_survive_a_studio_upgrade() -> None:
     def passwords(run: Any) -> dict[str, str]:
-        return {r.urn: r.state["result"] for r in run.registrations if r.type == "random:index/randomPassword:RandomPassword"}
+        return {
+            r.urn: r.state["result"]
+            for r in run.registrations
+            if r.type == "random:index/randomPassword:RandomPassword"
+        }
 
     assert passwords(run_stack("dev")) == passwords(run_stack("dev", "studio.version=1.7.1"))
 
@@ -426,7 +496,8 @@ def test_prod_spreads_the_replicated_web_client_and_budgets_its_disruptions() ->
     web = find(run, "Deployment", "studio-web-client")
     assert web["spec"]["replicas"] == 2
     assert {c["topologyKey"] for c in pod(web)["topologySpreadConstraints"]} == {
-        "topology.kubernetes.io/zone", "kubernetes.io/hostname",
+        "topology.kubernetes.io/zone",
+        "kubernetes.io/hostname",
     }
     assert find(run, "PodDisruptionBudget", "studio-web-client")["spec"]["maxUnavailable"] == 1
     # A Job's pod is not spread: there is only one at a time.

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pulumi_kubernetes.core import v1 as core
 
 from components.interfaces import Database, Kafka, SecretRef
 from components.studio_app import defaults as d
@@ -22,7 +23,7 @@ from components.studio_app.env import (
     needs_database_url,
 )
 from components.studio_app.event_ingestion import kafka_tls_volumes
-from components.studio_app.ingress import annotations, tls_secret_name
+from components.studio_app.ingress import ingress_annotations, tls_secret_name
 from components.studio_app.migration import job_suffix
 from components.studio_app.webconfig import checksum, config_js
 from config import validate
@@ -40,7 +41,11 @@ def config(**studio: Any) -> Any:
 
 def database(**changes: Any) -> Database:
     fields: dict[str, Any] = dict(
-        host="db.example.com", port=5432, username="studio", password=DB_PASSWORD, query="sslmode=require",
+        host="db.example.com",
+        port=5432,
+        username="studio",
+        password=DB_PASSWORD,
+        query="sslmode=require",
         prefer_ssl=True,
     )
     return Database(**{**fields, **changes})
@@ -110,7 +115,10 @@ def test_images_share_the_studio_tag_unless_a_component_overrides_it() -> None:
     assert d.image(studio, "database-migration").tag == "1.7.0"
 
 
-@given(st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True), st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True))
+@given(
+    st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True),
+    st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True),
+)
 def test_the_migration_identity_changes_with_the_image_and_only_with_it(a: str, b: str) -> None:
     ref = "registry/studio-database-migration:{}".format
     assert job_suffix(ref(a)) == job_suffix(ref(a))
@@ -173,16 +181,23 @@ def test_model_service_urls_per_architecture() -> None:
         "MODEL_RUNNING_MOCK_ENABLED": "false",
         "DOCKER_IMAGE_TAG": "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:3.10.4-latest",
     }
-    raw = {"environment": "dev", "studio": {"host": "s.example.com", "version": "1.17.0"}, "modelService": {"architecture": "embedded"}}
+    raw = {
+        "environment": "dev",
+        "studio": {"host": "s.example.com", "version": "1.17.0"},
+        "modelService": {"architecture": "embedded"},
+    }
     embedded, problems = validate(raw)
-    assert not problems
+    assert not problems and embedded is not None
     assert values(model_service_env(embedded.model_service, "ns")) == {"MS_API_URL": "http://rasapro"}
 
 
 def test_backend_env_has_unique_names_and_only_secret_passwords() -> None:
     cfg = config(backend={"conversationRetention": {"deleteOlderThanHours": 48, "cronExpression": "*/15 * * * *"}})
     env = backend_env(
-        cfg.studio, cfg.model_service, "ns", database(),
+        cfg.studio,
+        cfg.model_service,
+        "ns",
+        database(),
         admin_password=SecretRef("studio-secrets", "KEYCLOAK_ADMIN_PASSWORD"),
         api_password=SecretRef("studio-secrets", "KEYCLOAK_API_PASSWORD"),
     )
@@ -195,7 +210,14 @@ def test_backend_env_has_unique_names_and_only_secret_passwords() -> None:
 
 @pytest.mark.parametrize("cron", ["hourly", "0 * * *", ""])
 def test_a_bad_cron_expression_is_refused_by_key(cron: str) -> None:
-    raw = {"environment": "dev", "studio": {"host": "s.example.com", "version": "1.7.0", "backend": {"conversationRetention": {"cronExpression": cron}}}}
+    raw = {
+        "environment": "dev",
+        "studio": {
+            "host": "s.example.com",
+            "version": "1.7.0",
+            "backend": {"conversationRetention": {"cronExpression": cron}},
+        },
+    }
     _, problems = validate(raw)
     assert any("studio.backend.conversationRetention.cronExpression" in p for p in problems), problems
 
@@ -205,7 +227,14 @@ def test_a_bad_cron_expression_is_refused_by_key(cron: str) -> None:
 
 def test_plaintext_kafka_has_no_sasl_and_no_tls() -> None:
     env = kafka_env(kafka("PLAINTEXT"), client_id="c", group_id="g")
-    assert names_of(env) == ["KAFKA_CLIENT_ID", "KAFKA_BROKER_ADDRESS", "KAFKA_TOPIC", "KAFKA_DLQ_TOPIC", "KAFKA_GROUP_ID", "KAFKA_ENABLE_SSL"]
+    assert names_of(env) == [
+        "KAFKA_CLIENT_ID",
+        "KAFKA_BROKER_ADDRESS",
+        "KAFKA_TOPIC",
+        "KAFKA_DLQ_TOPIC",
+        "KAFKA_GROUP_ID",
+        "KAFKA_ENABLE_SSL",
+    ]
     assert values(env)["KAFKA_ENABLE_SSL"] == "false"
     assert kafka_tls_volumes(kafka("PLAINTEXT")) == ([], [])
 
@@ -218,6 +247,7 @@ def test_sasl_ssl_kafka_with_a_private_ca_mounts_the_ca() -> None:
     assert values(env)["KAFKA_CA_FILE"] == "/etc/ssl/kafka/ca.crt"
     assert secrets(env) == {"KAFKA_SASL_PASSWORD": ("studio-secrets", "KAFKA_SASL_PASSWORD")}
     (volume,), (mount,) = kafka_tls_volumes(k)
+    assert isinstance(volume.secret, core.SecretVolumeSourceArgs)
     assert volume.secret.secret_name == "kafka-ca"
     assert mount.mount_path == "/etc/ssl/kafka" and mount.read_only
 
@@ -252,6 +282,8 @@ def test_tls_secret_name() -> None:
 def test_talk_annotations_never_request_a_certificate() -> None:
     from components.context import Context
 
-    ctx = Context(config=config(tls={"enabled": True, "clusterIssuer": "le"}), namespace="ns", namespace_name="ns", instance="t")
-    assert annotations(ctx, talk=False) == {"cert-manager.io/cluster-issuer": "le"}
-    assert "cert-manager.io/cluster-issuer" not in annotations(ctx, talk=True)
+    ctx = Context(
+        config=config(tls={"enabled": True, "clusterIssuer": "le"}), namespace="ns", namespace_name="ns", instance="t"
+    )
+    assert ingress_annotations(ctx, talk=False) == {"cert-manager.io/cluster-issuer": "le"}
+    assert "cert-manager.io/cluster-issuer" not in ingress_annotations(ctx, talk=True)

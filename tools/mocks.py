@@ -72,7 +72,9 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         if typ == "aws:msk/configuration:Configuration":
             state.update(latestRevision=1)
         if typ == "aws:secretsmanager/secret:Secret":
-            state.update(arn=f"arn:aws:secretsmanager:eu-central-1:{ACCOUNT_ID}:secret:{physical}-{_digest('sm', name, length=6)}")
+            state.update(
+                arn=f"arn:aws:secretsmanager:eu-central-1:{ACCOUNT_ID}:secret:{physical}-{_digest('sm', name, length=6)}"
+            )
         if typ == "aws:kms/key:Key":
             key_id = _digest("kms", name, length=32)
             state.update(keyId=key_id, arn=f"arn:aws:kms:eu-central-1:{ACCOUNT_ID}:key/{key_id}")
@@ -87,14 +89,20 @@ class StudioMocks(Mocks):
         state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
         return str(state.get("id") or f"{args.name}-id"), state
 
-    def call(self, args: MockCallArgs) -> dict[str, Any]:
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}
-        if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
-        if args.token == "aws:index/getRegion:getRegion":
-            return {"name": "eu-central-1", "region": "eu-central-1"}
-        return {}
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        # (outputs, check failures): the runtime iterates the failures, so none is [] rather than None.
+        return _invoke(args.token), []
+
+
+def _invoke(token: str) -> dict[str, Any]:
+    """Outputs of the provider functions the program calls."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+    if token == "aws:index/getRegion:getRegion":
+        return {"name": "eu-central-1", "region": "eu-central-1"}
+    return {}
 
 
 @dataclass

@@ -98,7 +98,7 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
     components = sorted({r.type for r in regs if not r.custom})
     print(f"stack {stack}: {len(regs)} resources")
     print(f"  components ({sum(1 for r in regs if not r.custom)}): {', '.join(t.split(':')[-1] for t in components)}")
-    print(f"  custom resources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    print("  custom resources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     workloads = []
     images: set[str] = set()
     for r in regs:
@@ -121,7 +121,9 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
     for key, value in sorted(run.outputs.items()):
         print(f"  {key}: {_show(output.clean(value))}")
     if missing:
-        print(f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}")
+        print(
+            f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}"
+        )
     print(f"wrote {manifests} manifests and resources.json to {out}")
 
 

@@ -7,7 +7,7 @@ every call; here the validators are cached per kind and every error is reported.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import jsonschema
@@ -23,7 +23,7 @@ def _schema_version(desired: str) -> str:
     return [v for v in utils.all_versions() if utils.major_minor(v) <= utils.major_minor(desired)][-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(version: str, kind: str, api_version: str) -> jsonschema.protocols.Validator | None:
     schema_dir = f"v{_schema_version(version)}-local-strict"
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)

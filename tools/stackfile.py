@@ -46,7 +46,7 @@ def read(path: Path) -> StackInput:
     for full_key, value in (document.get("config") or {}).items():
         if not isinstance(full_key, str) or not full_key.startswith(prefix):
             continue  # other namespaces (pulumi:, aws:) configure the engine, not this program
-        key = full_key[len(prefix):]
+        key = full_key[len(prefix) :]
         if isinstance(value, dict) and set(value) == {"secure"}:
             result.secrets[key] = SECRET_PLACEHOLDER
             result.encrypted.add(key)

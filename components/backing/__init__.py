@@ -83,7 +83,9 @@ class BackingServices(pulumi.ComponentResource):
             from .postgresql_rds import RdsPostgresql
 
             assert ctx.config.aws is not None  # the stack config requires it for rds
-            return RdsPostgresql(f"{name}-postgresql", ctx, cfg, ctx.config.aws, secrets, needs.databases, opts).database
+            return RdsPostgresql(
+                f"{name}-postgresql", ctx, cfg, ctx.config.aws, secrets, needs.databases, opts
+            ).database
         assert isinstance(cfg, ExternalDatabase)
         from .postgresql_external import external_database
 

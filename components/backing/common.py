@@ -24,7 +24,9 @@ def spec_hash(spec: Any, length: int = 8) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:length]
 
 
-def exec_probe(command: Sequence[str], *, initial_delay: int = 10, period: int = 10, failures: int = 6) -> core.ProbeArgs:
+def exec_probe(
+    command: Sequence[str], *, initial_delay: int = 10, period: int = 10, failures: int = 6
+) -> core.ProbeArgs:
     return core.ProbeArgs(
         exec_=core.ExecActionArgs(command=list(command)),
         initial_delay_seconds=initial_delay,

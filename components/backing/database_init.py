@@ -17,9 +17,10 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import SecretRef
+from ..labels import ComponentName
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 USER = workload.User(uid=999, gid=999)
 RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
 
@@ -100,12 +101,16 @@ class DatabaseInit(pulumi.ComponentResource):
         )
         self.job = batch.Job(
             f"{name}-job",
-            metadata=ctx.metadata(job_name(databases, username, server_id), COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            metadata=ctx.metadata(
+                job_name(databases, username, server_id), COMPONENT, annotations=dict(REPLACE_UNREADY)
+            ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "database-init"),
-                    workload.pod_spec([psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+                    workload.pod_spec(
+                        [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
+                    ),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

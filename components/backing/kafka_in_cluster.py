@@ -16,6 +16,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterKafka
 from config.base import ResourceList, Resources
@@ -24,11 +25,12 @@ from .. import workload
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
+from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import pvc_template, spec_hash, tcp_probe, with_probes
 
-COMPONENT = "kafka"
+COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
 CONTROLLER_PORT = 9093
 STUDIO_USER = "studio"
@@ -117,7 +119,12 @@ class InClusterKafkaService(pulumi.ComponentResource):
     kafka: Kafka
 
     def __init__(
-        self, name: str, ctx: Context, cfg: InClusterKafka, secrets: StudioSecrets, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        ctx: Context,
+        cfg: InClusterKafka,
+        secrets: StudioSecrets,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:InClusterKafka", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -126,13 +133,17 @@ class InClusterKafkaService(pulumi.ComponentResource):
 
         # Protected: a new admin password would not match the one formatted into the storage.
         self.admin_password = random.RandomPassword(
-            f"{name}-admin-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+            f"{name}-admin-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": ADMIN_USER, "password": pulumi.Output.secret(self.admin_password.result)},
+            string_data={"username": ADMIN_USER, "password": password},
             opts=child,
         )
         self.scripts = core.ConfigMap(
@@ -150,7 +161,12 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 # Peers must resolve each other before they are ready, or the quorum never forms.
                 publish_not_ready_addresses=True,
                 selector=selector,
-                ports=[*ports, core.ServicePortArgs(name="controller", port=CONTROLLER_PORT, target_port="controller", protocol="TCP")],
+                ports=[
+                    *ports,
+                    core.ServicePortArgs(
+                        name="controller", port=CONTROLLER_PORT, target_port="controller", protocol="TCP"
+                    ),
+                ],
             ),
             opts=child,
         )
@@ -170,7 +186,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
             workload.env_secret("KAFKA_STUDIO_PASSWORD", secrets.name, KAFKA_SASL_PASSWORD),
             core.EnvVarArgs(
                 name="POD_NAMESPACE",
-                value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")),
+                value_from=core.EnvVarSourceArgs(
+                    field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")
+                ),
             ),
             # The scripts write their logs here instead of into the read-only image.
             workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
@@ -203,7 +221,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
             fs_group=USER.gid,
             termination_grace_period_seconds=60,
             volumes=[
-                core.VolumeArgs(name="static", config_map=core.ConfigMapVolumeSourceArgs(name=self.scripts.metadata.name)),
+                core.VolumeArgs(
+                    name="static", config_map=core.ConfigMapVolumeSourceArgs(name=self.scripts.metadata.name)
+                ),
                 workload.empty_dir("runtime", "16Mi"),
                 workload.empty_dir("tmp", "1Gi"),
             ],
@@ -218,9 +238,11 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 # All nodes start together: with OrderedReady node 0 would wait for a quorum
                 # that needs the nodes not yet started.
                 pod_management_policy="Parallel",
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 # Restart the brokers when their configuration changes.
-                template=workload.pod_template(ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}),
+                template=workload.pod_template(
+                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}
+                ),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"

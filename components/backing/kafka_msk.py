@@ -75,6 +75,8 @@ class MskKafkaService(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=stateful(ctx, self),
         )
+        # config/stack.py requires aws.nodeSecurityGroupId for kafka.mode msk.
+        assert aws.node_security_group_id is not None
         self.security_group = ec2.SecurityGroup(
             f"{name}-security-group",
             description=f"{cluster_name}: SASL/SCRAM over TLS from the EKS nodes only",
@@ -107,7 +109,9 @@ class MskKafkaService(pulumi.ComponentResource):
             )
             logging = msk.ClusterLoggingInfoArgs(
                 broker_logs=msk.ClusterLoggingInfoBrokerLogsArgs(
-                    cloudwatch_logs=msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(enabled=True, log_group=log_group.name)
+                    cloudwatch_logs=msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
+                        enabled=True, log_group=log_group.name
+                    )
                 )
             )
         self.cluster = msk.Cluster(
@@ -120,12 +124,16 @@ class MskKafkaService(pulumi.ComponentResource):
                 client_subnets=list(aws.subnet_ids),
                 security_groups=[self.security_group.id],
                 storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
-                    ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(volume_size=cfg.volume_size_gib)
+                    ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
+                        volume_size=cfg.volume_size_gib
+                    )
                 ),
             ),
             encryption_info=msk.ClusterEncryptionInfoArgs(
                 encryption_at_rest_kms_key_arn=self.key.arn,
-                encryption_in_transit=msk.ClusterEncryptionInfoEncryptionInTransitArgs(client_broker="TLS", in_cluster=True),
+                encryption_in_transit=msk.ClusterEncryptionInfoEncryptionInTransitArgs(
+                    client_broker="TLS", in_cluster=True
+                ),
             ),
             client_authentication=msk.ClusterClientAuthenticationArgs(
                 sasl=msk.ClusterClientAuthenticationSaslArgs(scram=True, iam=False),
@@ -145,12 +153,13 @@ class MskKafkaService(pulumi.ComponentResource):
             kms_key_id=self.key.arn,
             opts=child,
         )
+        scram_json: pulumi.Output[str] = pulumi.Output.secret(
+            secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
+        )
         secret_value = secretsmanager.SecretVersion(
             f"{name}-scram-value",
             secret_id=self.scram_secret.id,
-            secret_string=pulumi.Output.secret(
-                secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
-            ),
+            secret_string=scram_json,
             opts=child,
         )
         self.scram_association = msk.ScramSecretAssociation(

@@ -19,13 +19,16 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import Kafka
+from ..labels import ComponentName
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
-COMPONENT = "kafka"
+COMPONENT: ComponentName = "kafka"
 # The official image ships the CLI; used for MSK and external brokers too.
 DEFAULT_IMAGE = "apache/kafka:3.9.1"
 USER = workload.User(uid=1000, gid=1000)
-RESOURCES = Resources(requests=ResourceList(cpu="100m", memory="384Mi"), limits=ResourceList(cpu="500m", memory="768Mi"))
+RESOURCES = Resources(
+    requests=ResourceList(cpu="100m", memory="384Mi"), limits=ResourceList(cpu="500m", memory="768Mi")
+)
 
 SCRIPT = """\
 set -eu

@@ -11,6 +11,7 @@ import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.batch import v1 as batch
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import MinioStorage
 from config.base import ResourceList, Resources
@@ -18,10 +19,11 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import ObjectStorage
+from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
 from .common import REPLACE_UNREADY, job_pod_labels, pvc_template, spec_hash
 
-COMPONENT = "object-storage"
+COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
 REGION = "us-east-1"
 USER = workload.User(uid=1000, gid=1000)
@@ -29,7 +31,9 @@ DEFAULT_RESOURCES = Resources(
     requests=ResourceList(cpu="100m", memory="256Mi"),
     limits=ResourceList(cpu="1", memory="1Gi"),
 )
-JOB_RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
+JOB_RESOURCES = Resources(
+    requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi")
+)
 
 BUCKET_SCRIPT = """\
 set -eu
@@ -56,7 +60,8 @@ class Minio(pulumi.ComponentResource):
         keep = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
         self.root_user = random.RandomPassword(f"{name}-root-user", length=20, special=False, upper=False, opts=keep)
         self.root_password = random.RandomPassword(f"{name}-root-password", length=40, special=False, opts=keep)
-        user, password = pulumi.Output.secret(self.root_user.result), pulumi.Output.secret(self.root_password.result)
+        user: pulumi.Output[str] = pulumi.Output.secret(self.root_user.result)
+        password: pulumi.Output[str] = pulumi.Output.secret(self.root_password.result)
         self.credentials = core.Secret(
             f"{name}-credentials",
             metadata=ctx.metadata(CREDENTIALS_SECRET, COMPONENT),
@@ -103,10 +108,12 @@ class Minio(pulumi.ComponentResource):
             spec=apps.StatefulSetSpecArgs(
                 service_name=MINIO_SERVICE,
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=workload.pod_template(
                     ctx.labels(COMPONENT),
-                    workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]),
+                    workload.pod_spec(
+                        [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
+                    ),
                 ),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
@@ -132,12 +139,16 @@ class Minio(pulumi.ComponentResource):
         )
         self.bucket_job = batch.Job(
             f"{name}-bucket-job",
-            metadata=ctx.metadata(f"minio-bucket-{spec_hash({'bucket': cfg.bucket})}", COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            metadata=ctx.metadata(
+                f"minio-bucket-{spec_hash({'bucket': cfg.bucket})}", COMPONENT, annotations=dict(REPLACE_UNREADY)
+            ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "minio-bucket"),
-                    workload.pod_spec([mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+                    workload.pod_spec(
+                        [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
+                    ),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set]),

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterDatabase
 from config.base import ResourceList, Resources
@@ -19,12 +20,13 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import Database, SecretRef
+from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .common import exec_probe, pvc_template, with_probes
 from .database_init import DatabaseInit
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 ADMIN_SECRET = "postgresql-admin"
 INIT_CONFIG_MAP = "postgresql-init"
 DATA_MOUNT = "/var/lib/postgresql/data"
@@ -83,13 +85,17 @@ class InClusterPostgresql(pulumi.ComponentResource):
 
         # The superuser's password is fixed at initdb; a new one would lock us out.
         self.admin_password = random.RandomPassword(
-            f"{name}-admin-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+            f"{name}-admin-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": "postgres", "password": pulumi.Output.secret(self.admin_password.result)},
+            string_data={"username": "postgres", "password": password},
             opts=child,
         )
         scripts = {"10-studio.sh": init_script(databases)}
@@ -105,7 +111,11 @@ class InClusterPostgresql(pulumi.ComponentResource):
             spec=core.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=selector,
-                ports=[core.ServicePortArgs(name="postgresql", port=POSTGRESQL_PORT, target_port="postgresql", protocol="TCP")],
+                ports=[
+                    core.ServicePortArgs(
+                        name="postgresql", port=POSTGRESQL_PORT, target_port="postgresql", protocol="TCP"
+                    )
+                ],
             ),
             opts=child,
         )
@@ -156,7 +166,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
             spec=apps.StatefulSetSpecArgs(
                 service_name=POSTGRESQL_SERVICE,
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 # No checksum of the init script here: it only runs on an empty volume, so a
                 # restart would change nothing (the database-init Job adds databases later).
                 template=workload.pod_template(ctx.labels(COMPONENT), spec),

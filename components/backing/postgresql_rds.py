@@ -20,12 +20,13 @@ from config.backing import RdsDatabase
 
 from ..context import Context
 from ..interfaces import Database, SecretRef
+from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .common import aws_name, stateful
 from .database_init import DatabaseInit
 
-COMPONENT = "postgresql"
+COMPONENT: ComponentName = "postgresql"
 ADMIN_SECRET = "postgresql-admin"
 MASTER_USER = "studio_admin"
 # The psql client image of the init Job; any client speaks to newer servers' basics.
@@ -68,6 +69,8 @@ class RdsPostgresql(pulumi.ComponentResource):
             deletion_window_in_days=30,
             opts=stateful(ctx, self),
         )
+        # config/stack.py requires aws.nodeSecurityGroupId for database.mode rds.
+        assert aws.node_security_group_id is not None
         self.security_group = ec2.SecurityGroup(
             f"{name}-security-group",
             description=f"{identifier}: PostgreSQL from the EKS nodes only",
@@ -96,13 +99,17 @@ class RdsPostgresql(pulumi.ComponentResource):
             opts=child,
         )
         self.master_password = random.RandomPassword(
-            f"{name}-master-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect)
+            f"{name}-master-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )
+        password: pulumi.Output[str] = pulumi.Output.secret(self.master_password.result)
         self.admin_secret = core.Secret(
             f"{name}-admin",
             metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
             type="Opaque",
-            string_data={"username": MASTER_USER, "password": pulumi.Output.secret(self.master_password.result)},
+            string_data={"username": MASTER_USER, "password": password},
             opts=child,
         )
         self.instance = rds.Instance(

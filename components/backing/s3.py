@@ -21,7 +21,9 @@ from ..interfaces import ObjectStorage
 from .common import aws_name, stateful
 
 
-def irsa_trust_policy(provider_arn: str, issuer: str, namespace: str, service_accounts: Sequence[str]) -> dict[str, Any]:
+def irsa_trust_policy(
+    provider_arn: str, issuer: str, namespace: str, service_accounts: Sequence[str]
+) -> dict[str, Any]:
     """Web identity trust for exactly these ServiceAccounts of the cluster's OIDC provider."""
     return {
         "Version": "2012-10-17",
@@ -70,7 +72,12 @@ def access_policy(bucket_arn: str, key_arn: str | None) -> dict[str, Any]:
     ]
     if key_arn is not None:
         statements.append(
-            {"Sid": "UseBucketKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [key_arn]}
+            {
+                "Sid": "UseBucketKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": [key_arn],
+            }
         )
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -178,7 +185,8 @@ class S3ObjectStorage(pulumi.ComponentResource):
             f"{name}-role",
             description="Rasa Studio model services: access to the trained models bucket (IRSA)",
             assume_role_policy=json.dumps(
-                irsa_trust_policy(aws.oidc_provider_arn, aws.oidc_issuer, ctx.namespace_name, service_accounts), sort_keys=True
+                irsa_trust_policy(aws.oidc_provider_arn, aws.oidc_issuer, ctx.namespace_name, service_accounts),
+                sort_keys=True,
             ),
             opts=child,
         )

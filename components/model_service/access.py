@@ -84,7 +84,9 @@ class JobAccess(pulumi.ComponentResource):
             metadata=ctx.metadata(f"{account}-role-binding", component),
             role_ref=rbac.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="Role", name=self.role.metadata.name),
             subjects=[
-                rbac.SubjectArgs(kind="ServiceAccount", name=self.service_account.metadata.name, namespace=ctx.namespace)
+                rbac.SubjectArgs(
+                    kind="ServiceAccount", name=self.service_account.metadata.name, namespace=ctx.namespace
+                )
             ],
             opts=child,
         )

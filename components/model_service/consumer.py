@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
@@ -21,7 +22,16 @@ from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
-from ..workload import checkov_skips, container, mount, no_probe_skips, pod_spec, pod_template, resources, topology_spread
+from ..workload import (
+    checkov_skips,
+    container,
+    mount,
+    no_probe_skips,
+    pod_spec,
+    pod_template,
+    resources,
+    topology_spread,
+)
 from .env import DATA_PATH
 from .pods import RASA_USER, kafka_ca, scratch
 
@@ -74,7 +84,7 @@ class Consumer(pulumi.ComponentResource):
                 service_name=object_name,
                 # Consumers are independent: start and stop them all at once.
                 pod_management_policy="Parallel",
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     ctx.labels(component),
                     pod_spec(

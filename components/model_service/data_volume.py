@@ -48,7 +48,9 @@ class DataVolume(pulumi.ComponentResource):
                 access_modes=[mode],
                 storage_class_name=storage_class,
                 volume_mode="Filesystem",
-                resources=core.VolumeResourceRequirementsArgs(requests={"storage": ctx.config.model_service.storage_size}),
+                resources=core.VolumeResourceRequirementsArgs(
+                    requests={"storage": ctx.config.model_service.storage_size}
+                ),
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
         )

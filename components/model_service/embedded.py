@@ -14,6 +14,7 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config import sizing as sz
 from config.base import ResourceList, Resources
@@ -22,13 +23,24 @@ from .. import names
 from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
+from ..labels import ComponentName
 from ..secrets import image_pull_secrets
-from ..workload import HttpProbe, writable_root, container, env_secret, env_value, mount, pod_spec, pod_template, resources
+from ..workload import (
+    HttpProbe,
+    container,
+    env_secret,
+    env_value,
+    mount,
+    pod_spec,
+    pod_template,
+    resources,
+    writable_root,
+)
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
 from .pods import RASA_USER
 
-COMPONENT = "model-service"
+COMPONENT: ComponentName = "model-service"
 PORT = 8000
 WORKING_DATA = "/app/working-data"
 
@@ -91,7 +103,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
             opts=child,
         )
         # Only this pod mounts it (Recreate), so ReadWriteOnce is enough.
-        self.data = DataVolume(f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child)
+        self.data = DataVolume(
+            f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child
+        )
 
         pod = config.embedded_shape
         sized = Resources(
@@ -106,7 +120,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                 # State lives in the process: never two at once, never autoscaled.
                 replicas=1,
                 strategy=apps.DeploymentStrategyArgs(type="Recreate"),
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     ctx.labels(COMPONENT),
                     pod_spec(
@@ -133,7 +147,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         volumes=[
                             core.VolumeArgs(
                                 name="model-data",
-                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=self.data.name),
+                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
+                                    claim_name=self.data.name
+                                ),
                             ),
                         ],
                         service_account_name=self.service_account.metadata.name,

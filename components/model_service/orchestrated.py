@@ -72,7 +72,13 @@ class OrchestratedService(pulumi.ComponentResource):
     consumers: Consumer
 
     def __init__(
-        self, name: str, ctx: Context, half: Half, inputs: Inputs, replicas: int, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        ctx: Context,
+        half: Half,
+        inputs: Inputs,
+        replicas: int,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:OrchestratedService", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -82,7 +88,12 @@ class OrchestratedService(pulumi.ComponentResource):
             f"{name}-access", ctx, half.kind, half.account, half.consumer_component, inputs.storage, child
         )
         self.data = DataVolume(
-            f"{name}-data", ctx, data_pvc_name(half.kind, ctx.namespace_name), half.consumer_component, shared=True, opts=child
+            f"{name}-data",
+            ctx,
+            data_pvc_name(half.kind, ctx.namespace_name),
+            half.consumer_component,
+            shared=True,
+            opts=child,
         )
         key = half.kind  # "training" / "running"
         self.orchestrator = Orchestrator(

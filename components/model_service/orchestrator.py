@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
@@ -58,7 +59,7 @@ class Orchestrator(pulumi.ComponentResource):
             metadata=ctx.metadata(deployment_name, component),
             spec=apps.DeploymentSpecArgs(
                 replicas=replicas,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     ctx.labels(component),
                     pod_spec(

@@ -14,16 +14,18 @@ import hashlib
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
 from .. import names
 from ..context import Context
+from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, User, container, empty_dir, mount, pod_spec, pod_template, resources
 from .env import BOT_TALK_SUB_PATH
 
-COMPONENT = "model-running-orchestrator"
+COMPONENT: ComponentName = "model-running-orchestrator"
 PORT = 8080
 # nginx-unprivileged's user.
 NGINX_USER = User(uid=101, gid=101)
@@ -113,7 +115,7 @@ class TalkProxy(pulumi.ComponentResource):
             metadata=ctx.metadata(object_name, COMPONENT),
             spec=apps.DeploymentSpecArgs(
                 replicas=1,
-                selector={"match_labels": selector},
+                selector=meta.LabelSelectorArgs(match_labels=selector),
                 template=pod_template(
                     labels,
                     pod_spec(

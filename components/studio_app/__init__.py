@@ -55,7 +55,9 @@ class StudioApplication(pulumi.ComponentResource):
             after=[*migrated, self.keycloak.deployment],
             opts=child,
         )
-        self.event_ingestion = EventIngestion(f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child)
+        self.event_ingestion = EventIngestion(
+            f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
+        )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
         self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
         self.register_outputs({"migration": self.migration.job_name})

@@ -19,7 +19,7 @@ from . import defaults as d
 from .env import backend_env
 from .workloads import deployment, service, studio_pod
 
-COMPONENT = "backend"
+COMPONENT: d.StudioContainer = "backend"
 
 
 class Backend(pulumi.ComponentResource):

@@ -91,14 +91,15 @@ class Image:
 
 def image(studio: StudioConfig, container: StudioContainer) -> Image:
     """<registry>/<image-name>:<tag>: one shared Studio tag, overridable per container."""
-    component = {
-        "web-client": studio.web_client,
-        "backend": studio.backend,
-        "database-migration": studio.database_migration,
-        "keycloak": studio.keycloak,
-        "event-ingestion": studio.event_ingestion,
+    # Per-container tag override.
+    override = {
+        "web-client": studio.web_client.version,
+        "backend": studio.backend.version,
+        "database-migration": studio.database_migration.version,
+        "keycloak": studio.keycloak.version,
+        "event-ingestion": studio.event_ingestion.version,
     }[container]
-    tag = component.version or studio.version
+    tag = override or studio.version
     return Image(ref=f"{studio.registry}/{IMAGE_NAMES[container]}:{tag}", tag=tag)
 
 

@@ -21,7 +21,7 @@ from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
 from .workloads import deployment, studio_pod
 
-COMPONENT = "event-ingestion"
+COMPONENT: d.StudioContainer = "event-ingestion"
 
 
 def kafka_tls_volumes(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:

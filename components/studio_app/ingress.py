@@ -49,7 +49,7 @@ def tls_secret_name(studio: StudioConfig) -> str | None:
     return studio.tls.secret_name or ISSUED_TLS_SECRET
 
 
-def annotations(ctx: Context, *, talk: bool) -> dict[str, str]:
+def ingress_annotations(ctx: Context, *, talk: bool) -> dict[str, str]:
     studio = ctx.config.studio
     found = dict(ctx.config.kubernetes.ingress_annotations)
     if talk:
@@ -98,13 +98,13 @@ class StudioIngress(pulumi.ComponentResource):
         architecture = ctx.config.model_service.architecture
         self.ingress = networking.Ingress(
             f"{name}-main",
-            metadata=ctx.metadata(INGRESS_NAME, "web-client", annotations(ctx, talk=False) or None),
+            metadata=ctx.metadata(INGRESS_NAME, "web-client", ingress_annotations(ctx, talk=False) or None),
             spec=_spec(ctx, ROUTES),
             opts=child,
         )
         self.talk = networking.Ingress(
             f"{name}-talk",
-            metadata=ctx.metadata(TALK_INGRESS_NAME, talk_component(architecture), annotations(ctx, talk=True)),
+            metadata=ctx.metadata(TALK_INGRESS_NAME, talk_component(architecture), ingress_annotations(ctx, talk=True)),
             spec=_spec(ctx, ((TALK_PATH, names.talk_service(architecture)),)),
             opts=child,
         )

@@ -22,7 +22,7 @@ from . import defaults as d
 from .env import keycloak_env
 from .workloads import deployment, service, studio_pod
 
-COMPONENT = "keycloak"
+COMPONENT: d.StudioContainer = "keycloak"
 
 
 class Keycloak(pulumi.ComponentResource):

@@ -26,7 +26,7 @@ from . import defaults as d
 from .env import migration_env, needs_database_url
 from .workloads import studio_pod
 
-COMPONENT = "database-migration"
+COMPONENT: d.StudioContainer = "database-migration"
 
 # Pulumi waits this long for the migration to finish (first installs wait for PostgreSQL too).
 TIMEOUT = "20m"
@@ -80,7 +80,13 @@ class DatabaseMigration(pulumi.ComponentResource):
             volume_mounts=[mount("tmp", "/tmp")],
         )
         template = studio_pod(
-            ctx, COMPONENT, [migrate], init_containers=[wait], volumes=[empty_dir("tmp")], restart_policy="Never", spread=False
+            ctx,
+            COMPONENT,
+            [migrate],
+            init_containers=[wait],
+            volumes=[empty_dir("tmp")],
+            restart_policy="Never",
+            spread=False,
         )
         self.job = batch.Job(
             f"{name}-{suffix}",

@@ -15,7 +15,7 @@ from . import defaults as d
 from .webconfig import CONFIG_FILE, CONFIG_KEY, CONFIG_PATH, checksum, config_js
 from .workloads import deployment, service, studio_pod
 
-COMPONENT = "web-client"
+COMPONENT: d.StudioContainer = "web-client"
 
 
 class WebClient(pulumi.ComponentResource):

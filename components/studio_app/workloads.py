@@ -85,4 +85,3 @@ def service(
         ),
         opts=opts,
     )
-
