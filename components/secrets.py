@@ -76,8 +76,13 @@ class StudioSecrets(pulumi.ComponentResource):
             if given is not None:
                 return given
             # No special characters: these passwords end up in JDBC URLs and SASL configs.
+            # Protected with the data: a new database or Kafka password would no longer match the
+            # one the server was initialised with.
             generated = random.RandomPassword(
-                f"{name}-{key.lower().replace('_', '-')}", length=32, special=False, opts=child
+                f"{name}-{key.lower().replace('_', '-')}",
+                length=32,
+                special=False,
+                opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
             )
             return generated.result
 

@@ -263,8 +263,8 @@ def test_migration_job_contract() -> None:
     }
     assert env["KC_DB_URL"]["value"] == "jdbc:postgresql://postgresql.rasa-studio.svc.cluster.local:5432/keycloak"
     assert env["KC_DEFAULT_DATABASE_CONNECTION_NAME"]["value"] == "postgres"
-    # The placeholder backing service does not say it created the databases.
-    assert env["SKIP_KEYCLOAK"]["value"] == "false"
+    # In-cluster PostgreSQL creates the keycloak database itself, as Rasa's playbooks do.
+    assert env["SKIP_KEYCLOAK"]["value"] == "true"
     assert env["DB_SSL"]["value"] == "false"
 
     assert wait["name"] == "wait-for-postgresql"
@@ -502,3 +502,33 @@ def test_prod_spreads_the_replicated_web_client_and_budgets_its_disruptions() ->
     assert find(run, "PodDisruptionBudget", "studio-web-client")["spec"]["maxUnavailable"] == 1
     # A Job's pod is not spread: there is only one at a time.
     assert "topologySpreadConstraints" not in pod(the_job(run))
+
+
+@pytest.mark.parametrize(
+    ("stack", "database", "skip"),
+    [
+        ("staging", None, "true"),
+        ("dev", {"mode": "external", "host": "db.example.com", "passwordSecret": {"name": "db", "key": "pw"}}, "false"),
+    ],
+)
+def test_migration_creates_the_keycloak_database_only_where_nobody_else_does(
+    stack: str, database: dict | None, skip: str
+) -> None:
+    plain = stack_input(stack).plain
+    if database is not None:
+        plain = {**plain, "database": database}
+    (job,) = [
+        m for m in manifests(run_config(stack, plain)) if m["metadata"]["name"].startswith("studio-database-migration-")
+    ]
+    _, migrate = containers(job)
+    assert env_of(migrate)["SKIP_KEYCLOAK"]["value"] == skip
+
+
+@pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])
+def test_generated_passwords_are_protected_with_the_data(stack: str, protected: bool) -> None:
+    passwords = [
+        r for r in run_stack(stack).registrations if r.type == "random:index/randomPassword:RandomPassword"
+    ]
+    studio_owned = [r for r in passwords if "StudioSecrets" in r.urn]
+    assert len(studio_owned) == 4
+    assert {r.protect for r in studio_owned} == {protected}

@@ -204,5 +204,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
             query="schema=public",
             prefer_ssl=False,
             ready=[self.stateful_set, self.init.job],
+            # The init script and Job create every database, keycloak's included.
+            databases_created=True,
         )
         self.register_outputs({"host": self.database.host})

@@ -167,6 +167,8 @@ class RdsPostgresql(pulumi.ComponentResource):
             # rds.force_ssl refuses anything else.
             query="sslmode=require&connect_timeout=30",
             prefer_ssl=True,
+            # The init Job creates every database, keycloak's included.
+            databases_created=True,
             ready=[self.instance, self.init.job],
         )
         self.register_outputs({"host": self.instance.address})
