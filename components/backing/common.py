@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
+import pulumi_random as random
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
@@ -89,3 +90,34 @@ def job_pod_labels(ctx: Context, component: ComponentName, job: str) -> dict[str
     """A one-shot Job's pod labels: the component's, but a name of its own so the component's
     Service, PodDisruptionBudget and NetworkPolicy selectors never pick the Job's pod."""
     return {**ctx.labels(component), "app.kubernetes.io/name": job}
+
+
+def admin_credentials(
+    name: str,
+    ctx: Context,
+    component: ComponentName,
+    secret_name: str,
+    username: str,
+    parent: pulumi.Resource,
+    password_name: str = "admin-password",
+) -> tuple[random.RandomPassword, core.Secret]:
+    """A generated admin password and the Secret (`username`, `password`) that holds it.
+
+    Protected with the data: a server keeps the password it was initialised with, and a new
+    one would lock the program's Jobs out.
+    """
+    generated = random.RandomPassword(
+        f"{name}-{password_name}",
+        length=32,
+        special=False,
+        opts=pulumi.ResourceOptions(parent=parent, protect=ctx.protect),
+    )
+    password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
+    secret = core.Secret(
+        f"{name}-admin",
+        metadata=ctx.metadata(secret_name, component),
+        type="Opaque",
+        string_data={"username": username, "password": password},
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return generated, secret

@@ -28,7 +28,7 @@ from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
-from .common import pvc_template, spec_hash, tcp_probe, with_probes
+from .common import admin_credentials, pvc_template, spec_hash, tcp_probe, with_probes
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
@@ -131,21 +131,8 @@ class InClusterKafkaService(pulumi.ComponentResource):
         ns = ctx.namespace_name
         selector = ctx.selector(COMPONENT)
 
-        # Protected: a new admin password would not match the one formatted into the storage.
-        self.admin_password = random.RandomPassword(
-            f"{name}-admin-password",
-            length=32,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
-        )
-        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
-        self.admin_secret = core.Secret(
-            f"{name}-admin",
-            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
-            type="Opaque",
-            string_data={"username": ADMIN_USER, "password": password},
-            opts=child,
-        )
+        # The admin's SCRAM credentials are formatted into the storage at first start.
+        self.admin_password, self.admin_secret = admin_credentials(name, ctx, COMPONENT, ADMIN_SECRET, ADMIN_USER, self)
         self.scripts = core.ConfigMap(
             f"{name}-scripts",
             metadata=ctx.metadata(SCRIPT_CONFIG_MAP, COMPONENT),

@@ -17,6 +17,7 @@ from config.backing import MskKafka
 from ..context import Context
 from ..interfaces import Kafka
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
+from .aws_common import customer_key, nodes_only_security_group
 from .common import aws_name, stateful
 from .kafka_in_cluster import STUDIO_USER
 
@@ -68,29 +69,17 @@ class MskKafkaService(pulumi.ComponentResource):
         brokers = cfg.brokers_per_subnet * len(aws.subnet_ids)
 
         # One customer key for the data at rest and the SCRAM secret; losing it loses both.
-        self.key = kms.Key(
-            f"{name}-key",
-            description=f"{cluster_name}: MSK storage and SCRAM credentials",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=stateful(ctx, self),
-        )
+        self.key = customer_key(name, f"{cluster_name}: MSK storage and SCRAM credentials", ctx, self)
         # config/stack.py requires aws.nodeSecurityGroupId for kafka.mode msk.
         assert aws.node_security_group_id is not None
-        self.security_group = ec2.SecurityGroup(
-            f"{name}-security-group",
+        self.security_group = nodes_only_security_group(
+            name,
             description=f"{cluster_name}: SASL/SCRAM over TLS from the EKS nodes only",
+            rule="Kafka SASL/SCRAM (TLS) from the EKS nodes",
             vpc_id=aws.vpc_id,
-            ingress=[
-                ec2.SecurityGroupIngressArgs(
-                    description="Kafka SASL/SCRAM (TLS) from the EKS nodes",
-                    protocol="tcp",
-                    from_port=SCRAM_PORT,
-                    to_port=SCRAM_PORT,
-                    security_groups=[aws.node_security_group_id],
-                )
-            ],
-            opts=child,
+            port=SCRAM_PORT,
+            node_security_group_id=aws.node_security_group_id,
+            parent=self,
         )
         self.configuration = msk.Configuration(
             f"{name}-configuration",

@@ -23,7 +23,7 @@ from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
-from .common import exec_probe, pvc_template, with_probes
+from .common import admin_credentials, exec_probe, pvc_template, with_probes
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
@@ -83,21 +83,8 @@ class InClusterPostgresql(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(COMPONENT)
 
-        # The superuser's password is fixed at initdb; a new one would lock us out.
-        self.admin_password = random.RandomPassword(
-            f"{name}-admin-password",
-            length=32,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
-        )
-        password: pulumi.Output[str] = pulumi.Output.secret(self.admin_password.result)
-        self.admin_secret = core.Secret(
-            f"{name}-admin",
-            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
-            type="Opaque",
-            string_data={"username": "postgres", "password": password},
-            opts=child,
-        )
+        # The superuser's password is fixed at initdb.
+        self.admin_password, self.admin_secret = admin_credentials(name, ctx, COMPONENT, ADMIN_SECRET, "postgres", self)
         scripts = {"10-studio.sh": init_script(databases)}
         self.init_scripts = core.ConfigMap(
             f"{name}-init",

@@ -23,7 +23,8 @@ from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
-from .common import aws_name, stateful
+from .aws_common import customer_key, nodes_only_security_group
+from .common import admin_credentials, aws_name, stateful
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
@@ -62,29 +63,17 @@ class RdsPostgresql(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         identifier = aws_name(ctx, "postgresql")
 
-        self.key = kms.Key(
-            f"{name}-key",
-            description=f"{identifier}: RDS storage and Performance Insights",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            opts=stateful(ctx, self),
-        )
+        self.key = customer_key(name, f"{identifier}: RDS storage and Performance Insights", ctx, self)
         # config/stack.py requires aws.nodeSecurityGroupId for database.mode rds.
         assert aws.node_security_group_id is not None
-        self.security_group = ec2.SecurityGroup(
-            f"{name}-security-group",
+        self.security_group = nodes_only_security_group(
+            name,
             description=f"{identifier}: PostgreSQL from the EKS nodes only",
+            rule="PostgreSQL from the EKS nodes",
             vpc_id=aws.vpc_id,
-            ingress=[
-                ec2.SecurityGroupIngressArgs(
-                    description="PostgreSQL from the EKS nodes",
-                    protocol="tcp",
-                    from_port=POSTGRESQL_PORT,
-                    to_port=POSTGRESQL_PORT,
-                    security_groups=[aws.node_security_group_id],
-                )
-            ],
-            opts=child,
+            port=POSTGRESQL_PORT,
+            node_security_group_id=aws.node_security_group_id,
+            parent=self,
         )
         self.subnet_group = rds.SubnetGroup(
             f"{name}-subnets", name=identifier, subnet_ids=list(aws.subnet_ids), opts=child
@@ -98,19 +87,8 @@ class RdsPostgresql(pulumi.ComponentResource):
             parameters=[rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
             opts=child,
         )
-        self.master_password = random.RandomPassword(
-            f"{name}-master-password",
-            length=32,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
-        )
-        password: pulumi.Output[str] = pulumi.Output.secret(self.master_password.result)
-        self.admin_secret = core.Secret(
-            f"{name}-admin",
-            metadata=ctx.metadata(ADMIN_SECRET, COMPONENT),
-            type="Opaque",
-            string_data={"username": MASTER_USER, "password": password},
-            opts=child,
+        self.master_password, self.admin_secret = admin_credentials(
+            name, ctx, COMPONENT, ADMIN_SECRET, MASTER_USER, self, password_name="master-password"
         )
         self.instance = rds.Instance(
             f"{name}-instance",

@@ -18,6 +18,7 @@ from config.backing import S3Storage
 
 from ..context import Context
 from ..interfaces import ObjectStorage
+from .aws_common import customer_key
 from .common import aws_name, stateful
 
 
@@ -105,13 +106,7 @@ class S3ObjectStorage(pulumi.ComponentResource):
         # only the IRSA role gets, and every decrypt is in CloudTrail.
         self.key = None
         if cfg.encryption == "aws:kms":
-            self.key = kms.Key(
-                f"{name}-key",
-                description=f"{aws_name(ctx, 'models')}: trained models bucket",
-                enable_key_rotation=True,
-                deletion_window_in_days=30,
-                opts=stateful(ctx, self),
-            )
+            self.key = customer_key(name, f"{aws_name(ctx, 'models')}: trained models bucket", ctx, self)
         self.bucket = s3.Bucket(
             f"{name}-bucket",
             bucket=cfg.bucket,

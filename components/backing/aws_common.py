@@ -1,0 +1,51 @@
+"""Pieces the AWS-managed backing services share. Imported only when one of them is chosen."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_aws import ec2, kms
+
+from ..context import Context
+from .common import stateful
+
+
+def customer_key(name: str, description: str, ctx: Context, parent: pulumi.Resource) -> kms.Key:
+    """A rotating customer-managed KMS key, protected with the data it encrypts."""
+    return kms.Key(
+        f"{name}-key",
+        description=description,
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        opts=stateful(ctx, parent),
+    )
+
+
+def nodes_only_security_group(
+    name: str,
+    *,
+    description: str,
+    rule: str,
+    vpc_id: str | None,
+    port: int,
+    node_security_group_id: str,
+    parent: pulumi.Resource,
+) -> ec2.SecurityGroup:
+    """A security group admitting one TCP port from the EKS nodes and nothing else.
+
+    No egress rules: the provider removes AWS's default allow-all, and replies need none.
+    """
+    return ec2.SecurityGroup(
+        f"{name}-security-group",
+        description=description,
+        vpc_id=vpc_id,
+        ingress=[
+            ec2.SecurityGroupIngressArgs(
+                description=rule,
+                protocol="tcp",
+                from_port=port,
+                to_port=port,
+                security_groups=[node_security_group_id],
+            )
+        ],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
