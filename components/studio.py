@@ -9,8 +9,8 @@ from config import LoadedConfig
 
 from .backing import BackingServices
 from .context import Context
-from .labels import PART_OF
 from .model_service import ModelServices
+from .namespace import namespace as create_namespace
 from .network import NetworkPolicies
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
@@ -38,20 +38,7 @@ class RasaStudio(pulumi.ComponentResource):
         self.namespace = None
         namespace: pulumi.Input[str] = ns_name
         if config.kubernetes.create_namespace:
-            self.namespace = core.Namespace(
-                f"{name}-namespace",
-                metadata={
-                    "name": ns_name,
-                    "labels": {
-                        "app.kubernetes.io/part-of": PART_OF,
-                        "app.kubernetes.io/managed-by": "pulumi",
-                        # Enforce the restricted Pod Security Standard on everything in it.
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                    },
-                },
-                opts=child,
-            )
+            self.namespace = create_namespace(f"{name}-namespace", config, child)
             namespace = self.namespace.metadata.name
 
         self.context = Context(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
@@ -47,6 +47,10 @@ class KubernetesConfig(Model):
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
     topology_spread: bool = False
+    # Pod Security Standard the namespace enforces. Unset: restricted, except for the orchestrated
+    # model services, whose consumers start Rasa Pro Jobs from pod specs this program does not
+    # write (baseline then, with restricted still warned and audited).
+    pod_security: Literal["restricted", "baseline"] | None = None
     # Where pods that reach services outside the cluster (RDS, MSK, S3, LLM APIs) may connect.
     # NetworkPolicies cannot name cloud services, only networks: narrow this to the VPC and
     # the provider ranges where you can.

@@ -24,7 +24,7 @@ DESCRIPTIONS: dict[str, str] = {
     "environment": "Picks the defaults of config/defaults.py; components never branch on it.",
     # kubernetes
     "kubernetes.namespace": "Namespace of every Studio object.",
-    "kubernetes.createNamespace": "Create the namespace (with the `restricted` Pod Security labels); false: it must exist.",
+    "kubernetes.createNamespace": "Create the namespace (with the Pod Security labels of `kubernetes.podSecurity`); false: it must exist.",
     "kubernetes.kubeconfig": "Path to (or contents of) the kubeconfig; unset: the default kubeconfig.",
     "kubernetes.version": "Kubernetes minor version of the cluster (`1.30` or newer).",
     "kubernetes.ingressClass": "IngressClass of the Studio ingresses.",

@@ -1,0 +1,43 @@
+"""The Studio namespace and the Pod Security Standard it enforces."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
+
+from config import StackConfig
+
+from .labels import PART_OF
+
+
+def pod_security_level(config: StackConfig) -> str:
+    if config.kubernetes.pod_security is not None:
+        return config.kubernetes.pod_security
+    # Every pod this program writes meets `restricted`; the Jobs the orchestrated consumers
+    # start are written by Rasa's images, which may not set a seccomp profile or a non-root user.
+    return "baseline" if config.model_service.architecture == "orchestrated" else "restricted"
+
+
+def namespace_labels(config: StackConfig) -> dict[str, str]:
+    # Pinned to the cluster's version, so a cluster upgrade never tightens the rules unannounced.
+    version = f"v{config.kubernetes.version}"
+    labels = {
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": "pulumi",
+        "pod-security.kubernetes.io/enforce": pod_security_level(config),
+        "pod-security.kubernetes.io/enforce-version": version,
+    }
+    # Whatever is enforced, anything short of `restricted` is reported.
+    for mode in ("warn", "audit"):
+        labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+    return labels
+
+
+def namespace(name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> core.Namespace:
+    return core.Namespace(
+        name,
+        metadata=meta.ObjectMetaArgs(name=config.kubernetes.namespace, labels=namespace_labels(config)),
+        opts=opts,
+    )
