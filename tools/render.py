@@ -109,8 +109,13 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
             pod = (spec.get("template") or {}).get("spec") or {}
             for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
                 images.add(str(c.get("image")))
-            replicas = int(spec.get("replicas", 1)) if obj["kind"] != "Job" else 1
-            workloads.append(f"{obj['kind']} {obj['metadata']['name']} x{replicas}")
+            if obj["kind"] == "Job":
+                count = "x1"
+            elif "replicas" in spec:
+                count = f"x{int(spec['replicas'])}"
+            else:
+                count = "(replicas set by its autoscaler)"
+            workloads.append(f"{obj['kind']} {obj['metadata']['name']} {count}")
     if workloads:
         print("  workloads:")
         for w in sorted(workloads):
