@@ -98,7 +98,9 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
     components = sorted({r.type for r in regs if not r.custom})
     print(f"stack {stack}: {len(regs)} resources")
     component_count = sum(1 for r in regs if not r.custom)
-    print(f"  components: {component_count} of {len(components)} types: {', '.join(t.split(':')[-1] for t in components)}")
+    print(
+        f"  components: {component_count} of {len(components)} types: {', '.join(t.split(':')[-1] for t in components)}"
+    )
     print("  custom resources: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     workloads = []
     images: set[str] = set()
