@@ -209,7 +209,7 @@ def test_shared_data_volume_is_read_write_many_when_the_cluster_has_a_class(
 def test_data_volumes_are_protected_in_prod_and_keep_identity() -> None:
     prod = run_stack("prod")
     claims = [r for r in prod.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"]
-    assert claims and all(r.protect for r in claims)
+    assert claims and all(r.protect and r.retain_on_delete for r in claims)
     assert not any(
         r.protect for r in run_stack("dev").registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"
     )

@@ -52,7 +52,8 @@ class DataVolume(pulumi.ComponentResource):
                     requests={"storage": ctx.config.model_service.storage_size}
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect),
+            # Retained too: a `pulumi destroy` after unprotecting still leaves the data behind.
+            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
         )
         self.name = self.claim.metadata.name
         self.register_outputs({"name": self.name})
