@@ -144,9 +144,13 @@ def _show(value: Any, nested: bool = False) -> str:
 
 
 if __name__ == "__main__":
-    code = render()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        code = render()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        # The summary's reader went away (`| head`); the files are already written.
+        code = 0
     # The mock runtime leaves an event loop in each of its worker threads; at interpreter
     # teardown their finalizers fail noisily on already-closed sockets. Nothing is left to
     # clean up, so leave without running them.
