@@ -8,6 +8,7 @@ from pulumi_kubernetes.core import v1 as core
 from config import LoadedConfig
 
 from .backing import BackingServices
+from .capacity import deployment_capacity
 from .context import Context
 from .model_service import ModelServices
 from .namespace import namespace as create_namespace
@@ -65,8 +66,8 @@ class RasaStudio(pulumi.ComponentResource):
             secret_name=self.secrets.name,
             opts=child,
         )
-        # Peak demand of the model services and their replica counts (config/sizing.py).
-        self.capacity = self.model_services.capacity.as_dict()
+        # Peak demand of every pod the deployment runs, and the model services' replica counts.
+        self.capacity = deployment_capacity(config).as_dict()
         self.sizing = self.model_services.sizing_summary
         # Default deny plus the flows of the architecture, for every pod of the namespace.
         self.network = NetworkPolicies(f"{name}-network", self.context, child)

@@ -15,6 +15,7 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
+from config.sizing import merge_resources
 
 from .labels import PART_OF
 
@@ -75,15 +76,14 @@ class User:
 
 
 def resources(defaults: Resources, override: Resources | None = None) -> core.ResourceRequirementsArgs:
-    """Requests and limits: the component's defaults, with the user's values on top."""
-    chosen = {
-        "requests": {**defaults.requests.model_dump(exclude_none=True)},
-        "limits": {**defaults.limits.model_dump(exclude_none=True)},
-    }
-    if override is not None:
-        chosen["requests"].update(override.requests.model_dump(exclude_none=True))
-        chosen["limits"].update(override.limits.model_dump(exclude_none=True))
-    return core.ResourceRequirementsArgs(requests=chosen["requests"], limits=chosen["limits"])
+    """Requests and limits: the component's defaults, with the user's values on top.
+
+    The merge is config.sizing.merge_resources, the one the `capacity` output counts with.
+    """
+    chosen = merge_resources(defaults, override)
+    return core.ResourceRequirementsArgs(
+        requests=chosen.requests.model_dump(exclude_none=True), limits=chosen.limits.model_dump(exclude_none=True)
+    )
 
 
 def env_value(name: str, value: pulumi.Input[str]) -> core.EnvVarArgs:

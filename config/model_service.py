@@ -181,19 +181,7 @@ class ModelServiceConfig(Model):
     @property
     def embedded_shape(self) -> sz.PodShape:
         derived = sz.embedded_shape(*self.embedded_limits)
-        given = self.resources.embedded
-        if given is None:
-            return derived
-        return sz.shape(
-            (
-                given.requests.cpu or sz.format_cpu(derived.requests.cpu),
-                given.requests.memory or sz.format_memory(derived.requests.memory),
-            ),
-            (
-                given.limits.cpu or sz.format_cpu(derived.limits.cpu),
-                given.limits.memory or sz.format_memory(derived.limits.memory),
-            ),
-        )
+        return sz.resource_shape(sz.as_resources(derived), self.resources.embedded)
 
     @property
     def capacity(self) -> sz.Capacity:

@@ -1,4 +1,4 @@
-"""Replica sizing and peak capacity of the model services: pure arithmetic, no Pulumi.
+"""Replica sizing, pod shapes and peak capacity: pure arithmetic, no Pulumi.
 
 The rules come from studio-architecture.txt (and reference §10):
 - a model-training consumer runs one training Job at a time, so the training consumers are the
@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from .base import ResourceList, Resources
 
 if TYPE_CHECKING:
     from .model_service import ModelServiceConfig
@@ -171,6 +173,38 @@ def shape(requests: tuple[str, str], limits: tuple[str, str]) -> PodShape:
     )
 
 
+def merge_resources(defaults: Resources, override: Resources | None = None) -> Resources:
+    """THE merge rule of requests and limits: the component's defaults, each value the user set on top.
+
+    workload.resources builds every container's resources with it and the capacity output reads
+    pod shapes through it, so what is deployed and what is counted cannot drift apart.
+    """
+    if override is None:
+        return defaults
+
+    def pick(default: ResourceList, given: ResourceList) -> ResourceList:
+        return ResourceList(**{**default.model_dump(exclude_none=True), **given.model_dump(exclude_none=True)})
+
+    return Resources(requests=pick(defaults.requests, override.requests), limits=pick(defaults.limits, override.limits))
+
+
+def resource_shape(defaults: Resources, override: Resources | None = None) -> PodShape:
+    """The shape of a one-container pod built with merge_resources(defaults, override)."""
+    merged = merge_resources(defaults, override)
+    req, lim = merged.requests, merged.limits
+    if None in (req.cpu, req.memory, lim.cpu, lim.memory):
+        raise ValueError(f"defaults must set every request and limit, got {merged.model_dump()}")
+    return shape((str(req.cpu), str(req.memory)), (str(lim.cpu), str(lim.memory)))
+
+
+def as_resources(pod: PodShape) -> Resources:
+    """The container resources of a computed shape, in canonical quantities."""
+    return Resources(
+        requests=ResourceList(cpu=format_cpu(pod.requests.cpu), memory=format_memory(pod.requests.memory)),
+        limits=ResourceList(cpu=format_cpu(pod.limits.cpu), memory=format_memory(pod.limits.memory)),
+    )
+
+
 # --- default resources of the model-service pods (reference §10 leaves them unset) -----------
 # INFERRED: the orchestrators and consumers are small Python services that wait on Kafka and the
 # Kubernetes API; the heavy lifting happens in the Rasa Pro Jobs. Override per pod in config.
@@ -203,25 +237,46 @@ def embedded_shape(max_parallel_trainings: int, max_parallel_bot_runs: int) -> P
 # --- capacity --------------------------------------------------------------------------------
 
 
+MODEL_SERVICES_SCOPE = "model services at peak"
+
+
+@dataclass(frozen=True)
+class Part:
+    """The pods and requests of one part of a wider scope (Studio, backing services, ...)."""
+
+    name: str
+    pods: int
+    requests: Demand
+
+    def as_dict(self) -> dict[str, object]:
+        return {"pods": self.pods, **self.requests.as_dict()}
+
+
 @dataclass(frozen=True)
 class Capacity:
-    """Peak demand of the model services, and the nodes of one size it takes."""
+    """Peak demand of a set of pods, and the nodes of one size it takes."""
 
     pods: int
     requests: Demand
     limits: Demand
     node: Demand
     nodes: int
+    scope: str = MODEL_SERVICES_SCOPE
+    # Pods and requests per part, when the scope spans several.
+    parts: tuple[Part, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "scope": "model services at peak",
+        out: dict[str, object] = {
+            "scope": self.scope,
             "pods": self.pods,
             "requests": self.requests.as_dict(),
             "limits": self.limits.as_dict(),
             "nodeSize": self.node.as_dict(),
             "nodes": self.nodes,
         }
+        if self.parts:
+            out["requestsByPart"] = {part.name: part.as_dict() for part in self.parts}
+        return out
 
 
 def nodes_needed(requests: Demand, largest: Demand, node: Demand) -> int:
@@ -254,13 +309,10 @@ def capacity(pods: list[tuple[PodShape, int]], node: Demand) -> Capacity:
 
 def service_shape(ms: ModelServiceConfig, key: str) -> PodShape:
     (req_cpu, req_mem), (lim_cpu, lim_mem) = SERVICE_DEFAULTS[key]
-    override = getattr(ms.resources, _snake(key))
-    if override is not None:
-        req_cpu = override.requests.cpu or req_cpu
-        req_mem = override.requests.memory or req_mem
-        lim_cpu = override.limits.cpu or lim_cpu
-        lim_mem = override.limits.memory or lim_mem
-    return shape((req_cpu, req_mem), (lim_cpu, lim_mem))
+    defaults = Resources(
+        requests=ResourceList(cpu=req_cpu, memory=req_mem), limits=ResourceList(cpu=lim_cpu, memory=lim_mem)
+    )
+    return resource_shape(defaults, getattr(ms.resources, _snake(key)))
 
 
 def _snake(key: str) -> str:
@@ -272,23 +324,29 @@ def job_shape(ms: ModelServiceConfig) -> PodShape:
     return shape((job.requests.cpu, job.requests.memory), (job.limits.cpu, job.limits.memory))
 
 
-def model_service_capacity(ms: ModelServiceConfig) -> Capacity:
-    """Peak: every service pod up, every training consumer training, every running consumer
-    running an assistant (spare consumers included: at peak a new model starts beside the old)."""
-    node = Demand(cpu_millis(ms.node_size.cpu), memory_bytes(ms.node_size.memory))
+def node_size(ms: ModelServiceConfig) -> Demand:
+    return Demand(cpu_millis(ms.node_size.cpu), memory_bytes(ms.node_size.memory))
+
+
+def model_service_pods(ms: ModelServiceConfig) -> list[tuple[str, PodShape, int]]:
+    """(name, shape, count) of the model-service pods at peak: every service pod up, every
+    training consumer training, every running consumer running an assistant (spare consumers
+    included: at peak a new model starts beside the old)."""
     if ms.architecture == "embedded":
-        return capacity([(embedded_shape(*ms.embedded_limits), 1)], node)
+        # The shape the Deployment gets: the rule, with `resources.embedded` on top.
+        return [("embedded model service", ms.embedded_shape, 1)]
     size = ms.sizing
     job = job_shape(ms)
-    return capacity(
-        [
-            (service_shape(ms, "trainingOrchestrator"), 1),
-            (service_shape(ms, "runningOrchestrator"), 1),
-            (service_shape(ms, "talkProxy"), 1),
-            (service_shape(ms, "trainingConsumer"), size.training_consumers),
-            (service_shape(ms, "runningConsumer"), size.running_consumers),
-            (job, size.training_jobs),
-            (job, size.running_jobs),
-        ],
-        node,
-    )
+    return [
+        ("training orchestrator", service_shape(ms, "trainingOrchestrator"), 1),
+        ("running orchestrator", service_shape(ms, "runningOrchestrator"), 1),
+        ("talk proxy", service_shape(ms, "talkProxy"), 1),
+        ("training consumer", service_shape(ms, "trainingConsumer"), size.training_consumers),
+        ("running consumer", service_shape(ms, "runningConsumer"), size.running_consumers),
+        ("training Job", job, size.training_jobs),
+        ("running Job", job, size.running_jobs),
+    ]
+
+
+def model_service_capacity(ms: ModelServiceConfig) -> Capacity:
+    return capacity([(pod, count) for _, pod, count in model_service_pods(ms)], node_size(ms))

@@ -252,8 +252,10 @@ def test_talk_proxy_routes_bots_with_websockets() -> None:
 def test_capacity_is_a_stack_output() -> None:
     run = run_stack("dev")
     capacity = run.outputs["capacity"]
-    assert capacity["pods"] == 2 + 1 + 1 + 3 + 1 + 3
-    assert set(capacity) == {"scope", "pods", "requests", "limits", "nodeSize", "nodes"}
+    assert capacity["scope"] == "whole deployment at peak"
+    # dev: 2 orchestrators, proxy, 1 training + 3 running consumers, 1 training + 3 running Jobs.
+    assert capacity["requestsByPart"]["modelServices"]["pods"] == 2 + 1 + 1 + 3 + 1 + 3
+    assert set(capacity) == {"scope", "pods", "requests", "limits", "nodeSize", "nodes", "requestsByPart"}
 
 
 # --- embedded ------------------------------------------------------------------------------

@@ -146,6 +146,18 @@ def test_embedded_capacity_follows_the_sizing_rule() -> None:
     assert capacity.limits.as_dict() == {"cpu": "3", "memory": "4608Mi"}
 
 
+def test_embedded_capacity_counts_the_resources_override() -> None:
+    # The Deployment gets the rule with `resources.embedded` on top; the capacity counts the same.
+    ms = model_service(
+        studio="1.17.0-latest",
+        architecture="embedded",
+        rasaPro={"tag": "3.16.2-latest"},
+        resources={"embedded": {"requests": {"memory": "6Gi"}, "limits": {"memory": "6Gi"}}},
+    )
+    assert ms.capacity.requests.memory == 6 * sz.GI
+    assert ms.capacity.requests.cpu == ms.embedded_shape.requests.cpu
+
+
 def test_model_service_pod_that_fits_no_node_is_refused() -> None:
     _, problems = validate(merge(BASE, {"modelService": {"nodeSize": {"cpu": "500m", "memory": "8Gi"}}}))
     assert any(p.startswith("rasa-studio:modelService.job.resources.requests: ") for p in problems), problems

@@ -17,7 +17,6 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from config import sizing as sz
-from config.base import ResourceList, Resources
 
 from .. import names
 from .. import requirements as req
@@ -107,11 +106,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
             f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child
         )
 
-        pod = config.embedded_shape
-        sized = Resources(
-            requests=ResourceList(cpu=sz.format_cpu(pod.requests.cpu), memory=sz.format_memory(pod.requests.memory)),
-            limits=ResourceList(cpu=sz.format_cpu(pod.limits.cpu), memory=sz.format_memory(pod.limits.memory)),
-        )
+        sized = sz.as_resources(config.embedded_shape)
         probe = HttpProbe("/", PORT, initial_delay_seconds=30)
         self.deployment = apps.Deployment(
             f"{name}-deployment",

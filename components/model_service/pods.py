@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_kubernetes.core import v1 as core
 
 from config import sizing as sz
-from config.base import ResourceList, Resources
+from config.base import Resources
 from config.model_service import ModelServiceConfig
 
 from ..interfaces import Kafka
@@ -21,11 +21,7 @@ KAFKA_CA = "kafka-ca"
 
 def default_resources(config: ModelServiceConfig, key: str) -> Resources:
     """The pod's defaults (config/sizing.py) with its override from `modelService.resources`."""
-    pod = sz.service_shape(config, key)
-    return Resources(
-        requests=ResourceList(cpu=sz.format_cpu(pod.requests.cpu), memory=sz.format_memory(pod.requests.memory)),
-        limits=ResourceList(cpu=sz.format_cpu(pod.limits.cpu), memory=sz.format_memory(pod.limits.memory)),
-    )
+    return sz.as_resources(sz.service_shape(config, key))
 
 
 def scratch() -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
