@@ -9,25 +9,10 @@ import pytest
 import yaml
 
 from config import validate
-from config.defaults import merge
+from tests.test_config import AWS, BASE, with_
 from tools.render import render
 
-BASE: dict[str, Any] = {
-    "environment": "dev",
-    "studio": {"host": "studio.example.com", "version": "1.7.0"},
-}
-AWS = {
-    "region": "eu-central-1",
-    "vpcId": "vpc-0a1b2c3d4e5f60718",
-    "subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
-    "nodeSecurityGroupId": "sg-0a1b2c3d4e5f60718",
-    "oidcProviderArn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
-}
 SECRET_REF = {"name": "creds", "key": "password"}
-
-
-def with_(**changes: Any) -> dict[str, Any]:
-    return merge(BASE, changes)
 
 
 def kafka(mode: str, **fields: Any) -> dict[str, Any]:
