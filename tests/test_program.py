@@ -122,3 +122,28 @@ def test_set_parses_yaml_scalars_and_config_file_is_read(tmp_path: Path) -> None
     assert render(["custom", "--config", str(stack_file), "--out", str(out), "--set", "studio.tls.enabled=false"]) == 0
     text = "".join(p.read_text() for p in (out / "manifests").iterdir()) + (out / "resources.json").read_text()
     assert "v1:AAAA" not in text
+
+
+def test_render_is_identical_across_interpreters_with_different_hash_seeds(tmp_path: Path) -> None:
+    # In one process set and dict orders repeat themselves; across processes they need not.
+    import os
+    import subprocess
+    import sys
+
+    from tools.program import ROOT
+
+    for seed in ("1", "2"):
+        subprocess.run(
+            [sys.executable, "-m", "tools.render", "dev", "--out", str(tmp_path / seed)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        )
+    comparison = filecmp.dircmp(tmp_path / "1" / "manifests", tmp_path / "2" / "manifests")
+    assert not comparison.diff_files and not comparison.left_only and not comparison.right_only
+    names = sorted(p.name for p in (tmp_path / "1" / "manifests").iterdir())
+    assert all(
+        filecmp.cmp(tmp_path / "1" / "manifests" / n, tmp_path / "2" / "manifests" / n, shallow=False) for n in names
+    )
+    assert filecmp.cmp(tmp_path / "1" / "resources.json", tmp_path / "2" / "resources.json", shallow=False)
