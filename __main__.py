@@ -10,6 +10,7 @@ loaded = config.load()
 studio = RasaStudio("rasa-studio", loaded, pulumi.ResourceOptions(providers=providers(loaded.config)))
 
 pulumi.export("url", studio.url)
+pulumi.export("entryPoint", studio.entry_point)
 pulumi.export("namespace", loaded.config.kubernetes.namespace)
 pulumi.export("sizing", studio.sizing)
 pulumi.export("capacity", studio.capacity)

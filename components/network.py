@@ -109,13 +109,7 @@ def _group_selector(ctx: Context, group: str) -> meta.LabelSelectorArgs:
 def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
     k8s = ctx.config.kubernetes
     if peer == INGRESS_CONTROLLER:
-        return [
-            networking.NetworkPolicyPeerArgs(
-                namespace_selector=meta.LabelSelectorArgs(
-                    match_labels={NAMESPACE_NAME_LABEL: k8s.ingress_controller_namespace}
-                )
-            )
-        ]
+        return _entry_peers(ctx)
     if peer == KUBE_DNS:
         # Pods of kube-dns/CoreDNS. A cluster with NodeLocal DNSCache needs its link-local
         # address added here.
@@ -136,6 +130,20 @@ def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
         cidrs = k8s.api_server_cidrs if peer == KUBERNETES_API else k8s.egress_cidrs
         return [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in cidrs]
     return [networking.NetworkPolicyPeerArgs(pod_selector=_group_selector(ctx, peer))]
+
+
+def _entry_peers(ctx: Context) -> list[networking.NetworkPolicyPeerArgs]:
+    """Where Studio's traffic enters: the proxy pods of the exposure's data plane, or addresses."""
+    entry = ctx.config.studio.entry
+    assert entry is not None  # the config model requires one
+    if entry.cidrs:
+        return [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in entry.cidrs]
+    return [
+        networking.NetworkPolicyPeerArgs(
+            namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: str(entry.namespace)}),
+            pod_selector=meta.LabelSelectorArgs(match_labels=dict(entry.pod_labels)) if entry.pod_labels else None,
+        )
+    ]
 
 
 def _port(port: int, protocol: str) -> networking.NetworkPolicyPortArgs:

@@ -25,7 +25,7 @@ from . import names
 from .labels import ComponentName
 
 # Peers that are not Studio components.
-INGRESS_CONTROLLER = "ingress-controller"  # pods in kubernetes.ingressControllerNamespace
+INGRESS_CONTROLLER = "ingress-controller"  # studio.entryPeer: the Ingress or Gateway data plane
 KUBE_DNS = "kube-dns"  # the cluster DNS in kube-system
 KUBERNETES_API = "kubernetes-api"  # kubernetes.apiServerCidrs
 OUTSIDE = "outside-the-cluster"  # kubernetes.egressCidrs: RDS, MSK, S3, LLM providers

@@ -16,6 +16,7 @@ from .network import NetworkPolicies
 from .requirements import Requirements, requirements
 from .secrets import StudioSecrets
 from .studio_app import StudioApplication
+from .studio_app.paths import entry_point
 
 
 class RasaStudio(pulumi.ComponentResource):
@@ -73,4 +74,5 @@ class RasaStudio(pulumi.ComponentResource):
         self.network = NetworkPolicies(f"{name}-network", self.context, child)
 
         self.url = config.studio.url
-        self.register_outputs({"url": self.url, "namespace": ns_name})
+        self.entry_point = entry_point(config.studio)
+        self.register_outputs({"url": self.url, "entryPoint": self.entry_point, "namespace": ns_name})

@@ -5,9 +5,17 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import DnsLabel, DnsSubdomain, Model
+from .errors import KeyError_
+
+# Keys earlier releases had here, and where they live now.
+_MOVED = {
+    "ingressClass": "studio.ingress.className",
+    "ingressAnnotations": "studio.ingress.annotations",
+    "ingressControllerNamespace": "studio.entryPeer.namespace",
+}
 
 # Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
 MIN_KUBERNETES_MINOR = 30
@@ -41,9 +49,6 @@ class KubernetesConfig(Model):
     context: Annotated[str, Field(min_length=1)] | None = None
     kubeconfig: Annotated[str, Field(min_length=1)] | None = None
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
-    ingress_class: DnsSubdomain = "nginx"
-    ingress_annotations: dict[str, str] = {}
-    ingress_controller_namespace: DnsLabel = "ingress-nginx"
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
     topology_spread: bool = False
@@ -59,6 +64,15 @@ class KubernetesConfig(Model):
     api_server_cidrs: CidrList = ["0.0.0.0/0"]
     # Services of type LoadBalancer or NodePort; off, everything enters through the ingress.
     allow_external_services: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for old, new in sorted(_MOVED.items()):
+                if old in data:
+                    raise KeyError_(old, f"moved to {new} (see docs/exposure.md)")
+        return data
 
     @field_validator("version")
     @classmethod

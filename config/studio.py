@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Resources
+from .errors import KeyError_
+from .exposure import EntryPeer, Exposure, GatewayConfig, IngressConfig, preset_entry_peer
+
+# Where each Studio path is configured under studio.ingress.paths.
+StudioPathKey = Literal["web_client", "backend", "keycloak", "talk"]
 
 
 class Tls(Model):
-    """TLS on the ingress: an existing certificate Secret, or one cert-manager issues."""
+    """TLS at the entry point: an existing certificate Secret, or one cert-manager issues.
+
+    Which source the exposure needs is checked in StudioConfig (the ALB serves an ACM
+    certificate instead; a Gateway someone else runs holds its own).
+    """
 
     enabled: bool = False
     secret_name: DnsSubdomain | None = None
@@ -18,8 +27,6 @@ class Tls(Model):
 
     @model_validator(mode="after")
     def _one_source(self) -> Tls:
-        if self.enabled and self.secret_name is None and self.cluster_issuer is None:
-            raise ValueError("with enabled: true, set secretName (an existing Secret) or clusterIssuer (cert-manager)")
         if not self.enabled and (self.secret_name or self.cluster_issuer):
             raise ValueError("secretName and clusterIssuer take effect only with enabled: true")
         return self
@@ -121,6 +128,12 @@ class EventIngestion(Component):
 class StudioConfig(Model):
     host: Hostname
     tls: Tls = Tls()
+    # Ingress (nginx-compatible or ALB) or Gateway API HTTPRoutes.
+    exposure: Exposure = "ingress"
+    ingress: IngressConfig = IngressConfig()
+    gateway: GatewayConfig | None = None
+    # NetworkPolicy peer Studio's traffic enters from; unset: the profile's preset.
+    entry_peer: EntryPeer | None = None
     # Repository prefix of the Studio images: <registry>/studio-backend:<version>.
     registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/studio"
     version: ImageTag
@@ -131,6 +144,66 @@ class StudioConfig(Model):
     keycloak: Keycloak = Keycloak()
     event_ingestion: EventIngestion = EventIngestion()
 
+    @model_validator(mode="after")
+    def _exposure_complete(self) -> StudioConfig:
+        if self.exposure == "gateway":
+            if self.gateway is None:
+                raise KeyError_("gateway", "is required with exposure: gateway (parentRef: the Gateway to attach to)")
+            if "ingress" in self.model_fields_set:
+                raise KeyError_("ingress", "takes effect only with exposure: ingress")
+        elif self.gateway is not None:
+            raise KeyError_("gateway", "takes effect only with exposure: gateway")
+        if self.exposure == "ingress" and self.ingress.profile != "alb" and "alb" in self.ingress.model_fields_set:
+            raise KeyError_("ingress.alb", "takes effect only with profile: alb")
+        self._tls_source_fits()
+        if self.entry is None:
+            raise KeyError_(
+                "entryPeer",
+                "is required with the alb profile: the ALB reaches pods (target type ip) from its subnets; "
+                "set cidrs to the VPC's ranges",
+            )
+        return self
+
+    def _tls_source_fits(self) -> None:
+        tls = self.tls
+        own_source = tls.secret_name is not None or tls.cluster_issuer is not None
+        if self.exposure == "ingress" and self.ingress.profile == "alb":
+            if own_source:
+                raise KeyError_(
+                    "tls", "the ALB serves an ACM certificate (ingress.alb.certificateArn), not a Kubernetes Secret"
+                )
+            if tls.enabled and self.ingress.alb.certificate_arn is None:
+                raise KeyError_("ingress.alb.certificateArn", "is required with tls.enabled (the HTTPS listener's)")
+            if not tls.enabled and self.ingress.alb.certificate_arn is not None:
+                raise KeyError_("ingress.alb.certificateArn", "takes effect only with tls.enabled: true")
+            return
+        if self.gateway is not None and self.gateway.create is None:
+            if own_source:
+                raise KeyError_(
+                    "tls",
+                    "the Gateway you attach to holds the certificate; secretName and clusterIssuer need gateway.create",
+                )
+            return
+        if tls.enabled and not own_source:
+            raise KeyError_(
+                "tls", "with enabled: true, set secretName (an existing Secret) or clusterIssuer (cert-manager)"
+            )
+
+    @property
+    def entry(self) -> EntryPeer | None:
+        """The NetworkPolicy peer of incoming traffic: entryPeer, else the profile's preset."""
+        return self.entry_peer or preset_entry_peer(self.exposure, self.ingress, self.gateway)
+
+    def path_host(self, key: StudioPathKey) -> str:
+        """Host a Studio path is served on (per-path hosts exist for Ingresses only)."""
+        if self.exposure == "ingress":
+            return getattr(self.ingress.paths, key).host or self.host
+        return self.host
+
+    def path_url(self, key: StudioPathKey, path: str = "") -> str:
+        """Browser-facing URL of a Studio path, e.g. path_url("backend", "/api")."""
+        return f"{self.scheme}://{self.path_host(key)}{path}"
+
     @property
     def scheme(self) -> str:
         """Scheme of browser-facing URLs (the chart's config.connectionType)."""
@@ -138,4 +211,4 @@ class StudioConfig(Model):
 
     @property
     def url(self) -> str:
-        return f"{self.scheme}://{self.host}"
+        return self.path_url("web_client")

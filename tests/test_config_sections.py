@@ -40,18 +40,12 @@ SECTION_CASES = [
         "boolean",
     ),
     ("empty context", with_(kubernetes={"context": ""}), "kubernetes.context", "at least 1"),
-    ("ingress class upper case", with_(kubernetes={"ingressClass": "NGINX"}), "kubernetes.ingressClass", "DNS-1123"),
+    ("old ingress class key", with_(kubernetes={"ingressClass": "nginx"}), "kubernetes.ingressClass", "moved to"),
     (
-        "ingress annotations not strings",
-        with_(kubernetes={"ingressAnnotations": {"a": {"b": 1}}}),
-        "kubernetes.ingressAnnotations.a",
-        "string",
-    ),
-    (
-        "ingress controller namespace",
-        with_(kubernetes={"ingressControllerNamespace": "Ingress_Nginx"}),
+        "old ingress controller namespace key",
+        with_(kubernetes={"ingressControllerNamespace": "ingress-nginx"}),
         "kubernetes.ingressControllerNamespace",
-        "DNS-1123",
+        "studio.entryPeer.namespace",
     ),
     (
         "storage class typo",

@@ -188,8 +188,8 @@ def test_ingress_controller_namespace_and_cidrs_come_from_config() -> None:
     plain = merge(
         stack_input("prod").plain,
         {
+            "studio": {"entryPeer": {"namespace": "traefik", "cidrs": []}},
             "kubernetes": {
-                "ingressControllerNamespace": "traefik",
                 "egressCidrs": ["10.20.0.0/16"],
                 "apiServerCidrs": ["10.20.0.10/32"],
             }

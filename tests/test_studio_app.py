@@ -412,57 +412,6 @@ def test_sensitive_env_vars_are_secret_references_and_pods_pull_with_the_registr
             assert container["resources"]["limits"] and container["resources"]["requests"]
 
 
-# --- ingress ----------------------------------------------------------------------------------
-
-
-def paths(ingress: dict[str, Any]) -> dict[str, tuple[str, int]]:
-    (rule,) = ingress["spec"]["rules"]
-    return {
-        p["path"]: (p["backend"]["service"]["name"], p["backend"]["service"]["port"]["number"])
-        for p in rule["http"]["paths"]
-    }
-
-
-def test_ingress_routes_one_host_with_cert_manager_tls() -> None:
-    run = run_stack("staging")
-    main, talk = find(run, "Ingress", "studio"), find(run, "Ingress", "studio-talk")
-    assert main["apiVersion"] == talk["apiVersion"] == "networking.k8s.io/v1"
-    assert paths(main) == {
-        "/": ("studio-web-client", 80),
-        "/api": ("studio-backend", 80),
-        "/auth": ("studio-keycloak", 80),
-    }
-    assert paths(talk) == {"/talk": ("nginx-reverse-proxy", 80)}
-    for ingress in (main, talk):
-        assert ingress["spec"]["ingressClassName"] == "nginx"
-        assert ingress["spec"]["rules"][0]["host"] == "studio.staging.example.com"
-        assert ingress["spec"]["tls"] == [{"hosts": ["studio.staging.example.com"], "secretName": "studio-tls"}]
-    assert main["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt"
-    # Only one Ingress asks cert-manager for the certificate.
-    assert "cert-manager.io/cluster-issuer" not in talk["metadata"]["annotations"]
-    assert int(talk["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
-
-
-def test_embedded_talk_goes_to_the_model_service() -> None:
-    talk = find(run_stack("dev", *EMBEDDED), "Ingress", "studio-talk")
-    assert paths(talk) == {"/talk": ("rasapro", 80)}
-    assert talk["metadata"]["labels"]["app.kubernetes.io/component"] == "model-service"
-
-
-def test_ingress_without_tls_and_with_an_existing_certificate() -> None:
-    assert "tls" not in find(run_stack("dev"), "Ingress", "studio")["spec"]
-    plain = copy.deepcopy(stack_input("staging").plain)
-    plain["studio"]["tls"] = {"enabled": True, "secretName": "my-cert"}
-    plain["kubernetes"]["ingressAnnotations"] = {"example.com/team": "ai"}
-    plain["kubernetes"]["ingressClass"] = "alb"
-    run = run_config("staging", plain)
-    main = find(run, "Ingress", "studio")
-    assert main["spec"]["tls"][0]["secretName"] == "my-cert"
-    assert main["spec"]["ingressClassName"] == "alb"
-    assert main["metadata"]["annotations"] == {"example.com/team": "ai"}
-    assert find(run, "Ingress", "studio-talk")["metadata"]["annotations"]["example.com/team"] == "ai"
-
-
 # --- secrets ----------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from components.studio_app.env import (
 )
 from components.studio_app.event_ingestion import kafka_tls_volumes
 from components.studio_app.ingress import ingress_annotations, tls_secret_name
+from components.studio_app.paths import studio_paths
 from components.studio_app.migration import job_suffix
 from components.studio_app.webconfig import checksum, config_js
 from config import validate
@@ -279,11 +280,8 @@ def test_tls_secret_name() -> None:
     assert tls_secret_name(config(tls={"enabled": True, "secretName": "mine"}).studio) == "mine"
 
 
-def test_talk_annotations_never_request_a_certificate() -> None:
-    from components.context import Context
-
-    ctx = Context(
-        config=config(tls={"enabled": True, "clusterIssuer": "le"}), namespace="ns", namespace_name="ns", instance="t"
-    )
-    assert ingress_annotations(ctx, talk=False) == {"cert-manager.io/cluster-issuer": "le"}
-    assert "cert-manager.io/cluster-issuer" not in ingress_annotations(ctx, talk=True)
+def test_only_the_ingress_that_issues_asks_for_a_certificate() -> None:
+    studio = config(tls={"enabled": True, "clusterIssuer": "le"}).studio
+    web, _, _, talk = studio_paths("orchestrated")
+    assert ingress_annotations(studio, web, issues_certificate=True) == {"cert-manager.io/cluster-issuer": "le"}
+    assert "cert-manager.io/cluster-issuer" not in ingress_annotations(studio, talk)

@@ -42,7 +42,8 @@ class ModelServices(pulumi.ComponentResource):
         inputs = Inputs(
             config=config,
             namespace=ctx.namespace_name,
-            public_url=ctx.config.studio.url,
+            # /talk may have a host of its own (studio.ingress.paths.talk.host).
+            public_url=ctx.config.studio.path_url("talk"),
             kafka=kafka,
             database=database,
             storage=storage,

@@ -1,4 +1,4 @@
-"""StudioApplication: the five Studio containers and the ingress in front of them.
+"""StudioApplication: the five Studio containers and the Ingresses or HTTPRoutes in front of them.
 
 Order, as Helm's hooks give it (reference §14): the migration Job first; Keycloak after it (the
 migration may create Keycloak's database); the backend after both (it provisions the Keycloak
@@ -14,6 +14,7 @@ from ..interfaces import Database, Kafka
 from ..secrets import KEYCLOAK_ADMIN_PASSWORD, KEYCLOAK_API_PASSWORD, StudioSecrets
 from .backend import Backend
 from .event_ingestion import EventIngestion
+from .gateway import StudioRoutes
 from .ingress import StudioIngress
 from .keycloak import Keycloak
 from .migration import DatabaseMigration
@@ -28,7 +29,8 @@ class StudioApplication(pulumi.ComponentResource):
     backend: Backend
     event_ingestion: EventIngestion
     web_client: WebClient
-    ingress: StudioIngress
+    ingress: StudioIngress | None
+    routes: StudioRoutes | None
 
     def __init__(
         self,
@@ -59,5 +61,9 @@ class StudioApplication(pulumi.ComponentResource):
             f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
         )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
-        self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
+        self.ingress = self.routes = None
+        if ctx.config.studio.exposure == "gateway":
+            self.routes = StudioRoutes(f"{name}-routes", ctx, child)
+        else:
+            self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
         self.register_outputs({"migration": self.migration.job_name})

@@ -157,8 +157,8 @@ def backend_env(
         env_value("KEYCLOAK_API_USERNAME", KEYCLOAK_API_USERNAME),
         _secret("KEYCLOAK_API_PASSWORD", api_password),
         env_value("KEYCLOAK_API_GRANT_TYPE", "password"),
-        env_value("WEB_CLIENT_URL", studio.url),
-        env_value("API_URL", f"{studio.url}/api"),
+        env_value("WEB_CLIENT_URL", studio.path_url("web_client")),
+        env_value("API_URL", studio.path_url("backend", "/api")),
         *model_service_env(model_service, namespace),
         # Empty disables the deletion (chart default).
         env_value("DELETE_CONVERSATIONS_OLDER_THAN_HOURS", "" if older_than is None else str(older_than)),

@@ -25,8 +25,8 @@ def config_js(studio: StudioConfig, version: str) -> str:
     """The browser-facing URLs use https when the ingress terminates TLS (connectionType)."""
     features = studio.web_client.features
     lines = [
-        ("API_ENDPOINT", json.dumps(f"{studio.url}/api")),
-        ("KEYCLOAK_URL", json.dumps(f"{studio.url}/auth")),
+        ("API_ENDPOINT", json.dumps(studio.path_url("backend", "/api"))),
+        ("KEYCLOAK_URL", json.dumps(studio.path_url("keycloak", "/auth"))),
         ("KEYCLOAK_REALM", json.dumps(KEYCLOAK_REALM)),
         ("KEYCLOAK_CLIENT_ID", json.dumps(KEYCLOAK_CLIENT_ID)),
         ("VOICE_INSPECTOR_ENABLED", _flag(features.voice_inspector)),

@@ -1,0 +1,168 @@
+"""How browsers reach Studio: an Ingress (nginx-compatible or the AWS Load Balancer Controller's
+ALB) or Gateway API HTTPRoutes, and the NetworkPolicy peer that traffic enters from.
+
+Under `studio` in the stack file: `exposure` picks the mode, `ingress` / `gateway` configure it,
+`entryPeer` overrides the profile's preset peer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from .base import DnsLabel, DnsSubdomain, Hostname, Model
+from .kubernetes import Cidr
+
+Exposure = Literal["ingress", "gateway"]
+IngressProfile = Literal["nginx", "alb"]
+GatewayController = Literal["envoy-gateway", "generic"]
+
+# Qualified names as Kubernetes checks annotation and label keys: an optional DNS-subdomain
+# prefix and a name of at most 63 characters.
+_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _qualified_name(value: str) -> str:
+    prefix, _, name = value.rpartition("/")
+    if (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or len(name) > 63 or not _NAME.match(name):
+        raise ValueError(
+            f"'{value}' is not a Kubernetes key: an optional DNS-subdomain prefix and '/', then at most "
+            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.match(value):
+        raise ValueError("must be a label value: at most 63 letters, digits, '-', '_' or '.'")
+    return value
+
+
+QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+Annotations = dict[QualifiedName, str]
+# Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
+GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
+AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]
+
+
+class IngressPath(Model):
+    """One of the four Studio paths: its own host and annotations (the chart's per-component ingress)."""
+
+    # Unset: studio.host. Browser-facing URLs (config.js, API_URL, /talk) follow the path's host.
+    host: Hostname | None = None
+    # On this path's Ingress, on top of the profile's and the shared annotations.
+    annotations: Annotations = {}
+
+
+class IngressPaths(Model):
+    web_client: IngressPath = IngressPath()
+    backend: IngressPath = IngressPath()
+    keycloak: IngressPath = IngressPath()
+    talk: IngressPath = IngressPath()
+
+
+class Alb(Model):
+    """The AWS Load Balancer Controller's ALB (profile alb)."""
+
+    # ACM certificate of the HTTPS listener; required with studio.tls.enabled.
+    certificate_arn: AcmCertificateArn | None = None
+    # Ingresses of one group share one ALB; the four Studio Ingresses always do.
+    group_name: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$")] = "rasa-studio"
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    # An ALB drops a connection idle for this long (default 60 s): the /talk websockets stay
+    # open while a user talks to an assistant. AWS allows 1 to 4000.
+    idle_timeout_seconds: Annotated[int, Field(ge=1, le=4000)] = 3600
+    # TLS 1.3 and 1.2 only (AWS's recommended policy).
+    ssl_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")] = (
+        "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    )
+
+
+class IngressConfig(Model):
+    profile: IngressProfile = "nginx"
+    # Unset: the profile's class (nginx, alb).
+    class_name: DnsSubdomain | None = None
+    # On every Studio Ingress, on top of the profile's.
+    annotations: Annotations = {}
+    paths: IngressPaths = IngressPaths()
+    alb: Alb = Alb()
+
+    @property
+    def ingress_class(self) -> str:
+        return self.class_name or self.profile
+
+
+class ParentRef(Model):
+    """The Gateway the HTTPRoutes attach to."""
+
+    name: DnsSubdomain
+    namespace: DnsLabel
+    # A listener of that Gateway; unset: every listener that admits the routes.
+    section_name: DnsSubdomain | None = None
+
+
+class GatewayCreate(Model):
+    """Create the Gateway (parentRef.name in parentRef.namespace) instead of attaching to one."""
+
+    gateway_class_name: DnsSubdomain
+
+
+class GatewayConfig(Model):
+    parent_ref: ParentRef
+    create: GatewayCreate | None = None
+    # Picks the entryPeer preset: where the controller runs the Gateway's proxy pods.
+    controller: GatewayController = "generic"
+    # Request and backend timeout of the /talk route (websockets of "try your assistant").
+    talk_timeout: GatewayDuration = "1h"
+
+
+class EntryPeer(Model):
+    """Where Studio's traffic enters the namespace from, for the NetworkPolicies.
+
+    Pods (namespace, optionally narrowed by podLabels) or address ranges (cidrs), never both.
+    """
+
+    namespace: DnsLabel | None = None
+    pod_labels: dict[QualifiedName, LabelValue] = {}
+    cidrs: list[Cidr] = []
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> EntryPeer:
+        if self.cidrs and (self.namespace or self.pod_labels):
+            raise ValueError("give either namespace (and podLabels) or cidrs, not both")
+        if not self.cidrs and self.namespace is None:
+            raise ValueError("give namespace (and podLabels) of the proxy pods, or cidrs")
+        return self
+
+
+# ingress-nginx's own manifests and chart install the controller into this namespace.
+INGRESS_NGINX_NAMESPACE = "ingress-nginx"
+# Envoy Gateway, by default, runs every Gateway's proxies in its own namespace and labels them
+# with the Gateway they serve (gateway.envoyproxy.io docs, "Gateway Namespace Mode" and the
+# quickstart's `kubectl get svc --selector=gateway.envoyproxy.io/owning-gateway-name=eg`).
+ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system"
+ENVOY_GATEWAY_OWNER_NAME = "gateway.envoyproxy.io/owning-gateway-name"
+ENVOY_GATEWAY_OWNER_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
+# In-cluster Gateways that deploy their proxies beside the Gateway (Istio, NGINX Gateway
+# Fabric 2.x) label them with its name (Gateway API GEP-1762).
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+
+
+def preset_entry_peer(exposure: Exposure, ingress: IngressConfig, gateway: GatewayConfig | None) -> EntryPeer | None:
+    """The profile's peer; None where only the operator knows it (the ALB's VPC ranges)."""
+    if exposure == "gateway" and gateway is not None:
+        ref = gateway.parent_ref
+        if gateway.controller == "envoy-gateway":
+            return EntryPeer(
+                namespace=ENVOY_GATEWAY_NAMESPACE,
+                pod_labels={ENVOY_GATEWAY_OWNER_NAME: ref.name, ENVOY_GATEWAY_OWNER_NAMESPACE: ref.namespace},
+            )
+        return EntryPeer(namespace=ref.namespace, pod_labels={GATEWAY_NAME_LABEL: ref.name})
+    if ingress.profile == "nginx":
+        return EntryPeer(namespace=INGRESS_NGINX_NAMESPACE)
+    return None
