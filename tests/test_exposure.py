@@ -332,7 +332,7 @@ def test_shipped_eks_stacks_use_the_alb(stack: str) -> None:
         groups.add(notes[ALB + "group.name"])
         assert not any(k.startswith("nginx.ingress") or k.startswith("cert-manager") for k in notes), name
         # The ALB checks the path the kubelet's readiness probe checks, on the pods' port.
-        (_, path, service, _) = ingress_backends(ingress)[0]
+        service = ingress_backends(ingress)[0][2]
         probe = probe_behind(run, service)
         assert notes[ALB + "healthcheck-path"] == probe["httpGet"]["path"], name
         low, high = (int(c) for c in notes[ALB + "success-codes"].split("-"))

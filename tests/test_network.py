@@ -192,7 +192,7 @@ def test_ingress_controller_namespace_and_cidrs_come_from_config() -> None:
             "kubernetes": {
                 "egressCidrs": ["10.20.0.0/16"],
                 "apiServerCidrs": ["10.20.0.10/32"],
-            }
+            },
         },
     )
     rendered = policies(run_config("prod", plain))

@@ -24,8 +24,8 @@ from components.studio_app.env import (
 )
 from components.studio_app.event_ingestion import kafka_tls_volumes
 from components.studio_app.ingress import ingress_annotations, tls_secret_name
-from components.studio_app.paths import studio_paths
 from components.studio_app.migration import job_suffix
+from components.studio_app.paths import studio_paths
 from components.studio_app.webconfig import checksum, config_js
 from config import validate
 
