@@ -144,11 +144,17 @@ def test_a_default_deny_covers_every_pod(case: str) -> None:
 
 @pytest.mark.parametrize("case", sorted(RUNS))
 def test_no_policy_admits_ingress_from_everywhere(case: str) -> None:
+    # Addresses only where the stack names them: the ALB's subnets (studio.entryPeer.cidrs).
+    entry_cidrs = set(stack_input(case.split("-")[0]).plain["studio"].get("entryPeer", {}).get("cidrs", []))
+    assert "0.0.0.0/0" not in entry_cidrs
     for name, policy in policies(RUNS[case]()).items():
         for rule in policy["spec"].get("ingress", []):
             assert rule.get("from"), f"{name} admits every source"
-            assert all("ipBlock" not in peer for peer in rule["from"]), f"{name} admits addresses"
-            assert all(peer.get("podSelector") or peer.get("namespaceSelector") for peer in rule["from"]), name
+            blocks = {peer["ipBlock"]["cidr"] for peer in rule["from"] if "ipBlock" in peer}
+            assert blocks <= entry_cidrs, f"{name} admits addresses {blocks - entry_cidrs}"
+            assert all(
+                peer.get("podSelector") or peer.get("namespaceSelector") or peer.get("ipBlock") for peer in rule["from"]
+            ), name
 
 
 @pytest.mark.parametrize("case", sorted(RUNS))

@@ -58,7 +58,8 @@ def test_every_child_has_a_parent_component(stack: str) -> None:
 
 
 def namespace_wide(obj: dict) -> bool:
-    return obj["kind"] == "NetworkPolicy" and not obj["spec"]["podSelector"]
+    # Policies for every pod, and a Gateway in front of every Studio path.
+    return (obj["kind"] == "NetworkPolicy" and not obj["spec"]["podSelector"]) or obj["kind"] == "Gateway"
 
 
 @pytest.mark.parametrize("stack", STACKS)
