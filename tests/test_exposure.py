@@ -376,6 +376,24 @@ def test_an_invalid_route_fails_schema_validation() -> None:
     assert any("port" in p for p in crd_schema.errors(gateway))
 
 
+def test_the_crds_cel_rules_are_enforced() -> None:
+    route = copy.deepcopy(find(run_stack("dev"), "HTTPRoute", "studio-talk"))
+    rule = route["spec"]["rules"][0]
+    rule["timeouts"] = {"request": "10s", "backendRequest": "1h"}
+    rule["matches"][0]["path"]["value"] = "talk"
+    assert sorted(crd_schema.errors(route)) == [
+        "HTTPRoute/studio-talk: spec.rules.0.matches.0.path: value must be an absolute path and start with "
+        "'/' when type one of ['Exact', 'PathPrefix']",
+        "HTTPRoute/studio-talk: spec.rules.0.timeouts: backendRequest timeout cannot be longer than request timeout",
+    ]
+    gateway = copy.deepcopy(find(run_stack("dev"), "Gateway", "studio"))
+    gateway["spec"]["listeners"].append(gateway["spec"]["listeners"][0])
+    assert sorted(crd_schema.errors(gateway)) == [
+        "Gateway/studio: spec.listeners: Combination of port, protocol and hostname must be unique for each listener",
+        "Gateway/studio: spec.listeners: Listener name must be unique within the Gateway",
+    ]
+
+
 def test_dev_routes_attach_to_the_gateway_it_creates() -> None:
     run = run_stack("dev")
     gateway = find(run, "Gateway", "studio")
