@@ -472,16 +472,23 @@ def test_created_gateway_terminates_tls(tls: dict[str, Any], secret: str, issuer
         gateway={"parentRef": {"name": "studio", "namespace": "gateways"}, "create": {"gatewayClassName": "eg"}},
         tls=tls,
     )
-    gateway = find(run_config("dev", plain), "Gateway", "studio")
+    run = run_config("dev", plain)
+    gateway = find(run, "Gateway", "studio")
     assert gateway["metadata"]["namespace"] == "gateways"
-    (listener,) = gateway["spec"]["listeners"]
-    assert (listener["name"], listener["port"], listener["protocol"]) == ("https", 443, "HTTPS")
-    assert listener["tls"] == {
-        "mode": "Terminate",
-        "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}],
-    }
+    https, http = gateway["spec"]["listeners"]
+    assert (https["name"], https["port"], https["protocol"]) == ("https", 443, "HTTPS")
+    assert https["tls"] == {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
     assert gateway["metadata"].get("annotations", {}).get("cert-manager.io/cluster-issuer") == issuer
-    assert crd_schema.errors(gateway) == []
+    # Plain http only redirects to https; the Studio routes attach to the https listener.
+    assert (http["name"], http["port"], http["protocol"], "tls" in http) == ("http", 80, "HTTP", False)
+    routes = of_kind(run, "HTTPRoute")
+    redirect = routes.pop("studio-https-redirect")
+    assert redirect["spec"]["parentRefs"][0]["sectionName"] == "http"
+    assert redirect["spec"]["rules"] == [
+        {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
+    ]
+    assert {r["spec"]["parentRefs"][0]["sectionName"] for r in routes.values()} == {"https"}
+    assert [e for obj in (gateway, redirect, *routes.values()) for e in crd_schema.errors(obj)] == []
 
 
 # --- where traffic enters (NetworkPolicies) -------------------------------------------------------

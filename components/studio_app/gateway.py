@@ -31,8 +31,16 @@ GROUP = "gateway.networking.k8s.io"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
+REDIRECT_ROUTE_NAME = "studio-https-redirect"
+
+
 def listener_name(studio: StudioConfig, gateway: GatewayConfig) -> str:
     return gateway.parent_ref.section_name or ("https" if studio.tls.enabled else "http")
+
+
+def redirect_listener_name(studio: StudioConfig, gateway: GatewayConfig) -> str:
+    """The plain-http listener of a created https Gateway, which only redirects."""
+    return "http-redirect" if listener_name(studio, gateway) == "http" else "http"
 
 
 def parent_ref(studio: StudioConfig, gateway: GatewayConfig) -> dict[str, Any]:
@@ -60,30 +68,52 @@ def route_spec(studio: StudioConfig, gateway: GatewayConfig, path: StudioPath) -
     }
 
 
-def gateway_spec(studio: StudioConfig, gateway: GatewayConfig, studio_namespace: str) -> dict[str, Any]:
-    assert gateway.create is not None
-    listener: dict[str, Any] = {
-        "name": listener_name(studio, gateway),
-        "hostname": studio.host,
-        "port": 443 if studio.tls.enabled else 80,
-        "protocol": "HTTPS" if studio.tls.enabled else "HTTP",
-        # Only the Studio namespace may attach routes to this listener.
+def _listener(name: str, host: str, port: int, protocol: str, studio_namespace: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "hostname": host,
+        "port": port,
+        "protocol": protocol,
+        # Only the Studio namespace may attach routes to the listener.
         "allowedRoutes": {
             "namespaces": {"from": "Selector", "selector": {"matchLabels": {NAMESPACE_NAME_LABEL: studio_namespace}}},
             "kinds": [{"group": GROUP, "kind": "HTTPRoute"}],
         },
     }
+
+
+def gateway_spec(studio: StudioConfig, gateway: GatewayConfig, studio_namespace: str) -> dict[str, Any]:
+    assert gateway.create is not None
+    name = listener_name(studio, gateway)
     secret = tls_secret_name(studio)
-    if secret:
+    if not secret:
+        listeners = [_listener(name, studio.host, 80, "HTTP", studio_namespace)]
+    else:
+        main = _listener(name, studio.host, 443, "HTTPS", studio_namespace)
         # In the Gateway's namespace: the listener reads it without a ReferenceGrant, and
         # cert-manager's gateway-shim writes the issued certificate there.
-        listener["tls"] = {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
-    return {"gatewayClassName": gateway.create.gateway_class_name, "listeners": [listener]}
+        main["tls"] = {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
+        # Port 80 answers with a redirect to https (the redirect route), as the ALB profile does.
+        redirect = _listener(redirect_listener_name(studio, gateway), studio.host, 80, "HTTP", studio_namespace)
+        listeners = [main, redirect]
+    return {"gatewayClassName": gateway.create.gateway_class_name, "listeners": listeners}
+
+
+def redirect_route_spec(studio: StudioConfig, gateway: GatewayConfig) -> dict[str, Any]:
+    ref = {**parent_ref(studio, gateway), "sectionName": redirect_listener_name(studio, gateway)}
+    return {
+        "parentRefs": [ref],
+        "hostnames": [studio.host],
+        "rules": [
+            {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
+        ],
+    }
 
 
 class StudioRoutes(pulumi.ComponentResource):
     routes: Mapping[str, CustomResource]
     gateway: CustomResource | None
+    redirect: CustomResource | None
 
     def __init__(self, name: str, ctx: Context, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:studio:StudioRoutes", name, None, opts)
@@ -133,4 +163,14 @@ class StudioRoutes(pulumi.ComponentResource):
             )
             for p in studio_paths(ctx.config.model_service.architecture)
         }
+        self.redirect = None
+        if gateway.create is not None and studio.tls.enabled:
+            self.redirect = CustomResource(
+                f"{name}-https-redirect",
+                api_version=API_VERSION,
+                kind="HTTPRoute",
+                metadata=ctx.metadata(REDIRECT_ROUTE_NAME, "web-client"),
+                spec=redirect_route_spec(studio, gateway),
+                opts=route_opts,
+            )
         self.register_outputs({"host": studio.host})
