@@ -19,6 +19,7 @@ from .base import (
     SecretKeyRef,
 )
 from .errors import KeyError_
+from .pods import PodSettings
 
 # --- Kafka -------------------------------------------------------------------------------
 
@@ -35,9 +36,11 @@ class Topics(Model):
 
 class _Kafka(Model):
     topics: Topics = Topics()
+    # The Job that creates the topics, whatever runs the brokers.
+    topics_job: PodSettings = PodSettings()
 
 
-class InClusterKafka(_Kafka):
+class InClusterKafka(_Kafka, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
     tag: ImageTag = "3.9.1"
@@ -94,12 +97,14 @@ class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
 
 
-class InClusterDatabase(_Database):
+class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
     tag: ImageTag = "17.2"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
 
 class RdsDatabase(_Database):
@@ -111,6 +116,8 @@ class RdsDatabase(_Database):
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
     performance_insights: bool = True
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
     @model_validator(mode="after")
     def _autoscaling_above_allocated(self) -> RdsDatabase:
@@ -132,7 +139,7 @@ DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, F
 # --- Object storage ----------------------------------------------------------------------
 
 
-class MinioStorage(Model):
+class MinioStorage(PodSettings):
     mode: Literal["minio"]
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
@@ -141,6 +148,8 @@ class MinioStorage(Model):
     mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the bucket.
+    setup_job: PodSettings = PodSettings()
 
 
 class S3Storage(Model):

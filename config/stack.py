@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import model_validator
+from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
 from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
@@ -12,6 +13,7 @@ from .base import Model, version_tuple
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
+from .pods import PodSettings, check_mounts, merge
 from .studio import StudioConfig
 
 Environment = Literal["dev", "staging", "prod"]
@@ -86,6 +88,51 @@ class StackConfig(Model):
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
         return self
+
+    @model_validator(mode="after")
+    def _pod_settings_consistent(self) -> StackConfig:
+        for key in self.workloads():
+            try:
+                check_mounts(self.pod_settings(key))
+            except KeyError_ as exc:
+                raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+        return self
+
+    def workloads(self) -> list[str]:
+        """Config keys of every workload's pod settings, for the workloads this stack runs."""
+        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration", "studio.keycloak"]
+        keys.append("studio.eventIngestion")
+        if self.model_service.architecture == "embedded":
+            keys.append("modelService.pods.embedded")
+        else:
+            keys += [
+                f"modelService.pods.{p}"
+                for p in (
+                    "trainingOrchestrator",
+                    "trainingConsumer",
+                    "runningOrchestrator",
+                    "runningConsumer",
+                    "talkProxy",
+                )
+            ]
+        keys.append("kafka.topicsJob")
+        if self.kafka.mode == "in-cluster":
+            keys.append("kafka")
+        if self.database.mode == "in-cluster":
+            keys.append("database")
+        if self.database.mode in ("in-cluster", "rds"):
+            keys.append("database.setupJob")
+        if self.object_storage.mode == "minio":
+            keys += ["objectStorage", "objectStorage.setupJob"]
+        return keys
+
+    def pod_settings(self, key: str) -> PodSettings:
+        """The pod settings at `key` (a workload's config key) on top of kubernetes.podDefaults."""
+        node: object = self
+        for part in key.split("."):
+            node = getattr(node, to_snake(part))
+        assert isinstance(node, PodSettings), key
+        return merge(self.kubernetes.pod_defaults, node.pod_settings())
 
     @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Resources
+from .pods import PodSettings
 
 
 class Tls(Model):
@@ -39,8 +40,8 @@ class PullSecret(Model):
     username: Annotated[str, Field(min_length=1)] = "_json_key"
 
 
-class Component(Model):
-    """Settings every long-running Studio container shares: image tag override, replicas, resources."""
+class Component(PodSettings):
+    """Settings every long-running Studio container shares: image tag, replicas, resources, pod knobs."""
 
     version: ImageTag | None = None
     replicas: PositiveInt = 1
@@ -98,7 +99,7 @@ class Backend(Component):
     polling: Polling = Polling()
 
 
-class DatabaseMigration(Model):
+class DatabaseMigration(PodSettings):
     """The migration Job: runs once per Studio image, so it has no replicas."""
 
     version: ImageTag | None = None

@@ -37,7 +37,7 @@ from ..workload import (
 )
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
-from .pods import RASA_USER
+from .pods import RASA_USER, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
 PORT = 8000
@@ -95,7 +95,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             metadata=ctx.metadata(
-                req.EMBEDDED_SERVICE_ACCOUNT, COMPONENT, annotations=dict(storage.service_account_annotations) or None
+                req.EMBEDDED_SERVICE_ACCOUNT,
+                COMPONENT,
+                annotations=service_account_annotations(config, storage),
             ),
             # Trainings and bots are subprocesses: the pod never calls the Kubernetes API.
             automount_service_account_token=False,
@@ -151,6 +153,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
                     writable_root({object_name: "Rasa writes caches and training artefacts under /app"}),
+                    knobs=ctx.knobs("modelService.pods.embedded"),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(storage.ready)),
