@@ -38,6 +38,23 @@ _LABEL_VALUE = re.compile(rf"^({_NAME})?$")
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 
 
+# Labels the Kubernetes controllers put on the pods they create (Deployment, StatefulSet, Job);
+# set in a template they break the controller's own selection.
+CONTROLLER_LABELS = frozenset(
+    {
+        "pod-template-hash",
+        "controller-revision-hash",
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "job-name",
+        "controller-uid",
+        "batch.kubernetes.io/job-name",
+        "batch.kubernetes.io/controller-uid",
+        "batch.kubernetes.io/job-completion-index",
+    }
+)
+
+
 def _qualified_name(key: str) -> str:
     prefix, _, name = key.rpartition("/")
     if len(name) > 63 or len(prefix) > 253 or not _QUALIFIED_NAME.match(key):
@@ -59,6 +76,8 @@ def _labels(value: dict[str, str]) -> dict[str, str]:
         _qualified_name(key)
         if key in CONTRACT_LABELS:
             raise ValueError(f"'{key}' is part of the label contract that selectors and NetworkPolicies use")
+        if key in CONTROLLER_LABELS:
+            raise ValueError(f"'{key}' is set by the Kubernetes controller that creates the pods")
         if len(label) > 63 or not _LABEL_VALUE.match(label):
             raise ValueError(f"value of '{key}' is not a valid label value (at most 63 letters, digits, '-', '_', '.')")
     return value
