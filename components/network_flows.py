@@ -108,7 +108,8 @@ def flows(config: StackConfig) -> list[Flow]:
     """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
     orchestrated = config.model_service.architecture == "orchestrated"
     database, db_port = _database(config)
-    kafka = _kafka(config)
+    # No Kafka deployed or connected to when nothing uses it: no flows to it.
+    kafka = _kafka(config) if config.kafka_needed else []
     storage, storage_port = _object_storage(config)
     found: list[Flow] = []
 
@@ -124,9 +125,11 @@ def flows(config: StackConfig) -> list[Flow]:
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
     allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
 
-    allow(["backend", "keycloak", "database-migration", "event-ingestion"], database, db_port)
+    allow(["backend", "keycloak", "database-migration"], database, db_port)
     allow(["backend"], "keycloak", KEYCLOAK_PORT)
-    to_kafka(["event-ingestion"])
+    if config.studio.event_ingestion.enabled:
+        allow(["event-ingestion"], database, db_port)
+        to_kafka(["event-ingestion"])
 
     if orchestrated:
         # /talk goes to the bot proxy, which runs with the running orchestrator's pod labels.
@@ -158,11 +161,12 @@ def flows(config: StackConfig) -> list[Flow]:
 
     # The backing services' own Jobs (topics, databases, buckets) carry their component's labels;
     # for MSK and RDS they run in the cluster because only the cluster reaches the private brokers.
-    if isinstance(config.kafka, InClusterKafka):
+    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
         allow(["kafka"], "kafka", None)
         # Assistants publish their conversation events from their own namespaces.
         allow([namespace_peer(ns) for ns in config.kafka.client_namespaces], "kafka", names.KAFKA_PORT)
     else:
+        # The topics Job (a no-op without Kafka).
         to_kafka(["kafka"])
     if database == "postgresql":
         allow(["postgresql"], "postgresql", db_port)

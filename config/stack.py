@@ -62,7 +62,7 @@ class StackConfig(Model):
     @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
-        if self.kafka.mode == "msk":
+        if self.kafka.mode == "msk" and self.kafka_needed:
             needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
         if self.database.mode == "rds":
             needs.update(
@@ -83,7 +83,9 @@ class StackConfig(Model):
         for key, reason in sorted(needs.items()):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if (self.kafka.mode == "msk" or self.database.mode == "rds") and len(self.aws.subnet_ids) < 2:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
+            self.aws.subnet_ids
+        ) < 2:
             raise KeyError_(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
@@ -101,7 +103,8 @@ class StackConfig(Model):
     def workloads(self) -> list[str]:
         """Config keys of every workload's pod settings, for the workloads this stack runs."""
         keys = ["studio.webClient", "studio.backend", "studio.databaseMigration", "studio.keycloak"]
-        keys.append("studio.eventIngestion")
+        if self.studio.event_ingestion.enabled:
+            keys.append("studio.eventIngestion")
         if self.model_service.architecture == "embedded":
             keys.append("modelService.pods.embedded")
         else:
@@ -115,8 +118,9 @@ class StackConfig(Model):
                     "talkProxy",
                 )
             ]
-        keys.append("kafka.topicsJob")
-        if self.kafka.mode == "in-cluster":
+        if self.kafka_needed:
+            keys.append("kafka.topicsJob")
+        if self.kafka_needed and self.kafka.mode == "in-cluster":
             keys.append("kafka")
         if self.database.mode == "in-cluster":
             keys.append("database")
@@ -134,8 +138,15 @@ class StackConfig(Model):
         assert isinstance(node, PodSettings), key
         return merge(self.kubernetes.pod_defaults, node.pod_settings())
 
+    @property
+    def kafka_needed(self) -> bool:
+        """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
+        return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
+
     @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:
+        if not self.kafka_needed:
+            return self
         brokers = kafka_broker_count(self.kafka, self.aws)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
             raise KeyError_(

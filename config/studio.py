@@ -114,6 +114,9 @@ class Keycloak(Component):
 
 
 class EventIngestion(Component):
+    # Off: no ingestion Deployment and no events topics; with the embedded model service nothing
+    # else uses Kafka, so the stack then runs or connects to no Kafka at all (chart: eventIngestion.enabled).
+    enabled: bool = True
     kafka_client_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "kafka-python-rasa"
     # The consumer group: give another Studio reading the same topic its own group.
     kafka_group_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "studio"

@@ -122,7 +122,7 @@ def test_pod_defaults_reach_every_pod_where_kubernetes_expects_them(stack: str, 
     assert errors == []
 
 
-WORKLOAD_OBJECTS = [
+WORKLOAD_OBJECTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("studio", "webClient", "Deployment", "studio-web-client", {}),
     ("studio", "backend", "Deployment", "studio-backend", {}),
     ("studio", "keycloak", "Deployment", "studio-keycloak", {}),

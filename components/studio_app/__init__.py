@@ -26,7 +26,7 @@ class StudioApplication(pulumi.ComponentResource):
     migration: DatabaseMigration
     keycloak: Keycloak
     backend: Backend
-    event_ingestion: EventIngestion
+    event_ingestion: EventIngestion | None
     web_client: WebClient
     ingress: StudioIngress
 
@@ -36,7 +36,7 @@ class StudioApplication(pulumi.ComponentResource):
         ctx: Context,
         secrets: StudioSecrets,
         database: Database,
-        kafka: Kafka,
+        kafka: Kafka | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:studio:StudioApplication", name, None, opts)
@@ -55,9 +55,12 @@ class StudioApplication(pulumi.ComponentResource):
             after=[*migrated, self.keycloak.deployment],
             opts=child,
         )
-        self.event_ingestion = EventIngestion(
-            f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
-        )
+        self.event_ingestion = None
+        if ctx.config.studio.event_ingestion.enabled:
+            assert kafka is not None  # requirements.py declares the events topics
+            self.event_ingestion = EventIngestion(
+                f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
+            )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
         self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
         self.register_outputs({"migration": self.migration.job_name})
