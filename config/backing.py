@@ -162,13 +162,46 @@ class S3Storage(Model):
     encryption: Literal["aws:kms", "AES256"] = "aws:kms"
 
 
+StorageProvider = Literal["aws", "gcs", "azure"]
+
+
 class ExternalStorage(Model):
     mode: Literal["external"]
+    # Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs
+    # or azure; gcs and azure only for the embedded model service (Rasa Pro >= 3.11).
+    provider: StorageProvider = "aws"
+    # The bucket; with azure the blob container.
     bucket: Annotated[str, Field(min_length=3, max_length=63)]
     endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = None
     region: Annotated[str, Field(min_length=1)] = "us-east-1"
     # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
     credentials_secret: DnsSubdomain | None = None
+    # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity
+    # (GKE Workload Identity through modelService.serviceAccount.annotations).
+    gcs_credentials: SecretKeyRef | None = None
+    # azure: the storage account and the Secret key holding its access key.
+    azure_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")] | None = None
+    azure_account_key: SecretKeyRef | None = None
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> ExternalStorage:
+        aws_only = {"endpoint": self.endpoint, "credentialsSecret": self.credentials_secret}
+        if self.provider != "aws":
+            for key, value in aws_only.items():
+                if value is not None:
+                    raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+        if self.provider != "gcs" and self.gcs_credentials is not None:
+            raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
+        azure = {
+            "azureAccountName": self.azure_account_name is not None,
+            "azureAccountKey": self.azure_account_key is not None,
+        }
+        for key, given in azure.items():
+            if self.provider == "azure" and not given:
+                raise KeyError_(key, "is required with provider azure")
+            if self.provider != "azure" and given:
+                raise KeyError_(key, f"applies to provider azure only, not {self.provider}")
+        return self
 
 
 ObjectStorageConfig = Annotated[MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")]

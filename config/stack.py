@@ -8,7 +8,15 @@ from pydantic import model_validator
 from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
-from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
+from .backing import (
+    DatabaseConfig,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterKafka,
+    KafkaConfig,
+    MskKafka,
+    ObjectStorageConfig,
+)
 from .base import Model, version_tuple
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
@@ -137,6 +145,19 @@ class StackConfig(Model):
             node = getattr(node, to_snake(part))
         assert isinstance(node, PodSettings), key
         return merge(self.kubernetes.pod_defaults, node.pod_settings())
+
+    @model_validator(mode="after")
+    def _storage_provider_supported(self) -> StackConfig:
+        storage = self.object_storage
+        if not isinstance(storage, ExternalStorage) or storage.provider == "aws":
+            return self
+        if self.model_service.architecture != "embedded":
+            raise KeyError_(
+                "objectStorage.provider",
+                f"{storage.provider} needs the embedded model service (Studio >= 1.10); "
+                "the orchestrated model services use S3-compatible storage here",
+            )
+        return self
 
     @property
     def kafka_needed(self) -> bool:

@@ -36,7 +36,7 @@ def test_embedded_without_ingestion_deploys_no_kafka_at_all() -> None:
 
 
 def test_flows_and_capacity_follow() -> None:
-    base = {
+    base: dict[str, Any] = {
         "environment": "dev",
         "studio": {"host": "studio.example.com", "version": "1.17.0-latest", "eventIngestion": {"enabled": False}},
         "modelService": {"architecture": "embedded"},
@@ -73,7 +73,7 @@ def test_orchestrated_keeps_kafka_without_the_events_topics() -> None:
 
 
 def test_msk_is_not_required_to_be_described_when_unused() -> None:
-    raw = {
+    raw: dict[str, Any] = {
         "environment": "dev",
         "studio": {"host": "studio.example.com", "version": "1.17.0-latest", "eventIngestion": {"enabled": False}},
         "modelService": {"architecture": "embedded"},
