@@ -98,6 +98,14 @@ def _object_storage(config: StackConfig) -> tuple[str, int]:
     return OUTSIDE, HTTPS_PORT
 
 
+def _keycloak(config: StackConfig) -> tuple[str, int]:
+    external = config.studio.keycloak.external
+    if external is None:
+        return "keycloak", KEYCLOAK_PORT
+    url = urlsplit(external.url)
+    return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
+
+
 def pod_groups(found: list[Flow]) -> list[str]:
     """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
     peers = {p for f in found for p in (f.source, f.destination)}
@@ -123,10 +131,14 @@ def flows(config: StackConfig) -> list[Flow]:
     # Browsers reach the Studio through the ingress controller.
     allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
-    allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+    # An external Keycloak is reached outside the cluster, at the port of its URL.
+    keycloak, keycloak_port = _keycloak(config)
+    if keycloak == "keycloak":
+        allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+        allow(["keycloak"], database, db_port)
 
-    allow(["backend", "keycloak", "database-migration"], database, db_port)
-    allow(["backend"], "keycloak", KEYCLOAK_PORT)
+    allow(["backend", "database-migration"], database, db_port)
+    allow(["backend"], keycloak, keycloak_port)
     if config.studio.event_ingestion.enabled:
         allow(["event-ingestion"], database, db_port)
         to_kafka(["event-ingestion"])
@@ -155,7 +167,7 @@ def flows(config: StackConfig) -> list[Flow]:
         to_kafka(["model-service"])
         allow(["model-service"], storage, storage_port)
         # The model service checks Studio's tokens against Keycloak (KEYCLOAK_URL).
-        allow(["model-service"], "keycloak", KEYCLOAK_PORT)
+        allow(["model-service"], keycloak, keycloak_port)
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
 

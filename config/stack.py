@@ -110,7 +110,9 @@ class StackConfig(Model):
 
     def workloads(self) -> list[str]:
         """Config keys of every workload's pod settings, for the workloads this stack runs."""
-        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration", "studio.keycloak"]
+        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration"]
+        if self.studio.keycloak.in_cluster:
+            keys.append("studio.keycloak")
         if self.studio.event_ingestion.enabled:
             keys.append("studio.eventIngestion")
         if self.model_service.architecture == "embedded":

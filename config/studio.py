@@ -108,9 +108,40 @@ class DatabaseMigration(PodSettings):
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
 
 
+_KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
+
+
+class ExternalKeycloak(Model):
+    """A Keycloak the stack does not run (chart: keycloak.enabled false with config.keycloak.url)."""
+
+    # Its base URL as browsers and the Studio pods reach it, with the path it serves under
+    # (Studio's own Keycloak image serves /auth), e.g. https://sso.example.com/auth.
+    url: Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$")]
+
+    @property
+    def base_url(self) -> str:
+        return self.url.rstrip("/")
+
+
 class Keycloak(Component):
     # The Keycloak admin console user (chart config.keycloak.adminUsername).
     admin_username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] = "kcadmin"
+    # The realm, clients and API user Studio uses (chart config.keycloak.realm, .clientId,
+    # .apiClientId, .apiUsername); the API user's password is the secret keycloakApiPassword.
+    realm: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio"
+    client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio-backend"
+    api_client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "admin-cli"
+    api_username: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "realmadmin"
+    # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
+    external: ExternalKeycloak | None = None
+
+    @property
+    def in_cluster(self) -> bool:
+        return self.external is None
+
+    @property
+    def external_url(self) -> str | None:
+        return self.external.base_url if self.external is not None else None
 
 
 class EventIngestion(Component):
@@ -143,3 +174,9 @@ class StudioConfig(Model):
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}"
+
+    @property
+    def keycloak_browser_url(self) -> str:
+        """Where browsers reach Keycloak: /auth on the Studio host, or the external URL."""
+        external = self.keycloak.external
+        return external.base_url if external is not None else f"{self.url}/auth"

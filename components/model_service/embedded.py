@@ -52,7 +52,7 @@ def data_pvc_name(namespace: str) -> str:
     return f"rasa-pro-data-pvc-{namespace}"
 
 
-def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
+def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core.EnvVarArgs]:
     trainings, bot_runs = i.config.embedded_limits
     storage = i.storage
     env = [
@@ -63,7 +63,7 @@ def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
         # pod depends on no other component's ConfigMap.
         env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
         env_value("KEYCLOAK_URL", keycloak_url),
-        env_value("KEYCLOAK_REALM", names.KEYCLOAK_REALM),
+        env_value("KEYCLOAK_REALM", keycloak_realm),
         env_value("MAX_PARALLEL_TRAININGS", str(trainings)),
         env_value("MAX_PARALLEL_BOT_RUNS", str(bot_runs)),
         *remote_storage_env(storage),
@@ -135,6 +135,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
         object_name = names.MODEL_SERVICE
         selector = ctx.selector(COMPONENT)
         storage = inputs.storage
+        keycloak = ctx.config.studio.keycloak
 
         self.service_account = core.ServiceAccount(
             f"{name}-account",
@@ -174,7 +175,11 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 command=["python", "-m", "rasa.model_service"],
                                 resources=resources(sized),
                                 ports={"http": PORT},
-                                env=embedded_env(inputs, names.keycloak_internal_url()),
+                                env=embedded_env(
+                                    inputs,
+                                    names.keycloak_url(keycloak.external_url),
+                                    keycloak.realm,
+                                ),
                                 liveness=probe,
                                 readiness=probe,
                                 volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts],

@@ -24,7 +24,7 @@ __all__ = ["StudioApplication"]
 
 class StudioApplication(pulumi.ComponentResource):
     migration: DatabaseMigration
-    keycloak: Keycloak
+    keycloak: Keycloak | None
     backend: Backend
     event_ingestion: EventIngestion | None
     web_client: WebClient
@@ -45,14 +45,16 @@ class StudioApplication(pulumi.ComponentResource):
 
         self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, child)
         migrated = [self.migration.job]
-        self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
+        self.keycloak = None
+        if ctx.config.studio.keycloak.in_cluster:
+            self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
         self.backend = Backend(
             f"{name}-backend",
             ctx,
             database,
             admin_password,
             secrets.ref(KEYCLOAK_API_PASSWORD),
-            after=[*migrated, self.keycloak.deployment],
+            after=[*migrated, *([self.keycloak.deployment] if self.keycloak else [])],
             opts=child,
         )
         self.event_ingestion = None
