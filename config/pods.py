@@ -87,6 +87,10 @@ Annotations = Annotated[dict[str, str], AfterValidator(_annotations)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
 NodeSelector = Annotated[dict[str, str], AfterValidator(_annotations)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=253)]
+# Names that hold a credential (the policy pack's rule, policy/rules.py): their value must come
+# from a Secret, never stand in the stack file; names that point at one (…_FILE, …_SECRET_NAME) may.
+_CREDENTIAL_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|LICENSE|API_KEY|ACCESS_KEY|_PASS$)")
+_CREDENTIAL_POINTER = re.compile(r"(_SECRET_NAME|_SECRET_KEY|_FILE|_PATH|_LOCATION|_MOUNT)$")
 AbsolutePath = Annotated[str, Field(pattern=r"^/")]
 
 
@@ -256,6 +260,12 @@ class EnvVar(KubernetesObject):
     @model_validator(mode="after")
     def _one(self) -> EnvVar:
         _exactly_one(self, ("value", "value_from"))
+        credential = _CREDENTIAL_NAME.search(self.name.upper()) and not _CREDENTIAL_POINTER.search(self.name.upper())
+        if self.value and credential:
+            raise ValueError(
+                f"{self.name} looks like a credential: take it from a Secret with valueFrom.secretKeyRef, "
+                "never as a value in the stack file"
+            )
         return self
 
 

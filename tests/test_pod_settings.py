@@ -330,6 +330,7 @@ def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(
             "exactly one",
         ),
         ({"extraEnv": [{"name": "A=B", "value": "1"}]}, "extraEnv.0.name", "does not match"),
+        ({"extraEnv": [{"name": "FEATURE_API_TOKEN", "value": "abc"}]}, "extraEnv.0", "valueFrom.secretKeyRef"),
         ({"extraEnvFrom": [{"prefix": "X_"}]}, "extraEnvFrom.0", "exactly one of configMapRef, secretRef"),
         ({"tolerations": [{"key": "a", "operator": "Exists", "value": "b"}]}, "tolerations.0", "takes no value"),
         ({"tolerations": [{"key": "a", "effect": "NoSchedule", "tolerationSeconds": 5}]}, "tolerations.0", "NoExecute"),
