@@ -179,8 +179,9 @@ class ExternalStorage(Model):
     # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity
     # (GKE Workload Identity through modelService.serviceAccount.annotations).
     gcs_credentials: SecretKeyRef | None = None
-    # azure: the storage account and the Secret key holding its access key.
+    # azure: the storage account (AZURE_ACCOUNT_NAME).
     azure_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")] | None = None
+    # azure: the Secret key holding the account's access key (AZURE_ACCOUNT_KEY).
     azure_account_key: SecretKeyRef | None = None
 
     @model_validator(mode="after")

@@ -126,11 +126,13 @@ class ExternalKeycloak(Model):
 class Keycloak(Component):
     # The Keycloak admin console user (chart config.keycloak.adminUsername).
     admin_username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] = "kcadmin"
-    # The realm, clients and API user Studio uses (chart config.keycloak.realm, .clientId,
-    # .apiClientId, .apiUsername); the API user's password is the secret keycloakApiPassword.
+    # The realm Studio's users and clients live in (chart config.keycloak.realm).
     realm: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio"
+    # The client the web client and the backend log users in with (chart config.keycloak.clientId).
     client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio-backend"
+    # The client the backend manages the realm through (chart config.keycloak.apiClientId).
     api_client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "admin-cli"
+    # The user of that client; its password is the secret keycloakApiPassword (chart config.keycloak.apiUsername).
     api_username: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "realmadmin"
     # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
     external: ExternalKeycloak | None = None
