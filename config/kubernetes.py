@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .base import DnsLabel, DnsSubdomain, Model
 from .errors import KeyError_
+from .pods import PodSettings
 
 # Keys earlier releases had here, and where they live now.
 _MOVED = {
@@ -64,6 +65,9 @@ class KubernetesConfig(Model):
     api_server_cidrs: CidrList = ["0.0.0.0/0"]
     # Services of type LoadBalancer or NodePort; off, everything enters through the ingress.
     allow_external_services: bool = False
+    # Pod settings every workload starts from; a workload's own value wins (maps merge key by
+    # key, lists and structured values are replaced): docs/pod-settings.md.
+    pod_defaults: PodSettings = PodSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -18,7 +18,7 @@ import pytest
 from config import validate
 from config.defaults import merge
 from tests import crd_schema
-from tests.harness import containers, env_of, find, manifests, run_config, run_stack, stack_input
+from tests.harness import SECRETS, containers, env_of, find, manifests, run_config, run_stack, stack_input
 from tests.test_config import BASE, with_
 from tools.render import render
 
@@ -584,3 +584,12 @@ def test_no_shipped_stack_depends_on_ingress_nginx() -> None:
         for obj in manifests(run_stack(stack)):
             text = json.dumps(obj)
             assert "ingress-nginx" not in text and "nginx.ingress.kubernetes.io" not in text, (stack, obj["metadata"])
+
+
+@pytest.mark.parametrize("exposure", ["ingress", "gateway"])
+def test_an_external_keycloak_gets_no_auth_path(exposure: str) -> None:
+    external = {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}}
+    plain = merge(stack_input("dev").plain, {"studio": external}) if exposure == "gateway" else nginx_dev(**external)
+    run = run_config("dev", plain, {**SECRETS, "keycloakAdminPassword": "x", "keycloakApiPassword": "x"})
+    kind = "HTTPRoute" if exposure == "gateway" else "Ingress"
+    assert set(of_kind(run, kind)) == {"studio", "studio-api", "studio-talk"}

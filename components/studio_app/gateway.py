@@ -24,7 +24,7 @@ from .. import names
 from ..context import Context
 from ..labels import PART_OF
 from .ingress import CLUSTER_ISSUER_ANNOTATION, tls_secret_name
-from .paths import StudioPath, studio_paths
+from .paths import StudioPath, served_paths
 
 API_VERSION = "gateway.networking.k8s.io/v1"
 GROUP = "gateway.networking.k8s.io"
@@ -161,7 +161,7 @@ class StudioRoutes(pulumi.ComponentResource):
                 spec=route_spec(studio, gateway, p),
                 opts=route_opts,
             )
-            for p in studio_paths(ctx.config.model_service.architecture)
+            for p in served_paths(ctx.config)
         }
         self.redirect = None
         if gateway.create is not None and studio.tls.enabled:

@@ -17,7 +17,7 @@ from config.studio import StudioConfig
 
 from .. import names
 from ..context import Context
-from .paths import StudioPath, studio_paths
+from .paths import StudioPath, served_paths
 
 # The Secret cert-manager writes the certificate of studio.host to when it issues one.
 ISSUED_TLS_SECRET = "studio-tls"
@@ -133,7 +133,7 @@ class StudioIngress(pulumi.ComponentResource):
         super().__init__("rasa-studio:studio:StudioIngress", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         studio = ctx.config.studio
-        paths = studio_paths(ctx.config.model_service.architecture)
+        paths = served_paths(ctx.config)
         issuing = _issuing_paths(studio, paths)
         self.by_path = {
             p.path: networking.Ingress(

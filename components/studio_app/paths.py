@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from config import StackConfig
 from config.studio import StudioConfig, StudioPathKey
 
 from .. import names
@@ -40,9 +41,10 @@ def talk_component(architecture: str) -> ComponentName:
     return "model-running-orchestrator" if architecture == "orchestrated" else "model-service"
 
 
-def studio_paths(architecture: str) -> tuple[StudioPath, ...]:
+def studio_paths(architecture: str, *, keycloak_in_cluster: bool = True) -> tuple[StudioPath, ...]:
+    """The paths this stack serves: /auth only when Keycloak runs here (not studio.keycloak.external)."""
     orchestrated = architecture == "orchestrated"
-    return (
+    found = (
         # "studio" and "main" are the names the single Ingress for /, /api and /auth had: the
         # web client's object keeps them.
         StudioPath("web_client", "/", "studio", "main", "web-client", names.WEB_CLIENT_SERVICE, WEB_CLIENT_PROBE.path),
@@ -58,6 +60,11 @@ def studio_paths(architecture: str) -> tuple[StudioPath, ...]:
             TALK_PROXY_HEALTH_PATH if orchestrated else MODEL_SERVICE_HEALTH_PATH,
         ),
     )
+    return tuple(p for p in found if keycloak_in_cluster or p.key != "keycloak")
+
+
+def served_paths(config: StackConfig) -> tuple[StudioPath, ...]:
+    return studio_paths(config.model_service.architecture, keycloak_in_cluster=config.studio.keycloak.in_cluster)
 
 
 def entry_point(studio: StudioConfig) -> str:
