@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from components.backing.common import wait_for
+from components.waits import wait_for
 from tests import postgres_server
 from tests.harness import manifests, run_stack
 from tests.postgres_server import SUPERUSER, SUPERUSER_PASSWORD, Server

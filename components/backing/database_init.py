@@ -18,15 +18,8 @@ from .. import workload
 from ..context import Context
 from ..interfaces import SecretRef
 from ..labels import ComponentName
-from .common import (
-    JOB_ACTIVE_DEADLINE_SECONDS,
-    REPLACE_UNREADY,
-    job_options,
-    job_pod_labels,
-    logs_as_termination_message,
-    spec_hash,
-    wait_for,
-)
+from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
+from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
 COMPONENT: ComponentName = "postgresql"
 USER = workload.User(uid=999, gid=999)
