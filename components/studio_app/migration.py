@@ -70,7 +70,6 @@ class DatabaseMigration(pulumi.ComponentResource):
             ],
             command=wait_for_postgres_command(),
         )
-        logs_as_termination_message(wait)
         migrate = container(
             "database-migration",
             image.ref,
@@ -80,6 +79,9 @@ class DatabaseMigration(pulumi.ComponentResource):
             # Node and Prisma write temp files only; the root fs stays read-only.
             volume_mounts=[mount("tmp", "/tmp")],
         )
+        # A failed wait or migration leaves its last log lines in the pod's status.
+        logs_as_termination_message(wait)
+        logs_as_termination_message(migrate)
         template = studio_pod(
             ctx,
             COMPONENT,
