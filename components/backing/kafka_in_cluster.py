@@ -106,13 +106,13 @@ log4j.logger.kafka.network.RequestChannel$=WARN
 # then writes GC logs of up to 10 x 100M into LOG_DIR: no GC log file.
 EXTRA_ARGS = "-name kafkaServer"
 
-# SCRAM users are formatted with `kafka-storage format --add-scram 'SCRAM-SHA-512=[name=N,password=P]'`:
-# the tool splits that list at ',' and strips surrounding '"' (apache/kafka,
-# metadata/src/main/java/org/apache/kafka/metadata/storage/ScramParser.java; releases before 3.9
-# also split at brackets). config/secrets.py refuses such a kafkaPassword; the start script's
-# guard catches a Secret edited by hand. The admin's generated password is letters and digits.
 # Runs under `sh` (busybox in the image). Writes the full config into an emptyDir; the
 # passwords come from env (secretKeyRef), never from the ConfigMap.
+# The SCRAM users are formatted with `--add-scram 'SCRAM-SHA-512=[name=N,password=P]'`, which
+# splits at ',' and strips surrounding '"' (apache/kafka,
+# metadata/src/main/java/org/apache/kafka/metadata/storage/ScramParser.java; releases before 3.9
+# also split at brackets), and clients quote the password in a JAAS line. config/secrets.py
+# refuses such a kafkaPassword; the guard below catches a Secret edited by hand.
 START_SCRIPT = """\
 set -eu
 case "${KAFKA_ADMIN_PASSWORD}${KAFKA_STUDIO_PASSWORD}" in

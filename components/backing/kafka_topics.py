@@ -31,9 +31,6 @@ RESOURCES = Resources(
     requests=ResourceList(cpu="100m", memory="384Mi"), limits=ResourceList(cpu="500m", memory="768Mi")
 )
 
-# Each attempt of the wait gives up within these (the client defaults are 30 s and 60 s).
-CLIENT_TIMEOUTS = "request.timeout.ms=10000\ndefault.api.timeout.ms=15000\n"
-
 # The credentials go into a quoted JAAS value inside a properties file: a JAAS quoted string
 # takes \" and \\ escapes (Kafka's JaasConfig reads it with java.io.StreamTokenizer), and the
 # properties file then wants every backslash doubled. config/ refuses a kafkaPassword that needs
@@ -43,7 +40,9 @@ SCRIPT = (
 set -eu
 conf=/tmp/client.properties
 escape() { printf '%s' "$1" | sed -e 's/[\\\\"]/\\\\&/g' -e 's/\\\\/\\\\\\\\/g'; }
-printf 'security.protocol=%s\\n%s' "$KAFKA_SECURITY_PROTOCOL" "$KAFKA_CLIENT_TIMEOUTS" > "$conf"
+# Each attempt of the wait below gives up within these (the client defaults are 30 s and 60 s).
+printf 'security.protocol=%s\\nrequest.timeout.ms=10000\\ndefault.api.timeout.ms=15000\\n' \\
+  "$KAFKA_SECURITY_PROTOCOL" > "$conf"
 if [ -n "${KAFKA_SASL_MECHANISM:-}" ]; then
   case "$KAFKA_SASL_MECHANISM" in
     PLAIN) module=org.apache.kafka.common.security.plain.PlainLoginModule ;;
@@ -104,7 +103,6 @@ class KafkaTopics(pulumi.ComponentResource):
             workload.env_value("KAFKA_TOPICS", " ".join(topics)),
             workload.env_value("KAFKA_PARTITIONS", str(spec.partitions)),
             workload.env_value("KAFKA_REPLICATION_FACTOR", str(spec.replication_factor)),
-            workload.env_value("KAFKA_CLIENT_TIMEOUTS", CLIENT_TIMEOUTS),
             workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
         ]
         if kafka.username is not None and kafka.password is not None:
