@@ -31,7 +31,7 @@ def bin_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -120,36 +120,36 @@ def start() -> tuple[Server, subprocess.Popen[bytes] | None]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     server = Server(port=port, bin=binaries, base=base)
-    log = open(base / "server.log", "wb")  # noqa: SIM115 (kept open for the server's lifetime)
-    process = subprocess.Popen(
-        [
-            *as_account,
-            str(binaries / "postgres"),
-            "-D",
-            str(data),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"port={port}",
-            "-c",
-            f"unix_socket_directories={base}",
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
-            "-c",
-            "wal_level=minimal",
-            "-c",
-            "max_wal_senders=0",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(base / "server.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                *as_account,
+                str(binaries / "postgres"),
+                "-D",
+                str(data),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"port={port}",
+                "-c",
+                f"unix_socket_directories={base}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "wal_level=minimal",
+                "-c",
+                "max_wal_senders=0",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     for _ in range(150):
         ready = subprocess.run(
             [str(binaries / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-t", "1"], capture_output=True

@@ -188,7 +188,7 @@ def test_the_old_database_init_fails_as_rds_admin(pg: Server) -> None:
 
 def test_a_wait_gives_up_and_names_the_service(pg: Server) -> None:
     """A blocked flow ends the Job with a message naming what it waited for."""
-    closed = postgres_server._free_port()
+    closed = postgres_server.free_port()
     script = "set -eu\n" + wait_for("PostgreSQL at $PGHOST:$PGPORT", "pg_isready --timeout 1", seconds=1, interval=1)
     env = pg.env(SUPERUSER, SUPERUSER_PASSWORD)
     env["PGPORT"] = str(closed)
