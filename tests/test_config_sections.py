@@ -204,6 +204,8 @@ SECTION_CASES = [
         "required",
     ),
     ("external kafka ca secret name", kafka("external", caSecret="Kafka CA"), "kafka.caSecret", "DNS-1123"),
+    ("external kafka username padded", kafka("external", username=" studio"), "kafka.username", "does not match"),
+    ("external kafka username non-ascii", kafka("external", username="stüdio"), "kafka.username", "does not match"),
     # database, each mode
     ("database username upper case", database("in-cluster", username="Studio"), "database.username", "does not match"),
     ("in-cluster database tag latest", database("in-cluster", tag="latest"), "database.tag", "pin"),
