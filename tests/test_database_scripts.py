@@ -1,17 +1,19 @@
 """The PostgreSQL scripts the program renders, run for real against PostgreSQL 18.
 
 The scripts come from the rendered manifests (the database-init Job's command, the in-cluster
-init ConfigMap), not from the Python that writes them. Each runs as the in-cluster superuser and
+init ConfigMap) as the renderer writes them, not from the Python that builds them. Each runs as the in-cluster superuser and
 as an admin like the one RDS creates (NOSUPERUSER CREATEDB CREATEROLE), twice: the second run
 must change nothing. Then the Studio user must own, and be able to write, every database.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from components.waits import wait_for
 from tests import postgres_server
@@ -59,8 +61,16 @@ def pg(server: Server) -> Server:
     return server
 
 
+@functools.cache
+def rendered_manifests(stack: str) -> list[dict[str, Any]]:
+    """The stack's objects as the renderer writes them to manifests/*.yaml, read back."""
+    return [
+        yaml.safe_load(yaml.safe_dump(m, sort_keys=True, default_flow_style=False)) for m in manifests(run_stack(stack))
+    ]
+
+
 def _rendered(stack: str, origin_prefix: str) -> ShellScript:
-    found = [s for s in scripts(manifests(run_stack(stack))) if s.origin.startswith(origin_prefix)]
+    found = [s for s in scripts(rendered_manifests(stack)) if s.origin.startswith(origin_prefix)]
     assert len(found) == 1, [s.origin for s in found]
     return found[0]
 
@@ -149,7 +159,7 @@ def test_in_cluster_first_start_then_database_init(pg: Server) -> None:
     password = PASSWORDS["quotes-and-spaces"]
     init = _rendered("dev", "ConfigMap/postgresql-init ")
     (statefulset,) = [
-        m for m in manifests(run_stack("dev")) if m["kind"] == "StatefulSet" and m["metadata"]["name"] == "postgresql"
+        m for m in rendered_manifests("dev") if m["kind"] == "StatefulSet" and m["metadata"]["name"] == "postgresql"
     ]
     (container,) = statefulset["spec"]["template"]["spec"]["containers"]
     server_env: dict[str, Any] = {e["name"]: e["value"] for e in container["env"] if "value" in e}
