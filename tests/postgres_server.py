@@ -31,6 +31,22 @@ def bin_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
+def pre_16_bin_dirs() -> list[Path]:
+    """A PostgreSQL older than 16 installed by the OS (Debian's postgresql-15), if any: the
+    database-init script takes another branch there (no SET option on role grants)."""
+    found = []
+    for directory in sorted(Path("/usr/lib/postgresql").glob("*/bin")):
+        major = directory.parent.name
+        if (
+            major.isdigit()
+            and int(major) < 16
+            and (directory / "postgres").exists()
+            and (directory / "initdb").exists()
+        ):
+            found.append(directory)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,8 +101,8 @@ class Server:
         )
 
 
-def start() -> tuple[Server, subprocess.Popen[bytes] | None]:
-    binaries = bin_dir()
+def start(binaries: Path | None = None) -> tuple[Server, subprocess.Popen[bytes] | None]:
+    binaries = binaries or bin_dir()
     base = Path(tempfile.mkdtemp(prefix="rasa-studio-pg-"))
     data = base / "data"
     pwfile = base / "pwfile"
