@@ -71,7 +71,9 @@ class ExternalKafka(_Kafka):
     brokers: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:\d{1,5}$")]], Field(min_length=1)]
     security_protocol: SecurityProtocol = "SASL_SSL"
     sasl_mechanism: SaslMechanism | None = "SCRAM-SHA-512"
-    username: str | None = None
+    # Printable ASCII without surrounding spaces: clients read it from a Java properties file
+    # (ISO-8859-1) inside a quoted JAAS value (the topic Job escapes quotes and backslashes).
+    username: Annotated[str, Field(pattern=r"^[!-~]([ -~]*[!-~])?$")] | None = None
     password_secret: SecretKeyRef | None = None
     # Secret holding ca.crt for a private CA.
     ca_secret: DnsSubdomain | None = None

@@ -99,6 +99,10 @@ def load(stack: str | None = None) -> LoadedConfig:
         for spec in required_secrets(config):
             if spec.key not in present:
                 problems.append(problem(spec.key, f"{spec.description} is not set; run: {s.set_command(spec, stack)}"))
+    if config is not None and config.kafka.mode == "in-cluster" and s.KAFKA_PASSWORD.key in present:
+        reason = s.kafka_password_problem(str(_all_values()[f"{PROJECT}:{s.KAFKA_PASSWORD.key}"]))
+        if reason is not None:
+            problems.append(problem(s.KAFKA_PASSWORD.key, reason))
     if problems or config is None:
         raise ConfigError(problems)
 

@@ -71,10 +71,10 @@ class StackConfig(Model):
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
         if self.kafka.mode == "msk" and self.kafka_needed:
-            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
+            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", clientSecurityGroupIds="kafka.mode msk")
         if self.database.mode == "rds":
             needs.update(
-                vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds"
+                vpcId="database.mode rds", subnetIds="database.mode rds", clientSecurityGroupIds="database.mode rds"
             )
         if self.object_storage.mode == "s3":
             needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
@@ -85,7 +85,7 @@ class StackConfig(Model):
         values = {
             "vpcId": self.aws.vpc_id,
             "subnetIds": self.aws.subnet_ids,
-            "nodeSecurityGroupId": self.aws.node_security_group_id,
+            "clientSecurityGroupIds": self.aws.client_security_group_ids,
             "oidcProviderArn": self.aws.oidc_provider_arn,
         }
         for key, reason in sorted(needs.items()):

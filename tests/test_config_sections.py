@@ -204,6 +204,8 @@ SECTION_CASES = [
         "required",
     ),
     ("external kafka ca secret name", kafka("external", caSecret="Kafka CA"), "kafka.caSecret", "DNS-1123"),
+    ("external kafka username padded", kafka("external", username=" studio"), "kafka.username", "does not match"),
+    ("external kafka username non-ascii", kafka("external", username="stüdio"), "kafka.username", "does not match"),
     # database, each mode
     ("database username upper case", database("in-cluster", username="Studio"), "database.username", "does not match"),
     ("in-cluster database tag latest", database("in-cluster", tag="latest"), "database.tag", "pin"),
@@ -273,9 +275,21 @@ SECTION_CASES = [
     ),
     (
         "aws security group",
-        with_(database={"mode": "rds"}, aws={**AWS, "nodeSecurityGroupId": "default"}),
-        "aws.nodeSecurityGroupId",
+        with_(database={"mode": "rds"}, aws={**AWS, "clientSecurityGroupIds": ["default"]}),
+        "aws.clientSecurityGroupIds.0",
         "does not match",
+    ),
+    (
+        "aws security group listed twice",
+        with_(database={"mode": "rds"}, aws={**AWS, "clientSecurityGroupIds": ["sg-0a1b2c3d4e5f60718"] * 2}),
+        "aws.clientSecurityGroupIds",
+        "listed more than once",
+    ),
+    (
+        "aws renamed security group key",
+        with_(database={"mode": "rds"}, aws={**AWS, "nodeSecurityGroupId": "sg-0a1b2c3d4e5f60718"}),
+        "aws.nodeSecurityGroupId",
+        "was replaced by aws.clientSecurityGroupIds",
     ),
     (
         "aws oidc arn",
@@ -286,7 +300,7 @@ SECTION_CASES = [
     (
         "aws facts missing for rds",
         with_(database={"mode": "rds"}, aws={"region": "eu-central-1"}),
-        "aws.nodeSecurityGroupId",
+        "aws.clientSecurityGroupIds",
         "database.mode rds",
     ),
     ("aws tags not strings", with_(aws={**AWS, "tags": {"team": ["a"]}}), "aws.tags.team", "string"),
