@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from .base import DnsLabel, DnsSubdomain, Model
+from .base import DnsLabel, DnsSubdomain, Model, Namespace
 
 # Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
 MIN_KUBERNETES_MINOR = 30
@@ -34,7 +34,7 @@ class StorageClasses(Model):
 
 
 class KubernetesConfig(Model):
-    namespace: DnsLabel = "rasa-studio"
+    namespace: Namespace = "rasa-studio"
     create_namespace: bool = True
     # The kubeconfig context the provider uses. Never the shell's current context by accident:
     # prod must name one (checked in the stack model).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Resources
+from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Replicas, Resources, check_host, split_host_port
 
 
 class Tls(Model):
@@ -25,6 +25,15 @@ class Tls(Model):
         return self
 
 
+def _registry_host(value: str) -> str:
+    """A registry as image references name it: a host, optionally with a port."""
+    if ":" in value:
+        split_host_port(value)
+    else:
+        check_host(value)
+    return value
+
+
 class PullSecret(Model):
     """Credentials for Rasa's private registry.
 
@@ -34,7 +43,7 @@ class PullSecret(Model):
 
     name: DnsSubdomain = "rasa-registry"
     create: bool = True
-    server: Annotated[str, Field(min_length=1)] = "europe-west3-docker.pkg.dev"
+    server: Annotated[str, AfterValidator(_registry_host)] = "europe-west3-docker.pkg.dev"
     # Google Artifact Registry takes a service-account JSON key as password with this user.
     username: Annotated[str, Field(min_length=1)] = "_json_key"
 
@@ -43,7 +52,7 @@ class Component(Model):
     """Settings every long-running Studio container shares: image tag override, replicas, resources."""
 
     version: ImageTag | None = None
-    replicas: PositiveInt = 1
+    replicas: Replicas = 1
     resources: Resources | None = None
 
 
@@ -61,8 +70,8 @@ class WebClient(Component):
 
 class Autoscaling(Model):
     enabled: bool = False
-    min_replicas: PositiveInt = 1
-    max_replicas: PositiveInt = 3
+    min_replicas: Replicas = 1
+    max_replicas: Replicas = 3
     target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 80
 
     @model_validator(mode="after")
