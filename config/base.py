@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from .errors import KeyError_
@@ -229,8 +229,17 @@ DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 Namespace = Annotated[str, AfterValidator(_namespace)]
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
 Hostname = Annotated[str, AfterValidator(_hostname)]
+
+
+def _number_as_text(value: object) -> object:
+    # `cpu: 2` or `cpu: 0.5` in YAML is a number; Kubernetes takes either form.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 # A positive Kubernetes quantity (every size in this config: zero CPU, memory or storage makes no sense).
-Quantity = Annotated[str, AfterValidator(_quantity)]
+Quantity = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_quantity)]
 # A server's address: DNS name or IP literal, checked by their grammar (no spaces, schemes, ports).
 Host = Annotated[str, AfterValidator(_host)]
 # HOST:PORT with the port in 1..65535 (broker addresses).

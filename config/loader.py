@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,11 +85,17 @@ def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     return needed
 
 
-def load(stack: str | None = None) -> LoadedConfig:
-    """Validated config and secrets, or ConfigError listing every problem found."""
+def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | None = None) -> LoadedConfig:
+    """Validated config and secrets, or ConfigError listing every problem found.
+
+    `checks` adds problems a valid config can still have against the components' defaults
+    (components/preflight.py); they run before any resource is registered.
+    """
     stack = stack or pulumi.get_stack()
     raw, present, leaked = read_raw()
     config, problems = validate(raw)
+    if config is not None and checks is not None:
+        problems.extend(checks(config))
     for key in sorted(leaked):
         spec = next(x for x in s.ALL if x.key == key)
         problems.append(problem(key, f"is stored in plain text; remove it and run: {s.set_command(spec, stack)}"))

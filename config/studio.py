@@ -6,7 +6,18 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Replicas, Resources, check_host, split_host_port
+from .base import (
+    DnsSubdomain,
+    Hostname,
+    ImageRepository,
+    ImageTag,
+    Model,
+    PositiveInt,
+    Replicas,
+    Resources,
+    check_host,
+    split_host_port,
+)
 
 
 class Tls(Model):

@@ -15,6 +15,8 @@ from typing import Any
 
 import pulumi
 
+from components import preflight
+from config import StackConfig, validate
 from config.errors import PROJECT
 
 from .mocks import Registration, install
@@ -43,6 +45,14 @@ async def _resolve(exported: dict[str, Any], into: dict[str, Any]) -> None:
         out = pulumi.Output.from_input(value)
         resolved = await out.future()
         into[key] = REDACTED if await out.is_secret() else resolved
+
+
+def check(plain: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
+    """The program's config step without the runtime: validation, then the preflight checks."""
+    config, problems = validate(plain)
+    if config is not None:
+        problems = preflight.problems(config)
+    return (config if not problems else None), problems
 
 
 def run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from config import ConfigError, validate
+from config import ConfigError
 from config.loader import required_secrets
 
 from . import output, program, stackfile
@@ -57,7 +57,7 @@ def render(argv: list[str] | None = None) -> int:
     except stackfile.StackFileError as exc:
         return _fail(exc.problems)
 
-    config, problems = validate(given.plain)
+    config, problems = program.check(given.plain)
     if config is None:
         return _fail(problems)
     # The stack file cannot hold decryptable secrets here; stand-ins let the program run,
