@@ -17,7 +17,6 @@ from .base import (
     ImageTag,
     Model,
     Port,
-    PositiveInt,
     Quantity,
     Region,
     Resources,

@@ -26,10 +26,12 @@ class KeyError_(ValueError):
     the key the user has to change, relative to that model.
     """
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, *more: tuple[str, str]) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+        # Further (path, message) problems the same check found, each reported on its own line.
+        self.more = more
 
 
 class ConfigError(pulumi.RunError):
@@ -118,11 +120,11 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix:
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")
         if isinstance(original, KeyError_):
-            loc.extend(original.path.split("."))
-            message = original.message
-        else:
-            owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
-            message = _message(err, _allowed_keys(owner))
+            for path, message in ((original.path, original.message), *original.more):
+                problems.append(problem(".".join(str(p) for p in [*prefix, *loc, *path.split(".")]), message))
+            continue
+        owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
+        message = _message(err, _allowed_keys(owner))
         path = ".".join(str(p) for p in [*prefix, *loc])
         problems.append(problem(path, message))
     return problems

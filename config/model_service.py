@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from . import sizing as sz
-from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Replicas, Resources, version_tuple
+from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
 from .errors import KeyError_
 
 Architecture = Literal["orchestrated", "embedded"]

@@ -18,6 +18,7 @@ import pulumi
 from components import preflight
 from config import StackConfig, validate
 from config.errors import PROJECT
+from config.loader import stack_problems
 
 from .mocks import Registration, install
 from .output import REDACTED
@@ -47,11 +48,11 @@ async def _resolve(exported: dict[str, Any], into: dict[str, Any]) -> None:
         into[key] = REDACTED if await out.is_secret() else resolved
 
 
-def check(plain: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
+def check(stack: str, plain: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
     """The program's config step without the runtime: validation, then the preflight checks."""
     config, problems = validate(plain)
     if config is not None:
-        problems = preflight.problems(config)
+        problems = stack_problems(stack, config) + preflight.problems(config)
     return (config if not problems else None), problems
 
 
