@@ -115,7 +115,12 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
     problems = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)]
+        # "[key]" marks an error in a mapping's key rather than its value; the key itself names it.
+        loc = [
+            p if p != "" else '""'
+            for p in err["loc"]
+            if not (isinstance(p, str) and (p in _UNION_TAGS or p == "[key]"))
+        ]
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")
