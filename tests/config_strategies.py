@@ -8,6 +8,8 @@ good and bad examples of the value types of config/base.py, text for everything 
 
 from __future__ import annotations
 
+import copy
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ EXAMPLES: dict[str, list[Any]] = {
     "_bucket": ["rasa-models", "My_Bucket", "ab", "a" * 64],
     "_tag_key": ["team", "cost-center", "aws:x", "k" * 129, "bad\nkey"],
     "_tag_value": ["studio", "", "v" * 257],
+    "_annotation_key": ["nginx.ingress.kubernetes.io/proxy-body-size", "team", "bad key", "a/b/c", "-x"],
     "_cidr": ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.1/8", "nope"],
 }
 JUNK: list[Any] = [None, "", " ", "\"'`$(x)", -1, 0, 2**31, 10**30, 1.5, True, [], {}]
@@ -150,6 +153,11 @@ def values(annotation: Any, metadata: tuple[Any, ...] = ()) -> st.SearchStrategy
     return junk
 
 
+@functools.cache
+def _all_leaves() -> tuple[Leaf, ...]:
+    return tuple(leaves())
+
+
 def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node = target
     for key in path[:-1]:
@@ -163,11 +171,8 @@ def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 @st.composite
 def patches(draw: st.DrawFn, base: dict[str, Any], max_keys: int = 3) -> dict[str, Any]:
     """A copy of `base` (plain stack values) with 1..max_keys leaf keys set to generated values."""
-    import copy
-
     result = copy.deepcopy(base)
-    all_leaves = leaves()
-    for leaf in draw(st.lists(st.sampled_from(all_leaves), min_size=1, max_size=max_keys)):
+    for leaf in draw(st.lists(st.sampled_from(_all_leaves()), min_size=1, max_size=max_keys)):
         if leaf.mode is not None:
             section, tag = leaf.mode
             current = result.get(section)

@@ -72,6 +72,13 @@ CASES = [
     Case("kubernetes too old", "dev", s("kubernetes.version='1.29'"), "rasa-studio:kubernetes.version", "1.30"),
     Case("ingress class upper", "dev", s("kubernetes.ingressClass=NGINX"), "rasa-studio:kubernetes.ingressClass"),
     Case("prod without context", "prod", ("--unset", "kubernetes.context"), "rasa-studio:kubernetes.context"),
+    Case(
+        "annotation key with space",
+        "dev",
+        s("kubernetes.ingressAnnotations={'bad key': x}"),
+        "rasa-studio:kubernetes.ingressAnnotations.bad key",
+        "annotation key",
+    ),
     # --- studio
     Case("host blank", "dev", s("studio.host=' '"), "rasa-studio:studio.host"),
     Case("host with scheme", "dev", s("studio.host=https://studio.example.com"), "rasa-studio:studio.host"),
@@ -551,3 +558,33 @@ def test_set_takes_yaml_flow_values_and_null_or_unset_removes_a_key() -> None:
     stackfile.apply_override(given, "rasaProLicense=abc")
     stackfile.remove(given, "rasaProLicense")
     assert "rasaProLicense" not in given.secrets
+
+
+def test_pulumi_up_reports_the_same_stack_file_mistakes() -> None:
+    # What `pulumi up` hands the program: every key of the stack file, whatever its namespace.
+    import pulumi
+
+    from config import ConfigError
+    from config.loader import load
+
+    values = {
+        f"rasa-studio:{k}": program._wire(v) for k, v in stackfile.read(program.ROOT / "Pulumi.dev.yaml").plain.items()
+    }
+    values.update(
+        {
+            "rasa-studo:modelService": '{"assistants": 3}',
+            "rasa-studio:modelService.assistants": "3",
+            "rasa-studio:rasaProLicense": "plain",
+            "aws:region": "eu-central-1",
+            "pulumi:disable-default-providers": '["*"]',
+            "rasa-studio:registryPassword": "stored as a secret",
+        }
+    )
+    pulumi.runtime.set_all_config(values, secret_keys=["rasa-studio:registryPassword"])
+    try:
+        with pytest.raises(ConfigError) as raised:
+            load(stack="dev")
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
+    keys = {p.split(": ")[0] for p in raised.value.problems}
+    assert keys == {"rasa-studo:modelService", "rasa-studio:modelService.assistants", "rasa-studio:rasaProLicense"}

@@ -34,7 +34,7 @@ def problems_of(raw: dict[str, Any], stack: str = "prod") -> list[str]:
 
 
 # (rule, change that breaks it, the key the error names)
-RISKS = [
+RISKS: list[tuple[str, dict[str, Any], str]] = [
     ("protectData", {"protectData": False}, "protectData"),
     ("tls", {"studio": {**stack_input("prod").plain["studio"], "tls": {"enabled": False}}}, "studio.tls.enabled"),
     ("databaseTls", {"database": {**EXTERNAL_DB, "sslMode": "require"}}, "database.sslMode"),
