@@ -158,6 +158,12 @@ def _all_leaves() -> tuple[Leaf, ...]:
     return tuple(leaves())
 
 
+@functools.cache
+def _sections() -> tuple[tuple[str, ...], ...]:
+    """Every path above a leaf: the mappings of the config."""
+    return tuple(sorted({leaf.path[:i] for leaf in _all_leaves() for i in range(1, len(leaf.path))}))
+
+
 def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node = target
     for key in path[:-1]:
@@ -172,6 +178,9 @@ def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 def patches(draw: st.DrawFn, base: dict[str, Any], max_keys: int = 3) -> dict[str, Any]:
     """A copy of `base` (plain stack values) with 1..max_keys leaf keys set to generated values."""
     result = copy.deepcopy(base)
+    if draw(st.integers(0, 9)) == 0:
+        # Now and then a whole section of the wrong shape (`kafka: 5`, `studio: []`).
+        _set(result, draw(st.sampled_from(_sections())), draw(st.sampled_from(JUNK)))
     for leaf in draw(st.lists(st.sampled_from(_all_leaves()), min_size=1, max_size=max_keys)):
         if leaf.mode is not None:
             section, tag = leaf.mode
