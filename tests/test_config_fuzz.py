@@ -69,7 +69,7 @@ def _stack_file(directory: Path, plain: dict[str, Any]) -> Path:
 
 # Each valid example is a whole program run (~0.5 s) plus schema validation, a refused one takes
 # milliseconds: kept small (the config-step property above covers many more configs).
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data(), stack=st.sampled_from(STACKS))
 def test_the_renderer_writes_valid_manifests_or_exits_2(data: st.DataObject, stack: str) -> None:
     # One key, and half of the examples valid, so that the renderer's output is checked every run.
