@@ -130,3 +130,12 @@ def test_prod_rds_keeps_deletion_protection_and_a_final_snapshot() -> None:
     assert rds.inputs["finalSnapshotIdentifier"].endswith("-final")
     (bucket,) = run_stack("prod").by_type("aws:s3/bucket:Bucket")
     assert not bucket.inputs.get("forceDestroy")
+
+
+def test_a_deliberate_prod_teardown_still_leaves_a_final_snapshot() -> None:
+    (rds,) = run_stack("prod", "protectData=false", "acknowledgeUnsafeProd=[protectData]").by_type(
+        "aws:rds/instance:Instance"
+    )
+    assert rds.inputs["deletionProtection"] is False
+    assert rds.inputs["skipFinalSnapshot"] is False
+    assert not rds.protect
