@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
 from .errors import KeyError_
@@ -12,6 +13,30 @@ from .errors import KeyError_
 AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
+
+# docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: keys of 1-128 and values of 0-256
+# Unicode letters, digits, spaces and _ . : / = + - @; the `aws:` prefix is AWS's own.
+_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$")
+# A resource takes at most 50 tags; the stack adds its own (Name and the Pulumi stack tags).
+MAX_TAGS = 40
+
+
+def _tag_key(value: str) -> str:
+    if not 1 <= len(value) <= 128 or not _TAG_TEXT.match(value):
+        raise ValueError(f"tag key {value!r} must be 1-128 letters, digits, spaces or _ . : / = + - @")
+    if value.lower().startswith("aws:"):
+        raise ValueError(f"tag key {value!r}: the aws: prefix is reserved for AWS")
+    return value
+
+
+def _tag_value(value: str) -> str:
+    if len(value) > 256 or not _TAG_TEXT.match(value):
+        raise ValueError("tag values are at most 256 letters, digits, spaces or _ . : / = + - @")
+    return value
+
+
+TagKey = Annotated[str, AfterValidator(_tag_key)]
+TagValue = Annotated[str, AfterValidator(_tag_value)]
 
 
 class AwsConfig(Model):
@@ -25,7 +50,7 @@ class AwsConfig(Model):
     oidc_provider_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")] | None
     ) = None
-    tags: dict[str, str] = {}
+    tags: Annotated[dict[TagKey, TagValue], Field(max_length=MAX_TAGS)] = {}
 
     @model_validator(mode="before")
     @classmethod

@@ -115,7 +115,7 @@ SECTION_CASES = [
         "pull secret server empty",
         with_(studio={"pullSecret": {"server": ""}}),
         "studio.pullSecret.server",
-        "at least 1",
+        "host name",
     ),
     (
         "pull secret create not a bool",
@@ -192,7 +192,7 @@ SECTION_CASES = [
         "external kafka broker without port",
         kafka("external", brokers=["kafka.example.com"]),
         "kafka.brokers.0",
-        "does not match",
+        "HOST:PORT",
     ),
     ("external kafka empty brokers", kafka("external", brokers=[]), "kafka.brokers", "at least 1"),
     ("external kafka protocol", kafka("external", securityProtocol="TLS"), "kafka.securityProtocol", "one of"),
@@ -232,7 +232,7 @@ SECTION_CASES = [
     # objectStorage, each mode
     ("minio bucket name", storage("minio", bucket="Models_1"), "objectStorage.bucket", "DNS-1123"),
     ("minio tag latest", storage("minio", tag="latest"), "objectStorage.tag", "pin"),
-    ("s3 bucket name", storage("s3", bucket="My_Bucket"), "objectStorage.bucket", "does not match"),
+    ("s3 bucket name", storage("s3", bucket="My_Bucket"), "objectStorage.bucket", "not a bucket name"),
     (
         "s3 expiration zero",
         storage("s3", noncurrentVersionExpirationDays=0),
@@ -249,9 +249,9 @@ SECTION_CASES = [
         "external storage endpoint scheme",
         storage("external", endpoint="s3.example.com"),
         "objectStorage.endpoint",
-        "does not match",
+        "https://",
     ),
-    ("external storage bucket too short", storage("external", bucket="ab"), "objectStorage.bucket", "at least 3"),
+    ("external storage bucket too short", storage("external", bucket="ab"), "objectStorage.bucket", "3-63"),
     ("external storage without bucket", with_(objectStorage={"mode": "external"}), "objectStorage.bucket", "required"),
     (
         "external storage credentials name",

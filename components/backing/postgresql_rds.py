@@ -116,7 +116,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             performance_insights_enabled=cfg.performance_insights,
             performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
             deletion_protection=ctx.protect,
-            skip_final_snapshot=not ctx.protect,
+            skip_final_snapshot=not ctx.final_snapshot,
             final_snapshot_identifier=f"{identifier}-final",
             opts=stateful(ctx, self),
         )
