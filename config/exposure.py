@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
-from .kubernetes import Cidr
+from .kubernetes import AnnotationKey, Cidr
 
 Exposure = Literal["ingress", "gateway"]
 IngressProfile = Literal["nginx", "alb"]
@@ -44,7 +44,7 @@ def _label_value(value: str) -> str:
 
 QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
-Annotations = dict[QualifiedName, str]
+Annotations = dict[AnnotationKey, str]
 # Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
 GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
 AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]

@@ -132,7 +132,7 @@ BAD = [
         "annotation key with a space",
         with_(studio={"ingress": {"annotations": {"bad key": "x"}}}),
         "studio.ingress.annotations.bad key",
-        "not a Kubernetes key",
+        "annotation key",
     ),
     (
         "per-path host with a scheme",
