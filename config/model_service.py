@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Resources, version_tuple
 from .errors import KeyError_
+from .security import ModelServiceSecurity
 
 Architecture = Literal["orchestrated", "embedded"]
 
@@ -105,6 +106,8 @@ class ModelServiceConfig(Model):
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
+    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    security_context: ModelServiceSecurity = ModelServiceSecurity()
     # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
     # working data (embedded); 1Gi as the charts have it.
     storage_size: Quantity = "1Gi"

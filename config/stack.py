@@ -8,16 +8,15 @@ from pydantic import model_validator
 
 from .aws import AwsConfig
 from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
-from .base import Model, version_tuple
+from .base import Model
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
 from .studio import StudioConfig
+from .versions import contract_for
 
 Environment = Literal["dev", "staging", "prod"]
 
-# Studio 1.10 replaced the orchestrated model services with the embedded Rasa Pro model service.
-EMBEDDED_SINCE = (1, 10, 0)
 
 
 class StackConfig(Model):
@@ -44,10 +43,9 @@ class StackConfig(Model):
     @model_validator(mode="after")
     def _architecture_matches_studio(self) -> StackConfig:
         try:
-            studio = version_tuple(self.studio.version)
+            needed = contract_for(self.studio.version).architecture
         except ValueError as exc:
             raise KeyError_("studio.version", str(exc)) from None
-        needed = "embedded" if studio >= EMBEDDED_SINCE else "orchestrated"
         if self.model_service.architecture != needed:
             raise KeyError_(
                 "modelService.architecture",

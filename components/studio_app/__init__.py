@@ -8,10 +8,19 @@ realm); event ingestion after the migration. The web client needs none of them t
 from __future__ import annotations
 
 import pulumi
+from pulumi_kubernetes.core import v1 as core
+
+from config.versions import contract_for
 
 from ..context import Context
 from ..interfaces import Database, Kafka
-from ..secrets import KEYCLOAK_ADMIN_PASSWORD, KEYCLOAK_API_PASSWORD, StudioSecrets
+from ..secrets import (
+    KAFKA_SASL_PASSWORD,
+    KEYCLOAK_ADMIN_PASSWORD,
+    KEYCLOAK_API_PASSWORD,
+    StudioSecrets,
+    database_url_ref,
+)
 from .backend import Backend
 from .event_ingestion import EventIngestion
 from .ingress import StudioIngress
@@ -29,6 +38,8 @@ class StudioApplication(pulumi.ComponentResource):
     event_ingestion: EventIngestion
     web_client: WebClient
     ingress: StudioIngress
+    # The Secret with DATABASE_URL, for Studio versions that read it and a password this stack knows.
+    database_url: core.Secret | None
 
     def __init__(
         self,
@@ -42,8 +53,13 @@ class StudioApplication(pulumi.ComponentResource):
         super().__init__("rasa-studio:studio:StudioApplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         admin_password = secrets.ref(KEYCLOAK_ADMIN_PASSWORD)
+        url = None
+        self.database_url = None
+        if contract_for(ctx.config.studio.version).database_url:
+            known = None if ctx.config.database.mode == "external" else secrets.database_password
+            url, self.database_url = database_url_ref(f"{name}-database-url", ctx, database, known, child)
 
-        self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, child)
+        self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, url, child)
         migrated = [self.migration.job]
         self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
         self.backend = Backend(
@@ -52,11 +68,19 @@ class StudioApplication(pulumi.ComponentResource):
             database,
             admin_password,
             secrets.ref(KEYCLOAK_API_PASSWORD),
+            database_url=url,
             after=[*migrated, self.keycloak.deployment],
             opts=child,
         )
         self.event_ingestion = EventIngestion(
-            f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
+            f"{name}-event-ingestion",
+            ctx,
+            database,
+            kafka,
+            secrets.ref(KAFKA_SASL_PASSWORD),
+            database_url=url,
+            after=migrated,
+            opts=child,
         )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
         self.ingress = StudioIngress(f"{name}-ingress", ctx, child)

@@ -47,16 +47,8 @@ KEYCLOAK_STARTUP_PROBE = HttpProbe(
     "/auth", KEYCLOAK_PORT, initial_delay_seconds=30, period_seconds=10, timeout_seconds=5, failure_threshold=30
 )
 
-# Users the containers run as. INFERRED: the images do not document their user; these are the
-# conventional non-root users of their bases (nginx-unprivileged 101, node 1000, Keycloak 1000,
-# postgres 999). Numeric, so the kubelet can verify runAsNonRoot.
-USERS: dict[StudioContainer, User] = {
-    "web-client": User(101, 101),
-    "backend": User(1000, 1000),
-    "database-migration": User(1000, 1000),
-    "keycloak": User(1000, 1000),
-    "event-ingestion": User(1000, 1000),
-}
+# Rasa's images run as their own user, as the chart runs them (config/security.py has the opt-in).
+# The wait-for-postgresql init container runs the official postgres image, whose user is 999.
 POSTGRES_USER = User(999, 999)
 
 # The wait-for-postgresql init container of the migration (reference §3.3), pinned.

@@ -1,0 +1,157 @@
+"""The container contract of each Studio version, as Rasa's official chart shipped it.
+
+One entry per chart release that changed the Studio image tag (RasaHQ/rasa-helm-charts,
+charts/studio/values.yaml `tag`), taken at the last release that still shipped that tag, so each
+entry is the contract Rasa settled on for that image. A Studio version between entries uses the
+nearest earlier entry. Nothing here is a guess about Rasa's closed images: every field is what the
+chart's templates render at the cited release (`studio-<chart>` tags of RasaHQ/rasa-helm-charts).
+docs/studio-versions.md documents the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .base import version_tuple
+
+Architecture = Literal["orchestrated", "embedded"]
+# How the migration sees SKIP_KEYCLOAK: not at all (before chart 2.0.10), only when Keycloak is
+# disabled (chart 2.0.10, templates/studio/backend/database-migration-job.yaml), or always, with
+# "false" as the default (chart 2.1.4 values.yaml backend.migration.environmentVariables).
+SkipKeycloak = Literal["absent", "when-skipped", "always"]
+
+# config.js feature flags (templates/studio/web-client/configmap.yaml of each release).
+FLAGS_1_X = ("VERSION_CONTROL_ENABLED", "CMS_RESPONSES_ENABLED", "STUDIO_INSPECTOR_ENABLED")
+FLAGS_2_0_5 = ("STUDIO_INSPECTOR_ENABLED", "ASSISTANT_STATE_MANAGEMENT_ENABLED")
+FLAGS_2_1_3 = ("VOICE_INSPECTOR_ENABLED", "SILENCE_TIMEOUT_ENABLED", "EDIT_SYSTEM_RESPONSES_ENABLED")
+
+# Keycloak's proxy settings (values.yaml keycloak.environmentVariables): KC_PROXY=edge alone until
+# chart 2.1.6; chart 2.1.7 (a5d47ab) added KC_HTTP_ENABLED and KC_PROXY_HEADERS and kept KC_PROXY,
+# still rendered by chart 2.6.0.
+PROXY_EDGE = (("KC_PROXY", "edge"),)
+PROXY_HEADERS = (("KC_HTTP_ENABLED", "true"), ("KC_PROXY", "edge"), ("KC_PROXY_HEADERS", "xforwarded"))
+
+# Keys of `studio-secrets` the chart's defaults reference (charts/studio/secrets.yaml sample).
+SECRETS_WITH_URL = (
+    "DATABASE_URL",
+    "DATABASE_PASSWORD",
+    "KEYCLOAK_ADMIN_PASSWORD",
+    "KEYCLOAK_API_PASSWORD",
+    "KAFKA_SASL_PASSWORD",
+    "RASA_PRO_LICENSE_SECRET_KEY",
+    "OPENAI_API_KEY_SECRET_KEY",
+)
+SECRETS_DB_PARTS = SECRETS_WITH_URL[1:]
+
+
+@dataclass(frozen=True)
+class Contract:
+    studio: str  # the Studio tag the chart release shipped
+    chart: str  # charts/studio version (git tag studio-<chart>)
+    commit: str  # RasaHQ/rasa-helm-charts commit of that release
+    architecture: Architecture
+    rasa_pro: str  # the Rasa Pro image tag that release shipped (model service or backend DOCKER_IMAGE_TAG)
+    config_js_flags: tuple[str, ...]
+    # True: backend, migration and event ingestion read DATABASE_URL from the Secret; False: the
+    # DB_USER/DB_PASS/DB_HOST/DB_PORT/DB_NAME/DB_QUERY block (chart 2.2.0, templates/studio/_env.tpl).
+    database_url: bool
+    # POSTGRES_* of the migration Job (charts 1.x with POSTGRES_DATABASE; removed in 2.0.2).
+    migration_postgres: tuple[str, ...]
+    skip_keycloak: SkipKeycloak
+    # KC_DEFAULT_DATABASE_CONNECTION_NAME=postgres on the migration (chart 2.2.0).
+    default_database_connection: bool
+    keycloak_proxy: tuple[tuple[str, str], ...]
+    # Backend KEYCLOAK_CLIENT_ID (chart 2.1.9, templates/studio/_env.tpl).
+    backend_client_id: bool
+    # Backend MS_API_URL: `http://rasapro.<ns>:80` in charts 2.0.0-2.0.2, `http://rasapro` from
+    # 2.0.3 (templates/studio/backend/deployment.yaml); None for the orchestrated services.
+    ms_api_url_with_namespace: bool
+    secret_keys: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return version_tuple(self.studio)
+
+    @property
+    def label(self) -> str:
+        return f"chart {self.chart} (Studio {self.studio})"
+
+
+_MTS = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DATABASE", "POSTGRES_USERNAME", "POSTGRES_PASSWORD")
+
+CONTRACTS: tuple[Contract, ...] = (
+    # Chart 1.2.6: the last 1.x, orchestrated model services; MTS/MRS 3.3.3-latest.
+    Contract(
+        "1.7.0", "1.2.6", "f7ef5c9", "orchestrated", "3.10.4-latest", FLAGS_1_X, True, _MTS,
+        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
+    ),
+    # Charts 2.0.0-2.0.2 shipped 1.10.0; 2.0.2 (9b56a39) removed the migration's POSTGRES_*.
+    Contract(
+        "1.10.0", "2.0.2", "9b56a39", "embedded", "3.11.1", FLAGS_1_X, True, (),
+        "absent", False, PROXY_EDGE, False, True, SECRETS_WITH_URL,
+    ),
+    Contract(
+        "1.10.1", "2.0.3", "0d79c29", "embedded", "3.11.1", FLAGS_1_X, True, (),
+        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
+    ),
+    # Chart 2.0.5 (8e22f52) changed the config.js flags; 2.0.6 was the last with 1.11.0.
+    Contract(
+        "1.11.0", "2.0.6", "ce9c6c3", "embedded", "3.11.3", FLAGS_2_0_5, True, (),
+        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
+    ),
+    # Chart 2.0.8 (55ccfee) dropped the flags, 2.0.10 (10234a2) added SKIP_KEYCLOAK.
+    Contract(
+        "1.12.0", "2.0.12", "6f14887", "embedded", "3.12.5", (), True, (),
+        "when-skipped", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
+    ),
+    # Charts 2.0.13-2.1.5: flags of 2.1.3 (8045229), SKIP_KEYCLOAK default of 2.1.4 (7fa0002).
+    Contract(
+        "1.12.2", "2.1.5", "cf392a3", "embedded", "3.12.6-latest", FLAGS_2_1_3, True, (),
+        "always", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
+    ),
+    # Charts 2.1.6-2.1.8: Keycloak proxy headers (2.1.7, a5d47ab).
+    Contract(
+        "1.13.0", "2.1.8", "857a574", "embedded", "3.13.2-latest", FLAGS_2_1_3, True, (),
+        "always", False, PROXY_HEADERS, False, False, SECRETS_WITH_URL,
+    ),
+    # Chart 2.2.0: DB_* replaces DATABASE_URL (2.1.9, 1.14.0.edge2, added the backend client id).
+    Contract(
+        "1.14.0", "2.2.0", "d3bab1a", "embedded", "3.14.1-latest", FLAGS_2_1_3, False, (),
+        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
+    ),
+    Contract(
+        "1.14.1", "2.2.2", "8b1b5d0", "embedded", "3.13.13-latest", FLAGS_2_1_3, False, (),
+        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
+    ),
+    Contract(
+        "1.15.1", "2.4.1", "cdd7640", "embedded", "3.13.13-latest", FLAGS_2_1_3, False, (),
+        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
+    ),
+    Contract(
+        "1.16.0", "2.5.0", "0c7135c", "embedded", "3.16.2-latest", FLAGS_2_1_3, False, (),
+        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
+    ),
+    Contract(
+        "1.17.0", "2.6.0", "9950890", "embedded", "3.16.2-latest", FLAGS_2_1_3, False, (),
+        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
+    ),
+)  # fmt: skip
+
+OLDEST = CONTRACTS[0]
+
+
+class UnknownVersion(ValueError):
+    pass
+
+
+def contract_for(studio_version: str) -> Contract:
+    """The contract of the nearest chart release at or before `studio_version`."""
+    wanted = version_tuple(studio_version)
+    chosen = [c for c in CONTRACTS if c.key <= wanted]
+    if not chosen:
+        raise UnknownVersion(
+            f"no chart contract is known before Studio {OLDEST.studio} ({OLDEST.label}); "
+            f"use {OLDEST.studio} or later"
+        )
+    return chosen[-1]
