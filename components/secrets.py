@@ -163,14 +163,15 @@ def database_url_ref(
     """
     if password is None:
         return SecretRef(database.password.name, DATABASE_URL), None
-    url = pulumi.Output.all(password, database.host).apply(
-        lambda args: database_url(database.username, args[0], args[1], database.port, database.query)
+    url: pulumi.Output[str] = pulumi.Output.all(password, database.host).apply(
+        lambda args: database_url(database.username, str(args[0]), str(args[1]), database.port, database.query)
     )
+    secret_url: pulumi.Output[str] = pulumi.Output.secret(url)
     secret = core.Secret(
         name,
         metadata=ctx.metadata(DATABASE_URL_SECRET, "backend"),
         type="Opaque",
-        string_data={DATABASE_URL: pulumi.Output.secret(url)},
+        string_data={DATABASE_URL: secret_url},
         opts=opts,
     )
     return SecretRef(secret.metadata.name, DATABASE_URL), secret

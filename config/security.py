@@ -37,3 +37,7 @@ class ModelServiceSecurity(Model):
     running_orchestrator: SecurityContext = SecurityContext()
     running_consumer: SecurityContext = SecurityContext()
     embedded: SecurityContext = SecurityContext()
+
+
+# The chart's settings: nothing stricter.
+CHART_DEFAULT = SecurityContext()

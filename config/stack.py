@@ -18,7 +18,6 @@ from .versions import contract_for
 Environment = Literal["dev", "staging", "prod"]
 
 
-
 class StackConfig(Model):
     environment: Environment
     # Protect stateful resources (databases, buckets, brokers, volumes) from deletion.

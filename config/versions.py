@@ -151,7 +151,6 @@ def contract_for(studio_version: str) -> Contract:
     chosen = [c for c in CONTRACTS if c.key <= wanted]
     if not chosen:
         raise UnknownVersion(
-            f"no chart contract is known before Studio {OLDEST.studio} ({OLDEST.label}); "
-            f"use {OLDEST.studio} or later"
+            f"no chart contract is known before Studio {OLDEST.studio} ({OLDEST.label}); use {OLDEST.studio} or later"
         )
     return chosen[-1]

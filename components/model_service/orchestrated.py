@@ -106,9 +106,10 @@ class OrchestratedService(pulumi.ComponentResource):
             image=config.images.image(half.orchestrator_image),
             env=orchestrator_env(half.kind, inputs),
             kafka=inputs.kafka,
-            # The chart runs both on one account; the orchestrator mounts no token (see orchestrator.py).
+            # One account for both, as in the chart (see orchestrator.py).
             service_account=self.access.name,
             resource_defaults=default_resources(config, f"{key}Orchestrator"),
+            security=getattr(config.security_context, f"{key}_orchestrator"),
             depends_on=ready,
             opts=child,
         )
@@ -124,6 +125,7 @@ class OrchestratedService(pulumi.ComponentResource):
             service_account=self.access.name,
             data_claim=self.data.name,
             resource_defaults=default_resources(config, f"{key}Consumer"),
+            security=getattr(config.security_context, f"{key}_consumer"),
             # Without its Role a consumer fails the first Job it starts.
             depends_on=[*ready, self.access.role_binding],
             opts=child,

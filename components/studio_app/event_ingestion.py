@@ -71,9 +71,7 @@ class EventIngestion(pulumi.ComponentResource):
             volume_mounts=[mount("tmp", "/tmp"), *tls_mounts],
             read_only_root_filesystem=security.read_only_root_filesystem,
         )
-        template = studio_pod(
-            ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes], security=security
-        )
+        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes], security=security)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,

@@ -13,12 +13,12 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
+from config.versions import contract_for
+
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import KEYCLOAK_SERVICE
-from config.versions import contract_for
-
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .env import keycloak_env

@@ -19,9 +19,9 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
 
-from ..context import Context
 from config.versions import contract_for
 
+from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..workload import checkov_skips, container, empty_dir, env_value, mount, rasa_image_skips, resources
 from . import defaults as d

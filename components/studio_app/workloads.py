@@ -9,12 +9,12 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
+from config.security import CHART_DEFAULT, SecurityContext
+
 from ..context import Context
 from ..labels import ComponentName
 from ..names import SERVICE_PORT
 from ..secrets import image_pull_secrets
-from config.security import SecurityContext
-
 from ..workload import RASA_WRITABLE_ROOT, User, opt_in_user, pod_spec, pod_template, topology_spread, writable_root
 from .defaults import StudioContainer
 
@@ -34,7 +34,7 @@ def studio_pod(
     restart_policy: str | None = None,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
     spread: bool = True,
-    security: SecurityContext = SecurityContext(),
+    security: SecurityContext = CHART_DEFAULT,
 ) -> core.PodTemplateSpecArgs:
     """A pod of a Studio container; none of them talks to the Kubernetes API.
 
