@@ -22,10 +22,11 @@ NonRootId = Annotated[int, Field(ge=1, le=2147483647)]
 class SecurityContext(Model):
     """Stricter settings for one container; the defaults are the chart's. Not verified against Rasa's images."""
 
-    # Run as this user (and group) instead of the image's own non-root user.
+    # Opt-in: run as this numeric user; unset: the image's own user, as Rasa's chart runs it. Not verified against Rasa's images.
     run_as_user: NonRootId | None = None
+    # Opt-in: the primary group; unset: the image's.
     run_as_group: NonRootId | None = None
-    # Read-only root filesystem; the container gets writable emptyDir mounts where it is known to write.
+    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
     read_only_root_filesystem: bool = False
 
 

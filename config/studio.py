@@ -60,16 +60,19 @@ class Features(Model):
     version does not have is refused.
     """
 
-    # Studio 1.7.0-1.10.x (charts 1.1.10-2.0.4).
+    # VERSION_CONTROL_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.1.10-2.0.4).
     version_control: bool = False
+    # CMS_RESPONSES_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.2.6-2.0.4).
     cms_responses: bool = False
-    # Studio 1.7.0-1.11.x (charts 1.1.12-2.0.7).
+    # STUDIO_INSPECTOR_ENABLED: Studio 1.7.0 to 1.11.x (charts 1.1.12-2.0.7).
     studio_inspector: bool = False
-    # Studio 1.11.x (charts 2.0.5-2.0.7).
+    # ASSISTANT_STATE_MANAGEMENT_ENABLED: Studio 1.11.x (charts 2.0.5-2.0.7).
     assistant_state_management: bool = False
-    # Studio 1.12.2 and later (chart 2.1.3 on).
+    # VOICE_INSPECTOR_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     voice_inspector: bool = False
+    # SILENCE_TIMEOUT_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     silence_timeout: bool = False
+    # EDIT_SYSTEM_RESPONSES_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     edit_system_responses: bool = False
 
 
