@@ -30,6 +30,8 @@ class RasaStudio(pulumi.ComponentResource):
     application: StudioApplication
     model_services: ModelServices
     network: NetworkPolicies
+    # "chart <release> (Studio <version>)": whose container contract this deployment follows.
+    contract: str
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
