@@ -578,3 +578,20 @@ def test_a_feature_flag_the_version_does_not_have_is_refused_by_key() -> None:
     assert any(
         p.startswith("rasa-studio:studio.webClient.features.voiceInspector: Studio 1.7.0 has no") for p in problems
     )
+
+
+def test_the_rendered_database_url_is_encoded_secret_and_points_at_the_database() -> None:
+    from tests.harness import SECRETS, run_config, stack_input
+
+    run = run_config("dev", stack_input("dev").plain, {**SECRETS, "databasePassword": "p@ss/w:rd"})
+    (secret,) = [
+        r.state
+        for r in run.registrations
+        if r.custom and r.state.get("kind") == "Secret" and r.state["metadata"]["name"] == "studio-database-url"
+    ]
+    # The whole stringData travels as a Pulumi secret (the wrapper), never in plain state.
+    assert secret["stringData"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert secret["stringData"]["value"] == {
+        "DATABASE_URL": "postgresql://studio:p%40ss%2Fw%3Ard@postgresql.rasa-studio.svc.cluster.local:5432/studio"
+        "?schema=public"
+    }

@@ -57,7 +57,7 @@ class JobAccess(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:JobAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # The chart left these annotations empty and put the bucket role on other accounts
-        # (reference §9): with IRSA the model services then had no bucket access at all.
+        # (chart 1.2.6 values.yaml modelService.*.serviceAccount): with IRSA the model services then had no bucket access at all.
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             metadata=ctx.metadata(account, component, annotations=dict(storage.service_account_annotations) or None),

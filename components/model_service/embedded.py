@@ -1,4 +1,5 @@
-"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10, reference §3.6).
+"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10; RasaHQ/rasa-helm-charts@e55cc2f
+charts/rasa/templates/rasa/deployment.yaml with charts/studio/values.yaml `rasa:`).
 
 One container (`python -m rasa.model_service`) trains and runs assistants as subprocesses and
 keeps their state in memory, so it runs exactly one replica with the Recreate strategy and scales
@@ -58,7 +59,8 @@ def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
         env_secret("RASA_PRO_LICENSE", i.secret_name, studio_secrets.RASA_PRO_LICENSE),
         # Always in studio-secrets, empty when no OpenAI key is configured (as in the chart).
         env_secret("OPENAI_API_KEY", i.secret_name, studio_secrets.OPENAI_API_KEY),
-        # The chart's `shared-environment` ConfigMap values, set directly (reference §14.5) so this
+        # The chart's `shared-environment` ConfigMap values, set directly (e55cc2f
+        # charts/studio/templates/shared-env-configmap.yaml) so this
         # pod depends on no other component's ConfigMap.
         env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
         env_value("KEYCLOAK_URL", keycloak_url),

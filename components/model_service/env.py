@@ -173,8 +173,8 @@ def consumer_env(kind: Kind, i: Inputs) -> list[core.EnvVarArgs]:
             "KUBERNETES_BASE_TRAINING_DATA_PATH" if kind == "training" else "KUBERNETES_BASE_BOT_DATA_PATH", DATA_PATH
         ),
         env_value("KUBERNETES_JOB_BOT_CONFIG_MOUNT", JOB_BOT_CONFIG_MOUNT),
-        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend (reference
-        # §12); the consumers start the Jobs, so they get it too.
+        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend (chart 1.2.6
+        # templates/studio/backend/deployment.yaml); the consumers start the Jobs, so they get it too.
         env_value("DOCKER_IMAGE_TAG", i.config.rasa_pro.image),
         env_value("RASA_REQUESTS_CPU", job.resources.requests.cpu),
         env_value("RASA_REQUESTS_MEMORY", job.resources.requests.memory),

@@ -1,6 +1,7 @@
 """StudioApplication: the five Studio containers and the ingress in front of them.
 
-Order, as Helm's hooks give it (reference §14): the migration Job first; Keycloak after it (the
+Order, as Helm's hooks give it (RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/
+database-migration-job.yaml: pre-install/pre-upgrade hook): the migration Job first; Keycloak after it (the
 migration may create Keycloak's database); the backend after both (it provisions the Keycloak
 realm); event ingestion after the migration. The web client needs none of them to start.
 """

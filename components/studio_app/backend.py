@@ -1,4 +1,5 @@
-"""Backend: Studio's API server (UI and `rasa studio` CLI), reference §3.2."""
+"""Backend: Studio's API server (UI and `rasa studio` CLI), as in RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/backend/deployment.yaml."""
 
 from __future__ import annotations
 

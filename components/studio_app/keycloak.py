@@ -1,4 +1,5 @@
-"""Keycloak: Studio's user management, served under /auth, reference §3.4 and §7.
+"""Keycloak: Studio's user management, served under /auth, as in
+RasaHQ/rasa-helm-charts charts/studio/templates/studio/keycloak/deployment.yaml (1.2.6 to 2.6.0).
 
 The realm `rasa-studio`, its clients and users are provisioned by the backend through the
 admin API; Keycloak itself only needs its database and the admin user.

@@ -1,4 +1,5 @@
-"""DatabaseMigration: the Job that creates and migrates Studio's schema, reference §3.3.
+"""DatabaseMigration: the Job that creates and migrates Studio's schema (RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/backend/database-migration-job.yaml).
 
 Helm runs it as a pre-install/pre-upgrade hook. Pulumi has no hooks, so the ordering is made
 explicit instead:

@@ -1,4 +1,5 @@
-"""WebClient: the Studio frontend (nginx serving the single-page app), reference §3.1."""
+"""WebClient: the Studio frontend (nginx serving the single-page app), as in RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/web-client/deployment.yaml."""
 
 from __future__ import annotations
 
