@@ -10,7 +10,7 @@ docs/studio-versions.md documents the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .base import version_tuple
@@ -31,18 +31,6 @@ FLAGS_2_1_3 = ("VOICE_INSPECTOR_ENABLED", "SILENCE_TIMEOUT_ENABLED", "EDIT_SYSTE
 # still rendered by chart 2.6.0.
 PROXY_EDGE = (("KC_PROXY", "edge"),)
 PROXY_HEADERS = (("KC_HTTP_ENABLED", "true"), ("KC_PROXY", "edge"), ("KC_PROXY_HEADERS", "xforwarded"))
-
-# Keys of `studio-secrets` the chart's defaults reference (charts/studio/secrets.yaml sample).
-SECRETS_WITH_URL = (
-    "DATABASE_URL",
-    "DATABASE_PASSWORD",
-    "KEYCLOAK_ADMIN_PASSWORD",
-    "KEYCLOAK_API_PASSWORD",
-    "KAFKA_SASL_PASSWORD",
-    "RASA_PRO_LICENSE_SECRET_KEY",
-    "OPENAI_API_KEY_SECRET_KEY",
-)
-SECRETS_DB_PARTS = SECRETS_WITH_URL[1:]
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,6 @@ class Contract:
     # Backend MS_API_URL: `http://rasapro.<ns>:80` in charts 2.0.0-2.0.2, `http://rasapro` from
     # 2.0.3 (templates/studio/backend/deployment.yaml); None for the orchestrated services.
     ms_api_url_with_namespace: bool
-    secret_keys: tuple[str, ...]
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -78,64 +65,90 @@ class Contract:
         return f"chart {self.chart} (Studio {self.studio})"
 
 
-_MTS = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DATABASE", "POSTGRES_USERNAME", "POSTGRES_PASSWORD")
+# Each entry is the previous one with what its chart release changed.
+_1_7_0 = Contract(
+    studio="1.7.0",
+    chart="1.2.6",  # the last 1.x; MTS/MRS 3.3.3-latest
+    commit="f7ef5c9",
+    architecture="orchestrated",
+    rasa_pro="3.10.4-latest",  # backend DOCKER_IMAGE_TAG
+    config_js_flags=FLAGS_1_X,
+    database_url=True,
+    migration_postgres=(
+        "POSTGRES_HOST",
+        "POSTGRES_PORT",
+        "POSTGRES_DATABASE",
+        "POSTGRES_USERNAME",
+        "POSTGRES_PASSWORD",
+    ),
+    skip_keycloak="absent",
+    default_database_connection=False,
+    keycloak_proxy=PROXY_EDGE,
+    backend_client_id=False,
+    ms_api_url_with_namespace=False,
+)
+# Charts 2.0.0-2.0.2 shipped 1.10.0: the embedded model service (2.0.0, e55cc2f); 2.0.2 (9b56a39)
+# removed the migration's POSTGRES_*.
+_1_10_0 = replace(
+    _1_7_0,
+    studio="1.10.0",
+    chart="2.0.2",
+    commit="9b56a39",
+    architecture="embedded",
+    rasa_pro="3.11.1",
+    migration_postgres=(),
+    ms_api_url_with_namespace=True,
+)
+# Chart 2.0.3: MS_API_URL=http://rasapro.
+_1_10_1 = replace(_1_10_0, studio="1.10.1", chart="2.0.3", commit="0d79c29", ms_api_url_with_namespace=False)
+# Chart 2.0.5 (8e22f52) changed the config.js flags; 2.0.6 was the last with 1.11.0.
+_1_11_0 = replace(
+    _1_10_1, studio="1.11.0", chart="2.0.6", commit="ce9c6c3", rasa_pro="3.11.3", config_js_flags=FLAGS_2_0_5
+)
+# Chart 2.0.8 (55ccfee) dropped the flags, 2.0.10 (10234a2) added SKIP_KEYCLOAK.
+_1_12_0 = replace(
+    _1_11_0,
+    studio="1.12.0",
+    chart="2.0.12",
+    commit="6f14887",
+    rasa_pro="3.12.5",
+    config_js_flags=(),
+    skip_keycloak="when-skipped",
+)
+# Charts 2.0.13-2.1.5: the flags of 2.1.3 (8045229), the SKIP_KEYCLOAK default of 2.1.4 (7fa0002).
+_1_12_2 = replace(
+    _1_12_0,
+    studio="1.12.2",
+    chart="2.1.5",
+    commit="cf392a3",
+    rasa_pro="3.12.6-latest",
+    config_js_flags=FLAGS_2_1_3,
+    skip_keycloak="always",
+)
+# Charts 2.1.6-2.1.8: Keycloak's proxy headers (2.1.7, a5d47ab).
+_1_13_0 = replace(
+    _1_12_2, studio="1.13.0", chart="2.1.8", commit="857a574", rasa_pro="3.13.2-latest", keycloak_proxy=PROXY_HEADERS
+)
+# Chart 2.2.0: DB_* replaces DATABASE_URL; the backend's KEYCLOAK_CLIENT_ID came with 2.1.9 (bd6c4ad,
+# which shipped 1.14.0.edge2-latest).
+_1_14_0 = replace(
+    _1_13_0,
+    studio="1.14.0",
+    chart="2.2.0",
+    commit="d3bab1a",
+    rasa_pro="3.14.1-latest",
+    database_url=False,
+    default_database_connection=True,
+    backend_client_id=True,
+)
+# Later releases changed no container contract, only the tags.
+_1_14_1 = replace(_1_14_0, studio="1.14.1", chart="2.2.2", commit="8b1b5d0", rasa_pro="3.13.13-latest")
+_1_15_1 = replace(_1_14_1, studio="1.15.1", chart="2.4.1", commit="cdd7640")
+_1_16_0 = replace(_1_15_1, studio="1.16.0", chart="2.5.0", commit="0c7135c", rasa_pro="3.16.2-latest")
+_1_17_0 = replace(_1_16_0, studio="1.17.0", chart="2.6.0", commit="9950890")
 
 CONTRACTS: tuple[Contract, ...] = (
-    # Chart 1.2.6: the last 1.x, orchestrated model services; MTS/MRS 3.3.3-latest.
-    Contract(
-        "1.7.0", "1.2.6", "f7ef5c9", "orchestrated", "3.10.4-latest", FLAGS_1_X, True, _MTS,
-        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
-    ),
-    # Charts 2.0.0-2.0.2 shipped 1.10.0; 2.0.2 (9b56a39) removed the migration's POSTGRES_*.
-    Contract(
-        "1.10.0", "2.0.2", "9b56a39", "embedded", "3.11.1", FLAGS_1_X, True, (),
-        "absent", False, PROXY_EDGE, False, True, SECRETS_WITH_URL,
-    ),
-    Contract(
-        "1.10.1", "2.0.3", "0d79c29", "embedded", "3.11.1", FLAGS_1_X, True, (),
-        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
-    ),
-    # Chart 2.0.5 (8e22f52) changed the config.js flags; 2.0.6 was the last with 1.11.0.
-    Contract(
-        "1.11.0", "2.0.6", "ce9c6c3", "embedded", "3.11.3", FLAGS_2_0_5, True, (),
-        "absent", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
-    ),
-    # Chart 2.0.8 (55ccfee) dropped the flags, 2.0.10 (10234a2) added SKIP_KEYCLOAK.
-    Contract(
-        "1.12.0", "2.0.12", "6f14887", "embedded", "3.12.5", (), True, (),
-        "when-skipped", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
-    ),
-    # Charts 2.0.13-2.1.5: flags of 2.1.3 (8045229), SKIP_KEYCLOAK default of 2.1.4 (7fa0002).
-    Contract(
-        "1.12.2", "2.1.5", "cf392a3", "embedded", "3.12.6-latest", FLAGS_2_1_3, True, (),
-        "always", False, PROXY_EDGE, False, False, SECRETS_WITH_URL,
-    ),
-    # Charts 2.1.6-2.1.8: Keycloak proxy headers (2.1.7, a5d47ab).
-    Contract(
-        "1.13.0", "2.1.8", "857a574", "embedded", "3.13.2-latest", FLAGS_2_1_3, True, (),
-        "always", False, PROXY_HEADERS, False, False, SECRETS_WITH_URL,
-    ),
-    # Chart 2.2.0: DB_* replaces DATABASE_URL (2.1.9, 1.14.0.edge2, added the backend client id).
-    Contract(
-        "1.14.0", "2.2.0", "d3bab1a", "embedded", "3.14.1-latest", FLAGS_2_1_3, False, (),
-        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
-    ),
-    Contract(
-        "1.14.1", "2.2.2", "8b1b5d0", "embedded", "3.13.13-latest", FLAGS_2_1_3, False, (),
-        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
-    ),
-    Contract(
-        "1.15.1", "2.4.1", "cdd7640", "embedded", "3.13.13-latest", FLAGS_2_1_3, False, (),
-        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
-    ),
-    Contract(
-        "1.16.0", "2.5.0", "0c7135c", "embedded", "3.16.2-latest", FLAGS_2_1_3, False, (),
-        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
-    ),
-    Contract(
-        "1.17.0", "2.6.0", "9950890", "embedded", "3.16.2-latest", FLAGS_2_1_3, False, (),
-        "always", True, PROXY_HEADERS, True, False, SECRETS_DB_PARTS,
-    ),
+    _1_7_0, _1_10_0, _1_10_1, _1_11_0, _1_12_0, _1_12_2, _1_13_0, _1_14_0, _1_14_1, _1_15_1, _1_16_0, _1_17_0,
 )  # fmt: skip
 
 OLDEST = CONTRACTS[0]
