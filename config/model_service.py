@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Resources, version_tuple
 from .errors import KeyError_
+from .pods import PodSettings, ServiceAccountSettings
 from .security import ModelServiceSecurity
 
 Architecture = Literal["orchestrated", "embedded"]
@@ -91,6 +92,17 @@ class PodResources(Model):
     embedded: Resources | None = None
 
 
+class Pods(Model):
+    """Pod settings of each model-service workload (orchestrated, or the embedded one)."""
+
+    training_orchestrator: PodSettings = PodSettings()
+    training_consumer: PodSettings = PodSettings()
+    running_orchestrator: PodSettings = PodSettings()
+    running_consumer: PodSettings = PodSettings()
+    talk_proxy: PodSettings = PodSettings()
+    embedded: PodSettings = PodSettings()
+
+
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
     # How many assistants users will build and try in Studio.
@@ -106,6 +118,10 @@ class ModelServiceConfig(Model):
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
+    pods: Pods = Pods()
+    # Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or
+    # `rasapro`), e.g. for GKE Workload Identity or Azure Workload Identity.
+    service_account: ServiceAccountSettings = ServiceAccountSettings()
     # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
     security_context: ModelServiceSecurity = ModelServiceSecurity()
     # Volume shared by the consumers and their Jobs (orchestrated) or the model service's

@@ -22,6 +22,7 @@ from pulumi_kubernetes.rbac import v1 as rbac
 from ..context import Context
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
+from .pods import service_account_annotations
 
 Kind = Literal["training", "running"]
 
@@ -57,10 +58,13 @@ class JobAccess(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:JobAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # The chart left these annotations empty and put the bucket role on other accounts
-        # (chart 1.2.6 values.yaml modelService.*.serviceAccount): with IRSA the model services then had no bucket access at all.
+        # (chart 1.2.6 values.yaml modelService.*.serviceAccount): with IRSA the model services
+        # then had no bucket access at all.
         self.service_account = core.ServiceAccount(
             f"{name}-account",
-            metadata=ctx.metadata(account, component, annotations=dict(storage.service_account_annotations) or None),
+            metadata=ctx.metadata(
+                account, component, annotations=service_account_annotations(ctx.config.model_service, storage)
+            ),
             # Each pod opts in to a token where it calls the API.
             automount_service_account_token=False,
             opts=child,

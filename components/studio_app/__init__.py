@@ -34,9 +34,9 @@ __all__ = ["StudioApplication"]
 
 class StudioApplication(pulumi.ComponentResource):
     migration: DatabaseMigration
-    keycloak: Keycloak
+    keycloak: Keycloak | None
     backend: Backend
-    event_ingestion: EventIngestion
+    event_ingestion: EventIngestion | None
     web_client: WebClient
     ingress: StudioIngress
     # The Secret with DATABASE_URL, for Studio versions that read it and a password this stack knows.
@@ -48,7 +48,7 @@ class StudioApplication(pulumi.ComponentResource):
         ctx: Context,
         secrets: StudioSecrets,
         database: Database,
-        kafka: Kafka,
+        kafka: Kafka | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:studio:StudioApplication", name, None, opts)
@@ -62,7 +62,9 @@ class StudioApplication(pulumi.ComponentResource):
 
         self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, url, child)
         migrated = [self.migration.job]
-        self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
+        self.keycloak = None
+        if ctx.config.studio.keycloak.in_cluster:
+            self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
         self.backend = Backend(
             f"{name}-backend",
             ctx,
@@ -70,19 +72,22 @@ class StudioApplication(pulumi.ComponentResource):
             admin_password,
             secrets.ref(KEYCLOAK_API_PASSWORD),
             database_url=url,
-            after=[*migrated, self.keycloak.deployment],
+            after=[*migrated, *([self.keycloak.deployment] if self.keycloak else [])],
             opts=child,
         )
-        self.event_ingestion = EventIngestion(
-            f"{name}-event-ingestion",
-            ctx,
-            database,
-            kafka,
-            secrets.ref(KAFKA_SASL_PASSWORD),
-            database_url=url,
-            after=migrated,
-            opts=child,
-        )
+        self.event_ingestion = None
+        if ctx.config.studio.event_ingestion.enabled:
+            assert kafka is not None  # requirements.py declares the events topics
+            self.event_ingestion = EventIngestion(
+                f"{name}-event-ingestion",
+                ctx,
+                database,
+                kafka,
+                secrets.ref(KAFKA_SASL_PASSWORD),
+                database_url=url,
+                after=migrated,
+                opts=child,
+            )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
         self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
         self.register_outputs({"migration": self.migration.job_name})

@@ -28,12 +28,6 @@ from ..requirements import (
 )
 from ..workload import env_secret, env_value
 
-# Keycloak realm, clients and users the backend provisions (chart values.yaml config.keycloak).
-KEYCLOAK_REALM = names.KEYCLOAK_REALM
-KEYCLOAK_CLIENT_ID = "rasa-studio-backend"
-KEYCLOAK_API_CLIENT_ID = "admin-cli"
-KEYCLOAK_API_USERNAME = "realmadmin"
-
 # The database the migration connects to when it creates the keycloak database.
 DEFAULT_DATABASE_CONNECTION = "postgres"
 
@@ -97,12 +91,13 @@ def keycloak_database_env(db: Database) -> Env:
     ]
 
 
-def migration_env(db: Database, contract: Contract, url: SecretRef | None) -> Env:
+def migration_env(db: Database, contract: Contract, url: SecretRef | None, *, keycloak_in_cluster: bool = True) -> Env:
     """templates/studio/backend/database-migration-job.yaml at the contract's chart release."""
     parts = not contract.database_url
     env = [
         *(database_env(db, contract, url) if parts else []),
-        *keycloak_database_env(db),
+        # An external Keycloak keeps its own database: none to create here.
+        *(keycloak_database_env(db) if keycloak_in_cluster else []),
         *(database_env(db, contract, url) if not parts else []),
         env_value("DB_SSL", "true" if db.prefer_ssl else "false"),
         # Chart default: empty, the image's own choice.
@@ -118,11 +113,13 @@ def migration_env(db: Database, contract: Contract, url: SecretRef | None) -> En
     env += [postgres[n] for n in contract.migration_postgres]
     if contract.default_database_connection:
         env.append(env_value("KC_DEFAULT_DATABASE_CONNECTION_NAME", DEFAULT_DATABASE_CONNECTION))
-    # A backing service that already created the keycloak database must not see the migration
-    # try again (SKIP_KEYCLOAK=true, as Rasa's playbooks do); otherwise the chart's default.
+    # An external Keycloak (the chart's keycloak.enabled false) or a backing service that already
+    # created the keycloak database: the migration must not create it (SKIP_KEYCLOAK=true, as the
+    # chart and Rasa's playbooks do); otherwise the chart's default.
+    skip = db.databases_created or not keycloak_in_cluster
     if contract.skip_keycloak == "always":
-        env.append(env_value("SKIP_KEYCLOAK", "true" if db.databases_created else "false"))
-    elif contract.skip_keycloak == "when-skipped" and db.databases_created:
+        env.append(env_value("SKIP_KEYCLOAK", "true" if skip else "false"))
+    elif contract.skip_keycloak == "when-skipped" and skip:
         env.append(env_value("SKIP_KEYCLOAK", "true"))
     return env
 
@@ -177,17 +174,17 @@ def backend_env(
     retention = backend.conversation_retention
     older_than = retention.delete_older_than_hours
     keycloak = [
-        env_value("KEYCLOAK_REALM", KEYCLOAK_REALM),
-        *([env_value("KEYCLOAK_CLIENT_ID", KEYCLOAK_CLIENT_ID)] if contract.backend_client_id else []),
-        env_value("KEYCLOAK_API_CLIENT_ID", KEYCLOAK_API_CLIENT_ID),
-        env_value("KEYCLOAK_API_USERNAME", KEYCLOAK_API_USERNAME),
+        env_value("KEYCLOAK_REALM", studio.keycloak.realm),
+        *([env_value("KEYCLOAK_CLIENT_ID", studio.keycloak.client_id)] if contract.backend_client_id else []),
+        env_value("KEYCLOAK_API_CLIENT_ID", studio.keycloak.api_client_id),
+        env_value("KEYCLOAK_API_USERNAME", studio.keycloak.api_username),
         _secret("KEYCLOAK_API_PASSWORD", api_password),
     ]
     return [
         *(database_env(db, contract, database_url) if not contract.database_url else []),
         *keycloak_admin_env(studio.keycloak.admin_username, admin_password),
         # In-cluster, plain http, as the chart does: the backend never goes out through the ingress.
-        env_value("KEYCLOAK_URL", names.keycloak_internal_url()),
+        env_value("KEYCLOAK_URL", names.keycloak_url(studio.keycloak.external_url)),
         env_value("WEB_CLIENT_URL", studio.url),
         # API_URL arrived with chart 2.0.0 (e55cc2f templates/studio/backend/deployment.yaml).
         *([env_value("API_URL", f"{studio.url}/api")] if contract.architecture == "embedded" else []),

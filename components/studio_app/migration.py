@@ -86,7 +86,12 @@ class DatabaseMigration(pulumi.ComponentResource):
             image.ref,
             user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            env=migration_env(database, contract_for(studio.version), database_url),
+            env=migration_env(
+                database,
+                contract_for(studio.version),
+                database_url,
+                keycloak_in_cluster=studio.keycloak.in_cluster,
+            ),
             # Node and Prisma write temp files, also with the opt-in read-only root.
             volume_mounts=[mount("tmp", "/tmp")],
             read_only_root_filesystem=security.read_only_root_filesystem,

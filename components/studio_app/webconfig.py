@@ -12,8 +12,6 @@ import json
 from config.studio import FEATURE_FLAGS, StudioConfig
 from config.versions import contract_for
 
-from .env import KEYCLOAK_CLIENT_ID, KEYCLOAK_REALM
-
 # The ConfigMap key, and the file nginx serves it as.
 CONFIG_KEY = "windowVariables"
 CONFIG_FILE = "config.js"
@@ -32,9 +30,9 @@ def config_js(studio: StudioConfig, version: str) -> str:
     enabled = {flag for field, flag in FEATURE_FLAGS.items() if getattr(features, field)}
     lines = [
         ("API_ENDPOINT", json.dumps(f"{studio.url}/api")),
-        ("KEYCLOAK_URL", json.dumps(f"{studio.url}/auth")),
-        ("KEYCLOAK_REALM", json.dumps(KEYCLOAK_REALM)),
-        ("KEYCLOAK_CLIENT_ID", json.dumps(KEYCLOAK_CLIENT_ID)),
+        ("KEYCLOAK_URL", json.dumps(studio.keycloak_browser_url)),
+        ("KEYCLOAK_REALM", json.dumps(studio.keycloak.realm)),
+        ("KEYCLOAK_CLIENT_ID", json.dumps(studio.keycloak.client_id)),
         *((flag, _flag(flag in enabled)) for flag in contract_for(studio.version).config_js_flags),
         ("CURRENT_VERSION_NUMBER", json.dumps(version)),
     ]

@@ -24,6 +24,16 @@ def studio_user(security: SecurityContext) -> User | None:
     return opt_in_user(security.run_as_user, security.run_as_group)
 
 
+# Where each container's settings live in the stack config (its pod knobs included).
+CONFIG_KEYS: dict[StudioContainer, str] = {
+    "web-client": "studio.webClient",
+    "backend": "studio.backend",
+    "database-migration": "studio.databaseMigration",
+    "keycloak": "studio.keycloak",
+    "event-ingestion": "studio.eventIngestion",
+}
+
+
 def studio_pod(
     ctx: Context,
     component: StudioContainer,
@@ -54,7 +64,7 @@ def studio_pod(
             ctx.selector(component), spread and ctx.config.kubernetes.topology_spread
         ),
     )
-    return pod_template(ctx.labels(component), spec, annotations)
+    return pod_template(ctx.labels(component), spec, annotations, ctx.knobs(CONFIG_KEYS[component]))
 
 
 def deployment(
