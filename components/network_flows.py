@@ -152,9 +152,10 @@ def flows(config: StackConfig) -> list[Flow]:
         model_pods = (*ORCHESTRATORS, *CONSUMERS, RASA_JOBS)
         to_kafka(model_pods)
         allow(model_pods, storage, storage_port)
-        # Consumers start and watch the Rasa Pro Jobs and report to their orchestrator.
+        # Consumers start and watch the Rasa Pro Jobs and report to their orchestrator; the
+        # orchestrators run in-cluster with the same account (RUNS_IN_CLUSTER=true, chart 1.2.6).
         for port in KUBERNETES_API_PORTS:
-            allow(CONSUMERS, KUBERNETES_API, port)
+            allow([*ORCHESTRATORS, *CONSUMERS], KUBERNETES_API, port)
         allow(["model-training-consumer"], "model-training-orchestrator", names.MODEL_TRAINING_PORT)
         allow(["model-running-consumer"], "model-running-orchestrator", names.MODEL_RUNNING_PORT)
         # Readiness checks of a started bot, and the talk proxy forwarding to it.

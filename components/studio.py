@@ -6,6 +6,7 @@ import pulumi
 from pulumi_kubernetes.core import v1 as core
 
 from config import LoadedConfig
+from config.versions import contract_for
 
 from .backing import BackingServices
 from .capacity import deployment_capacity
@@ -30,6 +31,8 @@ class RasaStudio(pulumi.ComponentResource):
     application: StudioApplication
     model_services: ModelServices
     network: NetworkPolicies
+    # "chart <release> (Studio <version>)": whose container contract this deployment follows.
+    contract: str
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -75,4 +78,6 @@ class RasaStudio(pulumi.ComponentResource):
 
         self.url = config.studio.url
         self.entry_point = entry_point(config.studio)
+        # The chart release whose container contract the Studio version gets (config/versions.py).
+        self.contract = contract_for(config.studio.version).label
         self.register_outputs({"url": self.url, "entryPoint": self.entry_point, "namespace": ns_name})

@@ -18,9 +18,17 @@ from typing import Any, Literal
 
 # --- Context -----------------------------------------------------------------------------
 
-# Model-service pods that start Kubernetes Jobs and so need a service account token (reference
-# §12: the consumers spawn the Rasa Pro training and running Jobs). Everything else runs without.
-ORCHESTRATED_API_CLIENTS = frozenset({"model-training-consumer", "model-running-consumer"})
+# Model-service pods that run with the RBAC-bound account and its token, as Rasa's chart runs them
+# (RasaHQ/rasa-helm-charts@f7ef5c9 charts/studio/templates/model-service: the consumers start the
+# Rasa Pro Jobs, the orchestrators run with RUNS_IN_CLUSTER=true). Everything else runs without.
+ORCHESTRATED_API_CLIENTS = frozenset(
+    {
+        "model-training-orchestrator",
+        "model-training-consumer",
+        "model-running-orchestrator",
+        "model-running-consumer",
+    }
+)
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
 # A pod template annotation stating why a container cannot have a read-only root filesystem:

@@ -302,10 +302,15 @@ def test_a_path_on_its_own_host_moves_its_browser_urls() -> None:
     assert 'window.API_ENDPOINT = "https://api.example.com/api";' in config_js
     assert 'window.KEYCLOAK_URL = "https://studio.localhost/auth";' in config_js
     backend = env_of(containers(find(run, "Deployment", "studio-backend"))[0])
-    assert backend["API_URL"]["value"] == "https://api.example.com/api"
     assert backend["WEB_CLIENT_URL"]["value"] == "https://studio.localhost"
     consumer = env_of(containers(find(run, "StatefulSet", "model-running-service-consumer"))[0])
     assert consumer["BASE_DOMAIN"]["value"] == "https://talk.example.com"
+    # The embedded model service and the backend's API_URL (chart 2.x) follow their paths too.
+    embedded = run_config("dev", merge(plain, EMBEDDED))
+    backend = env_of(containers(find(embedded, "Deployment", "studio-backend"))[0])
+    assert backend["API_URL"]["value"] == "https://api.example.com/api"
+    model = env_of(containers(find(embedded, "Deployment", "rasapro"))[0])
+    assert model["RASA_MODEL_SERVER_BASE_URL"]["value"] == "https://talk.example.com/talk"
 
 
 # --- Ingress: AWS Load Balancer Controller ------------------------------------------------------
@@ -456,7 +461,7 @@ def test_routes_attach_to_an_existing_gateway_listener() -> None:
         assert crd_schema.errors(route) == []
     assert routes["studio-talk"]["spec"]["rules"][0]["timeouts"]["request"] == "2h"
     backend = env_of(containers(find(run, "Deployment", "studio-backend"))[0])
-    assert backend["API_URL"]["value"] == "https://studio.localhost/api"
+    assert backend["WEB_CLIENT_URL"]["value"] == "https://studio.localhost"
 
 
 @pytest.mark.parametrize(
@@ -588,8 +593,10 @@ def test_no_shipped_stack_depends_on_ingress_nginx() -> None:
 
 @pytest.mark.parametrize("exposure", ["ingress", "gateway"])
 def test_an_external_keycloak_gets_no_auth_path(exposure: str) -> None:
-    external = {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}}
+    # An external Keycloak needs Studio 1.12 or later.
+    external = {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}, **EMBEDDED["studio"]}
     plain = merge(stack_input("dev").plain, {"studio": external}) if exposure == "gateway" else nginx_dev(**external)
+    plain = merge(plain, {"modelService": EMBEDDED["modelService"]})
     run = run_config("dev", plain, {**SECRETS, "keycloakAdminPassword": "x", "keycloakApiPassword": "x"})
     kind = "HTTPRoute" if exposure == "gateway" else "Ingress"
     assert set(of_kind(run, kind)) == {"studio", "studio-api", "studio-talk"}

@@ -85,10 +85,8 @@ def test_dev_flows_are_exactly_the_architecture() -> None:
         ("model-running-orchestrator", *db),
         *((m, *kafka) for m in (*model, RASA_JOBS)),
         *((m, *minio) for m in (*model, RASA_JOBS)),
-        ("model-training-consumer", KUBERNETES_API, 443),
-        ("model-training-consumer", KUBERNETES_API, 6443),
-        ("model-running-consumer", KUBERNETES_API, 443),
-        ("model-running-consumer", KUBERNETES_API, 6443),
+        # The consumers start Jobs; the orchestrators run in-cluster with the same account.
+        *((m, KUBERNETES_API, port) for m in model for port in (443, 6443)),
         ("model-training-consumer", "model-training-orchestrator", 8000),
         ("model-running-consumer", "model-running-orchestrator", 8001),
         ("model-running-consumer", RASA_JOBS, 5005),

@@ -1,4 +1,6 @@
-"""StudioIngress: the Studio paths as Ingresses, for an nginx-compatible controller or the ALB.
+"""StudioIngress: the Studio paths as Ingresses, for an nginx-compatible controller or the ALB
+(RasaHQ/rasa-helm-charts@2252359 charts/studio/templates/studio/backend/ingress.yaml and its
+web-client/keycloak siblings).
 
 One Ingress per path (`/`, `/api`, `/auth`, `/talk`), as Rasa's chart renders one per component,
 so each path has its own host, annotations and health check. Annotations are layered: the
