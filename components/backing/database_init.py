@@ -18,7 +18,7 @@ from .. import workload
 from ..context import Context
 from ..interfaces import SecretRef
 from ..labels import ComponentName
-from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
+from .common import REPLACE_UNREADY, spec_hash
 
 COMPONENT: ComponentName = "postgresql"
 USER = workload.User(uid=999, gid=999)
@@ -107,7 +107,8 @@ class DatabaseInit(pulumi.ComponentResource):
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
-                    job_pod_labels(ctx, COMPONENT, "database-init"),
+                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+                    ctx.pod_labels("database-init"),
                     workload.pod_spec(
                         [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),

@@ -20,7 +20,7 @@ from .. import workload
 from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
-from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
+from .common import REPLACE_UNREADY, spec_hash
 
 COMPONENT: ComponentName = "kafka"
 # The official image ships the CLI; used for MSK and external brokers too.
@@ -114,7 +114,8 @@ class KafkaTopics(pulumi.ComponentResource):
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 template=workload.pod_template(
-                    job_pod_labels(ctx, COMPONENT, "kafka-topics"),
+                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+                    ctx.pod_labels("kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
                 ),
             ),
