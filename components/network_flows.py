@@ -77,7 +77,8 @@ class Flow:
     protocol: str = "TCP"
 
 
-def _database(config: StackConfig) -> tuple[str, int]:
+def database_endpoint(config: StackConfig) -> tuple[str, int]:
+    """The peer PostgreSQL is reached at, and its port."""
     db = config.database
     if isinstance(db, InClusterDatabase):
         return "postgresql", names.POSTGRESQL_PORT
@@ -114,7 +115,7 @@ def pod_groups(found: list[Flow]) -> list[str]:
 def flows(config: StackConfig) -> list[Flow]:
     """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
     orchestrated = config.model_service.architecture == "orchestrated"
-    database, db_port = _database(config)
+    database, db_port = database_endpoint(config)
     kafka = _kafka(config)
     storage, storage_port = _object_storage(config)
     found: list[Flow] = []
