@@ -48,7 +48,9 @@ POD_GROUPS: tuple[PodGroup, ...] = (*get_args(ComponentName), *get_args(HelperNa
 
 def owner(group: PodGroup) -> ComponentName:
     """The component a pod group belongs to (its `app.kubernetes.io/component` label)."""
-    return HELPER_OWNER.get(group, group)  # type: ignore[call-overload, no-any-return]
+    if group in HELPER_OWNER:
+        return HELPER_OWNER[group]
+    return group  # type: ignore[return-value]
 
 
 def pod_selector(group: PodGroup, instance: str) -> dict[str, str]:

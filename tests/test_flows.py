@@ -183,7 +183,10 @@ def test_an_empty_policy_and_an_unknown_workload_fail_the_check() -> None:
         "dev",
         dev_config(),
         "dev",
-        [*workloads_of(DEV_CONNECTIVITY), {"kind": "Deployment", "metadata": {"name": "sidecar", "namespace": "rasa-studio"}}],
+        [
+            *workloads_of(DEV_CONNECTIVITY),
+            {"kind": "Deployment", "metadata": {"name": "sidecar", "namespace": "rasa-studio"}},
+        ],
         DEV_CONNECTIVITY,
         sanity,
     )

@@ -501,7 +501,8 @@ def network_policy(name: str, selector: dict[str, Any]) -> StackResource:
 def job(name_label: str) -> StackResource:
     labels = {"app.kubernetes.io/name": name_label, "app.kubernetes.io/instance": "t"}
     return StackResource(
-        "kubernetes:batch/v1:Job", {"metadata": {"name": "init"}, "spec": {"template": {"metadata": {"labels": labels}}}}
+        "kubernetes:batch/v1:Job",
+        {"metadata": {"name": "init"}, "spec": {"template": {"metadata": {"labels": labels}}}},
     )
 
 

@@ -47,7 +47,8 @@ def _peer_lines(config: StackConfig, found: list[Flow]) -> list[str]:
 
 def _ports(found: list[Flow]) -> str:
     return ", ".join(
-        "any" if f.port is None else f"{f.port}/{f.protocol}" for f in sorted(found, key=lambda f: (f.port or 0, f.protocol))
+        "any" if f.port is None else f"{f.port}/{f.protocol}"
+        for f in sorted(found, key=lambda f: (f.port or 0, f.protocol))
     )
 
 
