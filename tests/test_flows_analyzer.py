@@ -36,8 +36,8 @@ def _judge(out: Path) -> check.Verdict:
     peers_file = out / "peers.yaml"
     peers_file.write_text(yaml.safe_dump_all(check.peer_manifests(config, "dev"), sort_keys=True))
     manifests = [yaml.safe_load(p.read_text()) for p in sorted((out / "manifests").glob("*.yaml"))]
-    connectivity, sanity = check.analyze(NCA, out / "manifests", peers_file)
-    return check.judge("dev", config, "dev", manifests, connectivity, sanity)
+    connectivity, warnings = check.analyze(NCA, out / "manifests", peers_file)
+    return check.judge("dev", config, "dev", manifests, connectivity, warnings)
 
 
 def _broken(source: Path, tmp_path: Path, pattern: str, edit: Any) -> Path:
@@ -68,8 +68,8 @@ def test_a_broken_pod_label_fails_the_check(dev_render: Path, tmp_path: Path) ->
     assert not verdict.ok
     assert "database-init -> postgresql:5432" in {e.flow for e in verdict.blocked}
     assert [w for w in verdict.unselected if "database-init" in w]
-    # The policy that was meant for it now selects nothing.
-    assert verdict.empty_policies == ["rasa-studio/rasa-studio-database-init"]
+    # The policy meant for it now selects nothing, and so does PostgreSQL's rule admitting it.
+    assert verdict.empty_policies == ["rasa-studio/rasa-studio-database-init", "rasa-studio/rasa-studio-postgresql"]
 
 
 def test_a_policy_open_to_every_namespace_fails_the_check(dev_render: Path, tmp_path: Path) -> None:
