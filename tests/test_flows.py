@@ -221,3 +221,21 @@ def test_the_sanity_query_finding_counts_as_an_empty_policy_too() -> None:
     text = "NetworkPolicy rasa-studio/rasa-studio-postgresql is empty - it does not select any pods\n"
     assert check.empty_policies(text) == ["rasa-studio/rasa-studio-postgresql"]
     assert check.empty_policies("Warning: A podSelector selects all pods in the current namespace") == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_rendered_pod_carries_its_groups_labels_and_every_group_has_a_policy(stack: str) -> None:
+    from components.labels import POD_GROUPS, pod_labels
+
+    rendered = manifests(run_stack(stack))
+    found = flows(check.case_config(CASES[stack]))
+    groups_with_flows = {p for f in found for p in (f.source, f.destination)}
+    policies = {m["metadata"]["name"] for m in rendered if m["kind"] == "NetworkPolicy"}
+    for m in rendered:
+        group = check.group_of(m["metadata"]["name"]) if m["kind"] in check.WORKLOAD_KINDS else None
+        if group is None:
+            continue
+        assert group in POD_GROUPS
+        labels = m["spec"]["template"]["metadata"]["labels"]
+        assert labels == pod_labels(group, stack), m["metadata"]["name"]
+        assert group in groups_with_flows and f"rasa-studio-{group}" in policies, group
