@@ -11,6 +11,7 @@ from pulumi_kubernetes.meta import v1 as meta
 from config import StackConfig
 
 from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
+from .workload import PodKnobs
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Context:
             annotations=dict(annotations) if annotations is not None else None,
         )
 
+    def knobs(self, key: str) -> PodKnobs:
+        """The operator's pod settings of the workload configured at `key` (e.g. studio.backend)."""
+        return PodKnobs(key, self.config.pod_settings(key))
+
     def service_host(self, service: str) -> str:
         """In-cluster DNS name of a Service in the Studio namespace."""
         return f"{service}.{self.namespace_name}.svc.cluster.local"
@@ -55,3 +60,9 @@ class Context:
     @property
     def protect(self) -> bool:
         return self.config.protect_data
+
+    @property
+    def final_snapshot(self) -> bool:
+        """Databases leave a final snapshot when deleted: whenever data is protected, and always in
+        prod, so even a deliberate teardown (docs/prod-safety.md) keeps the last state."""
+        return self.config.protect_data or self.config.environment == "prod"

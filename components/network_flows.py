@@ -106,6 +106,14 @@ def _object_storage(config: StackConfig) -> tuple[str, int]:
     return OUTSIDE, HTTPS_PORT
 
 
+def _keycloak(config: StackConfig) -> tuple[str, int]:
+    external = config.studio.keycloak.external
+    if external is None:
+        return "keycloak", KEYCLOAK_PORT
+    url = urlsplit(external.url)
+    return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
+
+
 def pod_groups(found: list[Flow]) -> list[str]:
     """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
     peers = {p for f in found for p in (f.source, f.destination)}
@@ -116,7 +124,8 @@ def flows(config: StackConfig) -> list[Flow]:
     """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
     orchestrated = config.model_service.architecture == "orchestrated"
     database, db_port = database_endpoint(config)
-    kafka = _kafka(config)
+    # No Kafka deployed or connected to when nothing uses it: no flows to it.
+    kafka = _kafka(config) if config.kafka_needed else []
     storage, storage_port = _object_storage(config)
     found: list[Flow] = []
 
@@ -130,11 +139,17 @@ def flows(config: StackConfig) -> list[Flow]:
     # Browsers reach the Studio through the ingress controller.
     allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
-    allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+    # An external Keycloak is reached outside the cluster, at the port of its URL.
+    keycloak, keycloak_port = _keycloak(config)
+    if keycloak == "keycloak":
+        allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+        allow(["keycloak"], database, db_port)
 
-    allow(["backend", "keycloak", "database-migration", "event-ingestion"], database, db_port)
-    allow(["backend"], "keycloak", KEYCLOAK_PORT)
-    to_kafka(["event-ingestion"])
+    allow(["backend", "database-migration"], database, db_port)
+    allow(["backend"], keycloak, keycloak_port)
+    if config.studio.event_ingestion.enabled:
+        allow(["event-ingestion"], database, db_port)
+        to_kafka(["event-ingestion"])
 
     if orchestrated:
         # /talk goes to the bot proxy, which forwards to the running bot's Service.
@@ -160,14 +175,15 @@ def flows(config: StackConfig) -> list[Flow]:
         to_kafka(["model-service"])
         allow(["model-service"], storage, storage_port)
         # The model service checks Studio's tokens against Keycloak (KEYCLOAK_URL).
-        allow(["model-service"], "keycloak", KEYCLOAK_PORT)
+        allow(["model-service"], keycloak, keycloak_port)
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
 
     # The backing services' setup Jobs are pod groups of their own. They run in the cluster for
     # MSK and RDS too, because only the cluster reaches the private brokers and instances.
+    # (The topics Job is a no-op without Kafka, and so gets no flows.)
     to_kafka([KAFKA_TOPICS])
-    if isinstance(config.kafka, InClusterKafka):
+    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
         # Brokers replicate and elect controllers on their own listeners.
         allow(["kafka"], "kafka", None)
         # Assistants publish their conversation events from their own namespaces.

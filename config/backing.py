@@ -2,48 +2,66 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import (
     DnsLabel,
     DnsSubdomain,
+    Host,
+    HostPort,
+    HttpUrl,
     ImageRepository,
     ImageTag,
     Model,
     Port,
-    PositiveInt,
     Quantity,
+    Region,
     Resources,
     SecretKeyRef,
 )
 from .errors import KeyError_
+from .pods import PodSettings
 
 # --- Kafka -------------------------------------------------------------------------------
 
 SaslMechanism = Literal["plain", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"]
+# Kafka allows far more, but every partition costs broker memory and file handles, and Studio reads
+# each topic with one consumer group of a few pods: beyond 1000 a value is a typo.
+MAX_PARTITIONS = 1000
+# A replication factor is an int16 in Kafka's CreateTopics request; where the stack runs the
+# brokers, the broker count bounds it further (config/stack.py).
+MAX_REPLICATION_FACTOR = 32767
+# Every in-cluster broker is also a KRaft voter and each write waits for a majority of them; Kafka
+# recommends 3 or 5 controllers, and more than 9 voters only slow the quorum down.
+MAX_IN_CLUSTER_BROKERS = 9
+# MSK's default quota is 30 brokers per cluster (docs.aws.amazon.com/msk/latest/developerguide/limits.html).
+MAX_MSK_BROKERS = 30
 
 
 class Topics(Model):
     """How the topics the components declare are created."""
 
-    partitions: PositiveInt = 1
-    replication_factor: PositiveInt = 1
+    partitions: Annotated[int, Field(ge=1, le=MAX_PARTITIONS)] = 1
+    replication_factor: Annotated[int, Field(ge=1, le=MAX_REPLICATION_FACTOR)] = 1
 
 
 class _Kafka(Model):
     topics: Topics = Topics()
+    # The Job that creates the topics, whatever runs the brokers.
+    topics_job: PodSettings = PodSettings()
 
 
-class InClusterKafka(_Kafka):
+class InClusterKafka(_Kafka, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
     tag: ImageTag = "3.9.1"
     # Every broker is also a KRaft controller with a static voter list: changing the count of a
     # running cluster needs a controller migration, not just a new replica count.
-    brokers: PositiveInt = 1
+    brokers: Annotated[int, Field(ge=1, le=MAX_IN_CLUSTER_BROKERS)] = 1
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
     # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
@@ -56,7 +74,7 @@ class MskKafka(_Kafka):
     kafka_version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = "3.6.0"
     instance_type: Annotated[str, Field(pattern=r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")] = "kafka.m7g.large"
     # One broker per subnet (and so per availability zone) times this.
-    brokers_per_subnet: PositiveInt = 1
+    brokers_per_subnet: Annotated[int, Field(ge=1, le=MAX_MSK_BROKERS)] = 1
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
     enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
     # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.
@@ -65,10 +83,12 @@ class MskKafka(_Kafka):
 
 class ExternalKafka(_Kafka):
     mode: Literal["external"]
-    brokers: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:\d{1,5}$")]], Field(min_length=1)]
+    brokers: Annotated[list[HostPort], Field(min_length=1)]
     security_protocol: SecurityProtocol = "SASL_SSL"
     sasl_mechanism: SaslMechanism | None = "SCRAM-SHA-512"
-    username: str | None = None
+    # Printable ASCII without surrounding spaces: clients read it from a Java properties file
+    # (ISO-8859-1) inside a quoted JAAS value (the topic Job escapes quotes and backslashes).
+    username: Annotated[str, Field(pattern=r"^[!-~]([ -~]*[!-~])?$")] | None = None
     password_secret: SecretKeyRef | None = None
     # Secret holding ca.crt for a private CA.
     ca_secret: DnsSubdomain | None = None
@@ -94,12 +114,14 @@ class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
 
 
-class InClusterDatabase(_Database):
+class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
     tag: ImageTag = "17.2"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
 
 class RdsDatabase(_Database):
@@ -111,6 +133,8 @@ class RdsDatabase(_Database):
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
     performance_insights: bool = True
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
     @model_validator(mode="after")
     def _autoscaling_above_allocated(self) -> RdsDatabase:
@@ -121,7 +145,7 @@ class RdsDatabase(_Database):
 
 class ExternalDatabase(_Database):
     mode: Literal["external"]
-    host: Annotated[str, Field(min_length=1)]
+    host: Host
     port: Port = 5432
     password_secret: SecretKeyRef
     ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
@@ -131,8 +155,24 @@ DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, F
 
 # --- Object storage ----------------------------------------------------------------------
 
+# S3's bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html),
+# which S3-compatible stores (MinIO, Ceph, R2) follow too.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
-class MinioStorage(Model):
+
+def _bucket(value: str) -> str:
+    if not _BUCKET.match(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} is not a bucket name: 3-63 lowercase letters, digits, '.' and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+BucketName = Annotated[str, AfterValidator(_bucket)]
+
+
+class MinioStorage(PodSettings):
     mode: Literal["minio"]
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
@@ -141,25 +181,62 @@ class MinioStorage(Model):
     mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the bucket.
+    setup_job: PodSettings = PodSettings()
 
 
 class S3Storage(Model):
     mode: Literal["s3"]
     # Unset: a unique name derived from the stack.
-    bucket: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
-    noncurrent_version_expiration_days: Annotated[int, Field(ge=1)] = 30
-    abort_incomplete_upload_days: Annotated[int, Field(ge=1)] = 7
+    bucket: BucketName | None = None
+    # S3 lifecycle rules take these as int32 days; more than 100 years is a typo.
+    noncurrent_version_expiration_days: Annotated[int, Field(ge=1, le=36500)] = 30
+    abort_incomplete_upload_days: Annotated[int, Field(ge=1, le=36500)] = 7
     # aws:kms: a customer key with rotation (access to it is part of the IRSA role); AES256: S3-managed keys.
     encryption: Literal["aws:kms", "AES256"] = "aws:kms"
 
 
+StorageProvider = Literal["aws", "gcs", "azure"]
+
+
 class ExternalStorage(Model):
     mode: Literal["external"]
-    bucket: Annotated[str, Field(min_length=3, max_length=63)]
-    endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = None
-    region: Annotated[str, Field(min_length=1)] = "us-east-1"
+    # Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs
+    # or azure; gcs and azure only for the embedded model service (Rasa Pro >= 3.11).
+    provider: StorageProvider = "aws"
+    # The bucket; with azure the blob container (whose names are a subset of S3's grammar).
+    bucket: BucketName
+    endpoint: HttpUrl | None = None
+    region: Region = "us-east-1"
     # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
     credentials_secret: DnsSubdomain | None = None
+    # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity
+    # (GKE Workload Identity through modelService.serviceAccount.annotations).
+    gcs_credentials: SecretKeyRef | None = None
+    # azure: the storage account (AZURE_ACCOUNT_NAME).
+    azure_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")] | None = None
+    # azure: the Secret key holding the account's access key (AZURE_ACCOUNT_KEY).
+    azure_account_key: SecretKeyRef | None = None
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> ExternalStorage:
+        aws_only = {"endpoint": self.endpoint, "credentialsSecret": self.credentials_secret}
+        if self.provider != "aws":
+            for key, value in aws_only.items():
+                if value is not None:
+                    raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+        if self.provider != "gcs" and self.gcs_credentials is not None:
+            raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
+        azure = {
+            "azureAccountName": self.azure_account_name is not None,
+            "azureAccountKey": self.azure_account_key is not None,
+        }
+        for key, given in azure.items():
+            if self.provider == "azure" and not given:
+                raise KeyError_(key, "is required with provider azure")
+            if self.provider != "azure" and given:
+                raise KeyError_(key, f"applies to provider azure only, not {self.provider}")
+        return self
 
 
 ObjectStorageConfig = Annotated[MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")]

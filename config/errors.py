@@ -17,6 +17,14 @@ PROJECT = "rasa-studio"
 # Values of the `mode` discriminators. Pydantic puts the chosen tag into an error's location
 # (kafka.msk.clusterName); users wrote kafka.clusterName, so the tag is dropped again.
 _UNION_TAGS = {"in-cluster", "msk", "external", "rds", "s3", "minio"}
+# The sections that are discriminated unions; a tag only ever follows one of them
+# (studio.keycloak.external is a plain key).
+_UNION_SECTIONS = {"kafka", "database", "objectStorage"}
+
+
+def _is_tag(loc: Sequence[object], index: int) -> bool:
+    part = loc[index]
+    return index == 1 and isinstance(part, str) and part in _UNION_TAGS and loc[0] in _UNION_SECTIONS
 
 
 class KeyError_(ValueError):
@@ -26,10 +34,12 @@ class KeyError_(ValueError):
     the key the user has to change, relative to that model.
     """
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, *more: tuple[str, str]) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+        # Further (path, message) problems the same check found, each reported on its own line.
+        self.more = more
 
 
 class ConfigError(pulumi.RunError):
@@ -83,8 +93,8 @@ def _message(err: ErrorDetails, allowed: list[str]) -> str:
 def _model_at(root: type[BaseModel], loc: Sequence[object]) -> type[BaseModel] | None:
     """The model class that owns the last key of `loc`, for 'did you mean' hints."""
     candidates: list[type[BaseModel]] = [root]
-    for part in list(loc)[:-1]:
-        if isinstance(part, str) and part in _UNION_TAGS:
+    for index, part in enumerate(list(loc)[:-1]):
+        if _is_tag(loc, index):
             # Inside a discriminated union: keep the member whose `mode` is this tag.
             candidates = [m for m in candidates if _tag_of(m) == part] or candidates
             continue
@@ -113,16 +123,17 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
     problems = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)]
+        # "[key]" marks an error in a mapping's key rather than its value; the key itself names it.
+        loc = [p if p != "" else '""' for i, p in enumerate(err["loc"]) if not (_is_tag(err["loc"], i) or p == "[key]")]
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")
         if isinstance(original, KeyError_):
-            loc.extend(original.path.split("."))
-            message = original.message
-        else:
-            owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
-            message = _message(err, _allowed_keys(owner))
+            for path, message in ((original.path, original.message), *original.more):
+                problems.append(problem(".".join(str(p) for p in [*prefix, *loc, *path.split(".")]), message))
+            continue
+        owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
+        message = _message(err, _allowed_keys(owner))
         path = ".".join(str(p) for p in [*prefix, *loc])
         problems.append(problem(path, message))
     return problems

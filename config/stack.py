@@ -5,16 +5,33 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import model_validator
+from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
-from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
+from .backing import (
+    DatabaseConfig,
+    ExternalDatabase,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterKafka,
+    KafkaConfig,
+    MskKafka,
+    ObjectStorageConfig,
+)
 from .base import Model, version_tuple
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
+from .pods import PodSettings, check_mounts, merge
 from .studio import StudioConfig
 
 Environment = Literal["dev", "staging", "prod"]
+# The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
+# (docs/prod-safety.md): turning one off takes two deliberate lines, never one.
+ProdRisk = Literal["protectData", "tls", "databaseTls", "kafkaTls"]
+# sslmode values that encrypt and verify the server (libpq: verify-ca checks the chain,
+# verify-full also the host name); require encrypts without knowing who answers.
+VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
 
 # Studio 1.10 replaced the orchestrated model services with the embedded Rasa Pro model service.
 EMBEDDED_SINCE = (1, 10, 0)
@@ -31,6 +48,37 @@ class StackConfig(Model):
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
     aws: AwsConfig | None = None
+    # Prod safety rules this prod stack deliberately waives (docs/prod-safety.md).
+    acknowledge_unsafe_prod: list[ProdRisk] = []
+
+    def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
+        """What this config turns off that prod relies on: {rule: (key, why)}; empty outside prod."""
+        if self.environment != "prod":
+            return {}
+        risks: dict[ProdRisk, tuple[str, str]] = {}
+        if not self.protect_data:
+            risks["protectData"] = (
+                "protectData",
+                "prod keeps its data protected: false leaves RDS without deletion protection or final "
+                "snapshot and lets `pulumi destroy` delete the databases, brokers, bucket and volumes",
+            )
+        if not self.studio.tls.enabled:
+            risks["tls"] = (
+                "studio.tls.enabled",
+                "prod serves Studio over HTTPS: logins and tokens would cross in clear",
+            )
+        if isinstance(self.database, ExternalDatabase) and self.database.ssl_mode not in VERIFIED_SSL_MODES:
+            risks["databaseTls"] = (
+                "database.sslMode",
+                f"prod connects to its database encrypted and verified ({' or '.join(VERIFIED_SSL_MODES)}), "
+                f"got {self.database.ssl_mode}",
+            )
+        if isinstance(self.kafka, ExternalKafka) and self.kafka.security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT"):
+            risks["kafkaTls"] = (
+                "kafka.securityProtocol",
+                f"prod talks to Kafka over TLS (SSL or SASL_SSL), got {self.kafka.security_protocol}",
+            )
+        return risks
 
     @model_validator(mode="after")
     def _prod_names_its_cluster(self) -> StackConfig:
@@ -60,11 +108,11 @@ class StackConfig(Model):
     @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
-        if self.kafka.mode == "msk":
-            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
+        if self.kafka.mode == "msk" and self.kafka_needed:
+            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", clientSecurityGroupIds="kafka.mode msk")
         if self.database.mode == "rds":
             needs.update(
-                vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds"
+                vpcId="database.mode rds", subnetIds="database.mode rds", clientSecurityGroupIds="database.mode rds"
             )
         if self.object_storage.mode == "s3":
             needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
@@ -75,26 +123,115 @@ class StackConfig(Model):
         values = {
             "vpcId": self.aws.vpc_id,
             "subnetIds": self.aws.subnet_ids,
-            "nodeSecurityGroupId": self.aws.node_security_group_id,
+            "clientSecurityGroupIds": self.aws.client_security_group_ids,
             "oidcProviderArn": self.aws.oidc_provider_arn,
         }
         for key, reason in sorted(needs.items()):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if (self.kafka.mode == "msk" or self.database.mode == "rds") and len(self.aws.subnet_ids) < 2:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
+            self.aws.subnet_ids
+        ) < 2:
             raise KeyError_(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
         return self
 
     @model_validator(mode="after")
+    def _pod_settings_consistent(self) -> StackConfig:
+        for key in self.workloads():
+            try:
+                check_mounts(self.pod_settings(key))
+            except KeyError_ as exc:
+                raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+        return self
+
+    def workloads(self) -> list[str]:
+        """Config keys of every workload's pod settings, for the workloads this stack runs."""
+        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration"]
+        if self.studio.keycloak.in_cluster:
+            keys.append("studio.keycloak")
+        if self.studio.event_ingestion.enabled:
+            keys.append("studio.eventIngestion")
+        if self.model_service.architecture == "embedded":
+            keys.append("modelService.pods.embedded")
+        else:
+            keys += [
+                f"modelService.pods.{p}"
+                for p in (
+                    "trainingOrchestrator",
+                    "trainingConsumer",
+                    "runningOrchestrator",
+                    "runningConsumer",
+                    "talkProxy",
+                )
+            ]
+        if self.kafka_needed:
+            keys.append("kafka.topicsJob")
+        if self.kafka_needed and self.kafka.mode == "in-cluster":
+            keys.append("kafka")
+        if self.database.mode == "in-cluster":
+            keys.append("database")
+        if self.database.mode in ("in-cluster", "rds"):
+            keys.append("database.setupJob")
+        if self.object_storage.mode == "minio":
+            keys += ["objectStorage", "objectStorage.setupJob"]
+        return keys
+
+    def pod_settings(self, key: str) -> PodSettings:
+        """The pod settings at `key` (a workload's config key) on top of kubernetes.podDefaults."""
+        node: object = self
+        for part in key.split("."):
+            node = getattr(node, to_snake(part))
+        assert isinstance(node, PodSettings), key
+        return merge(self.kubernetes.pod_defaults, node.pod_settings())
+
+    @model_validator(mode="after")
+    def _storage_provider_supported(self) -> StackConfig:
+        storage = self.object_storage
+        if not isinstance(storage, ExternalStorage) or storage.provider == "aws":
+            return self
+        if self.model_service.architecture != "embedded":
+            raise KeyError_(
+                "objectStorage.provider",
+                f"{storage.provider} needs the embedded model service (Studio >= 1.10); "
+                "the orchestrated model services use S3-compatible storage here",
+            )
+        return self
+
+    @property
+    def kafka_needed(self) -> bool:
+        """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
+        return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
+
+    @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:
+        if not self.kafka_needed:
+            return self
         brokers = kafka_broker_count(self.kafka, self.aws)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
             raise KeyError_(
                 "kafka.topics.replicationFactor",
                 f"must be <= the number of brokers ({brokers}), got {self.kafka.topics.replication_factor}",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _prod_stays_safe(self) -> StackConfig:
+        risks = self.prod_risks()
+        acknowledged = set(self.acknowledge_unsafe_prod)
+        refused = [
+            (key, f"{why}; to accept this deliberately add {rule!r} to acknowledgeUnsafeProd")
+            for rule, (key, why) in sorted(risks.items())
+            if rule not in acknowledged
+        ]
+        if refused:
+            raise KeyError_(*refused[0], *refused[1:])
+        stale = sorted(acknowledged - set(risks))
+        if stale:
+            # A waiver nothing needs would let a later one-line change switch the protection off.
+            where = "this config keeps them" if self.environment == "prod" else "only prod has safety rules"
+            raise KeyError_("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
         return self
 
 
