@@ -72,6 +72,8 @@ _EXTERNAL: dict[str, Any] = {
         "host": "db.example.com",
         "port": 6432,
         "passwordSecret": {"name": "studio-database", "key": "password"},
+        # What prod demands (config validation); the flows do not depend on it.
+        "sslMode": "verify-full",
     },
     "objectStorage": {"mode": "external", "bucket": "models", "endpoint": "https://storage.example.com:9443"},
 }
@@ -97,6 +99,17 @@ CASES: dict[str, Case] = {
     "dev-external": Case("dev", _EXTERNAL),
     "prod-embedded-external": Case("prod", {**_EMBEDDED, **_EXTERNAL}),
     "dev-kafka-clients": Case("dev", {"kafka": {"mode": "in-cluster", "clientNamespaces": ["assistants", "bots"]}}),
+    # Keycloak outside the cluster; and no Kafka at all (embedded, without event ingestion).
+    "dev-external-keycloak": Case(
+        "dev", {"studio": {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}}}
+    ),
+    "dev-embedded-no-kafka": Case(
+        "dev",
+        {
+            "studio": {"version": "1.17.0", "eventIngestion": {"enabled": False}},
+            "modelService": {"architecture": "embedded"},
+        },
+    ),
 }
 
 
