@@ -510,11 +510,12 @@ def entry_rules(run: Any) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+# The policies of the pods behind /, /api, /auth and /talk (the bot proxy, orchestrated).
 ENTRY_TARGETS = {
     "rasa-studio-web-client",
     "rasa-studio-backend",
     "rasa-studio-keycloak",
-    "rasa-studio-model-running-orchestrator",
+    "rasa-studio-nginx-reverse-proxy",
 }
 
 

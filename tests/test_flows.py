@@ -1,8 +1,10 @@
 """tools/flows.py without the analyzer: peers, expected flows, parsing and judging its output.
 
 tests/data/nca-dev-connectivity.txt is what network-config-analyzer 2.1.0 printed for the dev
-render plus the synthetic peers (`nca --connectivity -o txt_no_fw_rules`); the verdicts below
-are judged from it and from hand-edited copies of it.
+render behind ingress-nginx (case dev-ingress-nginx) plus the synthetic peers
+(`nca --connectivity -o txt_no_fw_rules`); nca-dev-envoy-connectivity.txt and
+nca-staging-connectivity.txt the same for the dev (Envoy Gateway) and staging (ALB) cases. The
+verdicts below are judged from them and from hand-edited copies of them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ NO_WARNINGS = ""
 
 
 def dev_config():
-    return check.case_config(CASES["dev"])
+    return check.case_config(CASES["dev-ingress-nginx"])
 
 
 def workloads_of(connectivity: str, namespace: str = "rasa-studio") -> list[dict[str, Any]]:
@@ -34,7 +36,7 @@ def workloads_of(connectivity: str, namespace: str = "rasa-studio") -> list[dict
 
 
 def judge_dev(connectivity: str, warnings: str = NO_WARNINGS) -> check.Verdict:
-    return check.judge("dev", dev_config(), "dev", workloads_of(DEV_CONNECTIVITY), connectivity, warnings)
+    return check.judge("dev-ingress-nginx", dev_config(), "dev", workloads_of(DEV_CONNECTIVITY), connectivity, warnings)
 
 
 # --- parsing the analyzer's text -----------------------------------------------------------
@@ -74,8 +76,8 @@ def test_address_ranges_cover_cidrs_only_when_whole() -> None:
 # --- peers and expectations ----------------------------------------------------------------
 
 
-def test_the_entry_peer_follows_the_ingress_controller_namespace() -> None:
-    config = check.case_config(check.Case("prod", {"kubernetes": {"ingressControllerNamespace": "traefik"}}))
+def test_the_entry_peer_follows_studio_entry_peer() -> None:
+    config = check.case_config(check.Case("prod", {"studio": {"entryPeer": {"namespace": "traefik", "cidrs": []}}}))
     assert check.peers(config, "prod")[INGRESS_CONTROLLER].namespace == "traefik"
     namespaces = {d["metadata"]["name"] for d in check.peer_manifests(config, "prod") if d["kind"] == "Namespace"}
     assert {"traefik", "kube-system", check.FOREIGN_NAMESPACE} <= namespaces
@@ -201,6 +203,63 @@ def test_an_empty_policy_and_an_unknown_workload_fail_the_check() -> None:
     assert not verdict.ok
 
 
+# --- entry points: an ALB's address ranges, a Gateway's proxy pods ----------------------------------
+
+STAGING_CONNECTIVITY = (DATA / "nca-staging-connectivity.txt").read_text()
+ENVOY_CONNECTIVITY = (DATA / "nca-dev-envoy-connectivity.txt").read_text()
+ALB_TO_WEB = "10.1.0.0-10.1.1.255 => rasa-studio/studio-web-client[Deployment] : {protocols:TCP,dst_ports:8080}"
+
+
+def judge_case(case: str, connectivity: str) -> check.Verdict:
+    config = check.case_config(CASES[case])
+    stack = CASES[case].stack
+    return check.judge(case, config, stack, workloads_of(connectivity), connectivity, NO_WARNINGS)
+
+
+@pytest.mark.parametrize(("case", "text"), [("staging", STAGING_CONNECTIVITY), ("dev", ENVOY_CONNECTIVITY)])
+def test_the_recorded_entry_point_analyses_pass(case: str, text: str) -> None:
+    verdict = judge_case(case, text)
+    assert verdict.ok, verdict.report()
+    # The browser's four front doors, from the entry point only.
+    assert {e.flow for e in verdict.allowed if e.flow.startswith(INGRESS_CONTROLLER)} == {
+        f"{INGRESS_CONTROLLER} -> web-client:8080",
+        f"{INGRESS_CONTROLLER} -> backend:4000",
+        f"{INGRESS_CONTROLLER} -> keycloak:8080",
+        f"{INGRESS_CONTROLLER} -> nginx-reverse-proxy:8080",
+    }
+
+
+def test_alb_ranges_admitted_only_in_part_fail_the_check() -> None:
+    assert ALB_TO_WEB in STAGING_CONNECTIVITY
+    half = ALB_TO_WEB.replace("10.1.0.0-10.1.1.255", "10.1.0.0-10.1.0.255")
+    verdict = judge_case("staging", STAGING_CONNECTIVITY.replace(ALB_TO_WEB, half))
+    assert [e.flow for e in verdict.blocked] == [f"{INGRESS_CONTROLLER} -> web-client:8080"]
+
+
+def test_the_web_client_open_to_every_address_fails_the_check() -> None:
+    wide = ALB_TO_WEB.replace("10.1.0.0-10.1.1.255", "0.0.0.0-10.0.255.255")
+    verdict = judge_case("staging", STAGING_CONNECTIVITY + wide + "\n")
+    assert verdict.unexpected == ["0.0.0.0-10.0.255.255 -> rasa-studio/studio-web-client[Deployment]: TCP 8080"]
+
+
+def test_another_pod_beside_the_gateway_proxy_fails_the_check() -> None:
+    leak = "envoy-gateway-system/entry-neighbour[Pod] => rasa-studio/studio-backend[Deployment] : {protocols:TCP,dst_ports:4000}"
+    verdict = judge_case("dev", ENVOY_CONNECTIVITY + leak + "\n")
+    assert not verdict.ok
+    assert verdict.forbidden_allowed == [
+        "entry-neighbour -> backend:any (envoy-gateway-system/entry-neighbour[Pod] -> rasa-studio/studio-backend[Deployment])"
+    ]
+
+
+def test_every_exposure_profile_is_in_the_matrix() -> None:
+    exposures = set()
+    for case in CASES.values():
+        studio = check.case_config(case).studio
+        gateway = studio.gateway
+        exposures.add(gateway.controller if gateway is not None else studio.ingress.profile)
+    assert exposures == {"nginx", "alb", "envoy-gateway", "generic"}
+
+
 # --- the connectivity map ----------------------------------------------------------------------
 
 
@@ -216,7 +275,11 @@ def test_each_render_writes_the_connectivity_map(tmp_path: Path) -> None:
     assert "| every pod | kube-dns | 53/UDP, 53/TCP |" in text
     assert "| ingress-controller | nginx-reverse-proxy | 8080/TCP |" in text
     assert "| database-init | postgresql | 5432/TCP |" in text
-    assert "- **ingress-controller**: pods in the namespace `ingress-nginx`" in text
+    assert (
+        "- **ingress-controller**: pods in the namespace `envoy-gateway-system` labelled "
+        "`gateway.envoyproxy.io/owning-gateway-name: studio`, "
+        "`gateway.envoyproxy.io/owning-gateway-namespace: rasa-studio` (studio.entryPeer)"
+    ) in text
 
 
 def test_the_sanity_query_finding_counts_as_an_empty_policy_too() -> None:

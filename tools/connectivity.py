@@ -26,11 +26,22 @@ from config import StackConfig
 EVERY_POD = "every pod"
 
 
+def _entry_text(config: StackConfig) -> str:
+    entry = config.studio.entry
+    assert entry is not None  # the config model requires one
+    if entry.cidrs:
+        return f"{', '.join(f'`{c}`' for c in entry.cidrs)} (studio.entryPeer.cidrs)"
+    labels = ", ".join(f"`{k}: {v}`" for k, v in sorted(entry.pod_labels.items()))
+    return (
+        f"pods in the namespace `{entry.namespace}`" + (f" labelled {labels}" if labels else "") + " (studio.entryPeer)"
+    )
+
+
 def _peer_lines(config: StackConfig, found: list[Flow]) -> list[str]:
     k8s = config.kubernetes
     named = {f.source for f in found} | {f.destination for f in found}
     described = {
-        INGRESS_CONTROLLER: f"pods in the namespace `{k8s.ingress_controller_namespace}` (kubernetes.ingressControllerNamespace)",
+        INGRESS_CONTROLLER: _entry_text(config),
         KUBE_DNS: "pods labelled `k8s-app: kube-dns` in `kube-system`",
         RASA_JOBS: f"pods in `{k8s.namespace}` without the label `app.kubernetes.io/part-of`: the Rasa Pro Jobs the consumers start",
         OUTSIDE: f"{', '.join(f'`{c}`' for c in k8s.egress_cidrs)} (kubernetes.egressCidrs)",

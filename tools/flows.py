@@ -115,6 +115,22 @@ CASES: dict[str, Case] = {
             "modelService": {"architecture": "embedded"},
         },
     ),
+    # Every exposure profile: dev is the Gateway API with Envoy Gateway (proxies in its own
+    # namespace), staging and prod the ALB (address ranges); here an nginx-compatible Ingress
+    # controller and a Gateway whose proxies run beside it (GEP-1762 label).
+    "dev-ingress-nginx": Case("dev", {"studio": {"exposure": "ingress", "gateway": None}}),
+    "dev-gateway-generic": Case(
+        "dev",
+        {
+            "studio": {
+                "gateway": {
+                    "parentRef": {"name": "public", "namespace": "gateways"},
+                    "create": None,
+                    "controller": "generic",
+                }
+            }
+        },
+    ),
 }
 
 
@@ -183,13 +199,38 @@ FOREIGN = "foreign"
 IMPOSTOR = "foreign-impostor"
 
 
-def entry_peers(config: StackConfig) -> list[Peer]:
-    """Where user traffic enters the cluster: the ingress controller's pods.
+# Envoy Gateway's proxy pods (gateway.envoyproxy.io), besides the owning-gateway labels the
+# preset selects on.
+ENVOY_PROXY_LABELS = {
+    "app.kubernetes.io/name": "envoy",
+    "app.kubernetes.io/component": "proxy",
+    "app.kubernetes.io/managed-by": "envoy-gateway",
+}
+# Another pod in the entry point's namespace (another Gateway's proxy, the controller itself):
+# the policies must tell it from the proxy that serves Studio.
+ENTRY_NEIGHBOUR = "entry-neighbour"
 
-    An entry-point profile (a Gateway's data plane, an ALB reaching pods from VPC ranges) is
-    another Peer here with its own namespace and labels or CIDRs.
+
+def entry_peers(config: StackConfig) -> list[Peer]:
+    """Where user traffic enters: the data plane of the exposure profile (studio.entryPeer).
+
+    Pods carry the labels the real data plane has (ingress-nginx's chart, Envoy Gateway's
+    proxies), of which the selectors under test use a subset; an ALB is its subnets' ranges.
     """
-    return [Peer(INGRESS_CONTROLLER, config.kubernetes.ingress_controller_namespace, INGRESS_NGINX_LABELS)]
+    studio = config.studio
+    entry = studio.entry
+    assert entry is not None  # the config model requires one
+    if entry.cidrs:
+        return [Peer(INGRESS_CONTROLLER, cidrs=tuple(entry.cidrs))]
+    base: Mapping[str, str] = {}
+    if studio.exposure == "ingress" and studio.ingress.profile == "nginx":
+        base = INGRESS_NGINX_LABELS
+    elif studio.gateway is not None and studio.gateway.controller == "envoy-gateway":
+        base = ENVOY_PROXY_LABELS
+    found = [Peer(INGRESS_CONTROLLER, str(entry.namespace), {**base, **entry.pod_labels})]
+    if entry.pod_labels:
+        found.append(Peer(ENTRY_NEIGHBOUR, str(entry.namespace), {**base, "app": "entry-neighbour"}))
+    return found
 
 
 def peers(config: StackConfig, instance: str) -> dict[str, Peer]:
@@ -392,7 +433,14 @@ def ranges(endpoint: str) -> list[tuple[ipaddress.IPv4Address, ipaddress.IPv4Add
 
 
 def _inside(low: ipaddress.IPv4Address, high: ipaddress.IPv4Address, cidrs: Sequence[str]) -> bool:
-    return any(low in (net := ipaddress.IPv4Network(c)) and high in net for c in cidrs if ":" not in c)
+    """Whether the union of the CIDRs holds the whole range (the analyzer merges adjacent ones)."""
+    at = int(low)
+    for net in sorted(ipaddress.IPv4Network(c) for c in cidrs if ":" not in c):
+        if int(net.network_address) <= at <= int(net.broadcast_address):
+            at = int(net.broadcast_address) + 1
+        if at > int(high):
+            return True
+    return at > int(high)
 
 
 def _covers(segments: list[tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]], cidr: str) -> bool:
@@ -502,6 +550,9 @@ def forbidden(config: StackConfig, instance: str) -> list[tuple[str, str, int | 
     clients = [p for p in known if p.startswith(NAMESPACE_PREFIX)]
     found += [(s, d, None) for s in clients for d in sensitive if d != "kafka"]
     found += [(s, database, db_port) for s in ("web-client", RASA_JOBS) if s == "web-client" or s in known]
+    # Only the entry point's own proxy pods reach Studio's front doors, not their neighbours.
+    if ENTRY_NEIGHBOUR in known:
+        found += [(ENTRY_NEIGHBOUR, d, None) for d in ("web-client", "backend", "keycloak")]
     return found
 
 
@@ -528,7 +579,16 @@ def judge(
     expected = expectations(config, instance, groups)
 
     for e in expected:
-        if e.destination in known and known[e.destination].cidrs:
+        if e.source in known and known[e.source].cidrs:
+            # Traffic from address ranges (an ALB's subnets): the whole of them must be admitted.
+            segments = [
+                r
+                for ln in lines
+                if ln.destination == e.destination and is_address(ln.source) and allows(ln.conns, e.protocol, e.port)
+                for r in ranges(ln.source)
+            ]
+            ok = all(_covers(segments, c) for c in known[e.source].cidrs if ":" not in c)
+        elif e.destination in known and known[e.destination].cidrs:
             segments = [
                 r
                 for ln in lines
