@@ -47,8 +47,12 @@ def studio_pods(config: StackConfig) -> list[Pod]:
     components: tuple[tuple[studio_defaults.StudioContainer, Component, int], ...] = (
         ("web-client", studio.web_client, studio.web_client.replicas),
         ("backend", backend, backend_replicas),
-        ("keycloak", studio.keycloak, studio.keycloak.replicas),
-        ("event-ingestion", studio.event_ingestion, studio.event_ingestion.replicas),
+        ("keycloak", studio.keycloak, studio.keycloak.replicas if studio.keycloak.in_cluster else 0),
+        (
+            "event-ingestion",
+            studio.event_ingestion,
+            studio.event_ingestion.replicas if studio.event_ingestion.enabled else 0,
+        ),
     )
     # The database-migration Job runs once per Studio image during a deploy: not a peak pod.
     return [
@@ -59,7 +63,7 @@ def studio_pods(config: StackConfig) -> list[Pod]:
 
 def backing_pods(config: StackConfig) -> list[Pod]:
     pods: list[Pod] = []
-    if isinstance(config.kafka, InClusterKafka):
+    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
         shape = sz.resource_shape(kafka_in_cluster.DEFAULT_RESOURCES, config.kafka.resources)
         pods.append(Pod("kafka", shape, config.kafka.brokers))
     if isinstance(config.database, InClusterDatabase):

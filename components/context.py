@@ -11,6 +11,7 @@ from pulumi_kubernetes.meta import v1 as meta
 from config import StackConfig
 
 from .labels import ComponentName, labels, selector_labels
+from .workload import PodKnobs
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Context:
             labels=self.labels(component),
             annotations=dict(annotations) if annotations is not None else None,
         )
+
+    def knobs(self, key: str) -> PodKnobs:
+        """The operator's pod settings of the workload configured at `key` (e.g. studio.backend)."""
+        return PodKnobs(key, self.config.pod_settings(key))
 
     def service_host(self, service: str) -> str:
         """In-cluster DNS name of a Service in the Studio namespace."""

@@ -58,6 +58,7 @@ class Kafka:
 
 @dataclass(frozen=True)
 class ObjectStorage:
+    # The bucket (with azure the blob container).
     bucket: pulumi.Input[str]
     region: str
     # S3-compatible endpoint (MinIO, external); None for AWS S3 itself.
@@ -68,3 +69,10 @@ class ObjectStorage:
     # Annotations for the ServiceAccounts of the model services (eks.amazonaws.com/role-arn).
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     ready: list[pulumi.Resource] = field(default_factory=list)
+    # Rasa Pro's RASA_REMOTE_STORAGE: aws (S3 and S3-compatible), gcs or azure.
+    provider: Literal["aws", "gcs", "azure"] = "aws"
+    # gcs: a service-account JSON key; None: the pod's own identity (Workload Identity).
+    gcs_credentials: SecretRef | None = None
+    # azure: the storage account and its access key.
+    azure_account_name: str | None = None
+    azure_account_key: SecretRef | None = None

@@ -41,3 +41,8 @@ def talk_service(architecture: str) -> str:
 def keycloak_internal_url() -> str:
     # In-cluster, plain http, as the chart's shared-environment ConfigMap has it.
     return f"http://{KEYCLOAK_SERVICE}/auth"
+
+
+def keycloak_url(external_url: str | None) -> str:
+    """Where the Studio pods reach Keycloak: the in-cluster Service, or an external Keycloak."""
+    return external_url.rstrip("/") if external_url is not None else keycloak_internal_url()

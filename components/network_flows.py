@@ -98,6 +98,14 @@ def _object_storage(config: StackConfig) -> tuple[str, int]:
     return OUTSIDE, HTTPS_PORT
 
 
+def _keycloak(config: StackConfig) -> tuple[str, int]:
+    external = config.studio.keycloak.external
+    if external is None:
+        return "keycloak", KEYCLOAK_PORT
+    url = urlsplit(external.url)
+    return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
+
+
 def pod_groups(found: list[Flow]) -> list[str]:
     """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
     peers = {p for f in found for p in (f.source, f.destination)}
@@ -108,7 +116,8 @@ def flows(config: StackConfig) -> list[Flow]:
     """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
     orchestrated = config.model_service.architecture == "orchestrated"
     database, db_port = _database(config)
-    kafka = _kafka(config)
+    # No Kafka deployed or connected to when nothing uses it: no flows to it.
+    kafka = _kafka(config) if config.kafka_needed else []
     storage, storage_port = _object_storage(config)
     found: list[Flow] = []
 
@@ -122,11 +131,17 @@ def flows(config: StackConfig) -> list[Flow]:
     # Browsers reach the Studio through the ingress controller.
     allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
-    allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+    # An external Keycloak is reached outside the cluster, at the port of its URL.
+    keycloak, keycloak_port = _keycloak(config)
+    if keycloak == "keycloak":
+        allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
+        allow(["keycloak"], database, db_port)
 
-    allow(["backend", "keycloak", "database-migration", "event-ingestion"], database, db_port)
-    allow(["backend"], "keycloak", KEYCLOAK_PORT)
-    to_kafka(["event-ingestion"])
+    allow(["backend", "database-migration"], database, db_port)
+    allow(["backend"], keycloak, keycloak_port)
+    if config.studio.event_ingestion.enabled:
+        allow(["event-ingestion"], database, db_port)
+        to_kafka(["event-ingestion"])
 
     if orchestrated:
         # /talk goes to the bot proxy, which runs with the running orchestrator's pod labels.
@@ -152,17 +167,18 @@ def flows(config: StackConfig) -> list[Flow]:
         to_kafka(["model-service"])
         allow(["model-service"], storage, storage_port)
         # The model service checks Studio's tokens against Keycloak (KEYCLOAK_URL).
-        allow(["model-service"], "keycloak", KEYCLOAK_PORT)
+        allow(["model-service"], keycloak, keycloak_port)
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
 
     # The backing services' own Jobs (topics, databases, buckets) carry their component's labels;
     # for MSK and RDS they run in the cluster because only the cluster reaches the private brokers.
-    if isinstance(config.kafka, InClusterKafka):
+    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
         allow(["kafka"], "kafka", None)
         # Assistants publish their conversation events from their own namespaces.
         allow([namespace_peer(ns) for ns in config.kafka.client_namespaces], "kafka", names.KAFKA_PORT)
     else:
+        # The topics Job (a no-op without Kafka).
         to_kafka(["kafka"])
     if database == "postgresql":
         allow(["postgresql"], "postgresql", db_port)

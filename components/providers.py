@@ -14,7 +14,8 @@ from config import StackConfig
 
 
 def uses_aws(config: StackConfig) -> bool:
-    return config.kafka.mode == "msk" or config.database.mode == "rds" or config.object_storage.mode == "s3"
+    msk = config.kafka.mode == "msk" and config.kafka_needed
+    return msk or config.database.mode == "rds" or config.object_storage.mode == "s3"
 
 
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:

@@ -48,8 +48,16 @@ class Requirements:
 def requirements(config: StackConfig) -> Requirements:
     orchestrated = config.model_service.architecture == "orchestrated"
     return Requirements(
-        topics=(EVENTS_TOPIC, EVENTS_DLQ_TOPIC, *(MODEL_SERVICE_TOPICS if orchestrated else ())),
-        databases=(STUDIO_DATABASE, KEYCLOAK_DATABASE, *((MODEL_SERVICE_DATABASE,) if orchestrated else ())),
+        topics=(
+            *((EVENTS_TOPIC, EVENTS_DLQ_TOPIC) if config.studio.event_ingestion.enabled else ()),
+            *(MODEL_SERVICE_TOPICS if orchestrated else ()),
+        ),
+        databases=(
+            STUDIO_DATABASE,
+            # An external Keycloak keeps its own database.
+            *((KEYCLOAK_DATABASE,) if config.studio.keycloak.in_cluster else ()),
+            *((MODEL_SERVICE_DATABASE,) if orchestrated else ()),
+        ),
         storage_service_accounts=(
             (TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)
         ),

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
+from pydantic import BaseModel
 
 from config.base import Resources
+from config.errors import ConfigError, problem
+from config.pods import PodSettings
 from config.sizing import merge_resources
 
 from .labels import PART_OF
@@ -182,20 +186,134 @@ def pod_spec(
     )
 
 
+@dataclass(frozen=True)
+class PodKnobs:
+    """An operator's pod settings for one workload, and the config key they were set at."""
+
+    key: str
+    settings: PodSettings
+
+
 def pod_template(
     labels: Mapping[str, str],
     spec: core.PodSpecArgs,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    knobs: PodKnobs | None = None,
 ) -> core.PodTemplateSpecArgs:
     # Pods always carry part-of: the NetworkPolicies tell the program's pods from the Rasa Pro
     # Jobs the consumers start by it, whatever labels the caller passes.
+    labels = {PART_OF_LABEL: PART_OF, **labels}
+    annotations = dict(annotations or {})
+    if knobs is not None:
+        labels, annotations = apply_knobs(knobs, labels, annotations, spec)
     return core.PodTemplateSpecArgs(
-        metadata=meta.ObjectMetaArgs(
-            labels={PART_OF_LABEL: PART_OF, **labels},
-            annotations=dict(annotations) if annotations else None,
-        ),
+        metadata=meta.ObjectMetaArgs(labels=labels, annotations=annotations or None),
         spec=spec,
     )
+
+
+def _dump(value: BaseModel) -> dict[str, Any]:
+    """A config model as the Kubernetes object it mirrors (camelCase keys, unset fields left out)."""
+    return value.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def _refuse(key: str, message: str) -> None:
+    raise ConfigError([problem(key, message)])
+
+
+def _added(key: str, mine: Mapping[str, Any], theirs: Mapping[str, str], what: str) -> dict[str, Any]:
+    """`theirs` added to `mine`; a key the program sets itself is refused, never replaced."""
+    for name in sorted(theirs):
+        if name in mine:
+            _refuse(key, f"'{name}' is set by rasa-studio on this pod ({what}); choose another name")
+    return {**theirs, **mine}
+
+
+def added_annotations(
+    key: str, mine: Mapping[str, pulumi.Input[str]], theirs: Mapping[str, str]
+) -> dict[str, pulumi.Input[str]]:
+    """An operator's annotations added to the program's; one the program sets is refused."""
+    return _added(key, mine, theirs, "annotation")
+
+
+def apply_knobs(
+    knobs: PodKnobs, labels: dict[str, str], annotations: dict[str, pulumi.Input[str]], spec: core.PodSpecArgs
+) -> tuple[dict[str, str], dict[str, pulumi.Input[str]]]:
+    """Put an operator's pod settings where Kubernetes expects them, in one place for every pod.
+
+    The program's own labels, annotations, variables, volumes and mount paths are never replaced:
+    a collision is a config error naming the key and the name.
+    """
+    s, key = knobs.settings, knobs.key
+    labels = _added(f"{key}.podLabels", labels, s.pod_labels or {}, "label")
+    annotations = _added(f"{key}.podAnnotations", annotations, s.pod_annotations or {}, "annotation")
+
+    if s.node_selector is not None:
+        spec.node_selector = dict(s.node_selector)
+    if s.tolerations is not None:
+        spec.tolerations = _dump_list(s.tolerations)
+    if s.affinity is not None:
+        spec.affinity = _dump(s.affinity)  # type: ignore[assignment]  # the dict form of AffinityArgs
+    if s.priority_class_name is not None:
+        spec.priority_class_name = s.priority_class_name
+    if s.topology_spread_constraints is not None:
+        # Without a selector a constraint would count no pods; the workload's own is meant.
+        selector = {k: v for k, v in labels.items() if k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")}
+        constraints: list[Any] = [
+            {"labelSelector": {"matchLabels": selector}, **c} for c in _dump_list(s.topology_spread_constraints)
+        ]
+        spec.topology_spread_constraints = constraints
+
+    volumes = _items(spec.volumes)
+    taken = {v.name for v in volumes if isinstance(v, core.VolumeArgs)}
+    for volume in s.extra_volumes or ():
+        if volume.name in taken:
+            _refuse(f"{key}.extraVolumes", f"'{volume.name}' is a volume rasa-studio mounts; choose another name")
+    if s.extra_volumes:
+        spec.volumes = [*volumes, *_dump_list(s.extra_volumes)]
+
+    for c in [*_items(spec.init_containers), *_items(spec.containers)]:
+        assert isinstance(c, core.ContainerArgs)
+        _apply_to_container(key, s, c)
+    return labels, annotations
+
+
+def _items(value: object) -> list[Any]:
+    """A list the builders above made (never an Output: pod specs are assembled here)."""
+    assert value is None or isinstance(value, (list, tuple)), value
+    return list(value or ())
+
+
+def _dump_list(items: Sequence[BaseModel]) -> list[Any]:
+    return [i.model_dump(by_alias=True, exclude_none=True, mode="json") for i in items]
+
+
+def _apply_to_container(key: str, s: PodSettings, c: core.ContainerArgs) -> None:
+    if s.image_pull_policy is not None:
+        c.image_pull_policy = s.image_pull_policy
+    if s.extra_env:
+        env = _items(c.env)
+        names = {e.name for e in env if isinstance(e, core.EnvVarArgs)}
+        for var in s.extra_env:
+            if var.name in names:
+                _refuse(
+                    f"{key}.extraEnv",
+                    f"{var.name} is set by rasa-studio in container {c.name}; "
+                    "it is configured through this stack's own keys",
+                )
+        c.env = [*env, *_dump_list(s.extra_env)]
+    if s.extra_env_from:
+        c.env_from = [*_items(c.env_from), *_dump_list(s.extra_env_from)]
+    if s.extra_volume_mounts:
+        mounts = _items(c.volume_mounts)
+        paths = {m.mount_path for m in mounts if isinstance(m, core.VolumeMountArgs)}
+        for m in s.extra_volume_mounts:
+            if m.mount_path in paths:
+                _refuse(
+                    f"{key}.extraVolumeMounts",
+                    f"{m.mount_path} is already mounted by rasa-studio in container {c.name}",
+                )
+        c.volume_mounts = [*mounts, *_dump_list(s.extra_volume_mounts)]
 
 
 def empty_dir(name: str, size_limit: str = "256Mi") -> core.VolumeArgs:

@@ -19,6 +19,7 @@ from .base import (
     SecretKeyRef,
 )
 from .errors import KeyError_
+from .pods import PodSettings
 
 # --- Kafka -------------------------------------------------------------------------------
 
@@ -35,9 +36,11 @@ class Topics(Model):
 
 class _Kafka(Model):
     topics: Topics = Topics()
+    # The Job that creates the topics, whatever runs the brokers.
+    topics_job: PodSettings = PodSettings()
 
 
-class InClusterKafka(_Kafka):
+class InClusterKafka(_Kafka, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
     tag: ImageTag = "3.9.1"
@@ -94,12 +97,14 @@ class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
 
 
-class InClusterDatabase(_Database):
+class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
     tag: ImageTag = "17.2"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
 
 class RdsDatabase(_Database):
@@ -111,6 +116,8 @@ class RdsDatabase(_Database):
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
     performance_insights: bool = True
+    # The Job that creates the databases and the user.
+    setup_job: PodSettings = PodSettings()
 
     @model_validator(mode="after")
     def _autoscaling_above_allocated(self) -> RdsDatabase:
@@ -132,7 +139,7 @@ DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, F
 # --- Object storage ----------------------------------------------------------------------
 
 
-class MinioStorage(Model):
+class MinioStorage(PodSettings):
     mode: Literal["minio"]
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
@@ -141,6 +148,8 @@ class MinioStorage(Model):
     mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
+    # The Job that creates the bucket.
+    setup_job: PodSettings = PodSettings()
 
 
 class S3Storage(Model):
@@ -153,13 +162,47 @@ class S3Storage(Model):
     encryption: Literal["aws:kms", "AES256"] = "aws:kms"
 
 
+StorageProvider = Literal["aws", "gcs", "azure"]
+
+
 class ExternalStorage(Model):
     mode: Literal["external"]
+    # Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs
+    # or azure; gcs and azure only for the embedded model service (Rasa Pro >= 3.11).
+    provider: StorageProvider = "aws"
+    # The bucket; with azure the blob container.
     bucket: Annotated[str, Field(min_length=3, max_length=63)]
     endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = None
     region: Annotated[str, Field(min_length=1)] = "us-east-1"
     # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
     credentials_secret: DnsSubdomain | None = None
+    # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity
+    # (GKE Workload Identity through modelService.serviceAccount.annotations).
+    gcs_credentials: SecretKeyRef | None = None
+    # azure: the storage account (AZURE_ACCOUNT_NAME).
+    azure_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")] | None = None
+    # azure: the Secret key holding the account's access key (AZURE_ACCOUNT_KEY).
+    azure_account_key: SecretKeyRef | None = None
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> ExternalStorage:
+        aws_only = {"endpoint": self.endpoint, "credentialsSecret": self.credentials_secret}
+        if self.provider != "aws":
+            for key, value in aws_only.items():
+                if value is not None:
+                    raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+        if self.provider != "gcs" and self.gcs_credentials is not None:
+            raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
+        azure = {
+            "azureAccountName": self.azure_account_name is not None,
+            "azureAccountKey": self.azure_account_key is not None,
+        }
+        for key, given in azure.items():
+            if self.provider == "azure" and not given:
+                raise KeyError_(key, "is required with provider azure")
+            if self.provider != "azure" and given:
+                raise KeyError_(key, f"applies to provider azure only, not {self.provider}")
+        return self
 
 
 ObjectStorageConfig = Annotated[MinioStorage | S3Storage | ExternalStorage, Field(discriminator="mode")]

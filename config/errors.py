@@ -17,6 +17,14 @@ PROJECT = "rasa-studio"
 # Values of the `mode` discriminators. Pydantic puts the chosen tag into an error's location
 # (kafka.msk.clusterName); users wrote kafka.clusterName, so the tag is dropped again.
 _UNION_TAGS = {"in-cluster", "msk", "external", "rds", "s3", "minio"}
+# The sections that are discriminated unions; a tag only ever follows one of them
+# (studio.keycloak.external is a plain key).
+_UNION_SECTIONS = {"kafka", "database", "objectStorage"}
+
+
+def _is_tag(loc: Sequence[object], index: int) -> bool:
+    part = loc[index]
+    return index == 1 and isinstance(part, str) and part in _UNION_TAGS and loc[0] in _UNION_SECTIONS
 
 
 class KeyError_(ValueError):
@@ -83,8 +91,8 @@ def _message(err: ErrorDetails, allowed: list[str]) -> str:
 def _model_at(root: type[BaseModel], loc: Sequence[object]) -> type[BaseModel] | None:
     """The model class that owns the last key of `loc`, for 'did you mean' hints."""
     candidates: list[type[BaseModel]] = [root]
-    for part in list(loc)[:-1]:
-        if isinstance(part, str) and part in _UNION_TAGS:
+    for index, part in enumerate(list(loc)[:-1]):
+        if _is_tag(loc, index):
             # Inside a discriminated union: keep the member whose `mode` is this tag.
             candidates = [m for m in candidates if _tag_of(m) == part] or candidates
             continue
@@ -113,7 +121,7 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
     problems = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)]
+        loc = [p for i, p in enumerate(err["loc"]) if not _is_tag(err["loc"], i)]
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from .base import DnsLabel, DnsSubdomain, Model
+from .pods import PodSettings
 
 # Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
 MIN_KUBERNETES_MINOR = 30
@@ -59,6 +60,9 @@ class KubernetesConfig(Model):
     api_server_cidrs: CidrList = ["0.0.0.0/0"]
     # Services of type LoadBalancer or NodePort; off, everything enters through the ingress.
     allow_external_services: bool = False
+    # Pod settings every workload starts from; a workload's own value wins (maps merge key by
+    # key, lists and structured values are replaced): docs/pod-settings.md.
+    pod_defaults: PodSettings = PodSettings()
 
     @field_validator("version")
     @classmethod

@@ -81,6 +81,9 @@ def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     needed = [s.RASA_PRO_LICENSE]
     if config.studio.pull_secret is not None and config.studio.pull_secret.create:
         needed.append(s.REGISTRY_PASSWORD)
+    if not config.studio.keycloak.in_cluster:
+        # Someone else's Keycloak: the backend must log in with the passwords it already has.
+        needed += [s.KEYCLOAK_ADMIN_PASSWORD, s.KEYCLOAK_API_PASSWORD]
     return needed
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Resources, version_tuple
 from .errors import KeyError_
+from .pods import PodSettings, ServiceAccountSettings
 
 Architecture = Literal["orchestrated", "embedded"]
 
@@ -90,6 +91,17 @@ class PodResources(Model):
     embedded: Resources | None = None
 
 
+class Pods(Model):
+    """Pod settings of each model-service workload (orchestrated, or the embedded one)."""
+
+    training_orchestrator: PodSettings = PodSettings()
+    training_consumer: PodSettings = PodSettings()
+    running_orchestrator: PodSettings = PodSettings()
+    running_consumer: PodSettings = PodSettings()
+    talk_proxy: PodSettings = PodSettings()
+    embedded: PodSettings = PodSettings()
+
+
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
     # How many assistants users will build and try in Studio.
@@ -105,6 +117,10 @@ class ModelServiceConfig(Model):
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
+    pods: Pods = Pods()
+    # Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or
+    # `rasapro`), e.g. for GKE Workload Identity or Azure Workload Identity.
+    service_account: ServiceAccountSettings = ServiceAccountSettings()
     # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
     # working data (embedded); 1Gi as the charts have it.
     storage_size: Quantity = "1Gi"

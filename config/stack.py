@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import model_validator
+from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
-from .backing import DatabaseConfig, ExternalKafka, InClusterKafka, KafkaConfig, MskKafka, ObjectStorageConfig
+from .backing import (
+    DatabaseConfig,
+    ExternalKafka,
+    ExternalStorage,
+    InClusterKafka,
+    KafkaConfig,
+    MskKafka,
+    ObjectStorageConfig,
+)
 from .base import Model, version_tuple
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
+from .pods import PodSettings, check_mounts, merge
 from .studio import StudioConfig
 
 Environment = Literal["dev", "staging", "prod"]
@@ -60,7 +70,7 @@ class StackConfig(Model):
     @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
-        if self.kafka.mode == "msk":
+        if self.kafka.mode == "msk" and self.kafka_needed:
             needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
         if self.database.mode == "rds":
             needs.update(
@@ -81,14 +91,85 @@ class StackConfig(Model):
         for key, reason in sorted(needs.items()):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if (self.kafka.mode == "msk" or self.database.mode == "rds") and len(self.aws.subnet_ids) < 2:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
+            self.aws.subnet_ids
+        ) < 2:
             raise KeyError_(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
         return self
 
     @model_validator(mode="after")
+    def _pod_settings_consistent(self) -> StackConfig:
+        for key in self.workloads():
+            try:
+                check_mounts(self.pod_settings(key))
+            except KeyError_ as exc:
+                raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+        return self
+
+    def workloads(self) -> list[str]:
+        """Config keys of every workload's pod settings, for the workloads this stack runs."""
+        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration"]
+        if self.studio.keycloak.in_cluster:
+            keys.append("studio.keycloak")
+        if self.studio.event_ingestion.enabled:
+            keys.append("studio.eventIngestion")
+        if self.model_service.architecture == "embedded":
+            keys.append("modelService.pods.embedded")
+        else:
+            keys += [
+                f"modelService.pods.{p}"
+                for p in (
+                    "trainingOrchestrator",
+                    "trainingConsumer",
+                    "runningOrchestrator",
+                    "runningConsumer",
+                    "talkProxy",
+                )
+            ]
+        if self.kafka_needed:
+            keys.append("kafka.topicsJob")
+        if self.kafka_needed and self.kafka.mode == "in-cluster":
+            keys.append("kafka")
+        if self.database.mode == "in-cluster":
+            keys.append("database")
+        if self.database.mode in ("in-cluster", "rds"):
+            keys.append("database.setupJob")
+        if self.object_storage.mode == "minio":
+            keys += ["objectStorage", "objectStorage.setupJob"]
+        return keys
+
+    def pod_settings(self, key: str) -> PodSettings:
+        """The pod settings at `key` (a workload's config key) on top of kubernetes.podDefaults."""
+        node: object = self
+        for part in key.split("."):
+            node = getattr(node, to_snake(part))
+        assert isinstance(node, PodSettings), key
+        return merge(self.kubernetes.pod_defaults, node.pod_settings())
+
+    @model_validator(mode="after")
+    def _storage_provider_supported(self) -> StackConfig:
+        storage = self.object_storage
+        if not isinstance(storage, ExternalStorage) or storage.provider == "aws":
+            return self
+        if self.model_service.architecture != "embedded":
+            raise KeyError_(
+                "objectStorage.provider",
+                f"{storage.provider} needs the embedded model service (Studio >= 1.10); "
+                "the orchestrated model services use S3-compatible storage here",
+            )
+        return self
+
+    @property
+    def kafka_needed(self) -> bool:
+        """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
+        return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
+
+    @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:
+        if not self.kafka_needed:
+            return self
         brokers = kafka_broker_count(self.kafka, self.aws)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
             raise KeyError_(

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Resources
+from .pods import PodSettings
 
 
 class Tls(Model):
@@ -39,8 +40,8 @@ class PullSecret(Model):
     username: Annotated[str, Field(min_length=1)] = "_json_key"
 
 
-class Component(Model):
-    """Settings every long-running Studio container shares: image tag override, replicas, resources."""
+class Component(PodSettings):
+    """Settings every long-running Studio container shares: image tag, replicas, resources, pod knobs."""
 
     version: ImageTag | None = None
     replicas: PositiveInt = 1
@@ -98,7 +99,7 @@ class Backend(Component):
     polling: Polling = Polling()
 
 
-class DatabaseMigration(Model):
+class DatabaseMigration(PodSettings):
     """The migration Job: runs once per Studio image, so it has no replicas."""
 
     version: ImageTag | None = None
@@ -107,12 +108,48 @@ class DatabaseMigration(Model):
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
 
 
+_KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
+
+
+class ExternalKeycloak(Model):
+    """A Keycloak the stack does not run (chart: keycloak.enabled false with config.keycloak.url)."""
+
+    # Its base URL as browsers and the Studio pods reach it, with the path it serves under
+    # (Studio's own Keycloak image serves /auth), e.g. https://sso.example.com/auth.
+    url: Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$")]
+
+    @property
+    def base_url(self) -> str:
+        return self.url.rstrip("/")
+
+
 class Keycloak(Component):
     # The Keycloak admin console user (chart config.keycloak.adminUsername).
     admin_username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] = "kcadmin"
+    # The realm Studio's users and clients live in (chart config.keycloak.realm).
+    realm: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio"
+    # The client the web client and the backend log users in with (chart config.keycloak.clientId).
+    client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio-backend"
+    # The client the backend manages the realm through (chart config.keycloak.apiClientId).
+    api_client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "admin-cli"
+    # The user of that client; its password is the secret keycloakApiPassword (chart config.keycloak.apiUsername).
+    api_username: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "realmadmin"
+    # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
+    external: ExternalKeycloak | None = None
+
+    @property
+    def in_cluster(self) -> bool:
+        return self.external is None
+
+    @property
+    def external_url(self) -> str | None:
+        return self.external.base_url if self.external is not None else None
 
 
 class EventIngestion(Component):
+    # Off: no ingestion Deployment and no events topics; with the embedded model service nothing
+    # else uses Kafka, so the stack then runs or connects to no Kafka at all (chart: eventIngestion.enabled).
+    enabled: bool = True
     kafka_client_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "kafka-python-rasa"
     # The consumer group: give another Studio reading the same topic its own group.
     kafka_group_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "studio"
@@ -139,3 +176,9 @@ class StudioConfig(Model):
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}"
+
+    @property
+    def keycloak_browser_url(self) -> str:
+        """Where browsers reach Keycloak: /auth on the Studio host, or the external URL."""
+        external = self.keycloak.external
+        return external.base_url if external is not None else f"{self.url}/auth"

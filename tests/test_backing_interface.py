@@ -33,6 +33,7 @@ def build(raw: dict[str, Any]) -> BackingServices:
 
 def resolved(backing: BackingServices) -> pulumi.Output[dict[str, Any]]:
     db, kafka, store = backing.database, backing.kafka, backing.object_storage
+    assert kafka is not None
     return pulumi.Output.all(
         db_host=db.host,
         db_password=db.password.name,
@@ -48,21 +49,23 @@ def resolved(backing: BackingServices) -> pulumi.Output[dict[str, Any]]:
 @pulumi.runtime.test
 def test_in_cluster_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(BASE)
+    kafka = backing.kafka
+    assert kafka is not None
     assert (backing.database.port, backing.database.username, backing.database.password.key) == (
         5432,
         "studio",
         "DATABASE_PASSWORD",
     )
     assert (backing.database.query, backing.database.prefer_ssl) == ("schema=public", False)
-    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.username) == (
+    assert (kafka.security_protocol, kafka.sasl_mechanism, kafka.username) == (
         "SASL_PLAINTEXT",
         "SCRAM-SHA-512",
         "studio",
     )
-    assert not backing.kafka.tls and backing.kafka.password and backing.kafka.password.key == "KAFKA_SASL_PASSWORD"
+    assert not kafka.tls and kafka.password and kafka.password.key == "KAFKA_SASL_PASSWORD"
     assert backing.object_storage.region == "us-east-1"
     # Consumers wait for the servers and for what the Jobs create.
-    assert len(backing.database.ready) == 2 and len(backing.kafka.ready) == 2 and len(backing.object_storage.ready) == 2
+    assert len(backing.database.ready) == 2 and len(kafka.ready) == 2 and len(backing.object_storage.ready) == 2
 
     def check(v: dict[str, Any]) -> None:
         assert v["db_host"] == "postgresql.rasa-studio.svc.cluster.local"
@@ -79,13 +82,15 @@ def test_in_cluster_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
 @pulumi.runtime.test
 def test_aws_managed_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(AWS_MANAGED)
+    kafka = backing.kafka
+    assert kafka is not None
     assert (backing.database.query, backing.database.prefer_ssl) == ("sslmode=require&connect_timeout=30", True)
-    assert (backing.kafka.security_protocol, backing.kafka.sasl_mechanism, backing.kafka.tls) == (
+    assert (kafka.security_protocol, kafka.sasl_mechanism, kafka.tls) == (
         "SASL_SSL",
         "SCRAM-SHA-512",
         True,
     )
-    assert backing.kafka.ca_secret is None  # Amazon's CA is in every default trust store
+    assert kafka.ca_secret is None  # Amazon's CA is in every default trust store
     assert backing.object_storage.region == "eu-central-1"
 
     def check(v: dict[str, Any]) -> None:
@@ -101,15 +106,17 @@ def test_aws_managed_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
 @pulumi.runtime.test
 def test_external_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(EXTERNAL)
+    kafka = backing.kafka
+    assert kafka is not None
     assert (backing.database.query, backing.database.prefer_ssl, backing.database.ready) == (
         "sslmode=require",
         True,
         [],
     )
     assert backing.database.password.key == "pw"
-    assert backing.kafka.ca_secret == "kafka-ca" and backing.kafka.password and backing.kafka.password.key == "password"
+    assert kafka.ca_secret == "kafka-ca" and kafka.password and kafka.password.key == "password"
     # Even someone else's brokers get the topics; consumers wait for that Job.
-    assert len(backing.kafka.ready) == 1
+    assert len(kafka.ready) == 1
 
     def check(v: dict[str, Any]) -> None:
         assert v["db_host"] == "db.example.com" and v["db_password"] == "db-creds"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
+from config.pods import PodSettings
 from config.stack import StackConfig
 from tools import config_reference as ref
 
@@ -33,10 +34,19 @@ def test_check_reports_a_stale_reference(tmp_path, monkeypatch: pytest.MonkeyPat
 
 
 def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
-    """Every key path a stack file can set, through models and unions (modes flattened)."""
+    """Every key path a stack file can set, through models and unions (modes flattened).
+
+    A workload's pod settings are documented in full once, under kubernetes.podDefaults.
+    """
     keys: set[str] = set()
+    shared = (
+        set(PodSettings.model_fields) if issubclass(model, PodSettings) and prefix != f"{ref.POD_DEFAULTS}." else set()
+    )
     for name, field in model.model_fields.items():
         path = f"{prefix}{field.alias or name}"
+        if name in shared:
+            keys.add(path)
+            continue
         members = ref._union_members(field.annotation)
         child, _ = ref._model_of(field.annotation)
         if members:

@@ -117,7 +117,7 @@ SECRET_REQUIRED_WHEN: dict[str, str] = {
     "registryPassword": "when `studio.pullSecret.create` (default)",
     "openaiApiKey": "when the assistants call OpenAI",
     "databasePassword": "no: generated once and kept",
-    "keycloakAdminPassword": "no: generated once and kept",
-    "keycloakApiPassword": "no: generated once and kept",
+    "keycloakAdminPassword": "with `studio.keycloak.external`; otherwise no: generated once and kept",
+    "keycloakApiPassword": "with `studio.keycloak.external`; otherwise no: generated once and kept",
     "kafkaPassword": "no: generated once and kept",
 }

@@ -35,6 +35,7 @@ from pydantic_core import PydanticUndefined
 
 from config import defaults as env_defaults
 from config import secrets as secret_specs
+from config.pods import KubernetesObject, PodSettings
 from config.stack import StackConfig
 
 from .config_descriptions import DESCRIPTIONS, FIELD_DESCRIPTIONS, SECRET_REQUIRED_WHEN, SECTION_INTROS
@@ -181,6 +182,8 @@ def type_name(annotation: Any, metadata: list[Any] | None = None) -> str:
         name = f"map of {type_name(key)} to {type_name(value)}"
     elif named is not None:
         name = named
+    elif isinstance(annotation, type) and issubclass(annotation, KubernetesObject):
+        name = f"Kubernetes `{annotation.kind}`"
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
         name = "object"
     else:
@@ -191,10 +194,17 @@ def type_name(annotation: Any, metadata: list[Any] | None = None) -> str:
 
 
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The model class a field holds (if it holds exactly one model), and whether it may be null."""
+    """The model class a field holds (if it holds exactly one model), and whether it may be null.
+
+    Models that mirror a Kubernetes type are values here: Kubernetes documents their fields.
+    """
     annotation, optional = _strip_none(annotation)
     annotation, _ = _unannotated(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and not issubclass(annotation, KubernetesObject)
+    ):
         return annotation, optional
     return None, optional
 
@@ -275,15 +285,32 @@ def _default(section: str | None, tag: str | None, path: list[str], field: Field
 # --- Rows ---------------------------------------------------------------------------------
 
 
+# Every workload takes the same pod settings; they are described once, here.
+POD_DEFAULTS = "kubernetes.podDefaults"
+
+
+def _pod_setting_row(dotted: str, key: str, field: FieldInfo) -> Row:
+    return Row(
+        dotted, type_name(field.annotation), "unset", f"This workload's own value, on top of `{POD_DEFAULTS}.{key}`."
+    )
+
+
 def rows(
     model: type[BaseModel], path: list[str], section: str | None, tag: str | None, skip: str | None = None
 ) -> Iterator[Row]:
+    # A workload's pod settings link to their one full description under kubernetes.podDefaults.
+    shared = (
+        set(PodSettings.model_fields) if issubclass(model, PodSettings) and ".".join(path) != POD_DEFAULTS else set()
+    )
     for name, field in model.model_fields.items():
         key = field.alias or name
         if key == skip:
             continue
         here = [*path, key]
         dotted = ".".join(here)
+        if name in shared:
+            yield _pod_setting_row(dotted, key, field)
+            continue
         child, optional = _model_of(field.annotation)
         description = _description(dotted, model, name, field)
         if child is not None:

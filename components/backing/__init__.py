@@ -32,9 +32,10 @@ from .kafka_topics import KafkaTopics
 
 class BackingServices(pulumi.ComponentResource):
     database: Database
-    kafka: Kafka
+    # None when nothing the stack deploys uses Kafka (embedded model service, no event ingestion).
+    kafka: Kafka | None
     object_storage: ObjectStorage
-    topics: KafkaTopics
+    topics: KafkaTopics | None
 
     def __init__(
         self,
@@ -47,25 +48,27 @@ class BackingServices(pulumi.ComponentResource):
         super().__init__("rasa-studio:backing:BackingServices", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.database = self._database(name, ctx, secrets, needs, child)
-        brokers, cli_image = self._kafka(name, ctx, secrets, child)
-        self.topics = KafkaTopics(
-            f"{name}-kafka-topics", ctx, brokers, needs.topics, ctx.config.kafka.topics, cli_image, child
-        )
-        # Consumers wait for the brokers and the topics.
-        self.kafka = Kafka(
-            bootstrap_servers=brokers.bootstrap_servers,
-            security_protocol=brokers.security_protocol,
-            sasl_mechanism=brokers.sasl_mechanism,
-            username=brokers.username,
-            password=brokers.password,
-            ca_secret=brokers.ca_secret,
-            ready=[*brokers.ready, self.topics.job],
-        )
+        self.kafka = self.topics = None
+        if needs.topics:
+            brokers, cli_image = self._kafka(name, ctx, secrets, child)
+            self.topics = KafkaTopics(
+                f"{name}-kafka-topics", ctx, brokers, needs.topics, ctx.config.kafka.topics, cli_image, child
+            )
+            # Consumers wait for the brokers and the topics.
+            self.kafka = Kafka(
+                bootstrap_servers=brokers.bootstrap_servers,
+                security_protocol=brokers.security_protocol,
+                sasl_mechanism=brokers.sasl_mechanism,
+                username=brokers.username,
+                password=brokers.password,
+                ca_secret=brokers.ca_secret,
+                ready=[*brokers.ready, self.topics.job],
+            )
         self.object_storage = self._object_storage(name, ctx, needs, child)
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
-                "kafkaBootstrapServers": self.kafka.bootstrap_servers,
+                "kafkaBootstrapServers": self.kafka.bootstrap_servers if self.kafka else None,
                 "bucket": self.object_storage.bucket,
             }
         )

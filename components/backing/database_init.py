@@ -111,6 +111,7 @@ class DatabaseInit(pulumi.ComponentResource):
                     workload.pod_spec(
                         [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),
+                    knobs=ctx.knobs("database.setupJob"),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

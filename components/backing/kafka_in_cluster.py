@@ -228,7 +228,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 selector=meta.LabelSelectorArgs(match_labels=selector),
                 # Restart the brokers when their configuration changes.
                 template=workload.pod_template(
-                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}
+                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}, ctx.knobs("kafka")
                 ),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(

@@ -116,6 +116,7 @@ class KafkaTopics(pulumi.ComponentResource):
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
+                    knobs=ctx.knobs("kafka.topicsJob"),
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.

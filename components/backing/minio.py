@@ -114,6 +114,7 @@ class Minio(pulumi.ComponentResource):
                     workload.pod_spec(
                         [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
                     ),
+                    knobs=ctx.knobs("objectStorage"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
@@ -149,6 +150,7 @@ class Minio(pulumi.ComponentResource):
                     workload.pod_spec(
                         [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),
+                    knobs=ctx.knobs("objectStorage.setupJob"),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set]),

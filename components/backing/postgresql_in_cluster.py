@@ -156,7 +156,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 selector=meta.LabelSelectorArgs(match_labels=selector),
                 # No checksum of the init script here: it only runs on an empty volume, so a
                 # restart would change nothing (the database-init Job adds databases later).
-                template=workload.pod_template(ctx.labels(COMPONENT), spec),
+                template=workload.pod_template(ctx.labels(COMPONENT), spec, knobs=ctx.knobs("database")),
                 volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"

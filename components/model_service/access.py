@@ -18,6 +18,7 @@ from pulumi_kubernetes.rbac import v1 as rbac
 from ..context import Context
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
+from .pods import service_account_annotations
 
 Kind = Literal["training", "running"]
 
@@ -65,7 +66,9 @@ class JobAccess(pulumi.ComponentResource):
         # (reference §9): with IRSA the model services then had no bucket access at all.
         self.service_account = core.ServiceAccount(
             f"{name}-account",
-            metadata=ctx.metadata(account, component, annotations=dict(storage.service_account_annotations) or None),
+            metadata=ctx.metadata(
+                account, component, annotations=service_account_annotations(ctx.config.model_service, storage)
+            ),
             # Each pod opts in to a token where it calls the API (the consumers only).
             automount_service_account_token=False,
             opts=child,

@@ -33,7 +33,7 @@ from ..workload import (
     topology_spread,
 )
 from .env import DATA_PATH
-from .pods import RASA_USER, kafka_ca, scratch
+from .pods import RASA_USER, kafka_ca, knobs_key, scratch
 
 DATA = "data"
 
@@ -107,6 +107,7 @@ class Consumer(pulumi.ComponentResource):
                         image_pull_secrets=image_pull_secrets(ctx),
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
+                    knobs=ctx.knobs(knobs_key(component)),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

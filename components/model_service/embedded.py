@@ -22,6 +22,7 @@ from .. import names
 from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
+from ..interfaces import ObjectStorage
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import (
@@ -37,18 +38,21 @@ from ..workload import (
 )
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
-from .pods import RASA_USER
+from .pods import RASA_USER, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
 PORT = 8000
 WORKING_DATA = "/app/working-data"
+GCS_KEY_VOLUME = "gcs-credentials"
+GCS_KEY_DIR = "/etc/rasa/gcs"
+GCS_KEY_FILE = "credentials.json"
 
 
 def data_pvc_name(namespace: str) -> str:
     return f"rasa-pro-data-pvc-{namespace}"
 
 
-def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
+def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core.EnvVarArgs]:
     trainings, bot_runs = i.config.embedded_limits
     storage = i.storage
     env = [
@@ -59,10 +63,36 @@ def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
         # pod depends on no other component's ConfigMap.
         env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
         env_value("KEYCLOAK_URL", keycloak_url),
-        env_value("KEYCLOAK_REALM", names.KEYCLOAK_REALM),
+        env_value("KEYCLOAK_REALM", keycloak_realm),
         env_value("MAX_PARALLEL_TRAININGS", str(trainings)),
         env_value("MAX_PARALLEL_BOT_RUNS", str(bot_runs)),
-        # Trained models also go to the bucket, so a lost volume loses no model.
+        *remote_storage_env(storage),
+    ]
+    return env
+
+
+def remote_storage_env(storage: ObjectStorage) -> list[core.EnvVarArgs]:
+    """Trained models also go to the bucket, so a lost volume loses no model.
+
+    The variables of Rasa Pro's model storage (rasa.com docs, "Model Storage"; RASA_REMOTE_STORAGE
+    as the Studio chart README lists it); credentials only ever as Secret references.
+    """
+    if storage.provider == "gcs":
+        env = [env_value("RASA_REMOTE_STORAGE", "gcs"), env_value("BUCKET_NAME", storage.bucket)]
+        if storage.gcs_credentials is not None:
+            # Google's client libraries read the key file this names (Application Default Credentials).
+            env.append(env_value("GOOGLE_APPLICATION_CREDENTIALS", f"{GCS_KEY_DIR}/{GCS_KEY_FILE}"))
+        return env
+    if storage.provider == "azure":
+        assert storage.azure_account_name is not None and storage.azure_account_key is not None
+        key = storage.azure_account_key
+        return [
+            env_value("RASA_REMOTE_STORAGE", "azure"),
+            env_value("AZURE_CONTAINER", storage.bucket),
+            env_value("AZURE_ACCOUNT_NAME", storage.azure_account_name),
+            env_secret("AZURE_ACCOUNT_KEY", key.name, key.key),
+        ]
+    env = [
         env_value("RASA_REMOTE_STORAGE", "aws"),
         env_value("BUCKET_NAME", storage.bucket),
         env_value("AWS_DEFAULT_REGION", storage.region),
@@ -78,6 +108,20 @@ def embedded_env(i: Inputs, keycloak_url: str) -> list[core.EnvVarArgs]:
     return env
 
 
+def gcs_key_volume(storage: ObjectStorage) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
+    """The service-account key file of GOOGLE_APPLICATION_CREDENTIALS, when one is given."""
+    ref = storage.gcs_credentials
+    if storage.provider != "gcs" or ref is None:
+        return [], []
+    volume = core.VolumeArgs(
+        name=GCS_KEY_VOLUME,
+        secret=core.SecretVolumeSourceArgs(
+            secret_name=ref.name, items=[core.KeyToPathArgs(key=ref.key, path=GCS_KEY_FILE)], default_mode=0o440
+        ),
+    )
+    return [volume], [mount(GCS_KEY_VOLUME, GCS_KEY_DIR, read_only=True)]
+
+
 class EmbeddedModelService(pulumi.ComponentResource):
     service_account: core.ServiceAccount
     data: DataVolume
@@ -91,11 +135,14 @@ class EmbeddedModelService(pulumi.ComponentResource):
         object_name = names.MODEL_SERVICE
         selector = ctx.selector(COMPONENT)
         storage = inputs.storage
+        keycloak = ctx.config.studio.keycloak
 
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             metadata=ctx.metadata(
-                req.EMBEDDED_SERVICE_ACCOUNT, COMPONENT, annotations=dict(storage.service_account_annotations) or None
+                req.EMBEDDED_SERVICE_ACCOUNT,
+                COMPONENT,
+                annotations=service_account_annotations(config, storage),
             ),
             # Trainings and bots are subprocesses: the pod never calls the Kubernetes API.
             automount_service_account_token=False,
@@ -107,6 +154,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
         )
 
         sized = sz.as_resources(config.embedded_shape)
+        key_volumes, key_mounts = gcs_key_volume(storage)
         probe = HttpProbe("/", PORT, initial_delay_seconds=30)
         self.deployment = apps.Deployment(
             f"{name}-deployment",
@@ -127,10 +175,14 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 command=["python", "-m", "rasa.model_service"],
                                 resources=resources(sized),
                                 ports={"http": PORT},
-                                env=embedded_env(inputs, names.keycloak_internal_url()),
+                                env=embedded_env(
+                                    inputs,
+                                    names.keycloak_url(keycloak.external_url),
+                                    keycloak.realm,
+                                ),
                                 liveness=probe,
                                 readiness=probe,
-                                volume_mounts=[mount("model-data", WORKING_DATA)],
+                                volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts],
                                 # Rasa writes caches and training artefacts under its home (/app)
                                 # beside working-data, in paths that vary by version: the root
                                 # filesystem stays writable for this one container.
@@ -146,11 +198,13 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                     claim_name=self.data.name
                                 ),
                             ),
+                            *key_volumes,
                         ],
                         service_account_name=self.service_account.metadata.name,
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
                     writable_root({object_name: "Rasa writes caches and training artefacts under /app"}),
+                    knobs=ctx.knobs("modelService.pods.embedded"),
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(storage.ready)),

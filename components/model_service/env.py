@@ -42,7 +42,8 @@ class Inputs:
     config: ModelServiceConfig
     namespace: str
     public_url: str
-    kafka: Kafka
+    # None with the embedded model service when event ingestion is off (no Kafka deployed).
+    kafka: Kafka | None
     database: Database
     storage: ObjectStorage
     # studio-secrets (an Output of the Secret, so pods wait for it).
@@ -95,6 +96,7 @@ def storage_env(storage: ObjectStorage) -> list[core.EnvVarArgs]:
 
 def shared_env(i: Inputs) -> list[core.EnvVarArgs]:
     """All four services (_env.tpl `modelService.shared.env`)."""
+    assert i.kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
     return [
         env_value("KUBERNETES_NAMESPACE", i.namespace),
         env_value("RUNS_IN_CLUSTER", "true"),

@@ -83,7 +83,9 @@ class OrchestratedService(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:OrchestratedService", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         config = ctx.config.model_service
-        ready = [*inputs.kafka.ready, *inputs.database.ready, *inputs.storage.ready]
+        kafka = inputs.kafka
+        assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
+        ready = [*kafka.ready, *inputs.database.ready, *inputs.storage.ready]
         self.access = JobAccess(
             f"{name}-access", ctx, half.kind, half.account, half.consumer_component, inputs.storage, child
         )
@@ -105,7 +107,7 @@ class OrchestratedService(pulumi.ComponentResource):
             component=half.orchestrator_component,
             image=config.images.image(half.orchestrator_image),
             env=orchestrator_env(half.kind, inputs),
-            kafka=inputs.kafka,
+            kafka=kafka,
             # The chart runs both on one account; the orchestrator mounts no token (see orchestrator.py).
             service_account=self.access.name,
             resource_defaults=default_resources(config, f"{key}Orchestrator"),
@@ -120,7 +122,7 @@ class OrchestratedService(pulumi.ComponentResource):
             image=config.images.image(half.consumer_image),
             replicas=replicas,
             env=consumer_env(half.kind, inputs),
-            kafka=inputs.kafka,
+            kafka=kafka,
             service_account=self.access.name,
             data_claim=self.data.name,
             resource_defaults=default_resources(config, f"{key}Consumer"),

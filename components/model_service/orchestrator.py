@@ -23,7 +23,7 @@ from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, container, pod_spec, pod_template, resources, topology_spread
-from .pods import RASA_USER, kafka_ca, scratch
+from .pods import RASA_USER, kafka_ca, knobs_key, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -82,6 +82,7 @@ class Orchestrator(pulumi.ComponentResource):
                         image_pull_secrets=image_pull_secrets(ctx),
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
+                    knobs=ctx.knobs(knobs_key(component)),
                 ),
             ),
             # Topics and the modelservice database must exist before the orchestrator starts.

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pulumi
 from pulumi_kubernetes.core import v1 as core
 
 from config import sizing as sz
 from config.base import Resources
 from config.model_service import ModelServiceConfig
 
-from ..interfaces import Kafka
-from ..workload import User, empty_dir, mount
+from ..interfaces import Kafka, ObjectStorage
+from ..workload import User, added_annotations, empty_dir, mount
 from .env import KAFKA_CA_DIR
 
 # INFERRED: the model-service images run as Rasa's usual non-root user 1001 (the Rasa Pro
@@ -17,6 +18,27 @@ from .env import KAFKA_CA_DIR
 RASA_USER = User(uid=1001, gid=1001)
 TMP = "tmp"
 KAFKA_CA = "kafka-ca"
+
+
+def knobs_key(component: str) -> str:
+    """Config key of a model-service workload's pod settings: model-training-consumer ->
+    modelService.pods.trainingConsumer."""
+    first, second = component.removeprefix("model-").split("-")
+    return f"modelService.pods.{first}{second.capitalize()}"
+
+
+def service_account_annotations(
+    config: ModelServiceConfig, storage: ObjectStorage
+) -> dict[str, pulumi.Input[str]] | None:
+    """The bucket access the storage grants (IRSA), plus the operator's own (other clouds' IAM)."""
+    return (
+        added_annotations(
+            "modelService.serviceAccount.annotations",
+            dict(storage.service_account_annotations),
+            config.service_account.annotations,
+        )
+        or None
+    )
 
 
 def default_resources(config: ModelServiceConfig, key: str) -> Resources:

@@ -30,7 +30,7 @@ class ModelServices(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         *,
-        kafka: Kafka,
+        kafka: Kafka | None,
         database: Database,
         storage: ObjectStorage,
         secret_name: pulumi.Input[str],

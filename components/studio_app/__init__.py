@@ -24,9 +24,9 @@ __all__ = ["StudioApplication"]
 
 class StudioApplication(pulumi.ComponentResource):
     migration: DatabaseMigration
-    keycloak: Keycloak
+    keycloak: Keycloak | None
     backend: Backend
-    event_ingestion: EventIngestion
+    event_ingestion: EventIngestion | None
     web_client: WebClient
     ingress: StudioIngress
 
@@ -36,7 +36,7 @@ class StudioApplication(pulumi.ComponentResource):
         ctx: Context,
         secrets: StudioSecrets,
         database: Database,
-        kafka: Kafka,
+        kafka: Kafka | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:studio:StudioApplication", name, None, opts)
@@ -45,19 +45,24 @@ class StudioApplication(pulumi.ComponentResource):
 
         self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, child)
         migrated = [self.migration.job]
-        self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
+        self.keycloak = None
+        if ctx.config.studio.keycloak.in_cluster:
+            self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
         self.backend = Backend(
             f"{name}-backend",
             ctx,
             database,
             admin_password,
             secrets.ref(KEYCLOAK_API_PASSWORD),
-            after=[*migrated, self.keycloak.deployment],
+            after=[*migrated, *([self.keycloak.deployment] if self.keycloak else [])],
             opts=child,
         )
-        self.event_ingestion = EventIngestion(
-            f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
-        )
+        self.event_ingestion = None
+        if ctx.config.studio.event_ingestion.enabled:
+            assert kafka is not None  # requirements.py declares the events topics
+            self.event_ingestion = EventIngestion(
+                f"{name}-event-ingestion", ctx, database, kafka, after=migrated, opts=child
+            )
         self.web_client = WebClient(f"{name}-web-client", ctx, child)
         self.ingress = StudioIngress(f"{name}-ingress", ctx, child)
         self.register_outputs({"migration": self.migration.job_name})

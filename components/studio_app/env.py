@@ -21,10 +21,6 @@ from ..requirements import EVENTS_DLQ_TOPIC, EVENTS_TOPIC, KEYCLOAK_DATABASE, ST
 from ..workload import env_secret, env_value
 
 # Keycloak realm, clients and users the backend provisions (reference §7).
-KEYCLOAK_REALM = names.KEYCLOAK_REALM
-KEYCLOAK_CLIENT_ID = "rasa-studio-backend"
-KEYCLOAK_API_CLIENT_ID = "admin-cli"
-KEYCLOAK_API_USERNAME = "realmadmin"
 
 # The database the migration connects to when it creates the keycloak database.
 DEFAULT_DATABASE_CONNECTION = "postgres"
@@ -86,16 +82,17 @@ def keycloak_database_env(db: Database) -> Env:
     ]
 
 
-def migration_env(db: Database, *, database_url: bool) -> Env:
+def migration_env(db: Database, *, database_url: bool, keycloak_in_cluster: bool = True) -> Env:
     return [
         *database_env(db, database_url=database_url),
-        *keycloak_database_env(db),
+        # An external Keycloak keeps its own database: none to create here.
+        *(keycloak_database_env(db) if keycloak_in_cluster else []),
         env_value("DB_SSL", "true" if db.prefer_ssl else "false"),
         # Chart default: empty, the image's own choice.
         env_value("DB_REJECT_UNAUTHORIZED", ""),
         # A backing service that already created the keycloak database must not see the
         # migration try again; otherwise the migration creates it (chart default).
-        env_value("SKIP_KEYCLOAK", "true" if db.databases_created else "false"),
+        env_value("SKIP_KEYCLOAK", "true" if db.databases_created or not keycloak_in_cluster else "false"),
         env_value("KC_DEFAULT_DATABASE_CONNECTION_NAME", DEFAULT_DATABASE_CONNECTION),
     ]
 
@@ -150,11 +147,11 @@ def backend_env(
         *database_env(db, database_url=needs_database_url(studio.version)),
         *keycloak_admin_env(studio.keycloak.admin_username, admin_password),
         # In-cluster, plain http, as the chart does: the backend never goes out through the ingress.
-        env_value("KEYCLOAK_URL", names.keycloak_internal_url()),
-        env_value("KEYCLOAK_REALM", KEYCLOAK_REALM),
-        env_value("KEYCLOAK_CLIENT_ID", KEYCLOAK_CLIENT_ID),
-        env_value("KEYCLOAK_API_CLIENT_ID", KEYCLOAK_API_CLIENT_ID),
-        env_value("KEYCLOAK_API_USERNAME", KEYCLOAK_API_USERNAME),
+        env_value("KEYCLOAK_URL", names.keycloak_url(studio.keycloak.external_url)),
+        env_value("KEYCLOAK_REALM", studio.keycloak.realm),
+        env_value("KEYCLOAK_CLIENT_ID", studio.keycloak.client_id),
+        env_value("KEYCLOAK_API_CLIENT_ID", studio.keycloak.api_client_id),
+        env_value("KEYCLOAK_API_USERNAME", studio.keycloak.api_username),
         _secret("KEYCLOAK_API_PASSWORD", api_password),
         env_value("KEYCLOAK_API_GRANT_TYPE", "password"),
         env_value("WEB_CLIENT_URL", studio.url),

@@ -75,7 +75,11 @@ class DatabaseMigration(pulumi.ComponentResource):
             image.ref,
             user=d.USERS[COMPONENT],
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            env=migration_env(database, database_url=needs_database_url(studio.version)),
+            env=migration_env(
+                database,
+                database_url=needs_database_url(studio.version),
+                keycloak_in_cluster=studio.keycloak.in_cluster,
+            ),
             # Node and Prisma write temp files only; the root fs stays read-only.
             volume_mounts=[mount("tmp", "/tmp")],
         )

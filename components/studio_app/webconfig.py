@@ -7,8 +7,6 @@ import json
 
 from config.studio import StudioConfig
 
-from .env import KEYCLOAK_CLIENT_ID, KEYCLOAK_REALM
-
 # The ConfigMap key, and the file nginx serves it as.
 CONFIG_KEY = "windowVariables"
 CONFIG_FILE = "config.js"
@@ -26,9 +24,9 @@ def config_js(studio: StudioConfig, version: str) -> str:
     features = studio.web_client.features
     lines = [
         ("API_ENDPOINT", json.dumps(f"{studio.url}/api")),
-        ("KEYCLOAK_URL", json.dumps(f"{studio.url}/auth")),
-        ("KEYCLOAK_REALM", json.dumps(KEYCLOAK_REALM)),
-        ("KEYCLOAK_CLIENT_ID", json.dumps(KEYCLOAK_CLIENT_ID)),
+        ("KEYCLOAK_URL", json.dumps(studio.keycloak_browser_url)),
+        ("KEYCLOAK_REALM", json.dumps(studio.keycloak.realm)),
+        ("KEYCLOAK_CLIENT_ID", json.dumps(studio.keycloak.client_id)),
         ("VOICE_INSPECTOR_ENABLED", _flag(features.voice_inspector)),
         ("SILENCE_TIMEOUT_ENABLED", _flag(features.silence_timeout)),
         ("EDIT_SYSTEM_RESPONSES_ENABLED", _flag(features.edit_system_responses)),

@@ -16,6 +16,15 @@ from ..secrets import image_pull_secrets
 from ..workload import pod_spec, pod_template, topology_spread
 from .defaults import USERS, StudioContainer
 
+# Where each container's settings live in the stack config (its pod knobs included).
+CONFIG_KEYS: dict[StudioContainer, str] = {
+    "web-client": "studio.webClient",
+    "backend": "studio.backend",
+    "database-migration": "studio.databaseMigration",
+    "keycloak": "studio.keycloak",
+    "event-ingestion": "studio.eventIngestion",
+}
+
 
 def studio_pod(
     ctx: Context,
@@ -40,7 +49,7 @@ def studio_pod(
             ctx.selector(component), spread and ctx.config.kubernetes.topology_spread
         ),
     )
-    return pod_template(ctx.labels(component), spec, annotations)
+    return pod_template(ctx.labels(component), spec, annotations, ctx.knobs(CONFIG_KEYS[component]))
 
 
 def deployment(

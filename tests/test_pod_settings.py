@@ -1,0 +1,378 @@
+"""Operators' pod settings: where each lands in the manifests, the merge rule, what is refused."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import ConfigError
+from config.pods import PodSettings, merge
+from tests.harness import containers, env_of, find, manifests, run_config, stack_input
+from tools import schema
+from tools.render import render
+
+POD_KINDS = ("Deployment", "StatefulSet", "Job")
+
+# Everything an operator can set, once, in Kubernetes' own shapes.
+EVERY_KNOB: dict[str, Any] = {
+    "nodeSelector": {"node-pool": "studio"},
+    "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "studio", "effect": "NoSchedule"}],
+    "affinity": {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]}
+                ]
+            }
+        }
+    },
+    "topologySpreadConstraints": [
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}
+    ],
+    "priorityClassName": "platform-critical",
+    "podAnnotations": {"fluentbit.io/parser": "json"},
+    "podLabels": {"team": "conversational-ai"},
+    "extraEnv": [
+        {"name": "HTTPS_PROXY", "value": "http://proxy.corp.example:3128"},
+        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "FEATURE_TOKEN", "valueFrom": {"secretKeyRef": {"name": "features", "key": "token"}}},
+    ],
+    "extraEnvFrom": [{"configMapRef": {"name": "proxy-settings"}}, {"secretRef": {"name": "extra", "optional": True}}],
+    "imagePullPolicy": "Always",
+    "extraVolumes": [
+        {"name": "corp-ca", "configMap": {"name": "corp-ca", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
+    ],
+    "extraVolumeMounts": [{"name": "corp-ca", "mountPath": "/etc/corp-ca", "readOnly": True}],
+}
+
+
+def _config(stack: str, **sections: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    given = stack_input(stack)
+    plain = copy.deepcopy(given.plain)
+    for section, values in sections.items():
+        plain.setdefault(section, {}).update(values)
+    return plain, {"rasaProLicense": "x", "registryPassword": "x", **given.secrets}
+
+
+def _run(stack: str, **sections: dict[str, Any]) -> Any:
+    plain, secrets = _config(stack, **sections)
+    return run_config(stack, plain, secrets)
+
+
+def _pod_objects(run: Any) -> list[dict[str, Any]]:
+    return [m for m in manifests(run) if m["kind"] in POD_KINDS]
+
+
+def _template(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj["spec"]["template"]
+
+
+def _assert_every_knob(obj: dict[str, Any]) -> None:
+    name = f"{obj['kind']}/{obj['metadata']['name']}"
+    template = _template(obj)
+    spec = template["spec"]
+    assert spec["nodeSelector"]["node-pool"] == "studio", name
+    assert spec["tolerations"] == EVERY_KNOB["tolerations"], name
+    assert spec["affinity"] == EVERY_KNOB["affinity"], name
+    assert spec["priorityClassName"] == "platform-critical", name
+    (constraint,) = spec["topologySpreadConstraints"]
+    # No selector given: the workload's own pods are counted.
+    selector = obj["spec"]["selector"]["matchLabels"] if obj["kind"] != "Job" else None
+    if selector is not None:
+        assert constraint["labelSelector"]["matchLabels"] == selector, name
+    assert constraint["topologyKey"] == "topology.kubernetes.io/zone", name
+    assert template["metadata"]["annotations"]["fluentbit.io/parser"] == "json", name
+    assert template["metadata"]["labels"]["team"] == "conversational-ai", name
+    assert {
+        "name": "corp-ca",
+        "configMap": {"name": "corp-ca", "items": [{"key": "ca.crt", "path": "ca.crt"}]},
+    } in spec["volumes"], name
+    for c in containers(obj):
+        where = f"{name} container {c['name']}"
+        env = env_of(c)
+        assert env["HTTPS_PROXY"] == {"name": "HTTPS_PROXY", "value": "http://proxy.corp.example:3128"}, where
+        assert env["POD_IP"]["valueFrom"] == {"fieldRef": {"fieldPath": "status.podIP"}}, where
+        assert env["FEATURE_TOKEN"]["valueFrom"] == {"secretKeyRef": {"name": "features", "key": "token"}}, where
+        assert c["envFrom"][-2:] == EVERY_KNOB["extraEnvFrom"], where
+        assert c["imagePullPolicy"] == "Always", where
+        assert {"name": "corp-ca", "mountPath": "/etc/corp-ca", "readOnly": True} in c["volumeMounts"], where
+
+
+@pytest.mark.parametrize(
+    ("stack", "sets"),
+    [
+        ("dev", {}),  # orchestrated model services; Kafka, PostgreSQL and MinIO in the cluster
+        ("dev", {"studio": {"version": "1.17.0-latest"}, "modelService": {"architecture": "embedded"}}),
+        ("staging", {}),  # MSK, RDS, S3: the setup Jobs still run in the cluster
+    ],
+    ids=["dev-orchestrated", "dev-embedded", "staging"],
+)
+def test_pod_defaults_reach_every_pod_where_kubernetes_expects_them(stack: str, sets: dict[str, Any]) -> None:
+    plain, secrets = _config(stack, **sets)
+    plain["kubernetes"]["podDefaults"] = EVERY_KNOB
+    run = run_config(stack, plain, secrets)
+    objects = _pod_objects(run)
+    assert len(objects) >= 6
+    for obj in objects:
+        _assert_every_knob(obj)
+    errors = [e for m in manifests(run) for e in schema.errors(m, plain["kubernetes"].get("version", "1.30"))]
+    assert errors == []
+
+
+WORKLOAD_OBJECTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
+    ("studio", "webClient", "Deployment", "studio-web-client", {}),
+    ("studio", "backend", "Deployment", "studio-backend", {}),
+    ("studio", "keycloak", "Deployment", "studio-keycloak", {}),
+    ("studio", "eventIngestion", "Deployment", "studio-event-ingestion", {}),
+    ("kafka", "", "StatefulSet", "kafka", {}),
+    ("database", "", "StatefulSet", "postgresql", {}),
+    ("objectStorage", "", "StatefulSet", "minio", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "kind", "name", "_"), WORKLOAD_OBJECTS, ids=[f"{w[0]}.{w[1]}" for w in WORKLOAD_OBJECTS]
+)
+def test_a_workloads_own_settings_reach_only_its_pods(section: str, key: str, kind: str, name: str, _: Any) -> None:
+    plain, secrets = _config("dev")
+    target = plain.setdefault(section, {})
+    if key:
+        target = target.setdefault(key, {})
+    target.update(EVERY_KNOB)
+    run = run_config("dev", plain, secrets)
+    obj = find(run, kind, name)
+    _assert_every_knob(obj)
+    others = [o for o in _pod_objects(run) if (o["kind"], o["metadata"]["name"]) != (kind, name)]
+    assert others and all("priorityClassName" not in _template(o)["spec"] for o in others)
+    assert schema.errors(obj, "1.30") == []
+
+
+def _by_prefix(run: Any, kind: str, prefix: str) -> dict[str, Any]:
+    (found,) = [m for m in manifests(run) if m["kind"] == kind and m["metadata"]["name"].startswith(prefix)]
+    return found
+
+
+def test_jobs_and_model_services_take_their_own_settings() -> None:
+    plain, secrets = _config("dev")
+    mark = {"priorityClassName": "setup"}
+    plain["studio"]["databaseMigration"] = {"priorityClassName": "migration"}
+    plain["kafka"]["topicsJob"] = {"priorityClassName": "topics"}
+    plain["database"]["setupJob"] = {"priorityClassName": "databases"}
+    plain["objectStorage"]["setupJob"] = mark
+    plain["modelService"]["pods"] = {
+        "trainingOrchestrator": {"priorityClassName": "to"},
+        "trainingConsumer": {"priorityClassName": "tc"},
+        "runningOrchestrator": {"priorityClassName": "ro"},
+        "runningConsumer": {"priorityClassName": "rc"},
+        "talkProxy": {"priorityClassName": "tp"},
+    }
+    run = run_config("dev", plain, secrets)
+
+    def priority(obj: dict[str, Any]) -> str:
+        return str(_template(obj)["spec"]["priorityClassName"])
+
+    assert priority(_by_prefix(run, "Job", "studio-database-migration-")) == "migration"
+    assert priority(_by_prefix(run, "Job", "kafka-topics-")) == "topics"
+    assert priority(_by_prefix(run, "Job", "database-init-")) == "databases"
+    assert priority(_by_prefix(run, "Job", "minio-bucket-")) == "setup"
+    assert priority(find(run, "Deployment", "model-training-service-orchestrator")) == "to"
+    assert priority(find(run, "StatefulSet", "model-training-service-consumer")) == "tc"
+    assert priority(find(run, "Deployment", "model-running-service-orchestrator")) == "ro"
+    assert priority(find(run, "StatefulSet", "model-running-service-consumer")) == "rc"
+    assert priority(find(run, "Deployment", "nginx-reverse-proxy")) == "tp"
+
+    embedded = _run(
+        "dev",
+        studio={"version": "1.17.0-latest"},
+        modelService={"architecture": "embedded", "pods": {"embedded": {"priorityClassName": "rasa"}}},
+    )
+    assert priority(find(embedded, "Deployment", "rasapro")) == "rasa"
+
+
+def test_service_account_annotations_for_cloud_iam() -> None:
+    iam = {"serviceAccount": {"annotations": {"iam.gke.io/gcp-service-account": "studio@p.iam.gserviceaccount.com"}}}
+    run = _run("dev", modelService=iam)
+    accounts = {m["metadata"]["name"]: m for m in manifests(run) if m["kind"] == "ServiceAccount"}
+    for name in ("model-training-service", "model-running-service"):
+        assert accounts[name]["metadata"]["annotations"] == iam["serviceAccount"]["annotations"]
+    embedded = _run("dev", studio={"version": "1.17.0-latest"}, modelService={"architecture": "embedded", **iam})
+    assert (
+        find(embedded, "ServiceAccount", "rasapro")["metadata"]["annotations"] == iam["serviceAccount"]["annotations"]
+    )
+
+
+def test_service_account_annotation_the_storage_sets_is_refused() -> None:
+    plain, secrets = _config("staging")  # S3 with IRSA sets eks.amazonaws.com/role-arn
+    plain["modelService"]["serviceAccount"] = {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/x"}}
+    with pytest.raises(ConfigError) as info:
+        run_config("staging", plain, secrets)
+    assert any(
+        p.startswith("rasa-studio:modelService.serviceAccount.annotations: 'eks.amazonaws.com/role-arn'")
+        for p in info.value.problems
+    ), info.value.problems
+
+
+# --- the merge rule ----------------------------------------------------------------------
+
+
+def test_merge_maps_merge_key_by_key_and_lists_are_replaced() -> None:
+    defaults = PodSettings.model_validate(
+        {
+            "nodeSelector": {"pool": "shared", "arch": "amd64"},
+            "podAnnotations": {"a": "1"},
+            "tolerations": [{"key": "shared", "operator": "Exists"}],
+            "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"}],
+            "priorityClassName": "low",
+        }
+    )
+    own = PodSettings.model_validate(
+        {
+            "nodeSelector": {"pool": "studio"},
+            "tolerations": [{"key": "studio", "operator": "Exists"}],
+            "priorityClassName": "high",
+        }
+    )
+    merged = merge(defaults, own)
+    assert merged.node_selector == {"pool": "studio", "arch": "amd64"}
+    assert merged.pod_annotations == {"a": "1"}
+    assert [t.key for t in merged.tolerations or []] == ["studio"]
+    assert [e.name for e in merged.extra_env or []] == ["HTTPS_PROXY"]
+    assert merged.priority_class_name == "high"
+    # An empty list is a value: it clears the defaults' list.
+    cleared = merge(defaults, PodSettings.model_validate({"extraEnv": []}))
+    assert cleared.extra_env == []
+
+
+def test_merge_rule_in_the_rendered_pods() -> None:
+    plain, secrets = _config("dev")
+    plain["kubernetes"]["podDefaults"] = {
+        "nodeSelector": {"pool": "shared", "arch": "amd64"},
+        "tolerations": [{"key": "shared", "operator": "Exists"}],
+    }
+    plain["studio"]["backend"] = {
+        "nodeSelector": {"pool": "studio"},
+        "tolerations": [{"key": "studio", "operator": "Exists", "effect": "NoSchedule"}],
+    }
+    run = run_config("dev", plain, secrets)
+    backend = _template(find(run, "Deployment", "studio-backend"))["spec"]
+    assert backend["nodeSelector"] == {"pool": "studio", "arch": "amd64"}
+    assert backend["tolerations"] == [{"key": "studio", "operator": "Exists", "effect": "NoSchedule"}]
+    web = _template(find(run, "Deployment", "studio-web-client"))["spec"]
+    assert web["nodeSelector"] == {"pool": "shared", "arch": "amd64"}
+    assert web["tolerations"] == [{"key": "shared", "operator": "Exists"}]
+
+
+def test_nothing_set_changes_nothing() -> None:
+    run = _run("dev")
+    for obj in _pod_objects(run):
+        spec = _template(obj)["spec"]
+        assert "nodeSelector" not in spec and "tolerations" not in spec and "priorityClassName" not in spec
+        assert all(c["imagePullPolicy"] == "IfNotPresent" for c in containers(obj))
+
+
+# --- what is refused ---------------------------------------------------------------------
+
+
+def test_extra_env_the_program_sets_is_refused_naming_the_variable() -> None:
+    plain, secrets = _config("dev")
+    plain["studio"]["backend"] = {"extraEnv": [{"name": "DB_HOST", "value": "elsewhere"}]}
+    with pytest.raises(ConfigError) as info:
+        run_config("dev", plain, secrets)
+    (found,) = info.value.problems
+    assert found.startswith("rasa-studio:studio.backend.extraEnv: DB_HOST is set by rasa-studio")
+
+
+def test_extra_env_in_the_defaults_colliding_anywhere_is_refused() -> None:
+    plain, secrets = _config("dev")
+    # The migration Job sets SKIP_KEYCLOAK itself.
+    plain["kubernetes"]["podDefaults"] = {"extraEnv": [{"name": "SKIP_KEYCLOAK", "value": "true"}]}
+    with pytest.raises(ConfigError) as info:
+        run_config("dev", plain, secrets)
+    assert any("SKIP_KEYCLOAK is set by rasa-studio" in p for p in info.value.problems), info.value.problems
+
+
+def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    plain, _ = _config("dev")
+    plain["studio"]["backend"] = {"extraEnv": [{"name": "KEYCLOAK_URL", "value": "http://other"}]}
+    config: dict[str, Any] = {"pulumi:disable-default-providers": ["*"]}
+    config.update({f"rasa-studio:{k}": v for k, v in plain.items()})
+    config["rasa-studio:rasaProLicense"] = {"secure": "AAABAJ0="}
+    config["rasa-studio:registryPassword"] = {"secure": "AAABAJ0="}
+    stack_file = tmp_path / "Pulumi.bad.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": config}))
+    out = tmp_path / "out"
+    assert render(["bad", "--config", str(stack_file), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "rasa-studio:studio.backend.extraEnv: KEYCLOAK_URL is set by rasa-studio" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("settings", "key", "reason"),
+    [
+        ({"podLabels": {"app.kubernetes.io/name": "mine"}}, "podLabels", "label contract"),
+        ({"podLabels": {"app.kubernetes.io/instance": "x"}}, "podLabels", "label contract"),
+        ({"podLabels": {"team": "not a label value"}}, "podLabels", "label value"),
+        ({"podAnnotations": {"bad key!": "x"}}, "podAnnotations", "annotation key"),
+        ({"extraEnv": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}, "extraEnv", "listed twice"),
+        ({"extraEnv": [{"name": "A"}]}, "extraEnv.0", "exactly one of value, valueFrom"),
+        (
+            {"extraEnv": [{"name": "A", "value": "1", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}]},
+            "extraEnv.0",
+            "exactly one",
+        ),
+        ({"extraEnv": [{"name": "A=B", "value": "1"}]}, "extraEnv.0.name", "does not match"),
+        ({"extraEnv": [{"name": "FEATURE_API_TOKEN", "value": "abc"}]}, "extraEnv.0", "valueFrom.secretKeyRef"),
+        ({"extraEnvFrom": [{"prefix": "X_"}]}, "extraEnvFrom.0", "exactly one of configMapRef, secretRef"),
+        ({"tolerations": [{"key": "a", "operator": "Exists", "value": "b"}]}, "tolerations.0", "takes no value"),
+        ({"tolerations": [{"key": "a", "effect": "NoSchedule", "tolerationSeconds": 5}]}, "tolerations.0", "NoExecute"),
+        ({"imagePullPolicy": "Sometimes"}, "imagePullPolicy", "one of"),
+        ({"priorityClassName": "Not_Valid"}, "priorityClassName", "DNS-1123"),
+        ({"extraVolumeMounts": [{"name": "nope", "mountPath": "/x"}]}, "extraVolumeMounts", "not one of the pod's"),
+        ({"extraVolumeMounts": [{"name": "v", "mountPath": "relative"}]}, "extraVolumeMounts.0.mountPath", "match"),
+        ({"extraVolumes": [{"name": "v"}]}, "extraVolumes.0", "exactly one of"),
+        ({"affinity": {"nodeAffinity": {"typo": {}}}}, "affinity.nodeAffinity.typo", "unknown key"),
+        (
+            {"topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "k", "whenUnsatisfiable": "DoNotSchedule"}]},
+            "topologySpreadConstraints.0.maxSkew",
+            ">= 1",
+        ),
+    ],
+)
+def test_bad_pod_settings_are_refused_by_key(settings: dict[str, Any], key: str, reason: str) -> None:
+    plain, secrets = _config("dev")
+    plain["studio"]["backend"] = settings
+    with pytest.raises(ConfigError) as info:
+        run_config("dev", plain, secrets)
+    matching = [p for p in info.value.problems if p.startswith(f"rasa-studio:studio.backend.{key}: ")]
+    assert matching and any(reason in p for p in matching), info.value.problems
+
+
+@pytest.mark.parametrize("label", ["pod-template-hash", "batch.kubernetes.io/job-name", "job-name"])
+def test_labels_kubernetes_controllers_set_are_refused(label: str) -> None:
+    plain, secrets = _config("dev")
+    plain["kafka"]["topicsJob"] = {"podLabels": {label: "x"}}
+    with pytest.raises(ConfigError) as info:
+        run_config("dev", plain, secrets)
+    assert any(
+        p.startswith("rasa-studio:kafka.topicsJob.podLabels: ") and "controller" in p for p in info.value.problems
+    ), info.value.problems
+
+
+def test_pod_labels_never_change_selectors() -> None:
+    run = _run("dev", kubernetes={"podDefaults": {"podLabels": {"team": "ai"}}})
+    base = _run("dev")
+    for obj in _pod_objects(run):
+        if obj["kind"] == "Job":
+            continue
+        same = find(base, obj["kind"], obj["metadata"]["name"])
+        assert obj["spec"]["selector"] == same["spec"]["selector"]
+        assert _template(obj)["metadata"]["labels"]["team"] == "ai"
