@@ -26,7 +26,7 @@ from .interfaces import SecretRef
 
 SECRET_NAME = "studio-secrets"
 
-# Keys of studio-secrets, as the Studio chart names them (reference §5).
+# Keys of studio-secrets, as the Studio chart names them (RasaHQ/rasa-helm-charts charts/studio/secrets.yaml and README.md, chart 2.6.0).
 DATABASE_PASSWORD = "DATABASE_PASSWORD"
 KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD"
 KEYCLOAK_API_PASSWORD = "KEYCLOAK_API_PASSWORD"

@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 # --- Context -----------------------------------------------------------------------------
 
-# Model-service pods that start Kubernetes Jobs and so need a service account token (reference
-# §12: the consumers spawn the Rasa Pro training and running Jobs). Everything else runs without.
+# Model-service pods that start Kubernetes Jobs and so need a service account token
+# (RasaHQ/rasa-helm-charts charts/studio 1.2.6: the consumers spawn the Rasa Pro training and
+# running Jobs). Everything else runs without.
 ORCHESTRATED_API_CLIENTS = frozenset({"model-training-consumer", "model-running-consumer"})
 
 COMPONENT_LABEL = "app.kubernetes.io/component"

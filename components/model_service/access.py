@@ -1,8 +1,8 @@
 """JobAccess: the ServiceAccount, Role and RoleBinding a consumer needs to run Rasa Pro Jobs.
 
 The consumers create Kubernetes Jobs at run time (Pulumi never sees them), so they need API
-access in the Studio namespace only: a Role, never a ClusterRole. Reference §12 ("Kubernetes
-Service Account Roles") grants "*" on the resources below; the verbs here are what starting,
+access in the Studio namespace only: a Role, never a ClusterRole. Rasa's "Kubernetes
+Service Account Roles" (RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/) grants "*" on the resources below; the verbs here are what starting,
 following and cleaning up a Job takes, so a leaked consumer token cannot, for example, exec into
 pods, read Secrets or rewrite other workloads.
 """
@@ -28,7 +28,7 @@ MANAGE = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
 
 def job_rules(kind: Kind) -> list[tuple[str, tuple[str, ...], list[str]]]:
-    """(apiGroup, resources, verbs) the consumer of `kind` needs; the resources are §12's."""
+    """(apiGroup, resources, verbs) the consumer of `kind` needs; the resources are the legacy chart's (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
     core_rules: list[tuple[str, tuple[str, ...], list[str]]] = [
         # Pods of the Jobs: watched for progress, deleted when stuck.
         ("", ("pods",), [*READ, "delete"]),
@@ -63,7 +63,7 @@ class JobAccess(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:JobAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # The chart left these annotations empty and put the bucket role on other accounts
-        # (reference §9): with IRSA the model services then had no bucket access at all.
+        # (RasaHQ/rasa-deployment-playbooks aws/studio/values.template.yaml): with IRSA the model services then had no bucket access at all.
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             metadata=ctx.metadata(

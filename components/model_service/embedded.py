@@ -1,4 +1,4 @@
-"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10, reference §3.6).
+"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10; RasaHQ/rasa-helm-charts charts/rasa, chart 2.3.0, as charts/studio 2.6.0 configures it).
 
 One container (`python -m rasa.model_service`) trains and runs assistants as subprocesses and
 keeps their state in memory, so it runs exactly one replica with the Recreate strategy and scales
@@ -59,7 +59,7 @@ def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core
         env_secret("RASA_PRO_LICENSE", i.secret_name, studio_secrets.RASA_PRO_LICENSE),
         # The key exists only when an OpenAI key is configured; assistants without LLMs run without.
         env_secret("OPENAI_API_KEY", i.secret_name, studio_secrets.OPENAI_API_KEY, optional=True),
-        # The chart's `shared-environment` ConfigMap values, set directly (reference §14.5) so this
+        # The chart's `shared-environment` ConfigMap values, set directly (RasaHQ/rasa-helm-charts charts/studio/templates/shared-env-configmap.yaml, chart 2.6.0) so this
         # pod depends on no other component's ConfigMap.
         env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
         env_value("KEYCLOAK_URL", keycloak_url),

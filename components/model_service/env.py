@@ -1,6 +1,6 @@
 """Environment of the orchestrated model services, exactly as the legacy chart 1.x names it.
 
-Reference §12 and the chart's values (model-service/_env.tpl and the per-container
+The legacy chart (RasaHQ/rasa-helm-charts charts/studio 1.2.6): its values (templates/model-service/_env.tpl and the per-container
 `environmentVariables` defaults). Plain functions: which variable a container gets is decided
 here and unit-tested through the rendered manifests.
 """
@@ -169,8 +169,8 @@ def consumer_env(kind: Kind, i: Inputs) -> list[core.EnvVarArgs]:
             "KUBERNETES_BASE_TRAINING_DATA_PATH" if kind == "training" else "KUBERNETES_BASE_BOT_DATA_PATH", DATA_PATH
         ),
         env_value("KUBERNETES_JOB_BOT_CONFIG_MOUNT", JOB_BOT_CONFIG_MOUNT),
-        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend (reference
-        # §12); the consumers start the Jobs, so they get it too.
+        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend
+        # (RasaHQ/rasa-helm-charts charts/studio 1.2.6); the consumers start the Jobs, so they get it too.
         env_value("DOCKER_IMAGE_TAG", i.config.rasa_pro.image),
         env_value("RASA_REQUESTS_CPU", job.resources.requests.cpu),
         env_value("RASA_REQUESTS_MEMORY", job.resources.requests.memory),

@@ -21,7 +21,7 @@ from .talk_proxy import TalkProxy
 
 @dataclass(frozen=True)
 class Half:
-    """Names of one side (training or running), as the legacy chart has them (reference §12)."""
+    """Names of one side (training or running), as the legacy chart has them (RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/)."""
 
     kind: Kind
     account: str

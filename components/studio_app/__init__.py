@@ -1,6 +1,6 @@
 """StudioApplication: the five Studio containers and the ingress in front of them.
 
-Order, as Helm's hooks give it (reference §14): the migration Job first; Keycloak after it (the
+Order, as Helm's hooks give it (the migration Job is a pre-install/pre-upgrade hook in RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/, chart 2.6.0): the migration Job first; Keycloak after it (the
 migration may create Keycloak's database); the backend after both (it provisions the Keycloak
 realm); event ingestion after the migration. The web client needs none of them to start.
 """

@@ -1,4 +1,4 @@
-"""Backend: Studio's API server (UI and `rasa studio` CLI), reference §3.2."""
+"""Backend: Studio's API server (UI and `rasa studio` CLI), RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/, chart 2.6.0."""
 
 from __future__ import annotations
 

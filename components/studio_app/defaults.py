@@ -1,6 +1,6 @@
 """Fixed facts about the Studio containers: images, ports, probes, users and default sizing.
 
-Everything here comes from the Rasa Studio chart and docs (reference §0, §3, §10); values the
+Everything here comes from the Rasa Studio chart and docs (RasaHQ/rasa-helm-charts charts/studio/values.yaml and templates/studio/, chart 2.6.0; https://rasa.com/docs/studio/installation/installation-guides/resource-requirements); values the
 reference does not state are marked INFERRED with the reasoning.
 """
 
@@ -17,7 +17,7 @@ from ..workload import HttpProbe, User
 
 StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
 
-# Image names under <studio.registry>/ (reference §0).
+# Image names under <studio.registry>/ (RasaHQ/rasa-helm-charts charts/studio/values.yaml, chart 2.6.0).
 IMAGE_NAMES: dict[StudioContainer, str] = {
     "web-client": "studio-web-client",
     "backend": "studio-backend",
@@ -37,7 +37,7 @@ WEB_CLIENT_PORT = 8080  # nginx
 BACKEND_PORT = 4000  # node
 KEYCLOAK_PORT = 8080
 
-# Probes exactly as the chart times them (reference §3.1, §3.2, §3.4).
+# Probes exactly as the chart times them (RasaHQ/rasa-helm-charts charts/studio/templates/studio/{web-client,backend,keycloak}/deployment.yaml, chart 2.6.0).
 WEB_CLIENT_PROBE = HttpProbe("/", WEB_CLIENT_PORT)
 BACKEND_PROBE = HttpProbe("/api/health", BACKEND_PORT)
 KEYCLOAK_PROBE = HttpProbe("/auth", KEYCLOAK_PORT, initial_delay_seconds=30)
@@ -59,7 +59,7 @@ USERS: dict[StudioContainer, User] = {
 }
 POSTGRES_USER = User(999, 999)
 
-# The wait-for-postgresql init container of the migration (reference §3.3), pinned.
+# The wait-for-postgresql init container of the migration (RasaHQ/rasa-helm-charts charts/studio/values.yaml `backend.migration.waitForIt`, chart 2.6.0), pinned.
 WAIT_FOR_POSTGRES_IMAGE = "postgres:17.2"
 
 
@@ -69,7 +69,7 @@ def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
     )
 
 
-# Requests from Rasa's sizing table (reference §10); CPU may burst to twice that, memory is
+# Requests from Rasa's sizing table (https://rasa.com/docs/studio/installation/installation-guides/resource-requirements); CPU may burst to twice that, memory is
 # capped at the request so a pod never relies on memory the node did not reserve for it.
 # The web client (static nginx) is "minimal"; the migration is not in the table (INFERRED:
 # a short Prisma run).

@@ -1,7 +1,7 @@
 """Environment variables of the Studio containers, as pure functions of config and interfaces.
 
-Names and values follow the Studio chart (reference §3.2-§3.5, §12 for the orchestrated model
-services). Every password is a secretKeyRef; no function here ever sees a secret value.
+Names and values follow the Studio chart (RasaHQ/rasa-helm-charts charts/studio/templates/studio/_env.tpl, chart 2.6.0; RasaHQ/rasa-helm-charts charts/studio 1.2.6 for the orchestrated
+model services). Every password is a secretKeyRef; no function here ever sees a secret value.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..interfaces import Database, Kafka, SecretRef
 from ..requirements import EVENTS_DLQ_TOPIC, EVENTS_TOPIC, KEYCLOAK_DATABASE, STUDIO_DATABASE
 from ..workload import env_secret, env_value
 
-# Keycloak realm, clients and users the backend provisions (reference §7).
+# Keycloak realm, clients and users the backend provisions (RasaHQ/rasa-helm-charts charts/studio/values.yaml `config.keycloak`, chart 2.6.0).
 
 # The database the migration connects to when it creates the keycloak database.
 DEFAULT_DATABASE_CONNECTION = "postgres"
@@ -29,7 +29,8 @@ DEFAULT_DATABASE_CONNECTION = "postgres"
 KAFKA_CERT_DIR = "/etc/ssl/kafka"
 KAFKA_CA_FILE = f"{KAFKA_CERT_DIR}/ca.crt"
 
-# Studio images before 1.14 (charts <= 2.1.9) read the database from DATABASE_URL (reference §5).
+# Studio images before 1.14 (charts <= 2.1.9) read the database from DATABASE_URL
+# (https://rasa.com/docs/studio/installation/installation-guides/helm-guide; charts/studio 2.2 dropped it, RasaHQ/rasa-helm-charts#238).
 DATABASE_URL_UNTIL = (1, 14, 0)
 
 Env = list[core.EnvVarArgs]
@@ -63,7 +64,8 @@ def database_env(db: Database, *, database_url: bool) -> Env:
     if database_url:
         # Kubernetes expands $(VAR) from the variables above when it starts the container, so
         # the password stays in the Secret. Generated passwords are alphanumeric; a user-given
-        # one with URL-special characters must be percent-encoded (reference §5).
+        # one with URL-special characters must be percent-encoded
+        # (https://rasa.com/docs/studio/installation/installation-guides/helm-guide).
         url = "postgresql://$(DB_USER):$(DB_PASS)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)"
         env.append(env_value("DATABASE_URL", f"{url}?$(DB_QUERY)" if db.query else url))
     return env
@@ -119,7 +121,7 @@ def keycloak_env(db: Database, admin_username: str, admin_password: SecretRef) -
 def model_service_env(model_service: ModelServiceConfig, namespace: str) -> Env:
     """How the backend reaches the model services of the chosen architecture."""
     if model_service.architecture == "orchestrated":
-        # Legacy chart 1.x (reference §12): two orchestrators, and the Rasa Pro image the
+        # Legacy chart (RasaHQ/rasa-helm-charts charts/studio 1.2.6): two orchestrators, and the Rasa Pro image the
         # consumers' training and running Jobs use.
         return [
             env_value("MTS_API_URL", f"http://{names.MODEL_TRAINING_SERVICE}.{namespace}:{names.MODEL_TRAINING_PORT}"),
@@ -168,7 +170,8 @@ def backend_env(
 
 def kafka_env(kafka: Kafka, *, client_id: str, group_id: str) -> Env:
     """KAFKA_* of event ingestion. KAFKA_BROKER_ADDRESS, not the chart README's
-    KAFKA_BOOTSTRAP_SERVERS: values.yaml, the playbooks and compose all use it (reference §3.5)."""
+    KAFKA_BOOTSTRAP_SERVERS: values.yaml, the playbooks and compose all use it
+    (RasaHQ/rasa-helm-charts charts/studio/values.yaml, RasaHQ/rasa-deployment-playbooks, RasaHQ/studio-docker-compose)."""
     env = [
         env_value("KAFKA_CLIENT_ID", client_id),
         env_value("KAFKA_BROKER_ADDRESS", kafka.bootstrap_servers),

@@ -1,4 +1,4 @@
-"""EventIngestion: consumes the assistants' conversation events from Kafka, reference §3.5.
+"""EventIngestion: consumes the assistants' conversation events from Kafka, RasaHQ/rasa-helm-charts charts/studio/templates/studio/event-ingestion/deployment.yaml, chart 2.6.0.
 
 The chart gives it no Service, no ports and no probes, and no health endpoint is documented,
 so it has none here either; Kubernetes restarts it when the process exits.

@@ -1,4 +1,4 @@
-"""StudioIngress: one host for the browser, reference §4.
+"""StudioIngress: one host for the browser, the ingresses of RasaHQ/rasa-helm-charts charts/studio/templates/studio/, chart 2.6.0.
 
 `/`, `/api` and `/auth` share one Ingress; `/talk` (try your assistant) has its own because it
 carries long-lived Socket.IO websockets and needs other proxy settings.

@@ -1,4 +1,4 @@
-"""Keycloak: Studio's user management, served under /auth, reference §3.4 and §7.
+"""Keycloak: Studio's user management, served under /auth, RasaHQ/rasa-helm-charts charts/studio/templates/studio/keycloak/ and values.yaml `config.keycloak`, chart 2.6.0.
 
 The realm `rasa-studio`, its clients and users are provisioned by the backend through the
 admin API; Keycloak itself only needs its database and the admin user.

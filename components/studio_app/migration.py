@@ -1,4 +1,4 @@
-"""DatabaseMigration: the Job that creates and migrates Studio's schema, reference §3.3.
+"""DatabaseMigration: the Job that creates and migrates Studio's schema, RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/ (its migration Job), chart 2.6.0.
 
 Helm runs it as a pre-install/pre-upgrade hook. Pulumi has no hooks, so the ordering is made
 explicit instead:

@@ -1,4 +1,4 @@
-"""WebClient: the Studio frontend (nginx serving the single-page app), reference §3.1."""
+"""WebClient: the Studio frontend (nginx serving the single-page app), RasaHQ/rasa-helm-charts charts/studio/templates/studio/web-client/, chart 2.6.0."""
 
 from __future__ import annotations
 

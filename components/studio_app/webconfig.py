@@ -1,4 +1,4 @@
-"""config.js: the web client's runtime configuration (reference §3.1), as a pure function."""
+"""config.js: the web client's runtime configuration (RasaHQ/rasa-helm-charts charts/studio/templates/studio/web-client/, chart 2.6.0), as a pure function."""
 
 from __future__ import annotations
 
