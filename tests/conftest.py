@@ -19,6 +19,7 @@ Speed and scope (the README's `python -m pytest -q` stays offline and under 30 s
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -36,6 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # As tools/render's CLI does: a program run allocates heavily and frees little, and the
+    # default thresholds make the cyclic collector walk the SDK's classes over and over.
+    gc.set_threshold(50_000, 20, 100)
     config.addinivalue_line("markers", "slow: takes more than a second on its own; deselect with -m 'not slow'")
     config.addinivalue_line(
         "markers", "tool(reason): needs a tool installed by .ci/run (Node.js, a tool virtualenv); runs with --run-tools"
