@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -34,8 +35,8 @@ count = len(json.load(open({out!r} + "/resources.json")))
 print(json.dumps({{"code": code, "modules": mods, "resources": count}}))
 """
 
-# The floor runs with the collector settings tools/render's CLI sets, so the ratio compares
-# the work done, not the collector's.
+# The floor runs with the collector settings tools/render's CLI sets and leaves as it does
+# (os._exit, no interpreter teardown), so the ratio compares the work done, nothing else.
 _FLOOR = """
 import gc; gc.set_threshold(50_000, 20, 100)
 import asyncio, importlib, json, sys
@@ -52,14 +53,15 @@ def program():
         core.ConfigMap(f"r{i}", data={"value": str(i)})
     return pulumi.Output.from_input(0)
 pulumi.runtime.test(program)()
+import os, sys; sys.stdout.flush(); os._exit(0)  # as tools/render's CLI leaves: no teardown
 """
 
 
-def _time(args: list[str]) -> tuple[float, float, str]:
+def _time(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds, stdout) of a fresh interpreter running args."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -78,16 +80,21 @@ class Result:
 
 def measure(stack: str, runs: int) -> Result:
     """Medians over `runs` of the render and the floor for a stack, wall clock and CPU."""
-    with tempfile.TemporaryDirectory() as out:
-        *_, text = _time(["-c", _PROBE.format(stack=stack, out=out)])
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as pycache:
+        # Python's bytecode cache on, as on a user's machine (some CI shells turn it off with
+        # PYTHONDONTWRITEBYTECODE, and then every run compiles the project's sources again):
+        # the probe run fills it, in a directory of its own, for the measured runs.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = pycache
+        *_, text = _time(["-c", _PROBE.format(stack=stack, out=out)], env)
         probe = json.loads(text.strip().splitlines()[-1])
         payload = json.dumps([probe["modules"], probe["resources"]])
         render: list[tuple[float, float, str]] = []
         floor: list[tuple[float, float, str]] = []
         # Interleaved, so that load from elsewhere on the machine hits both alike.
         for _ in range(runs):
-            render.append(_time(["-m", "tools.render", stack, "--out", out]))
-            floor.append(_time(["-c", _FLOOR, payload]))
+            render.append(_time(["-m", "tools.render", stack, "--out", out], env))
+            floor.append(_time(["-c", _FLOOR, payload], env))
     return Result(
         probe["resources"],
         len(probe["modules"]),
