@@ -3,10 +3,11 @@
 import pulumi
 
 import config
+from components import preflight
 from components.providers import providers
 from components.studio import RasaStudio
 
-loaded = config.load()
+loaded = config.load(preflight.problems)
 studio = RasaStudio("rasa-studio", loaded, pulumi.ResourceOptions(providers=providers(loaded.config)))
 
 pulumi.export("url", studio.url)

@@ -53,3 +53,9 @@ class Context:
     @property
     def protect(self) -> bool:
         return self.config.protect_data
+
+    @property
+    def final_snapshot(self) -> bool:
+        """Databases leave a final snapshot when deleted: whenever data is protected, and always in
+        prod, so even a deliberate teardown (docs/prod-safety.md) keeps the last state."""
+        return self.config.protect_data or self.config.environment == "prod"

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
+from .errors import KeyError_
 
 AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
+
+# docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: keys of 1-128 and values of 0-256
+# Unicode letters, digits, spaces and _ . : / = + - @; the `aws:` prefix is AWS's own.
+_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$")
+# A resource takes at most 50 tags; the stack adds its own (Name and the Pulumi stack tags).
+MAX_TAGS = 40
+
+
+def _tag_key(value: str) -> str:
+    if not 1 <= len(value) <= 128 or not _TAG_TEXT.match(value):
+        raise ValueError(f"tag key {value!r} must be 1-128 letters, digits, spaces or _ . : / = + - @")
+    if value.lower().startswith("aws:"):
+        raise ValueError(f"tag key {value!r}: the aws: prefix is reserved for AWS")
+    return value
+
+
+def _tag_value(value: str) -> str:
+    if len(value) > 256 or not _TAG_TEXT.match(value):
+        raise ValueError("tag values are at most 256 letters, digits, spaces or _ . : / = + - @")
+    return value
+
+
+TagKey = Annotated[str, AfterValidator(_tag_key)]
+TagValue = Annotated[str, AfterValidator(_tag_value)]
 
 
 class AwsConfig(Model):
@@ -18,13 +44,30 @@ class AwsConfig(Model):
     vpc_id: Annotated[str, Field(pattern=r"^vpc-[0-9a-f]{8,17}$")] | None = None
     # Private subnets of the EKS cluster's VPC, one per availability zone used.
     subnet_ids: list[SubnetId] = []
-    # Security group of the EKS nodes: the only source the databases and brokers admit.
-    node_security_group_id: SecurityGroupId | None = None
+    # Security groups of the pods that reach RDS and MSK: the node security group and the EKS cluster security group (managed node groups carry it), plus any security groups for pods. The only sources the databases and brokers admit; see docs/aws-security-groups.md.
+    client_security_group_ids: list[SecurityGroupId] = []
     # IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA).
     oidc_provider_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")] | None
     ) = None
-    tags: dict[str, str] = {}
+    tags: Annotated[dict[TagKey, TagValue], Field(max_length=MAX_TAGS)] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "nodeSecurityGroupId" in data:
+            raise KeyError_(
+                "nodeSecurityGroupId",
+                "was replaced by aws.clientSecurityGroupIds, a list: put this group there together with the "
+                "EKS cluster security group (aws eks describe-cluster; see docs/aws-security-groups.md)",
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _security_groups_once(self) -> AwsConfig:
+        if len(set(self.client_security_group_ids)) != len(self.client_security_group_ids):
+            raise KeyError_("clientSecurityGroupIds", "a security group is listed more than once")
+        return self
 
     @property
     def oidc_issuer(self) -> str | None:

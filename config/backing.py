@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import (
     DnsLabel,
     DnsSubdomain,
+    Host,
+    HostPort,
+    HttpUrl,
     ImageRepository,
     ImageTag,
     Model,
     Port,
-    PositiveInt,
     Quantity,
+    Region,
     Resources,
     SecretKeyRef,
 )
@@ -25,13 +29,24 @@ from .pods import PodSettings
 
 SaslMechanism = Literal["plain", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 SecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"]
+# Kafka allows far more, but every partition costs broker memory and file handles, and Studio reads
+# each topic with one consumer group of a few pods: beyond 1000 a value is a typo.
+MAX_PARTITIONS = 1000
+# A replication factor is an int16 in Kafka's CreateTopics request; where the stack runs the
+# brokers, the broker count bounds it further (config/stack.py).
+MAX_REPLICATION_FACTOR = 32767
+# Every in-cluster broker is also a KRaft voter and each write waits for a majority of them; Kafka
+# recommends 3 or 5 controllers, and more than 9 voters only slow the quorum down.
+MAX_IN_CLUSTER_BROKERS = 9
+# MSK's default quota is 30 brokers per cluster (docs.aws.amazon.com/msk/latest/developerguide/limits.html).
+MAX_MSK_BROKERS = 30
 
 
 class Topics(Model):
     """How the topics the components declare are created."""
 
-    partitions: PositiveInt = 1
-    replication_factor: PositiveInt = 1
+    partitions: Annotated[int, Field(ge=1, le=MAX_PARTITIONS)] = 1
+    replication_factor: Annotated[int, Field(ge=1, le=MAX_REPLICATION_FACTOR)] = 1
 
 
 class _Kafka(Model):
@@ -46,7 +61,7 @@ class InClusterKafka(_Kafka, PodSettings):
     tag: ImageTag = "3.9.1"
     # Every broker is also a KRaft controller with a static voter list: changing the count of a
     # running cluster needs a controller migration, not just a new replica count.
-    brokers: PositiveInt = 1
+    brokers: Annotated[int, Field(ge=1, le=MAX_IN_CLUSTER_BROKERS)] = 1
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
     # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
@@ -59,7 +74,7 @@ class MskKafka(_Kafka):
     kafka_version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = "3.6.0"
     instance_type: Annotated[str, Field(pattern=r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")] = "kafka.m7g.large"
     # One broker per subnet (and so per availability zone) times this.
-    brokers_per_subnet: PositiveInt = 1
+    brokers_per_subnet: Annotated[int, Field(ge=1, le=MAX_MSK_BROKERS)] = 1
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
     enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
     # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.
@@ -68,10 +83,12 @@ class MskKafka(_Kafka):
 
 class ExternalKafka(_Kafka):
     mode: Literal["external"]
-    brokers: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:\d{1,5}$")]], Field(min_length=1)]
+    brokers: Annotated[list[HostPort], Field(min_length=1)]
     security_protocol: SecurityProtocol = "SASL_SSL"
     sasl_mechanism: SaslMechanism | None = "SCRAM-SHA-512"
-    username: str | None = None
+    # Printable ASCII without surrounding spaces: clients read it from a Java properties file
+    # (ISO-8859-1) inside a quoted JAAS value (the topic Job escapes quotes and backslashes).
+    username: Annotated[str, Field(pattern=r"^[!-~]([ -~]*[!-~])?$")] | None = None
     password_secret: SecretKeyRef | None = None
     # Secret holding ca.crt for a private CA.
     ca_secret: DnsSubdomain | None = None
@@ -128,7 +145,7 @@ class RdsDatabase(_Database):
 
 class ExternalDatabase(_Database):
     mode: Literal["external"]
-    host: Annotated[str, Field(min_length=1)]
+    host: Host
     port: Port = 5432
     password_secret: SecretKeyRef
     ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
@@ -137,6 +154,22 @@ class ExternalDatabase(_Database):
 DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")]
 
 # --- Object storage ----------------------------------------------------------------------
+
+# S3's bucket naming rules (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html),
+# which S3-compatible stores (MinIO, Ceph, R2) follow too.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def _bucket(value: str) -> str:
+    if not _BUCKET.match(value) or ".." in value:
+        raise ValueError(
+            f"{value!r} is not a bucket name: 3-63 lowercase letters, digits, '.' and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+BucketName = Annotated[str, AfterValidator(_bucket)]
 
 
 class MinioStorage(PodSettings):
@@ -155,9 +188,10 @@ class MinioStorage(PodSettings):
 class S3Storage(Model):
     mode: Literal["s3"]
     # Unset: a unique name derived from the stack.
-    bucket: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = None
-    noncurrent_version_expiration_days: Annotated[int, Field(ge=1)] = 30
-    abort_incomplete_upload_days: Annotated[int, Field(ge=1)] = 7
+    bucket: BucketName | None = None
+    # S3 lifecycle rules take these as int32 days; more than 100 years is a typo.
+    noncurrent_version_expiration_days: Annotated[int, Field(ge=1, le=36500)] = 30
+    abort_incomplete_upload_days: Annotated[int, Field(ge=1, le=36500)] = 7
     # aws:kms: a customer key with rotation (access to it is part of the IRSA role); AES256: S3-managed keys.
     encryption: Literal["aws:kms", "AES256"] = "aws:kms"
 
@@ -170,10 +204,10 @@ class ExternalStorage(Model):
     # Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs
     # or azure; gcs and azure only for the embedded model service (Rasa Pro >= 3.11).
     provider: StorageProvider = "aws"
-    # The bucket; with azure the blob container.
-    bucket: Annotated[str, Field(min_length=3, max_length=63)]
-    endpoint: Annotated[str, Field(pattern=r"^https?://")] | None = None
-    region: Annotated[str, Field(min_length=1)] = "us-east-1"
+    # The bucket; with azure the blob container (whose names are a subset of S3's grammar).
+    bucket: BucketName
+    endpoint: HttpUrl | None = None
+    region: Region = "us-east-1"
     # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
     credentials_secret: DnsSubdomain | None = None
     # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity

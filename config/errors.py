@@ -34,10 +34,12 @@ class KeyError_(ValueError):
     the key the user has to change, relative to that model.
     """
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, *more: tuple[str, str]) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+        # Further (path, message) problems the same check found, each reported on its own line.
+        self.more = more
 
 
 class ConfigError(pulumi.RunError):
@@ -121,16 +123,17 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix: Sequence[str] = ()) -> list[str]:
     problems = []
     for err in exc.errors():
-        loc = [p for i, p in enumerate(err["loc"]) if not _is_tag(err["loc"], i)]
+        # "[key]" marks an error in a mapping's key rather than its value; the key itself names it.
+        loc = [p if p != "" else '""' for i, p in enumerate(err["loc"]) if not (_is_tag(err["loc"], i) or p == "[key]")]
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")
         if isinstance(original, KeyError_):
-            loc.extend(original.path.split("."))
-            message = original.message
-        else:
-            owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
-            message = _message(err, _allowed_keys(owner))
+            for path, message in ((original.path, original.message), *original.more):
+                problems.append(problem(".".join(str(p) for p in [*prefix, *loc, *path.split(".")]), message))
+            continue
+        owner = _model_at(root, err["loc"]) if err["type"] == "extra_forbidden" else None
+        message = _message(err, _allowed_keys(owner))
         path = ".".join(str(p) for p in [*prefix, *loc])
         problems.append(problem(path, message))
     return problems

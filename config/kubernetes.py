@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from .base import DnsLabel, DnsSubdomain, Model
+from .base import DnsLabel, DnsSubdomain, Model, Namespace
 from .pods import PodSettings
 
 # Studio's chart requires Kubernetes 1.30+; kubernetes-validate ships schemas up to 1.37.
@@ -21,6 +22,26 @@ def _cidr(value: str) -> str:
         raise ValueError("must be a network in CIDR notation such as 10.0.0.0/16 (host bits zero)") from None
 
 
+# Kubernetes' qualified name: an optional DNS-subdomain prefix and '/', then a name of at most 63
+# characters (k8s.io/apimachinery pkg/util/validation IsQualifiedName); the API server refuses others.
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+
+
+def _annotation_key(value: str) -> str:
+    prefix, _, name = value.rpartition("/")
+    if len(name) > 63 or not _QUALIFIED_NAME.match(name) or (prefix and not _subdomain_ok(prefix)):
+        raise ValueError(
+            f"annotation key {value!r} must be [prefix/]name: a DNS subdomain prefix and a name of at most 63 "
+            "letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _subdomain_ok(value: str) -> bool:
+    return len(value) <= 253 and all(re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", p) for p in value.split("."))
+
+
+AnnotationKey = Annotated[str, AfterValidator(_annotation_key)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 CidrList = Annotated[list[Cidr], Field(min_length=1)]
 
@@ -35,7 +56,7 @@ class StorageClasses(Model):
 
 
 class KubernetesConfig(Model):
-    namespace: DnsLabel = "rasa-studio"
+    namespace: Namespace = "rasa-studio"
     create_namespace: bool = True
     # The kubeconfig context the provider uses. Never the shell's current context by accident:
     # prod must name one (checked in the stack model).
@@ -43,7 +64,7 @@ class KubernetesConfig(Model):
     kubeconfig: Annotated[str, Field(min_length=1)] | None = None
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
     ingress_class: DnsSubdomain = "nginx"
-    ingress_annotations: dict[str, str] = {}
+    ingress_annotations: dict[AnnotationKey, str] = {}
     ingress_controller_namespace: DnsLabel = "ingress-nginx"
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).

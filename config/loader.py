@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +31,38 @@ def _all_values() -> dict[str, Any]:
     return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
 
 
+# Namespaces a stack file may hold besides the project's own: the engine's and the providers'
+# this program uses (requirements.txt), whose keys configure them, not this program.
+ENGINE_NAMESPACE = "pulumi"
+PROVIDER_NAMESPACES = ("aws", "kubernetes", "random")
+
+
+def key_problems(full_keys: Iterable[str], stack: str) -> list[str]:
+    """Stack-file keys this program would otherwise never read: another namespace than the
+    project's, the engine's and the providers', and dotted keys `pulumi config set` stored flat."""
+    found = []
+    known = (PROJECT, ENGINE_NAMESPACE, *PROVIDER_NAMESPACES)
+    for full_key in sorted(full_keys):
+        namespace, sep, key = full_key.partition(":")
+        if not sep:
+            found.append(f"{full_key}: a stack config key needs a namespace, such as {PROJECT}:{full_key}")
+        elif namespace not in known:
+            close = difflib.get_close_matches(namespace, known, n=1)
+            hint = f"did you mean '{close[0]}:{key}'?" if close else f"namespaces read: {', '.join(known)}"
+            found.append(f"{full_key}: unknown namespace {namespace!r}, so nothing reads this key; {hint}")
+        elif namespace == PROJECT and "." in key:
+            root, _, rest = key.partition(".")
+            found.append(
+                problem(
+                    key,
+                    f"a dotted key stored as one flat name (`pulumi config set` without --path); remove it with "
+                    f"`pulumi config rm --stack {stack} '{key}'` and run "
+                    f"`pulumi config set --path --stack {stack} '{root}.{rest}' <value>`",
+                )
+            )
+    return found
+
+
 def _secret_keys() -> set[str]:
     return set(runtime_config._SECRET_KEYS.get()) | set(runtime_config.get_config_secret_keys_env())
 
@@ -50,8 +85,8 @@ def read_raw() -> tuple[dict[str, Any], set[str], set[str]]:
     present: set[str] = set()
     leaked: set[str] = set()
     for full_key, value in _all_values().items():
-        if not full_key.startswith(prefix):
-            continue
+        if not full_key.startswith(prefix) or "." in full_key:
+            continue  # other namespaces and dotted keys: reported by key_problems
         key = full_key[len(prefix) :]
         if key in s.KEYS:
             present.add(key)
@@ -77,6 +112,25 @@ def validate(raw: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
         return None, format_validation_error(exc, StackConfig)
 
 
+def named_prod(stack: str) -> bool:
+    """A stack whose name says prod (prod, prod-eu, studio-prod, production)."""
+    return any(part in ("prod", "production") for part in re.split(r"[-_.]", stack.lower()))
+
+
+def stack_problems(stack: str, config: StackConfig) -> list[str]:
+    """Rules between the stack's name and its config."""
+    if named_prod(stack) and config.environment != "prod":
+        # Otherwise one changed line (environment) would switch off every prod safety rule.
+        return [
+            problem(
+                "environment",
+                f"stack {stack!r} is named prod, so its environment must be prod (and keep prod's safety rules), "
+                f"got {config.environment!r}",
+            )
+        ]
+    return []
+
+
 def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     needed = [s.RASA_PRO_LICENSE]
     if config.studio.pull_secret is not None and config.studio.pull_secret.create:
@@ -87,11 +141,20 @@ def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     return needed
 
 
-def load(stack: str | None = None) -> LoadedConfig:
-    """Validated config and secrets, or ConfigError listing every problem found."""
+def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | None = None) -> LoadedConfig:
+    """Validated config and secrets, or ConfigError listing every problem found.
+
+    `checks` adds problems a valid config can still have against the components' defaults
+    (components/preflight.py); they run before any resource is registered.
+    """
     stack = stack or pulumi.get_stack()
     raw, present, leaked = read_raw()
     config, problems = validate(raw)
+    problems = key_problems(_all_values(), stack) + problems
+    if config is not None:
+        problems.extend(stack_problems(stack, config))
+    if config is not None and checks is not None:
+        problems.extend(checks(config))
     for key in sorted(leaked):
         spec = next(x for x in s.ALL if x.key == key)
         problems.append(problem(key, f"is stored in plain text; remove it and run: {s.set_command(spec, stack)}"))
@@ -99,6 +162,10 @@ def load(stack: str | None = None) -> LoadedConfig:
         for spec in required_secrets(config):
             if spec.key not in present:
                 problems.append(problem(spec.key, f"{spec.description} is not set; run: {s.set_command(spec, stack)}"))
+    if config is not None and config.kafka.mode == "in-cluster" and s.KAFKA_PASSWORD.key in present:
+        reason = s.kafka_password_problem(str(_all_values()[f"{PROJECT}:{s.KAFKA_PASSWORD.key}"]))
+        if reason is not None:
+            problems.append(problem(s.KAFKA_PASSWORD.key, reason))
     if problems or config is None:
         raise ConfigError(problems)
 

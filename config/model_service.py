@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from . import sizing as sz
-from .base import ImageRepository, ImageTag, Model, PositiveInt, Quantity, Resources, version_tuple
+from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
 from .errors import KeyError_
 from .pods import PodSettings, ServiceAccountSettings
 
@@ -16,6 +16,16 @@ Architecture = Literal["orchestrated", "embedded"]
 # Rasa Pro versions the architectures can start (https://rasa.com/docs/reference/architecture/studio; RasaHQ/rasa-helm-charts git history of charts/studio).
 MIN_RASA_PRO_ORCHESTRATED = (3, 7, 0)
 MIN_RASA_PRO_EMBEDDED = (3, 11, 0)
+
+# Each assistant takes up to two running consumers and each of those a Rasa Pro Job: 4 pods and
+# 2 CPU per assistant at peak (config/sizing.py). 250 assistants are 1000 pods, the most one
+# workload here may run (config/base.py MAX_REPLICAS); a Studio team trying more at once is a typo.
+MAX_ASSISTANTS = 250
+# Every parallel training is a consumer plus a Job of 1 CPU and 1Gi or more (reference defaults):
+# 100 is already a cluster of its own for training alone.
+MAX_PARALLEL_TRAININGS = 100
+# Probe timings go into the consumers' environment as seconds; an hour is beyond any useful wait.
+MAX_CHECK_SECONDS = 3600
 
 
 class RasaProImage(Model):
@@ -65,9 +75,9 @@ class JobResources(Model):
 class Check(Model):
     """How the running consumer waits for the Rasa server in its Job (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
-    initial_delay_seconds: Annotated[int, Field(ge=0)] = 10
-    interval_seconds: PositiveInt = 5
-    failure_threshold: PositiveInt = 50
+    initial_delay_seconds: Annotated[int, Field(ge=0, le=MAX_CHECK_SECONDS)] = 10
+    interval_seconds: Annotated[int, Field(ge=1, le=MAX_CHECK_SECONDS)] = 5
+    failure_threshold: Annotated[int, Field(ge=1, le=1000)] = 50
 
 
 class JobSettings(Model):
@@ -105,14 +115,14 @@ class Pods(Model):
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
     # How many assistants users will build and try in Studio.
-    assistants: PositiveInt = 1
+    assistants: Annotated[int, Field(ge=1, le=MAX_ASSISTANTS)] = 1
     # Frequent training keeps a second free running consumer per assistant.
     frequent_training: bool = False
     # Trainings that may run at the same time; more queue until a consumer is free.
-    parallel_trainings: PositiveInt = 1
+    parallel_trainings: Annotated[int, Field(ge=1, le=MAX_PARALLEL_TRAININGS)] = 1
     # Replica overrides; unset follows the sizing rules, lower than the rules is refused.
-    training_consumers: PositiveInt | None = None
-    running_consumers: PositiveInt | None = None
+    training_consumers: Replicas | None = None
+    running_consumers: Replicas | None = None
     rasa_pro: RasaProImage
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()

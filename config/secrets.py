@@ -41,6 +41,30 @@ ALL = (
 KEYS = frozenset(s.key for s in ALL)
 
 
+# The in-cluster broker formats the Studio user with `kafka-storage format --add-scram
+# 'SCRAM-SHA-512=[name=studio,password=...]'`, which splits at ',' (and, before Kafka 3.9, at
+# brackets) and strips surrounding quotes; clients put the password into a quoted JAAS value
+# inside a Java properties file (ISO-8859-1, backslash escapes). See components/backing/kafka_in_cluster.py.
+SCRAM_UNSAFE = frozenset(',[]"\\')
+
+
+def kafka_password_problem(value: str) -> str | None:
+    """Why the in-cluster broker cannot take this kafkaPassword, or None. Never echoes the value."""
+    # Names the forbidden characters, not the ones found: nothing of the value is shown.
+    if set(value) & SCRAM_UNSAFE:
+        return (
+            "must not contain any of , [ ] \" \\: the in-cluster broker's SCRAM bootstrap "
+            "(kafka-storage --add-scram) and the clients' JAAS line cannot carry them"
+        )
+    if not all(" " <= c <= "~" for c in value):
+        return "must be printable ASCII: Kafka reads it from a properties file (ISO-8859-1)"
+    if value != value.strip():
+        return "must not start or end with a space"
+    if not value:
+        return "must not be empty"
+    return None
+
+
 def set_command(spec: SecretSpec, stack: str) -> str:
     return f"pulumi config set --secret --stack {stack} {spec.key} {spec.example}"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .base import ResourceList, Resources
+from .base import ResourceList, Resources, quantity_amount
 
 if TYPE_CHECKING:
     from .model_service import ModelServiceConfig
@@ -94,28 +94,13 @@ def sizing(
 
 # --- quantities ----------------------------------------------------------------------------
 
-_QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
-_SUFFIX = {
-    "": Decimal(1),
-    "m": Decimal("0.001"),
-    "k": Decimal(10**3),
-    "M": Decimal(10**6),
-    "G": Decimal(10**9),
-    "T": Decimal(10**12),
-    "Ki": Decimal(2**10),
-    "Mi": Decimal(2**20),
-    "Gi": Decimal(2**30),
-    "Ti": Decimal(2**40),
-}
 MI = 2**20
 GI = 2**30
 
 
 def _amount(quantity: str) -> Decimal:
-    match = _QUANTITY.match(quantity)
-    if not match or match.group(2) not in _SUFFIX:
-        raise ValueError(f"unsupported quantity {quantity!r}")
-    return Decimal(match.group(1)) * _SUFFIX[match.group(2)]
+    # The config models accept only quantities of Kubernetes' grammar; one parser for both.
+    return quantity_amount(quantity)
 
 
 def cpu_millis(quantity: str) -> int:

@@ -10,6 +10,7 @@ from pydantic.alias_generators import to_snake
 from .aws import AwsConfig
 from .backing import (
     DatabaseConfig,
+    ExternalDatabase,
     ExternalKafka,
     ExternalStorage,
     InClusterKafka,
@@ -25,6 +26,12 @@ from .pods import PodSettings, check_mounts, merge
 from .studio import StudioConfig
 
 Environment = Literal["dev", "staging", "prod"]
+# The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
+# (docs/prod-safety.md): turning one off takes two deliberate lines, never one.
+ProdRisk = Literal["protectData", "tls", "databaseTls", "kafkaTls"]
+# sslmode values that encrypt and verify the server (libpq: verify-ca checks the chain,
+# verify-full also the host name); require encrypts without knowing who answers.
+VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
 
 # Studio 1.10 replaced the orchestrated model services with the embedded Rasa Pro model service.
 EMBEDDED_SINCE = (1, 10, 0)
@@ -41,6 +48,37 @@ class StackConfig(Model):
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
     aws: AwsConfig | None = None
+    # Prod safety rules this prod stack deliberately waives (docs/prod-safety.md).
+    acknowledge_unsafe_prod: list[ProdRisk] = []
+
+    def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
+        """What this config turns off that prod relies on: {rule: (key, why)}; empty outside prod."""
+        if self.environment != "prod":
+            return {}
+        risks: dict[ProdRisk, tuple[str, str]] = {}
+        if not self.protect_data:
+            risks["protectData"] = (
+                "protectData",
+                "prod keeps its data protected: false leaves RDS without deletion protection or final "
+                "snapshot and lets `pulumi destroy` delete the databases, brokers, bucket and volumes",
+            )
+        if not self.studio.tls.enabled:
+            risks["tls"] = (
+                "studio.tls.enabled",
+                "prod serves Studio over HTTPS: logins and tokens would cross in clear",
+            )
+        if isinstance(self.database, ExternalDatabase) and self.database.ssl_mode not in VERIFIED_SSL_MODES:
+            risks["databaseTls"] = (
+                "database.sslMode",
+                f"prod connects to its database encrypted and verified ({' or '.join(VERIFIED_SSL_MODES)}), "
+                f"got {self.database.ssl_mode}",
+            )
+        if isinstance(self.kafka, ExternalKafka) and self.kafka.security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT"):
+            risks["kafkaTls"] = (
+                "kafka.securityProtocol",
+                f"prod talks to Kafka over TLS (SSL or SASL_SSL), got {self.kafka.security_protocol}",
+            )
+        return risks
 
     @model_validator(mode="after")
     def _prod_names_its_cluster(self) -> StackConfig:
@@ -71,10 +109,10 @@ class StackConfig(Model):
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
         if self.kafka.mode == "msk" and self.kafka_needed:
-            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", nodeSecurityGroupId="kafka.mode msk")
+            needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", clientSecurityGroupIds="kafka.mode msk")
         if self.database.mode == "rds":
             needs.update(
-                vpcId="database.mode rds", subnetIds="database.mode rds", nodeSecurityGroupId="database.mode rds"
+                vpcId="database.mode rds", subnetIds="database.mode rds", clientSecurityGroupIds="database.mode rds"
             )
         if self.object_storage.mode == "s3":
             needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
@@ -85,7 +123,7 @@ class StackConfig(Model):
         values = {
             "vpcId": self.aws.vpc_id,
             "subnetIds": self.aws.subnet_ids,
-            "nodeSecurityGroupId": self.aws.node_security_group_id,
+            "clientSecurityGroupIds": self.aws.client_security_group_ids,
             "oidcProviderArn": self.aws.oidc_provider_arn,
         }
         for key, reason in sorted(needs.items()):
@@ -176,6 +214,24 @@ class StackConfig(Model):
                 "kafka.topics.replicationFactor",
                 f"must be <= the number of brokers ({brokers}), got {self.kafka.topics.replication_factor}",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _prod_stays_safe(self) -> StackConfig:
+        risks = self.prod_risks()
+        acknowledged = set(self.acknowledge_unsafe_prod)
+        refused = [
+            (key, f"{why}; to accept this deliberately add {rule!r} to acknowledgeUnsafeProd")
+            for rule, (key, why) in sorted(risks.items())
+            if rule not in acknowledged
+        ]
+        if refused:
+            raise KeyError_(*refused[0], *refused[1:])
+        stale = sorted(acknowledged - set(risks))
+        if stale:
+            # A waiver nothing needs would let a later one-line change switch the protection off.
+            where = "this config keeps them" if self.environment == "prod" else "only prod has safety rules"
+            raise KeyError_("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
         return self
 
 

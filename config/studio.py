@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from .base import DnsSubdomain, Hostname, ImageRepository, ImageTag, Model, PositiveInt, Resources
+from .base import (
+    DnsSubdomain,
+    Hostname,
+    ImageRepository,
+    ImageTag,
+    Model,
+    PositiveInt,
+    Replicas,
+    Resources,
+    check_host,
+    split_host_port,
+)
 from .pods import PodSettings
 
 
@@ -26,6 +37,15 @@ class Tls(Model):
         return self
 
 
+def _registry_host(value: str) -> str:
+    """A registry as image references name it: a host, optionally with a port."""
+    if ":" in value:
+        split_host_port(value)
+    else:
+        check_host(value)
+    return value
+
+
 class PullSecret(Model):
     """Credentials for Rasa's private registry.
 
@@ -35,7 +55,7 @@ class PullSecret(Model):
 
     name: DnsSubdomain = "rasa-registry"
     create: bool = True
-    server: Annotated[str, Field(min_length=1)] = "europe-west3-docker.pkg.dev"
+    server: Annotated[str, AfterValidator(_registry_host)] = "europe-west3-docker.pkg.dev"
     # Google Artifact Registry takes a service-account JSON key as password with this user.
     username: Annotated[str, Field(min_length=1)] = "_json_key"
 
@@ -44,7 +64,7 @@ class Component(PodSettings):
     """Settings every long-running Studio container shares: image tag, replicas, resources, pod knobs."""
 
     version: ImageTag | None = None
-    replicas: PositiveInt = 1
+    replicas: Replicas = 1
     resources: Resources | None = None
 
 
@@ -62,8 +82,8 @@ class WebClient(Component):
 
 class Autoscaling(Model):
     enabled: bool = False
-    min_replicas: PositiveInt = 1
-    max_replicas: PositiveInt = 3
+    min_replicas: Replicas = 1
+    max_replicas: Replicas = 3
     target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 80
 
     @model_validator(mode="after")
@@ -111,12 +131,26 @@ class DatabaseMigration(PodSettings):
 _KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
 
 
+def _keycloak_url(value: str) -> str:
+    """The host and port of a Keycloak URL by their real grammar; the path is Keycloak's own."""
+    netloc = value.split("://", 1)[1].split("/", 1)[0]
+    if ":" in netloc:
+        split_host_port(netloc)
+    else:
+        check_host(netloc)
+    return value
+
+
 class ExternalKeycloak(Model):
     """A Keycloak the stack does not run (chart: keycloak.enabled false with config.keycloak.url)."""
 
     # Its base URL as browsers and the Studio pods reach it, with the path it serves under
     # (Studio's own Keycloak image serves /auth), e.g. https://sso.example.com/auth.
-    url: Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$")]
+    url: Annotated[
+        str,
+        Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$"),
+        AfterValidator(_keycloak_url),
+    ]
 
     @property
     def base_url(self) -> str:

@@ -3,7 +3,8 @@
 The pack's configuration feeds the rule context: `prod`, `allowExternalServices`,
 `topologySpread` and `automountComponents` per policy. `python -m tools.policy_config STACK`
 writes it from the stack config, for `pulumi preview --policy-pack policy --policy-pack-config FILE`.
-A resource's own `protect` option also marks it as production data.
+`prod` is the stack's `environment: prod` (unless it acknowledges `protectData`, docs/prod-safety.md);
+a resource's own `protect` option also marks it as production data.
 """
 
 from __future__ import annotations

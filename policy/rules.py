@@ -33,7 +33,8 @@ WRITABLE_ROOT_ANNOTATION = "rasa-studio/writable-root-filesystem"
 class RuleContext:
     """What the rules need to know about the stack beyond one resource's properties."""
 
-    # Data is protected (config `protectData`): RDS must have deletion protection.
+    # A prod stack (config `environment: prod`): RDS must have deletion protection. The one way out
+    # is the stack's deliberate `acknowledgeUnsafeProd: [protectData]` (docs/prod-safety.md).
     prod: bool = False
     # Services of type LoadBalancer or NodePort are acceptable (config `kubernetes.allowExternalServices`).
     allow_load_balancer: bool = False
@@ -49,7 +50,7 @@ class RuleContext:
         """The context of a validated `config.StackConfig` (duck-typed: the pack has no pydantic)."""
         orchestrated = config.model_service.architecture == "orchestrated"
         return cls(
-            prod=bool(config.protect_data),
+            prod=config.environment == "prod" and "protectData" not in getattr(config, "acknowledge_unsafe_prod", ()),
             allow_load_balancer=bool(getattr(config.kubernetes, "allow_external_services", False)),
             topology_spread=bool(config.kubernetes.topology_spread),
             automount_components=ORCHESTRATED_API_CLIENTS if orchestrated else frozenset(),

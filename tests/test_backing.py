@@ -267,11 +267,15 @@ def test_rds_is_private_encrypted_tls_only_and_backed_up(stack: str) -> None:
     assert {(p["name"], p["value"]) for p in params["parameters"]} == {("rds.force_ssl", "1")}
     sg = inputs(next(r for r in run.by_type("aws:ec2/securityGroup:SecurityGroup") if "postgresql" in r.name))
     (rule,) = sg["ingress"]
-    assert (rule["fromPort"], rule["toPort"], rule["securityGroups"]) == (5432, 5432, [AWS_NODE_SG[stack]])
+    assert (rule["fromPort"], rule["toPort"], rule["securityGroups"]) == (5432, 5432, AWS_CLIENT_SGS[stack])
     assert "cidrBlocks" not in rule
 
 
-AWS_NODE_SG = {"staging": "sg-0a1b2c3d4e5f60718", "prod": "sg-0f1e2d3c4b5a69788"}
+# aws.clientSecurityGroupIds of the stack files: node and EKS cluster security groups.
+AWS_CLIENT_SGS = {
+    "staging": ["sg-0a1b2c3d4e5f60718", "sg-0a1b2c3d4e5f60719"],
+    "prod": ["sg-0f1e2d3c4b5a69788", "sg-0f1e2d3c4b5a69789"],
+}
 
 
 def test_rds_databases_and_user_come_from_an_in_cluster_job_over_tls() -> None:
@@ -305,7 +309,7 @@ def test_msk_is_tls_only_scram_encrypted_and_reachable_from_nodes_only(stack: st
     )
     sg = inputs(next(r for r in run.by_type("aws:ec2/securityGroup:SecurityGroup") if "kafka" in r.name))
     (rule,) = sg["ingress"]
-    assert (rule["fromPort"], rule["toPort"], rule["securityGroups"]) == (9096, 9096, [AWS_NODE_SG[stack]])
+    assert (rule["fromPort"], rule["toPort"], rule["securityGroups"]) == (9096, 9096, AWS_CLIENT_SGS[stack])
     for key in run.by_type("aws:kms/key:Key"):
         assert inputs(key)["enableKeyRotation"] is True
 
@@ -404,3 +408,25 @@ def test_unrelated_changes_leave_stateful_resources_untouched(stack: str, change
 
     before, after = stateful(run_stack(stack)), stateful(run_stack(stack, change))
     assert before and before == after
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_security_groups_keep_the_description_they_were_created_with(stack: str) -> None:
+    # An EC2 security group's description cannot change in place: a new one would replace the
+    # group, and MSK's broker security groups with it (a new cluster).
+    run = run_stack(stack)
+    descriptions = sorted(inputs(r)["description"] for r in run.by_type("aws:ec2/securityGroup:SecurityGroup"))
+    assert descriptions == [
+        f"rasa-studio-{stack}-kafka: SASL/SCRAM over TLS from the EKS nodes only",
+        f"rasa-studio-{stack}-postgresql: PostgreSQL from the EKS nodes only",
+    ]
+
+
+def test_msk_broker_logs_go_to_a_vended_logs_group() -> None:
+    run = run_stack("prod")
+    (group,) = run.by_type("aws:cloudwatch/logGroup:LogGroup")
+    # Under /aws/vendedlogs/ the account's 5,120-character Logs resource policy does not grow.
+    assert inputs(group)["name"] == "/aws/vendedlogs/msk/rasa-studio-prod-kafka"
+    assert inputs(group)["retentionInDays"] == 30
+    logging = inputs(one(run, "aws:msk/cluster:Cluster"))["loggingInfo"]["brokerLogs"]["cloudwatchLogs"]
+    assert logging == {"enabled": True, "logGroup": "/aws/vendedlogs/msk/rasa-studio-prod-kafka"}

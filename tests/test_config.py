@@ -18,7 +18,7 @@ AWS = {
     "region": "eu-central-1",
     "vpcId": "vpc-0a1b2c3d4e5f60718",
     "subnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
-    "nodeSecurityGroupId": "sg-0a1b2c3d4e5f60718",
+    "clientSecurityGroupIds": ["sg-0a1b2c3d4e5f60718"],
     "oidcProviderArn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC",
 }
 

@@ -115,7 +115,7 @@ SECTION_CASES = [
         "pull secret server empty",
         with_(studio={"pullSecret": {"server": ""}}),
         "studio.pullSecret.server",
-        "at least 1",
+        "host name",
     ),
     (
         "pull secret create not a bool",
@@ -192,7 +192,7 @@ SECTION_CASES = [
         "external kafka broker without port",
         kafka("external", brokers=["kafka.example.com"]),
         "kafka.brokers.0",
-        "does not match",
+        "HOST:PORT",
     ),
     ("external kafka empty brokers", kafka("external", brokers=[]), "kafka.brokers", "at least 1"),
     ("external kafka protocol", kafka("external", securityProtocol="TLS"), "kafka.securityProtocol", "one of"),
@@ -204,6 +204,8 @@ SECTION_CASES = [
         "required",
     ),
     ("external kafka ca secret name", kafka("external", caSecret="Kafka CA"), "kafka.caSecret", "DNS-1123"),
+    ("external kafka username padded", kafka("external", username=" studio"), "kafka.username", "does not match"),
+    ("external kafka username non-ascii", kafka("external", username="stüdio"), "kafka.username", "does not match"),
     # database, each mode
     ("database username upper case", database("in-cluster", username="Studio"), "database.username", "does not match"),
     ("in-cluster database tag latest", database("in-cluster", tag="latest"), "database.tag", "pin"),
@@ -230,7 +232,7 @@ SECTION_CASES = [
     # objectStorage, each mode
     ("minio bucket name", storage("minio", bucket="Models_1"), "objectStorage.bucket", "DNS-1123"),
     ("minio tag latest", storage("minio", tag="latest"), "objectStorage.tag", "pin"),
-    ("s3 bucket name", storage("s3", bucket="My_Bucket"), "objectStorage.bucket", "does not match"),
+    ("s3 bucket name", storage("s3", bucket="My_Bucket"), "objectStorage.bucket", "not a bucket name"),
     (
         "s3 expiration zero",
         storage("s3", noncurrentVersionExpirationDays=0),
@@ -247,9 +249,9 @@ SECTION_CASES = [
         "external storage endpoint scheme",
         storage("external", endpoint="s3.example.com"),
         "objectStorage.endpoint",
-        "does not match",
+        "https://",
     ),
-    ("external storage bucket too short", storage("external", bucket="ab"), "objectStorage.bucket", "at least 3"),
+    ("external storage bucket too short", storage("external", bucket="ab"), "objectStorage.bucket", "3-63"),
     ("external storage without bucket", with_(objectStorage={"mode": "external"}), "objectStorage.bucket", "required"),
     (
         "external storage credentials name",
@@ -273,9 +275,21 @@ SECTION_CASES = [
     ),
     (
         "aws security group",
-        with_(database={"mode": "rds"}, aws={**AWS, "nodeSecurityGroupId": "default"}),
-        "aws.nodeSecurityGroupId",
+        with_(database={"mode": "rds"}, aws={**AWS, "clientSecurityGroupIds": ["default"]}),
+        "aws.clientSecurityGroupIds.0",
         "does not match",
+    ),
+    (
+        "aws security group listed twice",
+        with_(database={"mode": "rds"}, aws={**AWS, "clientSecurityGroupIds": ["sg-0a1b2c3d4e5f60718"] * 2}),
+        "aws.clientSecurityGroupIds",
+        "listed more than once",
+    ),
+    (
+        "aws renamed security group key",
+        with_(database={"mode": "rds"}, aws={**AWS, "nodeSecurityGroupId": "sg-0a1b2c3d4e5f60718"}),
+        "aws.nodeSecurityGroupId",
+        "was replaced by aws.clientSecurityGroupIds",
     ),
     (
         "aws oidc arn",
@@ -286,7 +300,7 @@ SECTION_CASES = [
     (
         "aws facts missing for rds",
         with_(database={"mode": "rds"}, aws={"region": "eu-central-1"}),
-        "aws.nodeSecurityGroupId",
+        "aws.clientSecurityGroupIds",
         "database.mode rds",
     ),
     ("aws tags not strings", with_(aws={**AWS, "tags": {"team": ["a"]}}), "aws.tags.team", "string"),

@@ -54,7 +54,7 @@ VARIANTS = [
     ("dev", "studio.version=1.17.0", "modelService.architecture=embedded"),
     ("prod", "studio.version=1.17.0", "modelService.architecture=embedded"),
     # The in-cluster backing services under prod settings (protected, spread, three brokers).
-    ("dev", "environment=prod", "kafka.brokers=3"),
+    ("dev", "environment=prod", "kafka.brokers=3", "acknowledgeUnsafeProd=[tls]"),
 ]
 
 

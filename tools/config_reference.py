@@ -49,9 +49,18 @@ _VALIDATOR_TYPES = {
     "_dns_label": "DNS label (RFC 1123, at most 63 characters)",
     "_dns_subdomain": "DNS subdomain (RFC 1123)",
     "_hostname": "fully qualified host name",
-    "_quantity": "Kubernetes quantity (`500m`, `4Gi`)",
     "_image_tag": "image tag (not `latest`)",
     "_image_repository": "image repository (no tag)",
+    "_namespace": "DNS label (RFC 1123, at most 63 characters; not `default` or `kube-*`)",
+    "_quantity": "Kubernetes quantity (`500m`, `4Gi`)",
+    "_host": "host name or IP address",
+    "_host_port": "`HOST:PORT` (port 1-65535)",
+    "_http_url": "http(s) URL (scheme, host, port 1-65535)",
+    "_region": "region name (`eu-central-1`)",
+    "_registry_host": "registry host (`HOST` or `HOST:PORT`)",
+    "_bucket": "bucket name (S3 rules, 3-63 characters)",
+    "_tag_key": "tag key (1-128 characters, no `aws:` prefix)",
+    "_tag_value": "tag value (at most 256 characters)",
 }
 
 _Missing = object()

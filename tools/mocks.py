@@ -121,6 +121,8 @@ class Registration:
     ignore_changes: list[str]
     replace_on_changes: list[str]
     state: dict[str, Any] = field(default_factory=dict)
+    # customTimeouts as given (create/update/delete, e.g. "10m"); unset ones left out.
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
 
 class RecordingMonitor(MockMonitor):
@@ -150,6 +152,11 @@ class RecordingMonitor(MockMonitor):
                 ignore_changes=sorted(request.ignoreChanges),
                 replace_on_changes=sorted(request.replaceOnChanges),
                 state=self.resources[response.urn].state if response.urn in self.resources else {},
+                custom_timeouts={
+                    k: v
+                    for k in ("create", "update", "delete")
+                    if (v := getattr(request.customTimeouts, k, "")) and isinstance(v, str)
+                },
             )
         )
         return response

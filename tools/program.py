@@ -15,7 +15,10 @@ from typing import Any
 
 import pulumi
 
+from components import preflight
+from config import StackConfig, validate
 from config.errors import PROJECT
+from config.loader import stack_problems
 
 from .mocks import Registration, install
 from .output import REDACTED
@@ -43,6 +46,14 @@ async def _resolve(exported: dict[str, Any], into: dict[str, Any]) -> None:
         out = pulumi.Output.from_input(value)
         resolved = await out.future()
         into[key] = REDACTED if await out.is_secret() else resolved
+
+
+def check(stack: str, plain: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
+    """The program's config step without the runtime: validation, then the preflight checks."""
+    config, problems = validate(plain)
+    if config is not None:
+        problems = stack_problems(stack, config) + preflight.problems(config)
+    return (config if not problems else None), problems
 
 
 def run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:

@@ -1,4 +1,4 @@
-"""Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...]`.
+"""Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...] [--unset K ...]`.
 
 Runs the same program `pulumi up` runs, under Pulumi's mock runtime, and writes
 DIR/manifests/ (one YAML file per Kubernetes object) and DIR/resources.json (every registered
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from config import ConfigError, validate
+from config import ConfigError
 from config.loader import required_secrets
 
 from . import output, program, stackfile
@@ -35,7 +35,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="output directory (default build/<stack>)")
     parser.add_argument("--config", type=Path, help="stack file to read instead of Pulumi.<stack>.yaml")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config value (repeatable)"
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, VALUE in YAML: 6, [a:9096,b:9096], {cpu: 2}; null removes KEY (repeatable)",
+    )
+    parser.add_argument(
+        "--unset", action="append", default=[], metavar="KEY", help="remove a config key (repeatable, after --set)"
     )
     return parser.parse_args(argv)
 
@@ -55,10 +62,12 @@ def render(argv: list[str] | None = None) -> int:
         given = stackfile.read(path)
         for assignment in args.set:
             stackfile.apply_override(given, assignment)
+        for key in args.unset:
+            stackfile.remove(given, key)
     except stackfile.StackFileError as exc:
         return _fail(exc.problems)
 
-    config, problems = validate(given.plain)
+    config, problems = program.check(args.stack, given.plain)
     if config is None:
         return _fail(problems)
     # The stack file cannot hold decryptable secrets here; stand-ins let the program run,

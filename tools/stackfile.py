@@ -14,6 +14,7 @@ import yaml
 
 from config import secrets as secret_specs
 from config.errors import PROJECT, problem
+from config.loader import key_problems
 
 from .mocks import SECRET_PLACEHOLDER
 
@@ -32,47 +33,75 @@ class StackInput:
     encrypted: set[str] = field(default_factory=set)
 
 
+def stack_name(path: Path) -> str:
+    """`Pulumi.<stack>.yaml` -> stack; any other file name stands for itself."""
+    name = path.name
+    return name[len("Pulumi.") : -len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else name
+
+
+def existing_stacks(directory: Path) -> list[str]:
+    return sorted(stack_name(p) for p in directory.glob("Pulumi.*.yaml"))
+
+
 def read(path: Path) -> StackInput:
     try:
         document = yaml.safe_load(path.read_text()) or {}
     except FileNotFoundError:
-        raise StackFileError([f"{path}: no such stack file"]) from None
+        stacks = existing_stacks(path.parent)
+        found = f"stacks here: {', '.join(stacks)}" if stacks else "no Pulumi.<stack>.yaml here"
+        raise StackFileError([f"{path}: no such stack file ({found})"]) from None
     except yaml.YAMLError as exc:
         raise StackFileError([f"{path}: not valid YAML: {exc}"]) from None
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise StackFileError([f"{path}: expected a mapping with a 'config' mapping"])
+    values = document.get("config") or {}
+    stack = stack_name(path)
+    problems = key_problems((str(k) for k in values), stack)
     result = StackInput()
     prefix = f"{PROJECT}:"
-    for full_key, value in (document.get("config") or {}).items():
-        if not isinstance(full_key, str) or not full_key.startswith(prefix):
-            continue  # other namespaces (pulumi:, aws:) configure the engine, not this program
+    for full_key, value in values.items():
+        if not isinstance(full_key, str) or not full_key.startswith(prefix) or "." in full_key:
+            continue  # other namespaces configure the engine and providers; the rest is in `problems`
         key = full_key[len(prefix) :]
         if isinstance(value, dict) and set(value) == {"secure"}:
             result.secrets[key] = SECRET_PLACEHOLDER
             result.encrypted.add(key)
         elif key in secret_specs.KEYS:
-            # A secret in plain text: handed over as plain so the program refuses it.
-            result.plain[key] = value
+            spec = next(x for x in secret_specs.ALL if x.key == key)
+            problems.append(
+                problem(key, f"is stored in plain text; remove it and run: {secret_specs.set_command(spec, stack)}")
+            )
         else:
             result.plain[key] = value
+    if problems:
+        raise StackFileError(problems)
     return result
 
 
+def _keys(path: str, option: str, assignment: str) -> list[str]:
+    keys = path.split(".")
+    if not all(keys):
+        raise StackFileError([f"{option} {assignment}: expected KEY.PATH{'=VALUE' if option == '--set' else ''}"])
+    return keys
+
+
 def apply_override(target: StackInput, assignment: str) -> None:
-    """`--set modelService.assistants=6`: the value is parsed as a YAML scalar."""
+    """`--set modelService.assistants=6`, `--set kafka.brokers=[a:9096,b:9096]`: the value is YAML
+    (a scalar or a flow list or mapping), as the stack file would hold it; `KEY=null` removes KEY."""
     path, sep, text = assignment.partition("=")
-    keys = [k for k in path.split(".")]
-    if not sep or not all(keys):
+    if not sep:
         raise StackFileError([f"--set {assignment}: expected KEY.PATH=VALUE"])
+    keys = _keys(path, "--set", assignment)
     try:
         value = yaml.safe_load(text) if text else ""
     except yaml.YAMLError as exc:
-        raise StackFileError([f"--set {assignment}: value is not a YAML scalar: {exc}"]) from None
-    if isinstance(value, (dict, list)):
-        raise StackFileError([f"--set {assignment}: value must be a scalar"])
+        raise StackFileError([f"--set {assignment}: value is not YAML: {exc}"]) from None
+    if value is None:
+        remove(target, path, missing_ok=True)
+        return
     top = keys[0]
     if top in secret_specs.KEYS:
-        if len(keys) != 1:
+        if len(keys) != 1 or isinstance(value, (dict, list)):
             raise StackFileError([problem(path, "secrets are single values")])
         target.secrets[top] = str(value)
         return
@@ -85,3 +114,19 @@ def apply_override(target: StackInput, assignment: str) -> None:
             raise StackFileError([problem(".".join(keys[: depth + 1]), "is not a mapping, cannot set a key inside it")])
         node = child
     node[keys[-1]] = value
+
+
+def remove(target: StackInput, path: str, missing_ok: bool = False) -> None:
+    """`--unset kafka.brokers`: the key as if the stack file never had it."""
+    keys = _keys(path, "--unset", path)
+    if len(keys) == 1 and keys[0] in target.secrets:
+        del target.secrets[keys[0]]
+        return
+    node: Any = target.plain
+    for key in keys[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or keys[-1] not in node:
+        if missing_ok:
+            return
+        raise StackFileError([problem(path, "is not set in the stack file, nothing to remove")])
+    del node[keys[-1]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 from pulumi_aws import ec2, kms
 
@@ -20,22 +22,25 @@ def customer_key(name: str, description: str, ctx: Context, parent: pulumi.Resou
     )
 
 
-def nodes_only_security_group(
+def clients_only_security_group(
     name: str,
     *,
     description: str,
     rule: str,
     vpc_id: str | None,
     port: int,
-    node_security_group_id: str,
+    client_security_group_ids: Sequence[str],
     parent: pulumi.Resource,
 ) -> ec2.SecurityGroup:
-    """A security group admitting one TCP port from the EKS nodes and nothing else.
+    """A security group admitting one TCP port from the given client security groups only.
 
-    No egress rules: the provider removes AWS's default allow-all, and replies need none.
+    The clients are what `aws.clientSecurityGroupIds` lists (node, EKS cluster and pod security
+    groups). No egress rules: the provider removes AWS's default allow-all, and replies need none.
     """
     return ec2.SecurityGroup(
         f"{name}-security-group",
+        # A group's description cannot change without replacing the group (and what uses it), so
+        # callers keep the one a stack was created with.
         description=description,
         vpc_id=vpc_id,
         ingress=[
@@ -44,7 +49,7 @@ def nodes_only_security_group(
                 protocol="tcp",
                 from_port=port,
                 to_port=port,
-                security_groups=[node_security_group_id],
+                security_groups=list(client_security_group_ids),
             )
         ],
         opts=pulumi.ResourceOptions(parent=parent),

@@ -18,6 +18,7 @@ from .. import workload
 from ..context import Context
 from ..interfaces import SecretRef
 from ..labels import ComponentName
+from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
 COMPONENT: ComponentName = "postgresql"
@@ -25,20 +26,33 @@ USER = workload.User(uid=999, gid=999)
 RESOURCES = Resources(requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi"))
 
 # \gexec runs each generated statement; format() quotes identifiers (%I) and literals (%L).
-# GRANT role TO CURRENT_USER: on RDS the admin is no superuser and since PostgreSQL 16 must
-# be a member of a role to create a database owned by it.
+# The admin is a superuser in the cluster but not on RDS, Aurora, Cloud SQL or Azure (NOSUPERUSER
+# CREATEDB CREATEROLE). CREATE DATABASE ... OWNER needs the admin to be able to SET ROLE to the
+# owner. Since PostgreSQL 16 a role's creator is a member WITH ADMIN but without SET (see
+# createrole_self_grant in the PostgreSQL 16 release notes), so membership alone proves nothing
+# there and the grant asks for SET. The password is set on every run, so a changed one applies.
 SQL = r"""
 SELECT format('CREATE ROLE %I WITH LOGIN', :'owner')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner')\gexec
 SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :'owner', :'password')\gexec
+SELECT current_setting('server_version_num')::int >= 160000 AS grant_has_options \gset
+\if :grant_has_options
+SELECT format('GRANT %I TO CURRENT_USER WITH SET TRUE', :'owner')
+ WHERE NOT pg_has_role(CURRENT_USER, :'owner', 'SET')\gexec
+\else
 SELECT format('GRANT %I TO CURRENT_USER', :'owner')
  WHERE NOT pg_has_role(CURRENT_USER, :'owner', 'MEMBER')\gexec
+\endif
 """
 
+# A database someone else created (a restore, an earlier install) is handed to the owner; one
+# that already belongs to it is left alone, so a second run changes nothing.
 CREATE_DATABASE = r"""
 SELECT format('CREATE DATABASE %I WITH OWNER %I ENCODING ''UTF8''', :'db', :'owner')
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db')\gexec
-SELECT format('ALTER DATABASE %I OWNER TO %I', :'db', :'owner')\gexec
+SELECT format('ALTER DATABASE %I OWNER TO %I', datname, :'owner')
+  FROM pg_database
+ WHERE datname = :'db' AND datdba <> (SELECT oid FROM pg_roles WHERE rolname = :'owner')\gexec
 """
 
 
@@ -47,8 +61,9 @@ def script(databases: Sequence[str]) -> str:
         f"""psql -v ON_ERROR_STOP=1 --dbname postgres -v db={db} -v owner="$STUDIO_DB_USER" <<'SQL'{CREATE_DATABASE}SQL"""
         for db in databases
     )
+    wait = wait_for("PostgreSQL at $PGHOST:$PGPORT", "pg_isready --dbname postgres --timeout 5")
     return f"""set -eu
-until pg_isready --dbname postgres; do sleep 2; done
+{wait}echo "creating the user $STUDIO_DB_USER and the databases {" ".join(databases)} as $PGUSER"
 psql -v ON_ERROR_STOP=1 --dbname postgres -v owner="$STUDIO_DB_USER" -v password="$STUDIO_DB_PASSWORD" <<'SQL'{SQL}SQL
 {dbs}
 """
@@ -81,23 +96,25 @@ class DatabaseInit(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:DatabaseInit", name, None, opts)
-        psql = workload.container(
-            "database-init",
-            image,
-            user=USER,
-            resources=workload.resources(RESOURCES),
-            env=[
-                workload.env_value("PGHOST", host),
-                workload.env_value("PGPORT", str(port)),
-                workload.env_value("PGSSLMODE", sslmode),
-                workload.env_value("PGCONNECT_TIMEOUT", "10"),
-                workload.env_value("PGUSER", admin_user),
-                workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
-                workload.env_value("STUDIO_DB_USER", username),
-                workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
-            ],
-            command=["sh", "-c", script(databases)],
-            volume_mounts=[workload.mount("tmp", "/tmp")],
+        psql = logs_as_termination_message(
+            workload.container(
+                "database-init",
+                image,
+                user=USER,
+                resources=workload.resources(RESOURCES),
+                env=[
+                    workload.env_value("PGHOST", host),
+                    workload.env_value("PGPORT", str(port)),
+                    workload.env_value("PGSSLMODE", sslmode),
+                    workload.env_value("PGCONNECT_TIMEOUT", "10"),
+                    workload.env_value("PGUSER", admin_user),
+                    workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
+                    workload.env_value("STUDIO_DB_USER", username),
+                    workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
+                ],
+                command=["sh", "-c", script(databases)],
+                volume_mounts=[workload.mount("tmp", "/tmp")],
+            )
         )
         self.job = batch.Job(
             f"{name}-job",
@@ -106,6 +123,7 @@ class DatabaseInit(pulumi.ComponentResource):
             ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
+                active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "database-init"),
                     workload.pod_spec(
@@ -114,6 +132,6 @@ class DatabaseInit(pulumi.ComponentResource):
                     knobs=ctx.knobs("database.setupJob"),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            opts=job_options(self, depends_on),
         )
         self.register_outputs({"job": self.job.metadata.name})

@@ -90,16 +90,42 @@ def server_properties(brokers: int, namespace: str) -> str:
     return "".join(f"{k}={v}\n" for k, v in sorted(lines.items()))
 
 
+# The broker logs to the console only (kubectl logs), as the image's own entrypoint configures it
+# (apache/kafka, docker/resources/common-scripts/log4j.properties): the distribution's default
+# log4j.properties writes dated files into LOG_DIR (the /tmp emptyDir) and never deletes them.
+LOG4J_PROPERTIES = """\
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.authorizer.logger=WARN
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.network.RequestChannel$=WARN
+"""
+# kafka-server-start.sh passes `-loggc` unless EXTRA_ARGS says otherwise, and kafka-run-class.sh
+# then writes GC logs of up to 10 x 100M into LOG_DIR: no GC log file.
+EXTRA_ARGS = "-name kafkaServer"
+
 # Runs under `sh` (busybox in the image). Writes the full config into an emptyDir; the
 # passwords come from env (secretKeyRef), never from the ConfigMap.
+# The SCRAM users are formatted with `--add-scram 'SCRAM-SHA-512=[name=N,password=P]'`, which
+# splits at ',' and strips surrounding '"' (apache/kafka,
+# metadata/src/main/java/org/apache/kafka/metadata/storage/ScramParser.java; releases before 3.9
+# also split at brackets), and clients quote the password in a JAAS line. config/secrets.py
+# refuses such a kafkaPassword; the guard below catches a Secret edited by hand.
 START_SCRIPT = """\
 set -eu
-ordinal="${HOSTNAME##*-}"
+case "${KAFKA_ADMIN_PASSWORD}${KAFKA_STUDIO_PASSWORD}" in
+  *[],[\\"\\\\]*)
+    echo "a Kafka password contains one of , [ ] \\" \\\\ which kafka-storage --add-scram and JAAS cannot carry" >&2
+    exit 1 ;;
+esac
+ordinal="${POD_NAME##*-}"
 conf=/opt/kafka/runtime/server.properties
 cp /opt/kafka/static/server.properties "$conf"
 {
   echo "node.id=${ordinal}"
-  echo "advertised.listeners=SASL_PLAINTEXT://${HOSTNAME}.${KAFKA_HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.cluster.local:9092"
+  echo "advertised.listeners=SASL_PLAINTEXT://${POD_NAME}.${KAFKA_HEADLESS_SERVICE}.${POD_NAMESPACE}.svc.cluster.local:9092"
   echo "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"${KAFKA_ADMIN_USER}\\" password=\\"${KAFKA_ADMIN_PASSWORD}\\";"
 } >> "$conf"
 /opt/kafka/bin/kafka-storage.sh format --ignore-formatted --cluster-id "$KAFKA_CLUSTER_ID" --config "$conf" \\
@@ -136,7 +162,13 @@ class InClusterKafkaService(pulumi.ComponentResource):
         self.scripts = core.ConfigMap(
             f"{name}-scripts",
             metadata=ctx.metadata(SCRIPT_CONFIG_MAP, COMPONENT),
-            data=(scripts := {"server.properties": server_properties(cfg.brokers, ns), "start.sh": START_SCRIPT}),
+            data=(
+                scripts := {
+                    "log4j.properties": LOG4J_PROPERTIES,
+                    "server.properties": server_properties(cfg.brokers, ns),
+                    "start.sh": START_SCRIPT,
+                }
+            ),
             opts=child,
         )
         ports = [core.ServicePortArgs(name="client", port=KAFKA_PORT, target_port="client", protocol="TCP")]
@@ -177,8 +209,15 @@ class InClusterKafkaService(pulumi.ComponentResource):
                     field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")
                 ),
             ),
-            # The scripts write their logs here instead of into the read-only image.
+            core.EnvVarArgs(
+                name="POD_NAME",
+                value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.name")),
+            ),
+            # kafka-run-class.sh creates LOG_DIR (the image is read-only); nothing is written there:
+            # log4j goes to the console and GC logging is off.
             workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
+            workload.env_value("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/opt/kafka/static/log4j.properties"),
+            workload.env_value("EXTRA_ARGS", EXTRA_ARGS),
             workload.env_value("KAFKA_HEAP_OPTS", "-Xms512m -Xmx1g"),
         ]
         broker = with_probes(
@@ -212,7 +251,8 @@ class InClusterKafkaService(pulumi.ComponentResource):
                     name="static", config_map=core.ConfigMapVolumeSourceArgs(name=self.scripts.metadata.name)
                 ),
                 workload.empty_dir("runtime", "16Mi"),
-                workload.empty_dir("tmp", "1Gi"),
+                # JVM scratch only (hsperfdata, native compression libraries): logs go to the console.
+                workload.empty_dir("tmp", "256Mi"),
             ],
             topology_spread_constraints=workload.topology_spread(selector, ctx.config.kubernetes.topology_spread),
         )

@@ -17,7 +17,7 @@ from config.backing import MskKafka
 from ..context import Context
 from ..interfaces import Kafka
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
-from .aws_common import customer_key, nodes_only_security_group
+from .aws_common import clients_only_security_group, customer_key
 from .common import aws_name, stateful
 from .kafka_in_cluster import STUDIO_USER
 
@@ -38,6 +38,14 @@ def server_properties(brokers: int, replication_factor: int) -> str:
         "unclean.leader.election.enable": "false",
     }
     return "".join(f"{k}={v}\n" for k, v in sorted(props.items()))
+
+
+def broker_log_group_name(cluster_name: str) -> str:
+    """Under /aws/vendedlogs/: MSK's broker logs are vended logs, and the account's CloudWatch Logs
+    resource policy, which delivery to any other group extends, is limited to 5,120 characters
+    (Amazon CloudWatch Logs User Guide, "Enabling logging from AWS services",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html)."""
+    return f"/aws/vendedlogs/msk/{cluster_name}"
 
 
 def scram_secret_name(ctx: Context) -> str:
@@ -70,15 +78,15 @@ class MskKafkaService(pulumi.ComponentResource):
 
         # One customer key for the data at rest and the SCRAM secret; losing it loses both.
         self.key = customer_key(name, f"{cluster_name}: MSK storage and SCRAM credentials", ctx, self)
-        # config/stack.py requires aws.nodeSecurityGroupId for kafka.mode msk.
-        assert aws.node_security_group_id is not None
-        self.security_group = nodes_only_security_group(
+        # config/stack.py requires aws.clientSecurityGroupIds for kafka.mode msk.
+        # The descriptions are the ones existing stacks were created with (immutable in AWS).
+        self.security_group = clients_only_security_group(
             name,
             description=f"{cluster_name}: SASL/SCRAM over TLS from the EKS nodes only",
             rule="Kafka SASL/SCRAM (TLS) from the EKS nodes",
             vpc_id=aws.vpc_id,
             port=SCRAM_PORT,
-            node_security_group_id=aws.node_security_group_id,
+            client_security_group_ids=aws.client_security_group_ids,
             parent=self,
         )
         self.configuration = msk.Configuration(
@@ -92,9 +100,11 @@ class MskKafkaService(pulumi.ComponentResource):
         if cfg.broker_log_retention_days is not None:
             log_group = cloudwatch.LogGroup(
                 f"{name}-broker-logs",
-                name=f"/aws/msk/{cluster_name}",
+                name=broker_log_group_name(cluster_name),
                 retention_in_days=cfg.broker_log_retention_days,
-                opts=child,
+                # A stack created with the earlier /aws/msk/ name gets a new group; the old one (and
+                # its logs, until their retention ends) stays in protected stacks.
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ctx.protect),
             )
             logging = msk.ClusterLoggingInfoArgs(
                 broker_logs=msk.ClusterLoggingInfoBrokerLogsArgs(

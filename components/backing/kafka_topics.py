@@ -20,6 +20,7 @@ from .. import workload
 from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
+from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
 
 COMPONENT: ComponentName = "kafka"
@@ -30,28 +31,43 @@ RESOURCES = Resources(
     requests=ResourceList(cpu="100m", memory="384Mi"), limits=ResourceList(cpu="500m", memory="768Mi")
 )
 
-SCRIPT = """\
+# The credentials go into a quoted JAAS value inside a properties file: a JAAS quoted string
+# takes \" and \\ escapes (Kafka's JaasConfig reads it with java.io.StreamTokenizer), and the
+# properties file then wants every backslash doubled. config/ refuses a kafkaPassword that needs
+# this; an external Kafka's password comes from the user's own Secret.
+SCRIPT = (
+    """\
 set -eu
 conf=/tmp/client.properties
-echo "security.protocol=${KAFKA_SECURITY_PROTOCOL}" > "$conf"
+escape() { printf '%s' "$1" | sed -e 's/[\\\\"]/\\\\&/g' -e 's/\\\\/\\\\\\\\/g'; }
+# Each attempt of the wait below gives up within these (the client defaults are 30 s and 60 s).
+printf 'security.protocol=%s\\nrequest.timeout.ms=10000\\ndefault.api.timeout.ms=15000\\n' \\
+  "$KAFKA_SECURITY_PROTOCOL" > "$conf"
 if [ -n "${KAFKA_SASL_MECHANISM:-}" ]; then
   case "$KAFKA_SASL_MECHANISM" in
     PLAIN) module=org.apache.kafka.common.security.plain.PlainLoginModule ;;
     *) module=org.apache.kafka.common.security.scram.ScramLoginModule ;;
   esac
   echo "sasl.mechanism=${KAFKA_SASL_MECHANISM}" >> "$conf"
-  echo "sasl.jaas.config=${module} required username=\\"${KAFKA_SASL_USERNAME}\\" password=\\"${KAFKA_SASL_PASSWORD}\\";" >> "$conf"
+  # printf, not echo: dash's echo would interpret the backslashes.
+  printf '%s required username="%s" password="%s";\\n' "sasl.jaas.config=${module}" \\
+    "$(escape "$KAFKA_SASL_USERNAME")" "$(escape "$KAFKA_SASL_PASSWORD")" >> "$conf"
 fi
 if [ -f /etc/kafka/ca/ca.crt ]; then
   echo "ssl.truststore.type=PEM" >> "$conf"
   echo "ssl.truststore.location=/etc/kafka/ca/ca.crt" >> "$conf"
 fi
+topics() { /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --command-config "$conf" "$@"; }
+"""
+    + wait_for("Kafka at $KAFKA_BOOTSTRAP_SERVERS", "topics --list >/dev/null")
+    + """\
 for topic in $KAFKA_TOPICS; do
-  /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --command-config "$conf" \\
-    --create --if-not-exists --topic "$topic" \\
+  echo "creating topic $topic"
+  topics --create --if-not-exists --topic "$topic" \\
     --partitions "$KAFKA_PARTITIONS" --replication-factor "$KAFKA_REPLICATION_FACTOR"
 done
 """
+)
 
 
 def cli_mechanism(mechanism: str | None) -> str:
@@ -99,20 +115,23 @@ class KafkaTopics(pulumi.ComponentResource):
         if kafka.ca_secret is not None:
             mounts.append(workload.mount("ca", "/etc/kafka/ca", read_only=True))
             volumes.append(core.VolumeArgs(name="ca", secret=core.SecretVolumeSourceArgs(secret_name=kafka.ca_secret)))
-        cli = workload.container(
-            "kafka-topics",
-            image,
-            user=USER,
-            resources=workload.resources(RESOURCES),
-            env=env,
-            command=["sh", "-c", SCRIPT],
-            volume_mounts=mounts,
+        cli = logs_as_termination_message(
+            workload.container(
+                "kafka-topics",
+                image,
+                user=USER,
+                resources=workload.resources(RESOURCES),
+                env=env,
+                command=["sh", "-c", SCRIPT],
+                volume_mounts=mounts,
+            )
         )
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(job_name(topics, spec), COMPONENT, annotations=dict(REPLACE_UNREADY)),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
+                active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
@@ -120,6 +139,6 @@ class KafkaTopics(pulumi.ComponentResource):
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(kafka.ready)),
+            opts=job_options(self, kafka.ready),
         )
         self.register_outputs({"job": self.job.metadata.name})

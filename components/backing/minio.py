@@ -21,6 +21,7 @@ from ..context import Context
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
+from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, job_pod_labels, pvc_template, spec_hash
 
 COMPONENT: ComponentName = "object-storage"
@@ -35,11 +36,15 @@ JOB_RESOURCES = Resources(
     requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi")
 )
 
-BUCKET_SCRIPT = """\
-set -eu
-until mc alias set studio "$MINIO_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do sleep 2; done
-mc mb --ignore-existing "studio/$BUCKET_NAME"
-"""
+# `mc alias set` checks the endpoint and the credentials; it is the wait.
+BUCKET_SCRIPT = (
+    "set -eu\n"
+    + wait_for(
+        "MinIO at $MINIO_ENDPOINT",
+        'mc alias set studio "$MINIO_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null',
+    )
+    + 'mc mb --ignore-existing "studio/$BUCKET_NAME"\n'
+)
 
 
 class Minio(pulumi.ComponentResource):
@@ -123,20 +128,22 @@ class Minio(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
         )
-        mc = workload.container(
-            "make-bucket",
-            f"{cfg.mc_image}:{cfg.mc_tag}",
-            user=USER,
-            resources=workload.resources(JOB_RESOURCES),
-            env=[
-                workload.env_value("MINIO_ENDPOINT", endpoint),
-                workload.env_value("BUCKET_NAME", cfg.bucket),
-                workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
-                workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
-                workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
-            ],
-            command=["sh", "-c", BUCKET_SCRIPT],
-            volume_mounts=[workload.mount("tmp", "/tmp")],
+        mc = logs_as_termination_message(
+            workload.container(
+                "make-bucket",
+                f"{cfg.mc_image}:{cfg.mc_tag}",
+                user=USER,
+                resources=workload.resources(JOB_RESOURCES),
+                env=[
+                    workload.env_value("MINIO_ENDPOINT", endpoint),
+                    workload.env_value("BUCKET_NAME", cfg.bucket),
+                    workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
+                    workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
+                    workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
+                ],
+                command=["sh", "-c", BUCKET_SCRIPT],
+                volume_mounts=[workload.mount("tmp", "/tmp")],
+            )
         )
         self.bucket_job = batch.Job(
             f"{name}-bucket-job",
@@ -145,6 +152,7 @@ class Minio(pulumi.ComponentResource):
             ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
+                active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
                     job_pod_labels(ctx, COMPONENT, "minio-bucket"),
                     workload.pod_spec(
@@ -153,7 +161,7 @@ class Minio(pulumi.ComponentResource):
                     knobs=ctx.knobs("objectStorage.setupJob"),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set]),
+            opts=job_options(self, [self.stateful_set]),
         )
         self.object_storage = ObjectStorage(
             bucket=cfg.bucket,

@@ -23,7 +23,7 @@ from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
-from .aws_common import customer_key, nodes_only_security_group
+from .aws_common import clients_only_security_group, customer_key
 from .common import admin_credentials, aws_name, stateful
 from .database_init import DatabaseInit
 
@@ -64,15 +64,15 @@ class RdsPostgresql(pulumi.ComponentResource):
         identifier = aws_name(ctx, "postgresql")
 
         self.key = customer_key(name, f"{identifier}: RDS storage and Performance Insights", ctx, self)
-        # config/stack.py requires aws.nodeSecurityGroupId for database.mode rds.
-        assert aws.node_security_group_id is not None
-        self.security_group = nodes_only_security_group(
+        # config/stack.py requires aws.clientSecurityGroupIds for database.mode rds.
+        # The descriptions are the ones existing stacks were created with (immutable in AWS).
+        self.security_group = clients_only_security_group(
             name,
             description=f"{identifier}: PostgreSQL from the EKS nodes only",
             rule="PostgreSQL from the EKS nodes",
             vpc_id=aws.vpc_id,
             port=POSTGRESQL_PORT,
-            node_security_group_id=aws.node_security_group_id,
+            client_security_group_ids=aws.client_security_group_ids,
             parent=self,
         )
         self.subnet_group = rds.SubnetGroup(
@@ -116,7 +116,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             performance_insights_enabled=cfg.performance_insights,
             performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
             deletion_protection=ctx.protect,
-            skip_final_snapshot=not ctx.protect,
+            skip_final_snapshot=not ctx.final_snapshot,
             final_snapshot_identifier=f"{identifier}-final",
             opts=stateful(ctx, self),
         )

@@ -21,6 +21,7 @@ from pulumi_kubernetes.batch import v1 as batch
 
 from ..context import Context
 from ..interfaces import Database
+from ..waits import logs_as_termination_message, wait_for
 from ..workload import container, empty_dir, env_value, mount, resources
 from . import defaults as d
 from .env import migration_env, needs_database_url
@@ -29,16 +30,15 @@ from .workloads import studio_pod
 COMPONENT: d.StudioContainer = "database-migration"
 
 # Pulumi waits this long for the migration to finish (first installs wait for PostgreSQL too).
+# The Job gives up two minutes earlier, so `pulumi up` reports the Job's failure (and the pod's
+# termination message) rather than its own timeout.
 TIMEOUT = "20m"
-ACTIVE_DEADLINE_SECONDS = 20 * 60
+ACTIVE_DEADLINE_SECONDS = 18 * 60
 
 
 def wait_for_postgres_command() -> list[str]:
-    return [
-        "sh",
-        "-c",
-        'until pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER"; do echo "waiting for PostgreSQL"; sleep 2; done',
-    ]
+    check = 'pg_isready -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --timeout 5'
+    return ["sh", "-c", "set -eu\n" + wait_for("PostgreSQL at $DB_HOST:$DB_PORT", check)]
 
 
 def job_suffix(image_ref: str) -> str:
@@ -83,6 +83,9 @@ class DatabaseMigration(pulumi.ComponentResource):
             # Node and Prisma write temp files only; the root fs stays read-only.
             volume_mounts=[mount("tmp", "/tmp")],
         )
+        # A failed wait or migration leaves its last log lines in the pod's status.
+        logs_as_termination_message(wait)
+        logs_as_termination_message(migrate)
         template = studio_pod(
             ctx,
             COMPONENT,
