@@ -10,7 +10,7 @@ from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
 
-from .labels import ComponentName, labels, selector_labels
+from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
 from .workload import PodKnobs
 
 
@@ -28,6 +28,13 @@ class Context:
 
     def selector(self, component: ComponentName) -> dict[str, str]:
         return selector_labels(component, self.instance)
+
+    def pod_labels(self, group: PodGroup) -> dict[str, str]:
+        """The labels of a pod group's pods (a component's, or a helper pod's of its own)."""
+        return pod_labels(group, self.instance)
+
+    def pod_selector(self, group: PodGroup) -> dict[str, str]:
+        return pod_selector(group, self.instance)
 
     def metadata(
         self,

@@ -1,10 +1,20 @@
-"""Names and labels of the Kubernetes objects (the label contract of design.md)."""
+"""Names and labels of the Kubernetes objects (the label contract of design.md).
+
+A pod's identity is its pod group: a component, or a helper pod of a component (a setup Job, the
+talk proxy) that needs network access of its own. The labels a group's pods carry and the
+selectors that pick them (Service, NetworkPolicy, PodDisruptionBudget, spread) all come from
+`pod_labels` and `pod_selector` below, so a selector cannot drift from the pods it is meant for.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 PART_OF = "rasa-studio"
+NAME_LABEL = "app.kubernetes.io/name"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+PART_OF_LABEL = "app.kubernetes.io/part-of"
 
 ComponentName = Literal[
     "web-client",
@@ -22,20 +32,47 @@ ComponentName = Literal[
     "object-storage",
 ]
 
+# Pods that belong to a component but talk to other peers than its main pods: the backing
+# services' setup Jobs, and the /talk proxy (the chart's `nginx-reverse-proxy`).
+HelperName = Literal["database-init", "kafka-topics", "minio-bucket", "nginx-reverse-proxy"]
+PodGroup = Literal[ComponentName, HelperName]
+
+HELPER_OWNER: dict[HelperName, ComponentName] = {
+    "database-init": "postgresql",
+    "kafka-topics": "kafka",
+    "minio-bucket": "object-storage",
+    "nginx-reverse-proxy": "model-running-orchestrator",
+}
+POD_GROUPS: tuple[PodGroup, ...] = (*get_args(ComponentName), *get_args(HelperName))
+
+
+def owner(group: PodGroup) -> ComponentName:
+    """The component a pod group belongs to (its `app.kubernetes.io/component` label)."""
+    if group in HELPER_OWNER:
+        return HELPER_OWNER[group]
+    return group  # type: ignore[return-value]
+
+
+def pod_selector(group: PodGroup, instance: str) -> dict[str, str]:
+    """Labels that select exactly the pods of `group`. Immutable once deployed: keep them few."""
+    return {NAME_LABEL: group, INSTANCE_LABEL: instance}
+
+
+def pod_labels(group: PodGroup, instance: str) -> dict[str, str]:
+    """Labels the pods of `group` carry: its selector plus the component it belongs to."""
+    return {
+        **pod_selector(group, instance),
+        COMPONENT_LABEL: owner(group),
+        PART_OF_LABEL: PART_OF,
+        "app.kubernetes.io/managed-by": "pulumi",
+    }
+
 
 def selector_labels(component: ComponentName, instance: str) -> dict[str, str]:
-    """Labels a Service or a workload selects its pods by. Immutable once deployed: keep them few."""
-    return {
-        "app.kubernetes.io/name": component,
-        "app.kubernetes.io/instance": instance,
-    }
+    """Labels a Service or a workload selects a component's pods by."""
+    return pod_selector(component, instance)
 
 
 def labels(component: ComponentName, instance: str) -> dict[str, str]:
     """Labels every object of `component` carries."""
-    return {
-        **selector_labels(component, instance),
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/part-of": PART_OF,
-        "app.kubernetes.io/managed-by": "pulumi",
-    }
+    return pod_labels(component, instance)

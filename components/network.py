@@ -15,7 +15,7 @@ from pulumi_kubernetes.meta import v1 as meta
 from pulumi_kubernetes.networking import v1 as networking
 
 from .context import Context
-from .labels import PART_OF, ComponentName
+from .labels import PART_OF, ComponentName, PodGroup, owner
 from .network_flows import (
     DNS_PORT,
     INGRESS_CONTROLLER,
@@ -32,7 +32,7 @@ from .network_flows import (
 NAME_PREFIX = "rasa-studio"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 # The started Rasa Pro Jobs belong to the consumer that starts them.
-_GROUP_COMPONENT: dict[str, ComponentName] = {RASA_JOBS: "model-running-consumer"}
+RASA_JOBS_COMPONENT: ComponentName = "model-running-consumer"
 
 
 class NetworkPolicies(pulumi.ComponentResource):
@@ -73,7 +73,7 @@ class NetworkPolicies(pulumi.ComponentResource):
         self.by_group = {
             group: networking.NetworkPolicy(
                 f"{name}-{group}",
-                metadata=ctx.metadata(f"{NAME_PREFIX}-{group}", _GROUP_COMPONENT.get(group, group)),  # type: ignore[arg-type]
+                metadata=ctx.metadata(f"{NAME_PREFIX}-{group}", _component(group)),
                 spec=_group_spec(ctx, group, self.flows),
                 opts=child,
             )
@@ -95,6 +95,10 @@ def _namespace_wide_metadata(ctx: Context, name: str) -> meta.ObjectMetaArgs:
     )
 
 
+def _component(group: str) -> ComponentName:
+    return RASA_JOBS_COMPONENT if group == RASA_JOBS else owner(group)  # type: ignore[arg-type]
+
+
 def _group_selector(ctx: Context, group: str) -> meta.LabelSelectorArgs:
     if group == RASA_JOBS:
         # The consumers label their Jobs' pods as they like; ours all carry part-of.
@@ -103,7 +107,9 @@ def _group_selector(ctx: Context, group: str) -> meta.LabelSelectorArgs:
                 meta.LabelSelectorRequirementArgs(key="app.kubernetes.io/part-of", operator="DoesNotExist")
             ]
         )
-    return meta.LabelSelectorArgs(match_labels=ctx.selector(group))  # type: ignore[arg-type]
+    # The very labels the group's pods are built with (labels.pod_labels).
+    pod_group: PodGroup = group  # type: ignore[assignment]
+    return meta.LabelSelectorArgs(match_labels=ctx.pod_selector(pod_group))
 
 
 def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:

@@ -1,9 +1,10 @@
 """Who talks to whom: the flows of the architecture as data, computed from the config.
 
-NetworkPolicies (components/network.py) allow exactly these flows on top of a default deny;
-tests assert the flow set itself. A flow names its source and destination as a component of the
-label contract or one of the peers outside the Studio pods below, and the destination port.
-Components the chosen architecture or modes do not deploy get no flows.
+NetworkPolicies (components/network.py) allow exactly these flows on top of a default deny, and
+tools/flows.py has network-config-analyzer confirm it on the rendered manifests. A flow names its
+source and destination as a pod group of the label contract (labels.PodGroup: a component, or a
+helper pod of one such as a setup Job) or one of the peers outside the Studio pods below, and the
+destination port. Pod groups the chosen architecture or modes do not deploy get no flows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from config.backing import (
 )
 
 from . import names
-from .labels import ComponentName
+from .labels import ComponentName, PodGroup
 
 # Peers that are not Studio components.
 INGRESS_CONTROLLER = "ingress-controller"  # pods in kubernetes.ingressControllerNamespace
@@ -57,6 +58,12 @@ HTTPS_PORT = 443
 # MSK brokers with SASL/SCRAM over TLS.
 MSK_SASL_SCRAM_PORT = 9096
 
+# Helper pod groups (labels.HELPER_OWNER).
+TALK_PROXY: PodGroup = "nginx-reverse-proxy"
+DATABASE_INIT: PodGroup = "database-init"
+KAFKA_TOPICS: PodGroup = "kafka-topics"
+MINIO_BUCKET: PodGroup = "minio-bucket"
+
 ORCHESTRATORS: tuple[ComponentName, ...] = ("model-training-orchestrator", "model-running-orchestrator")
 CONSUMERS: tuple[ComponentName, ...] = ("model-training-consumer", "model-running-consumer")
 
@@ -70,7 +77,8 @@ class Flow:
     protocol: str = "TCP"
 
 
-def _database(config: StackConfig) -> tuple[str, int]:
+def database_endpoint(config: StackConfig) -> tuple[str, int]:
+    """The peer PostgreSQL is reached at, and its port."""
     db = config.database
     if isinstance(db, InClusterDatabase):
         return "postgresql", names.POSTGRESQL_PORT
@@ -115,7 +123,7 @@ def pod_groups(found: list[Flow]) -> list[str]:
 def flows(config: StackConfig) -> list[Flow]:
     """Every allowed connection, sorted and without duplicates (DNS is separate: everyone has it)."""
     orchestrated = config.model_service.architecture == "orchestrated"
-    database, db_port = _database(config)
+    database, db_port = database_endpoint(config)
     # No Kafka deployed or connected to when nothing uses it: no flows to it.
     kafka = _kafka(config) if config.kafka_needed else []
     storage, storage_port = _object_storage(config)
@@ -144,21 +152,22 @@ def flows(config: StackConfig) -> list[Flow]:
         to_kafka(["event-ingestion"])
 
     if orchestrated:
-        # /talk goes to the bot proxy, which runs with the running orchestrator's pod labels.
-        allow([INGRESS_CONTROLLER], "model-running-orchestrator", TALK_PROXY_PORT)
+        # /talk goes to the bot proxy, which forwards to the running bot's Service.
+        allow([INGRESS_CONTROLLER], TALK_PROXY, TALK_PROXY_PORT)
         allow(["backend"], "model-training-orchestrator", names.MODEL_TRAINING_PORT)
         allow(["backend"], "model-running-orchestrator", names.MODEL_RUNNING_PORT)
         allow(ORCHESTRATORS, database, db_port)
         model_pods = (*ORCHESTRATORS, *CONSUMERS, RASA_JOBS)
         to_kafka(model_pods)
         allow(model_pods, storage, storage_port)
-        # Consumers start and watch the Rasa Pro Jobs and report to their orchestrator.
+        # Consumers start and watch the Rasa Pro Jobs and report to their orchestrator; the
+        # orchestrators run in-cluster with the same account (RUNS_IN_CLUSTER=true, chart 1.2.6).
         for port in KUBERNETES_API_PORTS:
-            allow(CONSUMERS, KUBERNETES_API, port)
+            allow([*ORCHESTRATORS, *CONSUMERS], KUBERNETES_API, port)
         allow(["model-training-consumer"], "model-training-orchestrator", names.MODEL_TRAINING_PORT)
         allow(["model-running-consumer"], "model-running-orchestrator", names.MODEL_RUNNING_PORT)
         # Readiness checks of a started bot, and the talk proxy forwarding to it.
-        allow(["model-running-consumer", "model-running-orchestrator"], RASA_JOBS, RASA_PORT)
+        allow(["model-running-consumer", TALK_PROXY], RASA_JOBS, RASA_PORT)
         # Trained assistants call their LLM providers.
         allow([RASA_JOBS], OUTSIDE, HTTPS_PORT)
     else:
@@ -171,19 +180,19 @@ def flows(config: StackConfig) -> list[Flow]:
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
 
-    # The backing services' own Jobs (topics, databases, buckets) carry their component's labels;
-    # for MSK and RDS they run in the cluster because only the cluster reaches the private brokers.
+    # The backing services' setup Jobs are pod groups of their own. They run in the cluster for
+    # MSK and RDS too, because only the cluster reaches the private brokers and instances.
+    # (The topics Job is a no-op without Kafka, and so gets no flows.)
+    to_kafka([KAFKA_TOPICS])
     if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
+        # Brokers replicate and elect controllers on their own listeners.
         allow(["kafka"], "kafka", None)
         # Assistants publish their conversation events from their own namespaces.
         allow([namespace_peer(ns) for ns in config.kafka.client_namespaces], "kafka", names.KAFKA_PORT)
-    else:
-        # The topics Job (a no-op without Kafka).
-        to_kafka(["kafka"])
-    if database == "postgresql":
-        allow(["postgresql"], "postgresql", db_port)
-    else:
-        allow(["postgresql"], database, db_port)
+    if not isinstance(config.database, ExternalDatabase):
+        # In the cluster and on RDS the program creates Studio's databases; an external server
+        # comes with them.
+        allow([DATABASE_INIT], database, db_port)
     if storage == "object-storage":
-        allow(["object-storage"], "object-storage", storage_port)
+        allow([MINIO_BUCKET], "object-storage", storage_port)
     return sorted(set(found))

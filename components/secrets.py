@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import quote
 
 import pulumi
 import pulumi_random as random
@@ -22,11 +23,13 @@ from pulumi_kubernetes.core import v1 as core
 from config.secrets import Secrets
 
 from .context import Context
-from .interfaces import SecretRef
+from .interfaces import Database, SecretRef
+from .requirements import STUDIO_DATABASE
 
 SECRET_NAME = "studio-secrets"
 
-# Keys of studio-secrets, as the Studio chart names them (RasaHQ/rasa-helm-charts charts/studio/secrets.yaml and README.md, chart 2.6.0).
+# Keys of studio-secrets, as the Studio chart names them (RasaHQ/rasa-helm-charts
+# charts/studio/secrets.yaml, 1.2.6 to 2.6.0; config/versions.py has which version references which).
 DATABASE_PASSWORD = "DATABASE_PASSWORD"
 KEYCLOAK_ADMIN_PASSWORD = "KEYCLOAK_ADMIN_PASSWORD"
 KEYCLOAK_API_PASSWORD = "KEYCLOAK_API_PASSWORD"
@@ -60,7 +63,7 @@ class StudioSecrets(pulumi.ComponentResource):
     secret: core.Secret
     # metadata.name of `secret` as an Output, so a reference to it waits for the Secret.
     name: pulumi.Output[str]
-    # Keys present in `secret` (OPENAI_API_KEY_SECRET_KEY only when openaiApiKey is set).
+    # Keys present in `secret`: all of KEYS, empty where unset.
     keys: frozenset[str]
     pull_secret: core.Secret | None
     database_password: pulumi.Output[str]
@@ -97,9 +100,10 @@ class StudioSecrets(pulumi.ComponentResource):
             KEYCLOAK_API_PASSWORD: self.keycloak_api_password,
             KAFKA_SASL_PASSWORD: self.kafka_password,
             RASA_PRO_LICENSE: secrets.rasa_pro_license,
+            # Always present, as in the chart's Secret: the consumers and the model service are
+            # told to read this key; empty runs assistants without an OpenAI key.
+            OPENAI_API_KEY: secrets.openai_api_key if secrets.openai_api_key is not None else "",
         }
-        if secrets.openai_api_key is not None:
-            data[OPENAI_API_KEY] = secrets.openai_api_key
         self.keys = frozenset(data)
         self.secret = core.Secret(
             f"{name}-studio-secrets",
@@ -128,3 +132,46 @@ class StudioSecrets(pulumi.ComponentResource):
         if key not in KEYS:
             raise ValueError(f"{key} is not a key of {SECRET_NAME}")
         return SecretRef(name=self.name, key=key)
+
+
+# The Secret holding DATABASE_URL for Studio versions that read it (charts up to 2.1.9).
+DATABASE_URL_SECRET = "studio-database-url"
+DATABASE_URL = "DATABASE_URL"
+
+
+def database_url(username: str, password: str, host: str, port: int, query: str) -> str:
+    """postgresql://user:pass@host:port/studio?query, user and password percent-encoded, so a
+    password with `@`, `/`, `:` or `%` still parses (the form the chart documents for
+    backend.environmentVariables.DATABASE_URL, charts/studio/values.yaml 1.2.6)."""
+    url = f"postgresql://{quote(username, safe='')}:{quote(password, safe='')}@{host}:{port}/{STUDIO_DATABASE}"
+    return f"{url}?{query}" if query else url
+
+
+def database_url_ref(
+    name: str,
+    ctx: Context,
+    database: Database,
+    password: pulumi.Output[str] | None,
+    opts: pulumi.ResourceOptions,
+) -> tuple[SecretRef, core.Secret | None]:
+    """Where the containers read DATABASE_URL.
+
+    The chart reads it from studio-secrets; here it is a Secret of its own, because it holds the
+    database's address, which a managed database (RDS) only has once it exists, long after
+    studio-secrets is handed to the backing services. Where the password lives in the user's own
+    Secret (an external database), that Secret must hold DATABASE_URL beside it, as in the chart.
+    """
+    if password is None:
+        return SecretRef(database.password.name, DATABASE_URL), None
+    url: pulumi.Output[str] = pulumi.Output.all(password, database.host).apply(
+        lambda args: database_url(database.username, str(args[0]), str(args[1]), database.port, database.query)
+    )
+    secret_url: pulumi.Output[str] = pulumi.Output.secret(url)
+    secret = core.Secret(
+        name,
+        metadata=ctx.metadata(DATABASE_URL_SECRET, "backend"),
+        type="Opaque",
+        string_data={DATABASE_URL: secret_url},
+        opts=opts,
+    )
+    return SecretRef(secret.metadata.name, DATABASE_URL), secret

@@ -6,6 +6,7 @@ import pulumi
 from pulumi_kubernetes.core import v1 as core
 
 from config import LoadedConfig
+from config.versions import contract_for
 
 from .backing import BackingServices
 from .capacity import deployment_capacity
@@ -29,6 +30,8 @@ class RasaStudio(pulumi.ComponentResource):
     application: StudioApplication
     model_services: ModelServices
     network: NetworkPolicies
+    # "chart <release> (Studio <version>)": whose container contract this deployment follows.
+    contract: str
 
     def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
@@ -73,4 +76,6 @@ class RasaStudio(pulumi.ComponentResource):
         self.network = NetworkPolicies(f"{name}-network", self.context, child)
 
         self.url = config.studio.url
+        # The chart release whose container contract the Studio version gets (config/versions.py).
+        self.contract = contract_for(config.studio.version).label
         self.register_outputs({"url": self.url, "namespace": ns_name})

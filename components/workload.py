@@ -1,8 +1,11 @@
 """One builder for hardened pods, so no component repeats the security settings.
 
 Every container runs as a non-root user with no privilege escalation, all capabilities dropped,
-the RuntimeDefault seccomp profile, a read-only root filesystem unless the caller says why not,
-resource requests and limits, and HTTP probes where the service has an endpoint.
+the RuntimeDefault seccomp profile (what Pod Security `restricted` requires), a read-only root
+filesystem unless the caller says why not, resource requests and limits, and HTTP probes where
+the service has an endpoint. Images this program controls run as a fixed numeric user; Rasa's
+closed images run as their own user (`user=None`) as Rasa's chart runs them, unless the operator
+opts in to a fixed one (config/security.py).
 """
 
 from __future__ import annotations
@@ -76,7 +79,25 @@ class User:
     """Numeric ids: with runAsNonRoot the kubelet can only verify a numeric user."""
 
     uid: int
-    gid: int
+    # None keeps the image's group.
+    gid: int | None
+
+
+def opt_in_user(run_as_user: int | None, run_as_group: int | None) -> User | None:
+    """The user an operator chose for one of Rasa's images; None runs the image's own user."""
+    return None if run_as_user is None else User(run_as_user, run_as_group)
+
+
+# Why a container of Rasa's images keeps a writable root filesystem by default.
+RASA_WRITABLE_ROOT = (
+    "Rasa's image, run with a writable root filesystem as Rasa's chart runs it; read-only is opt-in "
+    "(securityContext.readOnlyRootFilesystem)"
+)
+
+
+def rasa_image_skips(read_only: bool) -> dict[str, str]:
+    """checkov skips of a workload running one of Rasa's images as the chart does."""
+    return {} if read_only else {"CKV_K8S_22": RASA_WRITABLE_ROOT}
 
 
 def resources(defaults: Resources, override: Resources | None = None) -> core.ResourceRequirementsArgs:
@@ -107,7 +128,7 @@ def container(
     name: str,
     image: str,
     *,
-    user: User,
+    user: User | None,
     resources: core.ResourceRequirementsArgs,
     ports: Mapping[str, int] | None = None,
     env: Sequence[core.EnvVarArgs] = (),
@@ -143,8 +164,8 @@ def container(
             privileged=False,
             read_only_root_filesystem=read_only_root_filesystem,
             run_as_non_root=True,
-            run_as_user=user.uid,
-            run_as_group=user.gid,
+            run_as_user=user.uid if user else None,
+            run_as_group=user.gid if user else None,
             capabilities=core.CapabilitiesArgs(drop=["ALL"]),
             seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
         ),
@@ -154,7 +175,7 @@ def container(
 def pod_spec(
     containers: Sequence[core.ContainerArgs],
     *,
-    user: User,
+    user: User | None,
     init_containers: Sequence[core.ContainerArgs] = (),
     volumes: Sequence[core.VolumeArgs] = (),
     service_account_name: pulumi.Input[str] | None = None,
@@ -178,8 +199,8 @@ def pod_spec(
         topology_spread_constraints=list(topology_spread_constraints) or None,
         security_context=core.PodSecurityContextArgs(
             run_as_non_root=True,
-            run_as_user=user.uid,
-            run_as_group=user.gid,
+            run_as_user=user.uid if user else None,
+            run_as_group=user.gid if user else None,
             fs_group=fs_group,
             seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
         ),

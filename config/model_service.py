@@ -10,6 +10,7 @@ from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
 from .errors import KeyError_
 from .pods import PodSettings, ServiceAccountSettings
+from .security import ModelServiceSecurity
 
 Architecture = Literal["orchestrated", "embedded"]
 
@@ -131,6 +132,8 @@ class ModelServiceConfig(Model):
     # Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or
     # `rasapro`), e.g. for GKE Workload Identity or Azure Workload Identity.
     service_account: ServiceAccountSettings = ServiceAccountSettings()
+    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    security_context: ModelServiceSecurity = ModelServiceSecurity()
     # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
     # working data (embedded); 1Gi as the charts have it.
     storage_size: Quantity = "1Gi"

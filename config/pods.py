@@ -59,7 +59,7 @@ def _qualified_name(key: str) -> str:
     prefix, _, name = key.rpartition("/")
     if len(name) > 63 or len(prefix) > 253 or not _QUALIFIED_NAME.match(key):
         raise ValueError(
-            f"'{key}' is not a valid label or annotation key (an optional DNS prefix and '/', then at most 63 "
+            f"{key!r} is not a valid label or annotation key (an optional DNS prefix and '/', then at most 63 "
             "letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"
         )
     return key

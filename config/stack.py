@@ -18,12 +18,13 @@ from .backing import (
     MskKafka,
     ObjectStorageConfig,
 )
-from .base import Model, version_tuple
+from .base import Model
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
 from .studio import StudioConfig
+from .versions import contract_for
 
 Environment = Literal["dev", "staging", "prod"]
 # The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
@@ -32,9 +33,6 @@ ProdRisk = Literal["protectData", "tls", "databaseTls", "kafkaTls"]
 # sslmode values that encrypt and verify the server (libpq: verify-ca checks the chain,
 # verify-full also the host name); require encrypts without knowing who answers.
 VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
-
-# Studio 1.10 replaced the orchestrated model services with the embedded Rasa Pro model service.
-EMBEDDED_SINCE = (1, 10, 0)
 
 
 class StackConfig(Model):
@@ -92,10 +90,9 @@ class StackConfig(Model):
     @model_validator(mode="after")
     def _architecture_matches_studio(self) -> StackConfig:
         try:
-            studio = version_tuple(self.studio.version)
+            needed = contract_for(self.studio.version).architecture
         except ValueError as exc:
             raise KeyError_("studio.version", str(exc)) from None
-        needed = "embedded" if studio >= EMBEDDED_SINCE else "orchestrated"
         if self.model_service.architecture != needed:
             raise KeyError_(
                 "modelService.architecture",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from .base import (
     DnsSubdomain,
@@ -18,7 +19,10 @@ from .base import (
     check_host,
     split_host_port,
 )
+from .errors import KeyError_
 from .pods import PodSettings
+from .security import SecurityContext
+from .versions import UnknownVersion, contract_for
 
 
 class Tls(Model):
@@ -66,14 +70,43 @@ class Component(PodSettings):
     version: ImageTag | None = None
     replicas: Replicas = 1
     resources: Resources | None = None
+    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    security_context: SecurityContext = SecurityContext()
 
 
 class Features(Model):
-    """Web client feature flags (window variables of config.js); all off by default, as in the chart."""
+    """Web client feature flags (window variables of config.js); all off by default, as in the chart.
 
+    Each Studio version knows its own set (config/versions.py); enabling one the deployed
+    version does not have is refused.
+    """
+
+    # VERSION_CONTROL_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.1.10-2.0.4).
+    version_control: bool = False
+    # CMS_RESPONSES_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.2.6-2.0.4).
+    cms_responses: bool = False
+    # STUDIO_INSPECTOR_ENABLED: Studio 1.7.0 to 1.11.x (charts 1.1.12-2.0.7).
+    studio_inspector: bool = False
+    # ASSISTANT_STATE_MANAGEMENT_ENABLED: Studio 1.11.x (charts 2.0.5-2.0.7).
+    assistant_state_management: bool = False
+    # VOICE_INSPECTOR_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     voice_inspector: bool = False
+    # SILENCE_TIMEOUT_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     silence_timeout: bool = False
+    # EDIT_SYSTEM_RESPONSES_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
     edit_system_responses: bool = False
+
+
+# config.js window variable of each feature flag (chart templates/studio/web-client/configmap.yaml).
+FEATURE_FLAGS = {
+    "version_control": "VERSION_CONTROL_ENABLED",
+    "cms_responses": "CMS_RESPONSES_ENABLED",
+    "studio_inspector": "STUDIO_INSPECTOR_ENABLED",
+    "assistant_state_management": "ASSISTANT_STATE_MANAGEMENT_ENABLED",
+    "voice_inspector": "VOICE_INSPECTOR_ENABLED",
+    "silence_timeout": "SILENCE_TIMEOUT_ENABLED",
+    "edit_system_responses": "EDIT_SYSTEM_RESPONSES_ENABLED",
+}
 
 
 class WebClient(Component):
@@ -126,6 +159,8 @@ class DatabaseMigration(PodSettings):
     resources: Resources | None = None
     # Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs.
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
+    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    security_context: SecurityContext = SecurityContext()
 
 
 _KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
@@ -201,6 +236,32 @@ class StudioConfig(Model):
     database_migration: DatabaseMigration = DatabaseMigration()
     keycloak: Keycloak = Keycloak()
     event_ingestion: EventIngestion = EventIngestion()
+
+    @model_validator(mode="after")
+    def _version_has_a_contract(self) -> StudioConfig:
+        try:
+            contract = contract_for(self.version)
+        except UnknownVersion as exc:
+            raise KeyError_("version", str(exc)) from None
+        except ValueError:
+            # Not a version at all: the architecture rule of the stack names the problem.
+            return self
+        if self.keycloak.external is not None and contract.skip_keycloak == "absent":
+            # Keycloak became optional in chart 2.0.9 (c3ee8f7) and the migration learnt to skip
+            # its database in 2.0.10 (10234a2), both shipping Studio 1.12.
+            raise KeyError_(
+                "keycloak.external",
+                f"Studio {self.version} ({contract.label}) always runs its own Keycloak; "
+                "an external one needs Studio 1.12.0 or later",
+            )
+        for field, flag in FEATURE_FLAGS.items():
+            if getattr(self.web_client.features, field) and flag not in contract.config_js_flags:
+                raise KeyError_(
+                    f"webClient.features.{to_camel(field)}",
+                    f"Studio {self.version} has no {flag} ({contract.label} config.js has "
+                    f"{', '.join(contract.config_js_flags) or 'no feature flags'})",
+                )
+        return self
 
     @property
     def scheme(self) -> str:

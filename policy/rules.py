@@ -18,10 +18,17 @@ from typing import Any, Literal
 
 # --- Context -----------------------------------------------------------------------------
 
-# Model-service pods that start Kubernetes Jobs and so need a service account token
-# (RasaHQ/rasa-helm-charts charts/studio 1.2.6: the consumers spawn the Rasa Pro training and
-# running Jobs). Everything else runs without.
-ORCHESTRATED_API_CLIENTS = frozenset({"model-training-consumer", "model-running-consumer"})
+# Model-service pods that run with the RBAC-bound account and its token, as Rasa's chart runs them
+# (RasaHQ/rasa-helm-charts@f7ef5c9 charts/studio/templates/model-service: the consumers start the
+# Rasa Pro Jobs, the orchestrators run with RUNS_IN_CLUSTER=true). Everything else runs without.
+ORCHESTRATED_API_CLIENTS = frozenset(
+    {
+        "model-training-orchestrator",
+        "model-training-consumer",
+        "model-running-orchestrator",
+        "model-running-consumer",
+    }
+)
 
 COMPONENT_LABEL = "app.kubernetes.io/component"
 # A pod template annotation stating why a container cannot have a read-only root filesystem:
@@ -355,6 +362,81 @@ def check_pod_labels(resource_type: str, props: Mapping[str, Any], ctx: RuleCont
     return [f"pod template lacks the labels {', '.join(missing)} its NetworkPolicy selects by"] if missing else []
 
 
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+
+
+def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, Any]) -> bool:
+    """Whether a Kubernetes label selector (matchLabels, matchExpressions) matches `labels`."""
+    selector = selector or {}
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def _for_started_pods(selector: Mapping[str, Any]) -> bool:
+    # The Rasa Pro Jobs' policy selects the pods the consumers start at run time (no part-of
+    # label), which no stack registers.
+    return any(
+        e.get("key") == PART_OF_LABEL and e.get("operator") == "DoesNotExist"
+        for e in selector.get("matchExpressions") or []
+    )
+
+
+def _namespace(props: Mapping[str, Any]) -> str | None:
+    value = _get(props, "metadata", "namespace")
+    return value if isinstance(value, str) else None
+
+
+def check_network_policy_selection(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
+    """Every NetworkPolicy selects a pod of the stack, every pod an allow policy selects: a label
+    that drifts from its selector leaves a pod with default-deny only, or a policy with nothing."""
+    policies = [r for r in resources if r.type == NETWORK_POLICY]
+    if not policies:
+        return []
+    pods = []
+    for r in resources:
+        template = pod_template(r.type, r.props)
+        if template is not None:
+            pods.append((r, _get(template, "metadata", "labels") or {}))
+
+    def same_namespace(a: StackResource, b: StackResource) -> bool:
+        return None in (_namespace(a.props), _namespace(b.props)) or _namespace(a.props) == _namespace(b.props)
+
+    found = []
+    for policy in policies:
+        selector = _get(policy.props, "spec", "podSelector") or {}
+        if _for_started_pods(selector):
+            continue
+        if not any(same_namespace(policy, r) and selects(selector, labels) for r, labels in pods):
+            found.append(f"NetworkPolicy {_get(policy.props, 'metadata', 'name')} selects no pod of the stack")
+    for r, labels in pods:
+        # Namespace-wide policies (default deny, DNS) select every pod; an allow policy names it.
+        allowing = [
+            p
+            for p in policies
+            if same_namespace(p, r)
+            and (_get(p.props, "spec", "podSelector") or {})
+            and selects(_get(p.props, "spec", "podSelector"), labels)
+        ]
+        if not allowing:
+            found.append(
+                f"{r.type.rsplit(':', 1)[-1]} {_get(r.props, 'metadata', 'name')}: its pods are selected by no allow NetworkPolicy"
+            )
+    return found
+
+
 # --- Workload availability ---------------------------------------------------------------
 
 
@@ -526,6 +608,12 @@ RULES: tuple[Rule, ...] = (
         "Pod templates carry the labels their NetworkPolicies select by.",
         check_pod_labels,
         types=WORKLOAD_TYPES,
+    ),
+    Rule(
+        "network-policies-select-pods",
+        "Every NetworkPolicy selects a pod of the stack, and every pod is selected by an allow policy.",
+        check_network_policy_selection,
+        kind="stack",
     ),
     Rule(
         "rolling-update-keeps-capacity",

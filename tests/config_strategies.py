@@ -140,7 +140,9 @@ def values(annotation: Any, metadata: tuple[Any, ...] = ()) -> st.SearchStrategy
         return st.one_of(st.lists(values(item), max_size=3), junk)
     if origin is dict:
         key, value = typing.get_args(annotation)
-        return st.one_of(st.dictionaries(values(key), values(value), max_size=2), junk)
+        # Mapping keys must be hashable: junk lists and dicts go to the values only.
+        keys = values(key).filter(lambda k: not isinstance(k, (list, dict)))
+        return st.one_of(st.dictionaries(keys, values(value), max_size=2), junk)
     if annotation is str:
         names = [n for n in _validator_names(metadata) if n in EXAMPLES]
         pattern = _pattern(metadata)

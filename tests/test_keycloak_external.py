@@ -35,7 +35,7 @@ def _by_prefix(run: Any, kind: str, prefix: str) -> dict[str, Any]:
 
 
 def test_no_keycloak_pods_service_or_database() -> None:
-    run = _run({"external": {"url": URL}})
+    run = _run({"external": {"url": URL}}, embedded=True)
     names = {(m["kind"], m["metadata"]["name"]) for m in manifests(run)}
     assert not [n for n in names if "keycloak" in n[1]], names
     # The databases the init Job creates: studio (and modelservice), never keycloak.
@@ -90,9 +90,20 @@ def test_flows_go_out_of_the_cluster_at_the_urls_port() -> None:
 
 def test_the_passwords_of_an_external_keycloak_are_required() -> None:
     with pytest.raises(ConfigError) as info:
-        _run({"external": {"url": URL}}, secrets={})
+        _run({"external": {"url": URL}}, embedded=True, secrets={})
     keys = {p.split(":")[1] for p in info.value.problems}
     assert {"keycloakAdminPassword", "keycloakApiPassword"} <= keys, info.value.problems
+
+
+def test_an_external_keycloak_needs_a_studio_whose_chart_allows_it() -> None:
+    # Chart 1.2.6 (Studio 1.7.0) always runs Keycloak; keycloak.enabled arrived in chart 2.0.9.
+    _, problems = validate(
+        {
+            "environment": "dev",
+            "studio": {"host": "s.example.com", "version": "1.7.0", "keycloak": {"external": {"url": URL}}},
+        }
+    )
+    assert any(p.startswith("rasa-studio:studio.keycloak.external: Studio 1.7.0") for p in problems), problems
 
 
 @pytest.mark.parametrize(

@@ -55,8 +55,11 @@ def test_orchestrators_and_their_services() -> None:
         assert c["ports"] == [{"containerPort": port, "name": "http", "protocol": "TCP"}]
         assert c["readinessProbe"]["httpGet"] == {"path": "/", "port": port}
         assert c["livenessProbe"]["httpGet"] == {"path": "/", "port": port}
-        # They never call the Kubernetes API.
-        assert obj["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
+        # As the chart runs them: the side's RBAC-bound account with its token, RUNS_IN_CLUSTER=true
+        # (rasa-helm-charts@f7ef5c9 charts/studio/templates/model-service/*/deployment.yaml).
+        assert obj["spec"]["template"]["spec"]["automountServiceAccountToken"] is True
+        assert obj["spec"]["template"]["spec"]["serviceAccountName"] == service
+        assert env_of(c)["RUNS_IN_CLUSTER"]["value"] == "true"
         svc = find(run, "Service", service)
         assert svc["spec"]["ports"][0]["port"] == port
         assert svc["spec"]["selector"] == obj["spec"]["selector"]["matchLabels"]
@@ -172,15 +175,16 @@ def test_rbac_is_a_namespaced_role_over_exactly_the_reference_resources(
 ) -> None:
     run = run_stack("dev")
     assert not [m for m in manifests(run) if m["kind"] in ("ClusterRole", "ClusterRoleBinding")]
-    role = find(run, "Role", account)
+    role = find(run, "Role", f"{account}-role")
     found: dict[str, set[str]] = {}
     for rule in role["rules"]:
-        assert "*" not in rule["verbs"]
+        # The chart's `*`, spelled out: every verb the API serves for these resources.
+        assert rule["verbs"] == ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
         for group in rule["apiGroups"]:
             found.setdefault(group, set()).update(rule["resources"])
     assert found == resources
     binding = find(run, "RoleBinding", f"{account}-role-binding")
-    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": account}
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"{account}-role"}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": "rasa-studio"}]
 
 

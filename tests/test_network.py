@@ -72,7 +72,8 @@ def test_dev_flows_are_exactly_the_architecture() -> None:
         (INGRESS_CONTROLLER, "web-client", 8080),
         (INGRESS_CONTROLLER, "backend", 4000),
         (INGRESS_CONTROLLER, "keycloak", 8080),
-        (INGRESS_CONTROLLER, "model-running-orchestrator", 8080),
+        # /talk reaches the nginx-reverse-proxy pods, which forward to the running bots.
+        (INGRESS_CONTROLLER, "nginx-reverse-proxy", 8080),
         ("backend", *db),
         ("keycloak", *db),
         ("database-migration", *db),
@@ -85,18 +86,18 @@ def test_dev_flows_are_exactly_the_architecture() -> None:
         ("model-running-orchestrator", *db),
         *((m, *kafka) for m in (*model, RASA_JOBS)),
         *((m, *minio) for m in (*model, RASA_JOBS)),
-        ("model-training-consumer", KUBERNETES_API, 443),
-        ("model-training-consumer", KUBERNETES_API, 6443),
-        ("model-running-consumer", KUBERNETES_API, 443),
-        ("model-running-consumer", KUBERNETES_API, 6443),
+        # The consumers start Jobs; the orchestrators run in-cluster with the same account.
+        *((m, KUBERNETES_API, port) for m in model for port in (443, 6443)),
         ("model-training-consumer", "model-training-orchestrator", 8000),
         ("model-running-consumer", "model-running-orchestrator", 8001),
         ("model-running-consumer", RASA_JOBS, 5005),
-        ("model-running-orchestrator", RASA_JOBS, 5005),
+        ("nginx-reverse-proxy", RASA_JOBS, 5005),
         (RASA_JOBS, OUTSIDE, 443),
         ("kafka", "kafka", None),
-        ("postgresql", *db),
-        ("object-storage", *minio),
+        # The setup Jobs are pod groups of their own.
+        ("database-init", *db),
+        ("kafka-topics", *kafka),
+        ("minio-bucket", *minio),
     }
     assert {(f.source, f.destination, f.port) for f in flows(config_of("dev"))} == expected
 
@@ -232,7 +233,7 @@ def test_flows_for_any_modes_admit_nothing_from_outside(
         "web-client",
         "backend",
         "keycloak",
-        "model-running-orchestrator",
+        "nginx-reverse-proxy",
         "model-service",
     }
     # Only what is deployed in the cluster gets rules.

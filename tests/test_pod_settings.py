@@ -278,20 +278,20 @@ def test_nothing_set_changes_nothing() -> None:
 
 def test_extra_env_the_program_sets_is_refused_naming_the_variable() -> None:
     plain, secrets = _config("dev")
-    plain["studio"]["backend"] = {"extraEnv": [{"name": "DB_HOST", "value": "elsewhere"}]}
+    plain["studio"]["backend"] = {"extraEnv": [{"name": "KEYCLOAK_URL", "value": "elsewhere"}]}
     with pytest.raises(ConfigError) as info:
         run_config("dev", plain, secrets)
     (found,) = info.value.problems
-    assert found.startswith("rasa-studio:studio.backend.extraEnv: DB_HOST is set by rasa-studio")
+    assert found.startswith("rasa-studio:studio.backend.extraEnv: KEYCLOAK_URL is set by rasa-studio")
 
 
 def test_extra_env_in_the_defaults_colliding_anywhere_is_refused() -> None:
     plain, secrets = _config("dev")
-    # The migration Job sets SKIP_KEYCLOAK itself.
-    plain["kubernetes"]["podDefaults"] = {"extraEnv": [{"name": "SKIP_KEYCLOAK", "value": "true"}]}
+    # The migration Job sets DB_SSL itself (every Studio version's chart does).
+    plain["kubernetes"]["podDefaults"] = {"extraEnv": [{"name": "DB_SSL", "value": "true"}]}
     with pytest.raises(ConfigError) as info:
         run_config("dev", plain, secrets)
-    assert any("SKIP_KEYCLOAK is set by rasa-studio" in p for p in info.value.problems), info.value.problems
+    assert any("DB_SSL is set by rasa-studio" in p for p in info.value.problems), info.value.problems
 
 
 def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(

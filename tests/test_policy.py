@@ -118,6 +118,7 @@ def test_the_rules_cover_every_concern_of_the_issue() -> None:
         "disruption-budget",
         "topology-spread",
         "rolling-update",
+        "network-policies-select-pods",
     }
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
@@ -490,6 +491,27 @@ PDB = StackResource(
     },
 )
 REPLICATED = StackResource(DEPLOYMENT, deployment(replicas=2), "urn:backend", "backend")
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+
+def network_policy(name: str, selector: dict[str, Any]) -> StackResource:
+    return StackResource(NETWORK_POLICY, {"metadata": {"name": name}, "spec": {"podSelector": selector}})
+
+
+def job(name_label: str) -> StackResource:
+    labels = {"app.kubernetes.io/name": name_label, "app.kubernetes.io/instance": "t"}
+    return StackResource(
+        "kubernetes:batch/v1:Job",
+        {"metadata": {"name": "init"}, "spec": {"template": {"metadata": {"labels": labels}}}},
+    )
+
+
+DEFAULT_DENY = network_policy("default-deny", {})
+INIT_POLICY = network_policy("database-init", {"matchLabels": {"app.kubernetes.io/name": "database-init"}})
+# The started Rasa Pro Jobs' policy selects pods no stack registers.
+RASA_JOBS_POLICY = network_policy(
+    "rasa-pro-jobs", {"matchExpressions": [{"key": "app.kubernetes.io/part-of", "operator": "DoesNotExist"}]}
+)
 
 STACK_CASES = [
     ("s3-encrypted-and-private", [BUCKET, PAB], [BUCKET, SSE, PAB]),
@@ -512,6 +534,18 @@ STACK_CASES = [
             StackResource(PDB.type, {"spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "keycloak"}}}}),
         ],
         [StackResource(DEPLOYMENT, deployment(replicas=1))],
+    ),
+    # A Job labelled apart from the policy meant for it: the policy selects nothing and the
+    # Job's pods get default-deny only.
+    (
+        "network-policies-select-pods",
+        [DEFAULT_DENY, INIT_POLICY, job("database-init-job")],
+        [DEFAULT_DENY, INIT_POLICY, RASA_JOBS_POLICY, job("database-init")],
+    ),
+    (
+        "network-policies-select-pods",
+        [DEFAULT_DENY, job("database-init")],
+        [DEFAULT_DENY, INIT_POLICY, job("database-init")],
     ),
 ]
 
@@ -677,3 +711,19 @@ def test_a_url_assembled_from_secret_backed_variables_is_not_a_literal_secret() 
     assert check(typ, _database_url_deployment(literal, with_secret_pass=True), ctx)
     # A reference to a variable that is not Secret-backed does not make the value safe.
     assert check(typ, _database_url_deployment(assembled, with_secret_pass=False), ctx)
+
+
+def test_the_selection_rule_catches_the_label_mismatch_on_a_real_stack() -> None:
+    resources = stack_resources("staging")
+    broken = []
+    for r in resources:
+        labels = ((r.props.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
+        if r.type == "kubernetes:batch/v1:Job" and labels.get("app.kubernetes.io/name") == "database-init":
+            # The original bug: the Job's pods named after the component its policy does not select.
+            props = copy.deepcopy(dict(r.props))
+            props["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] = "postgresql"
+            r = StackResource(r.type, props, r.urn, r.name, r.protect, r.dependencies)
+        broken.append(r)
+    assert broken != resources
+    found = check_stack(broken, stack_context("staging"))["network-policies-select-pods"]
+    assert any("rasa-studio-database-init selects no pod" in f for f in found), found

@@ -100,11 +100,11 @@ def test_web_client_serves_config_js_from_its_configmap_and_rolls_on_change() ->
 
 def test_web_client_pods_roll_when_a_feature_flag_changes() -> None:
     before = find(run_stack("dev"), "Deployment", "studio-web-client")
-    after = find(run_stack("dev", "studio.webClient.features.voiceInspector=true"), "Deployment", "studio-web-client")
+    after = find(run_stack("dev", "studio.webClient.features.studioInspector=true"), "Deployment", "studio-web-client")
     content = find(
-        run_stack("dev", "studio.webClient.features.voiceInspector=true"), "ConfigMap", "studio-web-client-configmap"
+        run_stack("dev", "studio.webClient.features.studioInspector=true"), "ConfigMap", "studio-web-client-configmap"
     )
-    assert 'window.VOICE_INSPECTOR_ENABLED = "true";' in content["data"]["windowVariables"]
+    assert 'window.STUDIO_INSPECTOR_ENABLED = "true";' in content["data"]["windowVariables"]
     checksum = lambda d: d["spec"]["template"]["metadata"]["annotations"]["checksum/config"]  # noqa: E731
     assert checksum(before) != checksum(after)
 
@@ -115,35 +115,36 @@ def test_tls_makes_browser_urls_https() -> None:
     assert 'window.KEYCLOAK_URL = "https://studio.staging.example.com/auth";' in content
     env = env_of(containers(find(run, "Deployment", "studio-backend"))[0])
     assert env["WEB_CLIENT_URL"]["value"] == "https://studio.staging.example.com"
-    assert env["API_URL"]["value"] == "https://studio.staging.example.com/api"
+    embedded = env_of(containers(find(run_stack("staging", *EMBEDDED), "Deployment", "studio-backend"))[0])
+    assert embedded["API_URL"]["value"] == "https://studio.staging.example.com/api"
 
 
 # --- backend ----------------------------------------------------------------------------------
 
+# Chart 1.2.6 (RasaHQ/rasa-helm-charts@f7ef5c9) templates/studio/backend/deployment.yaml and
+# _env.tpl; the order is this program's, the names the chart's plus the three polling settings.
 BACKEND_ENV_ORCHESTRATED = [
-    *DB_ENV,
-    "DATABASE_URL",
     *KEYCLOAK_ADMIN_ENV,
     "KEYCLOAK_URL",
+    "WEB_CLIENT_URL",
+    "KEYCLOAK_API_GRANT_TYPE",
+    "MODEL_TRAINING_MOCK_ENABLED",
+    "MODEL_RUNNING_MOCK_ENABLED",
+    "MTS_API_URL",
+    "MRS_API_URL",
+    "DOCKER_IMAGE_TAG",
+    "DATABASE_URL",
+    "DELETE_CONVERSATIONS_OLDER_THAN_HOURS",
+    "DELETE_CONVERSATIONS_CRON_EXPRESSION",
     "KEYCLOAK_REALM",
-    "KEYCLOAK_CLIENT_ID",
     "KEYCLOAK_API_CLIENT_ID",
     "KEYCLOAK_API_USERNAME",
     "KEYCLOAK_API_PASSWORD",
-    "KEYCLOAK_API_GRANT_TYPE",
-    "WEB_CLIENT_URL",
-    "API_URL",
-    "MTS_API_URL",
-    "MRS_API_URL",
-    "MODEL_TRAINING_MOCK_ENABLED",
-    "MODEL_RUNNING_MOCK_ENABLED",
-    "DOCKER_IMAGE_TAG",
-    "DELETE_CONVERSATIONS_OLDER_THAN_HOURS",
-    "DELETE_CONVERSATIONS_CRON_EXPRESSION",
     "TRAINING_POLLING_INTERVAL_MS",
     "MODEL_POLLING_INTERVAL_MS",
     "MODEL_INACTIVE_AFTER_MS",
 ]
+DATABASE_URL = ("studio-database-url", "DATABASE_URL")
 
 
 def test_backend_container_contract_orchestrated() -> None:
@@ -155,7 +156,7 @@ def test_backend_container_contract_orchestrated() -> None:
     assert backend["image"] == f"{REGISTRY}/studio-backend:1.7.0"
     assert list(env) == BACKEND_ENV_ORCHESTRATED
     assert secret_refs(backend) == {
-        "DB_PASS": (SECRET, "DATABASE_PASSWORD"),
+        "DATABASE_URL": DATABASE_URL,
         "KEYCLOAK_ADMIN_PASSWORD": (SECRET, "KEYCLOAK_ADMIN_PASSWORD"),
         "KEYCLOAK_API_PASSWORD": (SECRET, "KEYCLOAK_API_PASSWORD"),
     }
@@ -164,12 +165,9 @@ def test_backend_container_contract_orchestrated() -> None:
     assert env["MODEL_TRAINING_MOCK_ENABLED"]["value"] == env["MODEL_RUNNING_MOCK_ENABLED"]["value"] == "false"
     assert env["KEYCLOAK_URL"]["value"] == "http://studio-keycloak/auth"
     assert env["KEYCLOAK_REALM"]["value"] == "rasa-studio"
-    assert env["KEYCLOAK_CLIENT_ID"]["value"] == "rasa-studio-backend"
     assert env["KEYCLOAK_API_CLIENT_ID"]["value"] == "admin-cli"
     assert env["KEYCLOAK_API_USERNAME"]["value"] == "realmadmin"
     assert env["KEYCLOAK_ADMIN"]["value"] == env["KEYCLOAK_ADMIN_USERNAME"]["value"] == "kcadmin"
-    assert env["DB_NAME"]["value"] == "studio" and env["DB_PORT"]["value"] == "5432"
-    assert env["DATABASE_URL"]["value"].startswith("postgresql://$(DB_USER):$(DB_PASS)@")
     # The real port, not the chart's 80.
     assert backend["ports"] == [{"name": "http", "containerPort": 4000, "protocol": "TCP"}]
     for probe in ("livenessProbe", "readinessProbe"):
@@ -248,23 +246,25 @@ def test_migration_job_contract() -> None:
     env = env_of(migrate)
 
     assert migrate["image"] == f"{REGISTRY}/studio-database-migration:1.7.0"
+    # Chart 1.2.6 (f7ef5c9) templates/studio/backend/database-migration-job.yaml: no SKIP_KEYCLOAK yet.
     assert list(env) == [
-        *DB_ENV,
-        "DATABASE_URL",
         *KC_DB_ENV,
+        "DATABASE_URL",
         "DB_SSL",
         "DB_REJECT_UNAUTHORIZED",
-        "SKIP_KEYCLOAK",
-        "KC_DEFAULT_DATABASE_CONNECTION_NAME",
+        "POSTGRES_HOST",
+        "POSTGRES_PORT",
+        "POSTGRES_DATABASE",
+        "POSTGRES_USERNAME",
+        "POSTGRES_PASSWORD",
     ]
     assert secret_refs(migrate) == {
-        "DB_PASS": (SECRET, "DATABASE_PASSWORD"),
+        "DATABASE_URL": DATABASE_URL,
         "KC_DB_PASSWORD": (SECRET, "DATABASE_PASSWORD"),
+        "POSTGRES_PASSWORD": (SECRET, "DATABASE_PASSWORD"),
     }
     assert env["KC_DB_URL"]["value"] == "jdbc:postgresql://postgresql.rasa-studio.svc.cluster.local:5432/keycloak"
-    assert env["KC_DEFAULT_DATABASE_CONNECTION_NAME"]["value"] == "postgres"
-    # In-cluster PostgreSQL creates the keycloak database itself, as Rasa's playbooks do.
-    assert env["SKIP_KEYCLOAK"]["value"] == "true"
+    assert env["POSTGRES_DATABASE"]["value"] == "modelservice"
     assert env["DB_SSL"]["value"] == "false"
 
     assert wait["name"] == "wait-for-postgresql"
@@ -328,14 +328,14 @@ def test_keycloak_container_contract() -> None:
     env = env_of(keycloak)
 
     assert keycloak["image"] == f"{REGISTRY}/studio-keycloak:1.7.0"
-    assert list(env) == [*KEYCLOAK_ADMIN_ENV, *KC_DB_ENV, "KC_HTTP_ENABLED", "KC_PROXY_HEADERS"]
+    # Chart 1.2.6 values.yaml keycloak.environmentVariables: KC_PROXY=edge only.
+    assert list(env) == [*KEYCLOAK_ADMIN_ENV, *KC_DB_ENV, "KC_PROXY"]
     assert secret_refs(keycloak) == {
         "KEYCLOAK_ADMIN_PASSWORD": (SECRET, "KEYCLOAK_ADMIN_PASSWORD"),
         "KC_DB_PASSWORD": (SECRET, "DATABASE_PASSWORD"),
     }
     assert env["KC_DB_URL"]["value"].endswith(":5432/keycloak")
-    assert env["KC_HTTP_ENABLED"]["value"] == "true"
-    assert env["KC_PROXY_HEADERS"]["value"] == "xforwarded"
+    assert env["KC_PROXY"]["value"] == "edge"
     assert keycloak["ports"][0]["containerPort"] == 8080
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         assert keycloak[probe]["httpGet"] == {"path": "/auth", "port": 8080}
@@ -356,21 +356,28 @@ def test_event_ingestion_container_contract() -> None:
     env = env_of(ingestion)
 
     assert ingestion["image"] == f"{REGISTRY}/studio-event-ingestion:1.7.0"
+    # Chart 1.2.6 templates/studio/event-ingestion/deployment.yaml: KAFKA_CLIENT_ID, then the
+    # values map in sorted order (DATABASE_URL first).
     assert list(env) == [
-        *DB_ENV,
-        "DATABASE_URL",
         "KAFKA_CLIENT_ID",
+        "DATABASE_URL",
         "KAFKA_BROKER_ADDRESS",
-        "KAFKA_TOPIC",
+        "KAFKA_CA_FILE",
+        "KAFKA_CERT_FILE",
+        "KAFKA_CUSTOM_SSL",
         "KAFKA_DLQ_TOPIC",
-        "KAFKA_GROUP_ID",
-        "KAFKA_SASL_MECHANISM",
-        "KAFKA_SASL_USERNAME",
-        "KAFKA_SASL_PASSWORD",
         "KAFKA_ENABLE_SSL",
+        "KAFKA_GROUP_ID",
+        "KAFKA_KEY_FILE",
+        "KAFKA_REJECT_UNAUTHORIZED",
+        "KAFKA_SASL_MECHANISM",
+        "KAFKA_SASL_PASSWORD",
+        "KAFKA_SASL_USERNAME",
+        "KAFKA_TOPIC",
+        "NODE_TLS_REJECT_UNAUTHORIZED",
     ]
     assert secret_refs(ingestion) == {
-        "DB_PASS": (SECRET, "DATABASE_PASSWORD"),
+        "DATABASE_URL": DATABASE_URL,
         "KAFKA_SASL_PASSWORD": (SECRET, "KAFKA_SASL_PASSWORD"),
     }
     assert env["KAFKA_TOPIC"]["value"] == EVENTS_TOPIC == "rasa-events"
@@ -474,6 +481,8 @@ def test_studio_secrets_holds_the_chart_keys() -> None:
         "KEYCLOAK_API_PASSWORD",
         "KAFKA_SASL_PASSWORD",
         "RASA_PRO_LICENSE_SECRET_KEY",
+        # Always present, as in the chart's Secret; empty without an OpenAI key.
+        "OPENAI_API_KEY_SECRET_KEY",
     }
     assert set(secret["stringData"].values()) == {"[secret]"}
     pull = find(run_stack("dev"), "Secret", "rasa-registry")
@@ -514,7 +523,7 @@ def test_prod_spreads_the_replicated_web_client_and_budgets_its_disruptions() ->
 def test_migration_creates_the_keycloak_database_only_where_nobody_else_does(
     stack: str, database: dict | None, skip: str
 ) -> None:
-    plain = stack_input(stack).plain
+    plain = copy.deepcopy(stack_input(stack, *EMBEDDED).plain)
     if database is not None:
         plain = {**plain, "database": database}
     (job,) = [

@@ -1,8 +1,8 @@
 """Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...] [--unset K ...]`.
 
 Runs the same program `pulumi up` runs, under Pulumi's mock runtime, and writes
-DIR/manifests/ (one YAML file per Kubernetes object) and DIR/resources.json (every registered
-resource with its options). Exit 0 on success; exit 2, with one line per problem and nothing
+DIR/manifests/ (one YAML file per Kubernetes object), DIR/resources.json (every registered
+resource with its options) and DIR/connectivity.md (who reaches whom, on which port). Exit 0 on success; exit 2, with one line per problem and nothing
 written, when the config is invalid.
 """
 
@@ -23,9 +23,12 @@ from config import ConfigError
 from config.loader import required_secrets
 
 from . import output, program, stackfile
+from .connectivity import connectivity_map
 from .mocks import SECRET_PLACEHOLDER
 
 EXIT_INVALID = 2
+# Who reaches whom, on which port: the flow model to read (tools/connectivity.py).
+CONNECTIVITY = "connectivity.md"
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -81,6 +84,7 @@ def render(argv: list[str] | None = None) -> int:
         return _fail(exc.problems)
 
     manifests = _write(out, run)
+    (out / CONNECTIVITY).write_text(connectivity_map(args.stack, config))
     _summary(args.stack, run, out, manifests, missing)
     return 0
 
@@ -142,7 +146,7 @@ def _summary(stack: str, run: program.ProgramRun, out: Path, manifests: int, mis
         print(
             f"  secrets not in the stack file (rendered as placeholders; `pulumi up` needs them): {', '.join(missing)}"
         )
-    print(f"wrote {manifests} manifests and resources.json to {out}")
+    print(f"wrote {manifests} manifests, resources.json and {CONNECTIVITY} to {out}")
 
 
 def _show(value: Any, nested: bool = False) -> str:

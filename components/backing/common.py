@@ -86,12 +86,6 @@ def pvc_template(ctx: Context, name: str, component: ComponentName, size: str) -
     )
 
 
-def job_pod_labels(ctx: Context, component: ComponentName, job: str) -> dict[str, str]:
-    """A one-shot Job's pod labels: the component's, but a name of its own so the component's
-    Service, PodDisruptionBudget and NetworkPolicy selectors never pick the Job's pod."""
-    return {**ctx.labels(component), "app.kubernetes.io/name": job}
-
-
 def admin_credentials(
     name: str,
     ctx: Context,

@@ -19,7 +19,7 @@ from ..context import Context
 from ..interfaces import SecretRef
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
-from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
+from .common import REPLACE_UNREADY, spec_hash
 
 COMPONENT: ComponentName = "postgresql"
 USER = workload.User(uid=999, gid=999)
@@ -125,7 +125,8 @@ class DatabaseInit(pulumi.ComponentResource):
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
-                    job_pod_labels(ctx, COMPONENT, "database-init"),
+                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+                    ctx.pod_labels("database-init"),
                     workload.pod_spec(
                         [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),

@@ -21,7 +21,7 @@ from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
-from .common import REPLACE_UNREADY, job_pod_labels, spec_hash
+from .common import REPLACE_UNREADY, spec_hash
 
 COMPONENT: ComponentName = "kafka"
 # The official image ships the CLI; used for MSK and external brokers too.
@@ -133,7 +133,8 @@ class KafkaTopics(pulumi.ComponentResource):
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
-                    job_pod_labels(ctx, COMPONENT, "kafka-topics"),
+                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+                    ctx.pod_labels("kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
                     knobs=ctx.knobs("kafka.topicsJob"),
                 ),

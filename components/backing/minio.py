@@ -22,7 +22,7 @@ from ..interfaces import ObjectStorage
 from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
-from .common import REPLACE_UNREADY, job_pod_labels, pvc_template, spec_hash
+from .common import REPLACE_UNREADY, pvc_template, spec_hash
 
 COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
@@ -154,7 +154,8 @@ class Minio(pulumi.ComponentResource):
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=workload.pod_template(
-                    job_pod_labels(ctx, COMPONENT, "minio-bucket"),
+                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+                    ctx.pod_labels("minio-bucket"),
                     workload.pod_spec(
                         [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),

@@ -1,10 +1,14 @@
-"""JobAccess: the ServiceAccount, Role and RoleBinding a consumer needs to run Rasa Pro Jobs.
+"""JobAccess: the ServiceAccount, Role and RoleBinding of one side (training or running) of the
+orchestrated model services.
 
-The consumers create Kubernetes Jobs at run time (Pulumi never sees them), so they need API
-access in the Studio namespace only: a Role, never a ClusterRole. Rasa's "Kubernetes
-Service Account Roles" (RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/) grants "*" on the resources below; the verbs here are what starting,
-following and cleaning up a Job takes, so a leaked consumer token cannot, for example, exec into
-pods, read Secrets or rewrite other workloads.
+The consumers create Kubernetes Jobs at run time (Pulumi never sees them) and the orchestrators
+run in-cluster with the same account (RUNS_IN_CLUSTER=true). Rasa's chart grants the verb `*` on
+a fixed list of resources (RasaHQ/rasa-helm-charts@f7ef5c9, chart 1.2.6,
+charts/studio/templates/model-service/{training,running}/serviceaccount.yaml), and Rasa's docs
+say the services fail without it. Which calls the closed images make cannot be seen here, so the
+Role grants in effect what the chart grants, on exactly the chart's resources, in the namespace
+only (a Role, never a ClusterRole). The verbs are spelled out instead of `*`: the same access for
+these resources, while a wildcard would also grant any verb Kubernetes adds later.
 """
 
 from __future__ import annotations
@@ -22,27 +26,18 @@ from .pods import service_account_annotations
 
 Kind = Literal["training", "running"]
 
-READ = ["get", "list", "watch"]
-# Start a Job, follow it, and delete it when the training ends or the assistant is replaced.
-MANAGE = ["create", "delete", "get", "list", "patch", "update", "watch"]
+# Every verb the API server serves for these resources: what `*` amounts to on them.
+ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
 def job_rules(kind: Kind) -> list[tuple[str, tuple[str, ...], list[str]]]:
-    """(apiGroup, resources, verbs) the consumer of `kind` needs; the resources are the legacy chart's (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
-    core_rules: list[tuple[str, tuple[str, ...], list[str]]] = [
-        # Pods of the Jobs: watched for progress, deleted when stuck.
-        ("", ("pods",), [*READ, "delete"]),
-        ("", ("pods/log", "pods/status"), ["get"]),
-        ("", ("events",), READ),
-    ]
-    if kind == "running":
+    """(apiGroup, resources, verbs) of the chart's Role for `kind`, in the chart's order."""
+    if kind == "training":
+        core_resources: tuple[str, ...] = ("pods", "pods/log", "pods/status", "events")
+    else:
         # Each running assistant gets a Service that /talk/<bot> routes to.
-        core_rules.append(("", ("services",), MANAGE))
-    return [
-        *core_rules,
-        ("batch", ("jobs",), MANAGE),
-        ("batch", ("jobs/status",), ["get"]),
-    ]
+        core_resources = ("events", "pods", "pods/log", "pods/status", "services")
+    return [("", core_resources, ALL_VERBS), ("batch", ("jobs", "jobs/status"), ALL_VERBS)]
 
 
 class JobAccess(pulumi.ComponentResource):
@@ -63,19 +58,21 @@ class JobAccess(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:JobAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # The chart left these annotations empty and put the bucket role on other accounts
-        # (RasaHQ/rasa-deployment-playbooks aws/studio/values.template.yaml): with IRSA the model services then had no bucket access at all.
+        # (chart 1.2.6 values.yaml modelService.*.serviceAccount): with IRSA the model services
+        # then had no bucket access at all.
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             metadata=ctx.metadata(
                 account, component, annotations=service_account_annotations(ctx.config.model_service, storage)
             ),
-            # Each pod opts in to a token where it calls the API (the consumers only).
+            # Each pod opts in to a token where it calls the API.
             automount_service_account_token=False,
             opts=child,
         )
         self.role = rbac.Role(
             f"{name}-role",
-            metadata=ctx.metadata(account, component),
+            # The chart's name: <account>-role.
+            metadata=ctx.metadata(f"{account}-role", component),
             rules=[
                 rbac.PolicyRuleArgs(api_groups=[group], resources=list(resources), verbs=verbs)
                 for group, resources, verbs in job_rules(kind)

@@ -16,6 +16,7 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
+from config.security import CHART_DEFAULT, SecurityContext
 
 from ..availability import disruption_budget
 from ..context import Context
@@ -27,13 +28,15 @@ from ..workload import (
     container,
     mount,
     no_probe_skips,
+    opt_in_user,
     pod_spec,
     pod_template,
+    rasa_image_skips,
     resources,
     topology_spread,
 )
 from .env import DATA_PATH
-from .pods import RASA_USER, kafka_ca, knobs_key, scratch
+from .pods import JOB_GROUP, kafka_ca, knobs_key, rasa_pod_annotations, scratch
 
 DATA = "data"
 
@@ -55,6 +58,7 @@ class Consumer(pulumi.ComponentResource):
         service_account: pulumi.Input[str],
         data_claim: pulumi.Input[str],
         resource_defaults: Resources,
+        security: SecurityContext = CHART_DEFAULT,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -62,6 +66,8 @@ class Consumer(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(component)
         volumes, mounts = scratch()
+        user = opt_in_user(security.run_as_user, security.run_as_group)
+        read_only = security.read_only_root_filesystem
         ca_volumes, ca_mounts = kafka_ca(kafka)
         data = core.VolumeArgs(
             name=DATA, persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=data_claim)
@@ -74,6 +80,7 @@ class Consumer(pulumi.ComponentResource):
                 checkov_skips(
                     {
                         **no_probe_skips(),
+                        **rasa_image_skips(read_only),
                         "CKV_K8S_38": "the consumer starts Rasa Pro Jobs through the Kubernetes API",
                     }
                 ),
@@ -92,21 +99,25 @@ class Consumer(pulumi.ComponentResource):
                             container(
                                 object_name,
                                 image,
-                                user=RASA_USER,
+                                user=user,
                                 resources=resources(resource_defaults),
                                 env=env,
                                 volume_mounts=[mount(DATA, DATA_PATH), *mounts, *ca_mounts],
+                                read_only_root_filesystem=read_only,
                             )
                         ],
-                        user=RASA_USER,
-                        # The volume is shared with the Jobs, which run as the same group.
-                        fs_group=RASA_USER.gid,
+                        user=user,
+                        # Not in the chart (its volume is EFS, where fsGroup has no effect): makes
+                        # the shared volume group-writable for the consumer and its Jobs on block
+                        # storage; it adds a supplemental group and changes no user.
+                        fs_group=JOB_GROUP,
                         volumes=[data, *volumes, *ca_volumes],
                         service_account_name=service_account,
                         automount_service_account_token=True,
                         image_pull_secrets=image_pull_secrets(ctx),
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
+                    rasa_pod_annotations(object_name, read_only),
                     knobs=ctx.knobs(knobs_key(component)),
                 ),
             ),

@@ -1,4 +1,5 @@
-"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10; RasaHQ/rasa-helm-charts charts/rasa, chart 2.3.0, as charts/studio 2.6.0 configures it).
+"""EmbeddedModelService: Rasa Pro's own model service (Studio >= 1.10; RasaHQ/rasa-helm-charts@e55cc2f
+charts/rasa/templates/rasa/deployment.yaml with charts/studio/values.yaml `rasa:`).
 
 One container (`python -m rasa.model_service`) trains and runs assistants as subprocesses and
 keeps their state in memory, so it runs exactly one replica with the Recreate strategy and scales
@@ -27,18 +28,21 @@ from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
+    checkov_skips,
     container,
+    empty_dir,
     env_secret,
     env_value,
     mount,
+    opt_in_user,
     pod_spec,
     pod_template,
+    rasa_image_skips,
     resources,
-    writable_root,
 )
 from .data_volume import DataVolume
 from .env import BOT_TALK_SUB_PATH, Inputs
-from .pods import RASA_USER, service_account_annotations
+from .pods import JOB_GROUP, rasa_pod_annotations, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
 PORT = 8000
@@ -57,9 +61,10 @@ def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core
     storage = i.storage
     env = [
         env_secret("RASA_PRO_LICENSE", i.secret_name, studio_secrets.RASA_PRO_LICENSE),
-        # The key exists only when an OpenAI key is configured; assistants without LLMs run without.
-        env_secret("OPENAI_API_KEY", i.secret_name, studio_secrets.OPENAI_API_KEY, optional=True),
-        # The chart's `shared-environment` ConfigMap values, set directly (RasaHQ/rasa-helm-charts charts/studio/templates/shared-env-configmap.yaml, chart 2.6.0) so this
+        # Always in studio-secrets, empty when no OpenAI key is configured (as in the chart).
+        env_secret("OPENAI_API_KEY", i.secret_name, studio_secrets.OPENAI_API_KEY),
+        # The chart's `shared-environment` ConfigMap values, set directly (e55cc2f
+        # charts/studio/templates/shared-env-configmap.yaml) so this
         # pod depends on no other component's ConfigMap.
         env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
         env_value("KEYCLOAK_URL", keycloak_url),
@@ -156,9 +161,14 @@ class EmbeddedModelService(pulumi.ComponentResource):
         sized = sz.as_resources(config.embedded_shape)
         key_volumes, key_mounts = gcs_key_volume(storage)
         probe = HttpProbe("/", PORT, initial_delay_seconds=30)
+        security = config.security_context.embedded
+        user = opt_in_user(security.run_as_user, security.run_as_group)
+        read_only = security.read_only_root_filesystem
+        # With the opt-in read-only root, Rasa still writes temporary files.
+        scratch = [mount("tmp", "/tmp")] if read_only else []
         self.deployment = apps.Deployment(
             f"{name}-deployment",
-            metadata=ctx.metadata(object_name, COMPONENT),
+            metadata=ctx.metadata(object_name, COMPONENT, checkov_skips(rasa_image_skips(read_only)) or None),
             spec=apps.DeploymentSpecArgs(
                 # State lives in the process: never two at once, never autoscaled.
                 replicas=1,
@@ -171,7 +181,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                             container(
                                 object_name,
                                 config.rasa_pro.image,
-                                user=RASA_USER,
+                                user=user,
                                 command=["python", "-m", "rasa.model_service"],
                                 resources=resources(sized),
                                 ports={"http": PORT},
@@ -182,16 +192,17 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 ),
                                 liveness=probe,
                                 readiness=probe,
-                                volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts],
-                                # Rasa writes caches and training artefacts under its home (/app)
-                                # beside working-data, in paths that vary by version: the root
-                                # filesystem stays writable for this one container.
-                                read_only_root_filesystem=False,
+                                volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts, *scratch],
+                                # The chart's container securityContext is empty; Pod Security
+                                # `restricted` needs the non-root, no-escalation settings on top.
+                                read_only_root_filesystem=read_only,
                             )
                         ],
-                        user=RASA_USER,
-                        fs_group=RASA_USER.gid,
+                        user=user,
+                        # The chart's podSecurityContext (rasa subchart values.yaml).
+                        fs_group=JOB_GROUP,
                         volumes=[
+                            *([empty_dir("tmp")] if read_only else []),
                             core.VolumeArgs(
                                 name="model-data",
                                 persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
@@ -203,7 +214,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         service_account_name=self.service_account.metadata.name,
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
-                    writable_root({object_name: "Rasa writes caches and training artefacts under /app"}),
+                    rasa_pod_annotations(object_name, read_only),
                     knobs=ctx.knobs("modelService.pods.embedded"),
                 ),
             ),

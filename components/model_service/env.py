@@ -1,7 +1,7 @@
 """Environment of the orchestrated model services, exactly as the legacy chart 1.x names it.
 
-The legacy chart (RasaHQ/rasa-helm-charts charts/studio 1.2.6): its values (templates/model-service/_env.tpl and the per-container
-`environmentVariables` defaults). Plain functions: which variable a container gets is decided
+RasaHQ/rasa-helm-charts@f7ef5c9 (chart 1.2.6) charts/studio/templates/model-service/_env.tpl and
+the per-container `environmentVariables` defaults in charts/studio/values.yaml. Plain functions: which variable a container gets is decided
 here and unit-tested through the rendered manifests.
 """
 
@@ -60,20 +60,26 @@ def sasl_mechanism(mechanism: str) -> str:
     return mechanism.upper() if mechanism == "plain" else mechanism
 
 
-def kafka_env(kafka: Kafka) -> list[core.EnvVarArgs]:
-    env = [
+def kafka_env(kafka: Kafka, secret_name: pulumi.Input[str]) -> list[core.EnvVarArgs]:
+    """Every KAFKA_* the chart's model-service/_env.tpl renders, "" where it is unset
+    (`modelService.kafka.*` defaults); the password from the Kafka's own Secret, else
+    studio-secrets KAFKA_SASL_PASSWORD, which the chart references whatever the protocol."""
+    sasl = kafka.sasl_mechanism is not None and kafka.security_protocol.startswith("SASL")
+    password = (
+        _ref("KAFKA_SASL_PASSWORD", kafka.password)
+        if sasl and kafka.password is not None
+        else env_secret("KAFKA_SASL_PASSWORD", secret_name, studio_secrets.KAFKA_SASL_PASSWORD)
+    )
+    return [
         env_value("KAFKA_BROKER_ADDRESS", kafka.bootstrap_servers),
         env_value("KAFKA_SECURITY_PROTOCOL", kafka.security_protocol),
+        env_value(
+            "KAFKA_SASL_MECHANISM", sasl_mechanism(kafka.sasl_mechanism) if sasl and kafka.sasl_mechanism else ""
+        ),
+        env_value("KAFKA_SASL_USERNAME", kafka.username if sasl and kafka.username is not None else ""),
+        env_value("KAFKA_SSL_CA_LOCATION", f"{KAFKA_CA_DIR}/{KAFKA_CA_KEY}" if kafka.ca_secret is not None else ""),
+        password,
     ]
-    if kafka.sasl_mechanism is not None and kafka.security_protocol.startswith("SASL"):
-        env.append(env_value("KAFKA_SASL_MECHANISM", sasl_mechanism(kafka.sasl_mechanism)))
-        if kafka.username is not None:
-            env.append(env_value("KAFKA_SASL_USERNAME", kafka.username))
-        if kafka.password is not None:
-            env.append(_ref("KAFKA_SASL_PASSWORD", kafka.password))
-    if kafka.ca_secret is not None:
-        env.append(env_value("KAFKA_SSL_CA_LOCATION", f"{KAFKA_CA_DIR}/{KAFKA_CA_KEY}"))
-    return env
 
 
 def storage_env(storage: ObjectStorage) -> list[core.EnvVarArgs]:
@@ -101,7 +107,7 @@ def shared_env(i: Inputs) -> list[core.EnvVarArgs]:
         env_value("KUBERNETES_NAMESPACE", i.namespace),
         env_value("RUNS_IN_CLUSTER", "true"),
         env_value("AUTHENTICATION_ENDPOINT_ENABLED", "false"),
-        *kafka_env(i.kafka),
+        *kafka_env(i.kafka, i.secret_name),
         env_secret("RASA_PRO_LICENSE", i.secret_name, studio_secrets.RASA_PRO_LICENSE),
         env_value("TRAINING_STORAGE_BUCKET", i.storage.bucket),
         *storage_env(i.storage),
@@ -169,8 +175,8 @@ def consumer_env(kind: Kind, i: Inputs) -> list[core.EnvVarArgs]:
             "KUBERNETES_BASE_TRAINING_DATA_PATH" if kind == "training" else "KUBERNETES_BASE_BOT_DATA_PATH", DATA_PATH
         ),
         env_value("KUBERNETES_JOB_BOT_CONFIG_MOUNT", JOB_BOT_CONFIG_MOUNT),
-        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend
-        # (RasaHQ/rasa-helm-charts charts/studio 1.2.6); the consumers start the Jobs, so they get it too.
+        # The Rasa Pro image of the Jobs. Chart 1.x set DOCKER_IMAGE_TAG on the backend (chart 1.2.6
+        # templates/studio/backend/deployment.yaml); the consumers start the Jobs, so they get it too.
         env_value("DOCKER_IMAGE_TAG", i.config.rasa_pro.image),
         env_value("RASA_REQUESTS_CPU", job.resources.requests.cpu),
         env_value("RASA_REQUESTS_MEMORY", job.resources.requests.memory),

@@ -21,7 +21,7 @@ from .talk_proxy import TalkProxy
 
 @dataclass(frozen=True)
 class Half:
-    """Names of one side (training or running), as the legacy chart has them (RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/)."""
+    """Names of one side (training or running), as chart 1.2.6 has them (templates/model-service/)."""
 
     kind: Kind
     account: str
@@ -108,9 +108,10 @@ class OrchestratedService(pulumi.ComponentResource):
             image=config.images.image(half.orchestrator_image),
             env=orchestrator_env(half.kind, inputs),
             kafka=kafka,
-            # The chart runs both on one account; the orchestrator mounts no token (see orchestrator.py).
+            # One account for both, as in the chart (see orchestrator.py).
             service_account=self.access.name,
             resource_defaults=default_resources(config, f"{key}Orchestrator"),
+            security=getattr(config.security_context, f"{key}_orchestrator"),
             depends_on=ready,
             opts=child,
         )
@@ -126,6 +127,7 @@ class OrchestratedService(pulumi.ComponentResource):
             service_account=self.access.name,
             data_claim=self.data.name,
             resource_defaults=default_resources(config, f"{key}Consumer"),
+            security=getattr(config.security_context, f"{key}_consumer"),
             # Without its Role a consumer fails the first Job it starts.
             depends_on=[*ready, self.access.role_binding],
             opts=child,

@@ -1,9 +1,10 @@
 """Orchestrator: a model-training or model-running orchestrator Deployment and its Service.
 
 The orchestrators take requests from the Studio backend over HTTP, keep their state in the
-`modelservice` database and hand work to the consumers through Kafka. They never call the
-Kubernetes API (the consumers start the Jobs), so no ServiceAccount token is mounted; the IRSA
-web-identity token for the bucket is projected by EKS independently of that setting.
+`modelservice` database and hand work to the consumers through Kafka. Rasa's chart runs them with
+the RBAC-bound account of their side, its token mounted, and RUNS_IN_CLUSTER=true
+(RasaHQ/rasa-helm-charts@f7ef5c9 charts/studio/templates/model-service/training/deployment.yaml);
+which API calls the closed image makes cannot be seen here, so they run the same way.
 """
 
 from __future__ import annotations
@@ -16,14 +17,25 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
+from config.security import CHART_DEFAULT, SecurityContext
 
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
-from ..workload import HttpProbe, container, pod_spec, pod_template, resources, topology_spread
-from .pods import RASA_USER, kafka_ca, knobs_key, scratch
+from ..workload import (
+    HttpProbe,
+    checkov_skips,
+    container,
+    opt_in_user,
+    pod_spec,
+    pod_template,
+    rasa_image_skips,
+    resources,
+    topology_spread,
+)
+from .pods import kafka_ca, knobs_key, rasa_pod_annotations, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -44,6 +56,7 @@ class Orchestrator(pulumi.ComponentResource):
         kafka: Kafka,
         service_account: pulumi.Input[str],
         resource_defaults: Resources,
+        security: SecurityContext = CHART_DEFAULT,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -51,12 +64,23 @@ class Orchestrator(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(component)
         volumes, mounts = scratch()
+        user = opt_in_user(security.run_as_user, security.run_as_group)
+        read_only = security.read_only_root_filesystem
         ca_volumes, ca_mounts = kafka_ca(kafka)
         probe = HttpProbe("/", port)
         replicas = 1
         self.deployment = apps.Deployment(
             f"{name}-deployment",
-            metadata=ctx.metadata(deployment_name, component),
+            metadata=ctx.metadata(
+                deployment_name,
+                component,
+                checkov_skips(
+                    {
+                        **rasa_image_skips(read_only),
+                        "CKV_K8S_38": "the chart runs the orchestrator with its RBAC-bound account's token",
+                    }
+                ),
+            ),
             spec=apps.DeploymentSpecArgs(
                 replicas=replicas,
                 selector=meta.LabelSelectorArgs(match_labels=selector),
@@ -67,21 +91,24 @@ class Orchestrator(pulumi.ComponentResource):
                             container(
                                 deployment_name,
                                 image,
-                                user=RASA_USER,
+                                user=user,
                                 resources=resources(resource_defaults),
                                 ports={"http": port},
                                 env=env,
                                 liveness=probe,
                                 readiness=probe,
                                 volume_mounts=[*mounts, *ca_mounts],
+                                read_only_root_filesystem=read_only,
                             )
                         ],
-                        user=RASA_USER,
+                        user=user,
                         volumes=[*volumes, *ca_volumes],
                         service_account_name=service_account,
+                        automount_service_account_token=True,
                         image_pull_secrets=image_pull_secrets(ctx),
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
+                    rasa_pod_annotations(deployment_name, read_only),
                     knobs=ctx.knobs(knobs_key(component)),
                 ),
             ),

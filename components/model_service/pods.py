@@ -10,12 +10,12 @@ from config.base import Resources
 from config.model_service import ModelServiceConfig
 
 from ..interfaces import Kafka, ObjectStorage
-from ..workload import User, added_annotations, empty_dir, mount
+from ..workload import RASA_WRITABLE_ROOT, added_annotations, empty_dir, mount, writable_root
 from .env import KAFKA_CA_DIR
 
-# INFERRED: the model-service images run as Rasa's usual non-root user 1001 (the Rasa Pro
-# image's user and the chart's fsGroup); numeric so runAsNonRoot can be verified.
-RASA_USER = User(uid=1001, gid=1001)
+# The fsGroup Rasa's chart gives the Rasa Pro pod (rasa subchart values.yaml podSecurityContext,
+# RasaHQ/rasa-helm-charts@e55cc2f charts/rasa/values.yaml); used for the volumes shared with it.
+JOB_GROUP = 1001
 TMP = "tmp"
 KAFKA_CA = "kafka-ca"
 
@@ -47,8 +47,13 @@ def default_resources(config: ModelServiceConfig, key: str) -> Resources:
 
 
 def scratch() -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    # Read-only root filesystem; Python and its libraries write temporary files to /tmp only.
+    # Python and its libraries write temporary files to /tmp, also with the opt-in read-only root.
     return [empty_dir(TMP)], [mount(TMP, "/tmp")]
+
+
+def rasa_pod_annotations(container: str, read_only: bool) -> dict[str, str] | None:
+    """Why the container of Rasa's image keeps a writable root (read by the policy pack)."""
+    return None if read_only else writable_root({container: RASA_WRITABLE_ROOT})
 
 
 def kafka_ca(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:

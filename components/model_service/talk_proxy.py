@@ -20,12 +20,13 @@ from config.base import Resources
 
 from .. import names
 from ..context import Context
-from ..labels import ComponentName
+from ..labels import ComponentName, HelperName
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, User, container, empty_dir, mount, pod_spec, pod_template, resources
 from .env import BOT_TALK_SUB_PATH
 
 COMPONENT: ComponentName = "model-running-orchestrator"
+GROUP: HelperName = "nginx-reverse-proxy"
 PORT = 8080
 # nginx-unprivileged's user.
 NGINX_USER = User(uid=101, gid=101)
@@ -99,10 +100,10 @@ class TalkProxy(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         object_name = names.TALK_PROXY_SERVICE
         conf = nginx_conf(ctx.namespace_name)
-        # The proxy shares the running orchestrator's component label (it is part of the running
-        # service), so its own `name` label keeps its selector apart from the orchestrator's.
-        selector = {**ctx.selector(COMPONENT), "app.kubernetes.io/name": object_name}
-        labels = {**ctx.labels(COMPONENT), "app.kubernetes.io/name": object_name}
+        # A pod group of its own, part of the running service's component (labels.HELPER_OWNER):
+        # its NetworkPolicy admits /talk from the ingress and lets it reach the running bots.
+        selector = ctx.pod_selector(GROUP)
+        labels = ctx.pod_labels(GROUP)
         self.config_map = core.ConfigMap(
             f"{name}-config",
             metadata=ctx.metadata(object_name, COMPONENT),

@@ -1,4 +1,5 @@
-"""Backend: Studio's API server (UI and `rasa studio` CLI), RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/, chart 2.6.0."""
+"""Backend: Studio's API server (UI and `rasa studio` CLI), as in RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/backend/deployment.yaml."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import BACKEND_SERVICE
-from ..workload import container, empty_dir, mount, resources
+from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .env import backend_env
-from .workloads import deployment, service, studio_pod
+from .workloads import deployment, service, studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "backend"
 
@@ -35,6 +36,7 @@ class Backend(pulumi.ComponentResource):
         database: Database,
         admin_password: SecretRef,
         api_password: SecretRef,
+        database_url: SecretRef | None = None,
         after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -44,11 +46,12 @@ class Backend(pulumi.ComponentResource):
         settings = config.studio.backend
         scaling = settings.autoscaling
         image = d.image(config.studio, COMPONENT)
+        security = settings.security_context
 
         backend = container(
             "backend",
             image.ref,
-            user=d.USERS[COMPONENT],
+            user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
             # The real port. The chart's template puts the Service port (80) in containerPort,
             # which is wrong (merely cosmetic there, but named-port lookups and policies break).
@@ -60,13 +63,15 @@ class Backend(pulumi.ComponentResource):
                 database,
                 admin_password=admin_password,
                 api_password=api_password,
+                database_url=database_url,
             ),
             liveness=d.BACKEND_PROBE,
             readiness=d.BACKEND_PROBE,
-            # Node (ts-node, npm) writes temp files only; the root fs stays read-only.
+            # Node (ts-node, npm) writes temp files, also with the opt-in read-only root.
             volume_mounts=[mount("tmp", "/tmp")],
+            read_only_root_filesystem=security.read_only_root_filesystem,
         )
-        template = studio_pod(ctx, COMPONENT, [backend], volumes=[empty_dir("tmp")])
+        template = studio_pod(ctx, COMPONENT, [backend], volumes=[empty_dir("tmp")], security=security)
         # With an autoscaler, spec.replicas is left out: Pulumi would otherwise reset the count
         # the autoscaler chose on every update.
         self.deployment = deployment(
@@ -78,6 +83,7 @@ class Backend(pulumi.ComponentResource):
             None if scaling.enabled else settings.replicas,
             # `after`: the migration Job (schema) and Keycloak (the backend provisions the realm).
             pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+            annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, d.BACKEND_PORT, child)
 

@@ -1,6 +1,7 @@
 """Fixed facts about the Studio containers: images, ports, probes, users and default sizing.
 
-Everything here comes from the Rasa Studio chart and docs (RasaHQ/rasa-helm-charts charts/studio/values.yaml and templates/studio/, chart 2.6.0; https://rasa.com/docs/studio/installation/installation-guides/resource-requirements); values the
+Everything here comes from the Rasa Studio chart (RasaHQ/rasa-helm-charts charts/studio/values.yaml,
+1.2.6 to 2.6.0) and Rasa's sizing documentation; values the
 reference does not state are marked INFERRED with the reasoning.
 """
 
@@ -17,7 +18,7 @@ from ..workload import HttpProbe, User
 
 StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
 
-# Image names under <studio.registry>/ (RasaHQ/rasa-helm-charts charts/studio/values.yaml, chart 2.6.0).
+# Image names under <studio.registry>/ (charts/studio/values.yaml 2.6.0, `repository`).
 IMAGE_NAMES: dict[StudioContainer, str] = {
     "web-client": "studio-web-client",
     "backend": "studio-backend",
@@ -37,7 +38,7 @@ WEB_CLIENT_PORT = 8080  # nginx
 BACKEND_PORT = 4000  # node
 KEYCLOAK_PORT = 8080
 
-# Probes exactly as the chart times them (RasaHQ/rasa-helm-charts charts/studio/templates/studio/{web-client,backend,keycloak}/deployment.yaml, chart 2.6.0).
+# Probes exactly as the chart times them (charts/studio/values.yaml livenessProbe/readinessProbe, 1.2.6 and 2.6.0).
 WEB_CLIENT_PROBE = HttpProbe("/", WEB_CLIENT_PORT)
 BACKEND_PROBE = HttpProbe("/api/health", BACKEND_PORT)
 KEYCLOAK_PROBE = HttpProbe("/auth", KEYCLOAK_PORT, initial_delay_seconds=30)
@@ -47,19 +48,12 @@ KEYCLOAK_STARTUP_PROBE = HttpProbe(
     "/auth", KEYCLOAK_PORT, initial_delay_seconds=30, period_seconds=10, timeout_seconds=5, failure_threshold=30
 )
 
-# Users the containers run as. INFERRED: the images do not document their user; these are the
-# conventional non-root users of their bases (nginx-unprivileged 101, node 1000, Keycloak 1000,
-# postgres 999). Numeric, so the kubelet can verify runAsNonRoot.
-USERS: dict[StudioContainer, User] = {
-    "web-client": User(101, 101),
-    "backend": User(1000, 1000),
-    "database-migration": User(1000, 1000),
-    "keycloak": User(1000, 1000),
-    "event-ingestion": User(1000, 1000),
-}
+# Rasa's images run as their own user, as the chart runs them (config/security.py has the opt-in).
+# The wait-for-postgresql init container runs the official postgres image, whose user is 999.
 POSTGRES_USER = User(999, 999)
 
-# The wait-for-postgresql init container of the migration (RasaHQ/rasa-helm-charts charts/studio/values.yaml `backend.migration.waitForIt`, chart 2.6.0), pinned.
+# The wait-for-postgresql init container of the migration (chart 2.0.0 e55cc2f
+# templates/studio/backend/database-migration-job.yaml), pinned.
 WAIT_FOR_POSTGRES_IMAGE = "postgres:17.2"
 
 
@@ -69,7 +63,7 @@ def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
     )
 
 
-# Requests from Rasa's sizing table (https://rasa.com/docs/studio/installation/installation-guides/resource-requirements); CPU may burst to twice that, memory is
+# Requests from Rasa's Studio sizing table; CPU may burst to twice that, memory is
 # capped at the request so a pod never relies on memory the node did not reserve for it.
 # The web client (static nginx) is "minimal"; the migration is not in the table (INFERRED:
 # a short Prisma run).

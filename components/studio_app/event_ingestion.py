@@ -1,4 +1,5 @@
-"""EventIngestion: consumes the assistants' conversation events from Kafka, RasaHQ/rasa-helm-charts charts/studio/templates/studio/event-ingestion/deployment.yaml, chart 2.6.0.
+"""EventIngestion: consumes the assistants' conversation events from Kafka, as in
+RasaHQ/rasa-helm-charts charts/studio/templates/studio/event-ingestion/deployment.yaml.
 
 The chart gives it no Service, no ports and no probes, and no health endpoint is documented,
 so it has none here either; Kubernetes restarts it when the process exits.
@@ -15,11 +16,11 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Database, Kafka
-from ..workload import checkov_skips, container, empty_dir, mount, no_probe_skips, resources
+from ..interfaces import Database, Kafka, SecretRef
+from ..workload import checkov_skips, container, empty_dir, mount, no_probe_skips, rasa_image_skips, resources
 from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
-from .workloads import deployment, studio_pod
+from .workloads import deployment, studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "event-ingestion"
 
@@ -47,6 +48,8 @@ class EventIngestion(pulumi.ComponentResource):
         ctx: Context,
         database: Database,
         kafka: Kafka,
+        sasl_password: SecretRef,
+        database_url: SecretRef | None = None,
         after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -55,17 +58,21 @@ class EventIngestion(pulumi.ComponentResource):
         settings = ctx.config.studio.event_ingestion
         image = d.image(ctx.config.studio, COMPONENT)
         tls_volumes, tls_mounts = kafka_tls_volumes(kafka)
+        security = settings.security_context
 
         ingestion = container(
             "event-ingestion",
             image.ref,
-            user=d.USERS[COMPONENT],
+            user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            env=event_ingestion_env(ctx.config.studio, database, kafka),
-            # Node writes temp files only; the root fs stays read-only.
+            env=event_ingestion_env(
+                ctx.config.studio, database, kafka, sasl_password=sasl_password, database_url=database_url
+            ),
+            # Node writes temp files, also with the opt-in read-only root.
             volume_mounts=[mount("tmp", "/tmp"), *tls_mounts],
+            read_only_root_filesystem=security.read_only_root_filesystem,
         )
-        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes])
+        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes], security=security)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,
@@ -75,7 +82,7 @@ class EventIngestion(pulumi.ComponentResource):
             settings.replicas,
             # `after`: the migration (its tables); Kafka's readiness includes the topics.
             pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *kafka.ready, *after]),
-            annotations=checkov_skips(no_probe_skips()),
+            annotations=checkov_skips({**no_probe_skips(), **rasa_image_skips(security.read_only_root_filesystem)}),
         )
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, d.EVENT_INGESTION_DEPLOYMENT, settings.replicas, child

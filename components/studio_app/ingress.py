@@ -1,4 +1,5 @@
-"""StudioIngress: one host for the browser, the ingresses of RasaHQ/rasa-helm-charts charts/studio/templates/studio/, chart 2.6.0.
+"""StudioIngress: one host for the browser (RasaHQ/rasa-helm-charts@2252359
+charts/studio/templates/studio/backend/ingress.yaml and its web-client/keycloak siblings).
 
 `/`, `/api` and `/auth` share one Ingress; `/talk` (try your assistant) has its own because it
 carries long-lived Socket.IO websockets and needs other proxy settings.

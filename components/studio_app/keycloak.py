@@ -1,4 +1,5 @@
-"""Keycloak: Studio's user management, served under /auth, RasaHQ/rasa-helm-charts charts/studio/templates/studio/keycloak/ and values.yaml `config.keycloak`, chart 2.6.0.
+"""Keycloak: Studio's user management, served under /auth, as in
+RasaHQ/rasa-helm-charts charts/studio/templates/studio/keycloak/deployment.yaml (1.2.6 to 2.6.0).
 
 The realm `rasa-studio`, its clients and users are provisioned by the backend through the
 admin API; Keycloak itself only needs its database and the admin user.
@@ -13,16 +14,19 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
+from config.versions import contract_for
+
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import KEYCLOAK_SERVICE
-from ..workload import checkov_skips, container, empty_dir, mount, resources, writable_root
+from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .env import keycloak_env
-from .workloads import deployment, service, studio_pod
+from .workloads import deployment, service, studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "keycloak"
+KEYCLOAK_DATA = "/opt/keycloak/data"
 
 
 class Keycloak(pulumi.ComponentResource):
@@ -43,31 +47,33 @@ class Keycloak(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = ctx.config.studio.keycloak
         image = d.image(ctx.config.studio, COMPONENT)
+        security = settings.security_context
+        read_only = security.read_only_root_filesystem
+        # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
+        # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
+        data = [mount("data", KEYCLOAK_DATA)] if read_only else []
 
         keycloak = container(
             "keycloak",
             image.ref,
-            user=d.USERS[COMPONENT],
+            user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
             ports={"http": d.KEYCLOAK_PORT},
-            env=keycloak_env(database, settings.admin_username, admin_password),
+            env=keycloak_env(
+                database, settings.admin_username, admin_password, contract_for(ctx.config.studio.version)
+            ),
             liveness=d.KEYCLOAK_PROBE,
             readiness=d.KEYCLOAK_PROBE,
             startup=d.KEYCLOAK_STARTUP_PROBE,
-            volume_mounts=[mount("tmp", "/tmp")],
-            # Not read-only: Keycloak (Quarkus) writes under /opt/keycloak (data/, and lib/ when it
-            # re-augments because runtime options differ from the image's build), and whether
-            # Rasa's image is pre-optimized is not documented.
-            read_only_root_filesystem=False,
+            volume_mounts=[mount("tmp", "/tmp"), *data],
+            read_only_root_filesystem=read_only,
         )
         template = studio_pod(
             ctx,
             COMPONENT,
             [keycloak],
-            volumes=[empty_dir("tmp")],
-            annotations=writable_root(
-                {"keycloak": "Quarkus writes under /opt/keycloak (data/, lib/ when it re-augments)"}
-            ),
+            volumes=[empty_dir("tmp"), *([empty_dir("data")] if read_only else [])],
+            security=security,
         )
         # `after`: the migration, which creates the keycloak database unless the backing service did.
         self.deployment = deployment(
@@ -78,7 +84,7 @@ class Keycloak(pulumi.ComponentResource):
             template,
             settings.replicas,
             pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
-            annotations=checkov_skips({"CKV_K8S_22": "Keycloak (Quarkus) writes under /opt/keycloak"}),
+            annotations=checkov_skips(rasa_image_skips(read_only)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)
         self.disruption_budget = disruption_budget(

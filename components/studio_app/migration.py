@@ -1,4 +1,5 @@
-"""DatabaseMigration: the Job that creates and migrates Studio's schema, RasaHQ/rasa-helm-charts charts/studio/templates/studio/backend/ (its migration Job), chart 2.6.0.
+"""DatabaseMigration: the Job that creates and migrates Studio's schema (RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/backend/database-migration-job.yaml).
 
 Helm runs it as a pre-install/pre-upgrade hook. Pulumi has no hooks, so the ordering is made
 explicit instead:
@@ -19,13 +20,15 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
 
+from config.versions import contract_for
+
 from ..context import Context
-from ..interfaces import Database
+from ..interfaces import Database, SecretRef
 from ..waits import logs_as_termination_message, wait_for
-from ..workload import container, empty_dir, env_value, mount, resources
+from ..workload import checkov_skips, container, empty_dir, env_value, mount, rasa_image_skips, resources
 from . import defaults as d
-from .env import migration_env, needs_database_url
-from .workloads import studio_pod
+from .env import migration_env
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "database-migration"
 
@@ -50,11 +53,19 @@ class DatabaseMigration(pulumi.ComponentResource):
     job: batch.Job
     job_name: str
 
-    def __init__(self, name: str, ctx: Context, database: Database, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        database: Database,
+        database_url: SecretRef | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__("rasa-studio:studio:DatabaseMigration", name, None, opts)
         studio = ctx.config.studio
         settings = studio.database_migration
         image = d.image(studio, COMPONENT)
+        security = settings.security_context
         suffix = job_suffix(image.ref)
         self.job_name = f"{d.DATABASE_MIGRATION_JOB}-{suffix}"
 
@@ -73,15 +84,17 @@ class DatabaseMigration(pulumi.ComponentResource):
         migrate = container(
             "database-migration",
             image.ref,
-            user=d.USERS[COMPONENT],
+            user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
             env=migration_env(
                 database,
-                database_url=needs_database_url(studio.version),
+                contract_for(studio.version),
+                database_url,
                 keycloak_in_cluster=studio.keycloak.in_cluster,
             ),
-            # Node and Prisma write temp files only; the root fs stays read-only.
+            # Node and Prisma write temp files, also with the opt-in read-only root.
             volume_mounts=[mount("tmp", "/tmp")],
+            read_only_root_filesystem=security.read_only_root_filesystem,
         )
         # A failed wait or migration leaves its last log lines in the pod's status.
         logs_as_termination_message(wait)
@@ -94,10 +107,15 @@ class DatabaseMigration(pulumi.ComponentResource):
             volumes=[empty_dir("tmp")],
             restart_policy="Never",
             spread=False,
+            security=security,
         )
+        annotations = {
+            "pulumi.com/replaceUnready": "true",
+            **checkov_skips(rasa_image_skips(security.read_only_root_filesystem)),
+        }
         self.job = batch.Job(
             f"{name}-{suffix}",
-            metadata=ctx.metadata(self.job_name, COMPONENT, annotations={"pulumi.com/replaceUnready": "true"}),
+            metadata=ctx.metadata(self.job_name, COMPONENT, annotations=annotations),
             spec=batch.JobSpecArgs(
                 backoff_limit=settings.backoff_limit,
                 active_deadline_seconds=ACTIVE_DEADLINE_SECONDS,

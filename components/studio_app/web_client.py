@@ -1,4 +1,5 @@
-"""WebClient: the Studio frontend (nginx serving the single-page app), RasaHQ/rasa-helm-charts charts/studio/templates/studio/web-client/, chart 2.6.0."""
+"""WebClient: the Studio frontend (nginx serving the single-page app), as in RasaHQ/rasa-helm-charts
+charts/studio/templates/studio/web-client/deployment.yaml."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pulumi_kubernetes.policy import v1 as policy
 from ..availability import disruption_budget
 from ..context import Context
 from ..names import WEB_CLIENT_SERVICE
-from ..workload import container, empty_dir, mount, resources
+from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .webconfig import CONFIG_FILE, CONFIG_KEY, CONFIG_PATH, checksum, config_js
-from .workloads import deployment, service, studio_pod
+from .workloads import deployment, service, studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "web-client"
 
@@ -30,6 +31,7 @@ class WebClient(pulumi.ComponentResource):
         studio = ctx.config.studio
         settings = studio.web_client
         image = d.image(studio, COMPONENT)
+        security = settings.security_context
 
         # Runtime configuration is a file, not env: the browser loads config.js.
         content = config_js(studio, image.tag)
@@ -42,16 +44,17 @@ class WebClient(pulumi.ComponentResource):
         web = container(
             "web-client",
             image.ref,
-            user=d.USERS[COMPONENT],
+            user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
             ports={"http": d.WEB_CLIENT_PORT},
             liveness=d.WEB_CLIENT_PROBE,
             readiness=d.WEB_CLIENT_PROBE,
             volume_mounts=[
                 mount("config", CONFIG_PATH, read_only=True, sub_path=CONFIG_FILE),
-                # nginx keeps its pid file and temp files here; the root fs stays read-only.
+                # nginx keeps its pid file and temp files here (the chart mounts it too).
                 mount("tmp", "/tmp"),
             ],
+            read_only_root_filesystem=security.read_only_root_filesystem,
         )
         template = studio_pod(
             ctx,
@@ -69,9 +72,17 @@ class WebClient(pulumi.ComponentResource):
             ],
             # A subPath mount never sees ConfigMap updates: roll the pods when the content changes.
             annotations={"checksum/config": checksum(content)},
+            security=security,
         )
         self.deployment = deployment(
-            f"{name}-deployment", ctx, COMPONENT, WEB_CLIENT_SERVICE, template, settings.replicas, child
+            f"{name}-deployment",
+            ctx,
+            COMPONENT,
+            WEB_CLIENT_SERVICE,
+            template,
+            settings.replicas,
+            child,
+            annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, d.WEB_CLIENT_PORT, child)
         self.disruption_budget = disruption_budget(

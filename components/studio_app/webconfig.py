@@ -1,11 +1,16 @@
-"""config.js: the web client's runtime configuration (RasaHQ/rasa-helm-charts charts/studio/templates/studio/web-client/, chart 2.6.0), as a pure function."""
+"""config.js: the web client's runtime configuration, as a pure function.
+
+Byte for byte what the chart's templates/studio/web-client/configmap.yaml renders at the release
+of the deployed Studio version, with the feature flags that release has (config/versions.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from config.studio import StudioConfig
+from config.studio import FEATURE_FLAGS, StudioConfig
+from config.versions import contract_for
 
 # The ConfigMap key, and the file nginx serves it as.
 CONFIG_KEY = "windowVariables"
@@ -22,14 +27,13 @@ def _flag(enabled: bool) -> str:
 def config_js(studio: StudioConfig, version: str) -> str:
     """The browser-facing URLs use https when the ingress terminates TLS (connectionType)."""
     features = studio.web_client.features
+    enabled = {flag for field, flag in FEATURE_FLAGS.items() if getattr(features, field)}
     lines = [
         ("API_ENDPOINT", json.dumps(f"{studio.url}/api")),
         ("KEYCLOAK_URL", json.dumps(studio.keycloak_browser_url)),
         ("KEYCLOAK_REALM", json.dumps(studio.keycloak.realm)),
         ("KEYCLOAK_CLIENT_ID", json.dumps(studio.keycloak.client_id)),
-        ("VOICE_INSPECTOR_ENABLED", _flag(features.voice_inspector)),
-        ("SILENCE_TIMEOUT_ENABLED", _flag(features.silence_timeout)),
-        ("EDIT_SYSTEM_RESPONSES_ENABLED", _flag(features.edit_system_responses)),
+        *((flag, _flag(flag in enabled)) for flag in contract_for(studio.version).config_js_flags),
         ("CURRENT_VERSION_NUMBER", json.dumps(version)),
     ]
     return "".join(f"window.{name} = {value};\n" for name, value in lines)

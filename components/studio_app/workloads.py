@@ -9,12 +9,20 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
+from config.security import CHART_DEFAULT, SecurityContext
+
 from ..context import Context
 from ..labels import ComponentName
 from ..names import SERVICE_PORT
 from ..secrets import image_pull_secrets
-from ..workload import pod_spec, pod_template, topology_spread
-from .defaults import USERS, StudioContainer
+from ..workload import RASA_WRITABLE_ROOT, User, opt_in_user, pod_spec, pod_template, topology_spread, writable_root
+from .defaults import StudioContainer
+
+
+def studio_user(security: SecurityContext) -> User | None:
+    """The image's own user, as Rasa's chart runs it, unless the operator opted in to one."""
+    return opt_in_user(security.run_as_user, security.run_as_group)
+
 
 # Where each container's settings live in the stack config (its pod knobs included).
 CONFIG_KEYS: dict[StudioContainer, str] = {
@@ -36,11 +44,18 @@ def studio_pod(
     restart_policy: str | None = None,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
     spread: bool = True,
+    security: SecurityContext = CHART_DEFAULT,
 ) -> core.PodTemplateSpecArgs:
-    """A hardened pod of a Studio container; none of them talks to the Kubernetes API."""
+    """A pod of a Studio container; none of them talks to the Kubernetes API.
+
+    The container named after the component runs Rasa's image with the chart's security settings
+    plus what Pod Security `restricted` requires, and the opt-in `security` on top.
+    """
+    if not security.read_only_root_filesystem:
+        annotations = {**(annotations or {}), **writable_root({component: RASA_WRITABLE_ROOT})}
     spec = pod_spec(
         containers,
-        user=USERS[component],
+        user=studio_user(security),
         init_containers=init_containers,
         volumes=volumes,
         image_pull_secrets=image_pull_secrets(ctx),

@@ -1,0 +1,44 @@
+"""Opt-in security settings stricter than Rasa's chart, for the containers of Rasa's closed images.
+
+Rasa's chart runs every Studio and model-service container with runAsNonRoot, no privilege
+escalation and all capabilities dropped, and nothing more (RasaHQ/rasa-helm-charts
+charts/studio/values.yaml, 1.2.6 to 2.6.0): no fixed user and a writable root filesystem. Nobody
+outside Rasa can see which user the images expect or where they write, so a fixed UID or a
+read-only root is the operator's choice, made after testing it against the image in use.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import Model
+
+# A numeric non-root id: with runAsNonRoot the kubelet refuses uid 0.
+NonRootId = Annotated[int, Field(ge=1, le=2147483647)]
+
+
+class SecurityContext(Model):
+    """Stricter settings for one container; the defaults are the chart's. Not verified against Rasa's images."""
+
+    # Opt-in: run as this numeric user; unset: the image's own user, as Rasa's chart runs it. Not verified against Rasa's images.
+    run_as_user: NonRootId | None = None
+    # Opt-in: the primary group; unset: the image's.
+    run_as_group: NonRootId | None = None
+    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
+    read_only_root_filesystem: bool = False
+
+
+class ModelServiceSecurity(Model):
+    """Per model-service pod (the orchestrated services, or the embedded model service)."""
+
+    training_orchestrator: SecurityContext = SecurityContext()
+    training_consumer: SecurityContext = SecurityContext()
+    running_orchestrator: SecurityContext = SecurityContext()
+    running_consumer: SecurityContext = SecurityContext()
+    embedded: SecurityContext = SecurityContext()
+
+
+# The chart's settings: nothing stricter.
+CHART_DEFAULT = SecurityContext()
