@@ -1,6 +1,6 @@
 """Test harness: a fresh event loop and fresh mocks for every test (as Pulumi's SDK tests do).
 
-Speed and scope (the README's `python -m pytest -q` stays offline and under 30 s on 2 cores):
+Speed and scope (the README's `python -m pytest -q` stays offline and runs in parallel):
 - pyproject.toml runs the suite on up to 4 pytest-xdist workers, one test file per worker
   (`--dist loadfile`), so a file's tests share their worker's renders. `-n 0` runs in-process,
   which is quicker for one file or one test.
