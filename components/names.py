@@ -11,7 +11,7 @@ BACKEND_SERVICE = "studio-backend"
 KEYCLOAK_SERVICE = "studio-keycloak"
 SERVICE_PORT = 80
 
-# Orchestrated model services (legacy chart 1.x names, reference §12).
+# Orchestrated model services (legacy chart names: RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/).
 MODEL_TRAINING_SERVICE = "model-training-service"
 MODEL_TRAINING_PORT = 8000
 MODEL_RUNNING_SERVICE = "model-running-service"

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from config import StackConfig
 
-# Event ingestion (reference §3.5): the assistant publishes to the same topic.
+# Event ingestion (RasaHQ/rasa-helm-charts charts/studio/templates/studio/event-ingestion/deployment.yaml, chart 2.6.0): the assistant publishes to the same topic.
 EVENTS_TOPIC = "rasa-events"
 EVENTS_DLQ_TOPIC = "rasa-events-dlq"
-# Orchestrated model services (reference §12): orchestrators publish jobs, consumers publish
+# Orchestrated model services (RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/): orchestrators publish jobs, consumers publish
 # results and status updates back.
 TRAINING_JOB_TOPIC = "training-job"
 TRAINING_RESULT_TOPIC = "training-result"

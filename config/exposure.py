@@ -72,7 +72,7 @@ class Alb(Model):
     # ACM certificate of the HTTPS listener; required with studio.tls.enabled.
     certificate_arn: AcmCertificateArn | None = None
     # Ingresses of one group share one ALB; the four Studio Ingresses always do.
-    group_name: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$")] = "rasa-studio"
+    group_name: Annotated[str, Field(pattern=r"^[a-z0-9]$|^[a-z0-9][-a-z0-9.]{0,61}[a-z0-9]$")] = "rasa-studio"
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     # An ALB drops a connection idle for this long (default 60 s): the /talk websockets stay
     # open while a user talks to an assistant. AWS allows 1 to 4000.

@@ -14,7 +14,7 @@ from .security import ModelServiceSecurity
 
 Architecture = Literal["orchestrated", "embedded"]
 
-# Rasa Pro versions the architectures can start (studio-architecture.txt; reference §3.6).
+# Rasa Pro versions the architectures can start (https://rasa.com/docs/reference/architecture/studio; RasaHQ/rasa-helm-charts git history of charts/studio).
 MIN_RASA_PRO_ORCHESTRATED = (3, 7, 0)
 MIN_RASA_PRO_EMBEDDED = (3, 11, 0)
 
@@ -39,7 +39,7 @@ class RasaProImage(Model):
 
 
 class OrchestratedImages(Model):
-    """Images of the orchestrated services (legacy chart 1.x, reference §12)."""
+    """Images of the orchestrated services (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
     registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
     version: ImageTag = "3.3.3-latest"
@@ -60,7 +60,7 @@ class CpuMemory(Model):
 
 
 class JobResources(Model):
-    """Requests and limits of every Rasa Pro Job (RASA_REQUESTS_* / RASA_LIMITS_*, reference §12)."""
+    """Requests and limits of every Rasa Pro Job (RASA_REQUESTS_* / RASA_LIMITS_*, RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
     requests: CpuMemory = CpuMemory(cpu="1000m", memory="1Gi")
     limits: CpuMemory = CpuMemory(cpu="2500m", memory="2.5Gi")
@@ -74,7 +74,7 @@ class JobResources(Model):
 
 
 class Check(Model):
-    """How the running consumer waits for the Rasa server in its Job (reference §12)."""
+    """How the running consumer waits for the Rasa server in its Job (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
     initial_delay_seconds: Annotated[int, Field(ge=0, le=MAX_CHECK_SECONDS)] = 10
     interval_seconds: Annotated[int, Field(ge=1, le=MAX_CHECK_SECONDS)] = 5

@@ -1,6 +1,6 @@
 """Replica sizing, pod shapes and peak capacity: pure arithmetic, no Pulumi.
 
-The rules come from studio-architecture.txt (and reference §10):
+The rules come from Rasa's architecture page (https://rasa.com/docs/reference/architecture/studio) and sizing page (https://rasa.com/docs/studio/installation/installation-guides/resource-requirements):
 - a model-training consumer runs one training Job at a time, so the training consumers are the
   trainings that may run in parallel; more triggered trainings queue until one is free;
 - a model-running consumer runs one assistant at a time, and a newly trained model must always
@@ -190,7 +190,7 @@ def as_resources(pod: PodShape) -> Resources:
     )
 
 
-# --- default resources of the model-service pods (reference §10 leaves them unset) -----------
+# --- default resources of the model-service pods (Rasa's sizing pages leave them unset) -----------
 # INFERRED: the orchestrators and consumers are small Python services that wait on Kafka and the
 # Kubernetes API; the heavy lifting happens in the Rasa Pro Jobs. Override per pod in config.
 SERVICE_DEFAULTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
@@ -201,9 +201,9 @@ SERVICE_DEFAULTS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "talkProxy": (("50m", "64Mi"), ("250m", "128Mi")),
 }
 
-# Embedded model service (reference §10, INFERRED rule): memory ~ base + 0.5Gi per running
+# Embedded model service (https://rasa.com/docs/studio/installation/installation-guides/resource-requirements, INFERRED rule): memory ~ base + 0.5Gi per running
 # assistant, CPU ~ 1 core per parallel training. The base holds the Python process, the Socket.IO
-# bridge and one training's ~800 MB (reference §10: "Training ~ 800 MB RAM + 1000m CPU each").
+# bridge and one training's ~800 MB (Rasa's resource requirements: "Training ~ 800 MB RAM + 1000m CPU each").
 EMBEDDED_BASE_MEMORY = 2 * GI
 EMBEDDED_MEMORY_PER_BOT = GI // 2
 EMBEDDED_CPU_PER_TRAINING = 1000

@@ -144,7 +144,7 @@ class ConversationRetention(Model):
 
 
 class Polling(Model):
-    """How the backend follows trainings and running models (reference §2 defaults)."""
+    """How the backend follows trainings and running models (https://rasa.com/docs/reference/architecture/studio)."""
 
     training_interval_ms: Annotated[int, Field(ge=100)] = 1000
     model_interval_ms: Annotated[int, Field(ge=100)] = 2000

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import gc
+import json
 from typing import Any
 
 from tools import output, program, stackfile
@@ -20,22 +21,35 @@ def stack_input(stack: str, *sets: str) -> stackfile.StackInput:
     return given
 
 
-@lru_cache(maxsize=64)
-def _run_cached(stack: str, sets: tuple[str, ...]) -> ProgramRun:
-    given = stack_input(stack, *sets)
-    return program.run(stack, given.plain, {**SECRETS, **given.secrets})
+# Session-wide (per xdist worker) cache of whole-program runs, keyed by the stack and the exact
+# config it ran with. Runs are deterministic, so a test asking for a config another test already
+# ran gets that run back; a run that raised (invalid config) is not cached, so each such test
+# sees its own error.
+_RUNS: dict[str, ProgramRun] = {}
+
+
+def _run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:
+    key = json.dumps([stack, plain, secrets], sort_keys=True, default=repr)
+    if key not in _RUNS:
+        _RUNS[key] = program.run(stack, plain, secrets)
+        # The cached runs and the SDK modules a first run imports live for the whole session:
+        # moved out of the collector's reach, they no longer make every later collection slower.
+        gc.freeze()
+    return _RUNS[key]
 
 
 def run_stack(stack: str, *sets: str) -> ProgramRun:
     """The program's registrations for a stack file with `--set`-style overrides.
 
-    Runs are deterministic, so identical calls share one run; treat the result as read-only.
+    Identical configs share one run; treat the result as read-only.
     """
-    return _run_cached(stack, tuple(sets))
+    given = stack_input(stack, *sets)
+    return _run(stack, given.plain, {**SECRETS, **given.secrets})
 
 
 def run_config(stack: str, plain: dict[str, Any], secrets: dict[str, str] | None = None) -> ProgramRun:
-    return program.run(stack, plain, SECRETS if secrets is None else secrets)
+    """The program's registrations for a config given as a dict (keys without `rasa-studio:`); cached as run_stack."""
+    return _run(stack, plain, SECRETS if secrets is None else secrets)
 
 
 def manifests(run: ProgramRun) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ def config(**changes: Any) -> Any:
 
 def test_small_config_by_hand() -> None:
     capacity = deployment_capacity(config())
-    # Studio (reference §10 sizing, studio_app/defaults.py), one replica each:
+    # Studio (https://rasa.com/docs/studio/installation/installation-guides/resource-requirements, studio_app/defaults.py), one replica each:
     #   web client 50m/64Mi (limits 200m/128Mi), backend and Keycloak 1000m/2000Mi (2000m/2000Mi),
     #   event ingestion 500m/1000Mi (1000m/1000Mi)        -> 4 pods, 2550m/5064Mi, limits 5200m/5128Mi
     # Backing: Kafka broker 500m/1Gi (2/2Gi), PostgreSQL 250m/512Mi (1/1Gi), MinIO 100m/256Mi (1/1Gi)

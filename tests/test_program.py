@@ -90,6 +90,7 @@ def test_schema_check_catches_an_unknown_field() -> None:
     assert any("dta" in e for e in schema.errors(bad, "1.30"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stack", STACKS)
 def test_render_is_deterministic_byte_for_byte(stack: str, tmp_path: Path) -> None:
     assert render([stack, "--out", str(tmp_path / "a")]) == 0
@@ -131,26 +132,54 @@ def test_set_parses_yaml_scalars_and_config_file_is_read(tmp_path: Path) -> None
     assert "v1:AAAA" not in text
 
 
-def test_render_is_identical_across_interpreters_with_different_hash_seeds(tmp_path: Path) -> None:
-    # In one process set and dict orders repeat themselves; across processes they need not.
+_FRESH_RENDER = """
+import sys
+from tools.render import render
+code = render(["dev", "--out", sys.argv[1]])
+assert "tools.mocks" in sys.modules
+print("pulumi_aws" in sys.modules)
+sys.exit(code)
+"""
+
+
+@pytest.fixture(scope="module")
+def dev_fresh_renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """dev rendered in two fresh interpreters with different hash seeds: seed -> (out dir, stdout)."""
     import os
     import subprocess
     import sys
 
     from tools.program import ROOT
 
+    base = tmp_path_factory.mktemp("fresh")
+    renders = {}
     for seed in ("1", "2"):
-        subprocess.run(
-            [sys.executable, "-m", "tools.render", "dev", "--out", str(tmp_path / seed)],
+        done = subprocess.run(
+            [sys.executable, "-c", _FRESH_RENDER, str(base / seed)],
             cwd=ROOT,
             env={**os.environ, "PYTHONHASHSEED": seed},
             check=True,
             capture_output=True,
+            text=True,
         )
-    comparison = filecmp.dircmp(tmp_path / "1" / "manifests", tmp_path / "2" / "manifests")
+        renders[seed] = (base / seed, done.stdout)
+    return renders
+
+
+@pytest.mark.slow
+def test_render_is_identical_across_interpreters_with_different_hash_seeds(
+    dev_fresh_renders: dict[str, tuple[Path, str]],
+) -> None:
+    # In one process set and dict orders repeat themselves; across processes they need not.
+    one, two = dev_fresh_renders["1"][0], dev_fresh_renders["2"][0]
+    comparison = filecmp.dircmp(one / "manifests", two / "manifests")
     assert not comparison.diff_files and not comparison.left_only and not comparison.right_only
-    names = sorted(p.name for p in (tmp_path / "1" / "manifests").iterdir())
-    assert all(
-        filecmp.cmp(tmp_path / "1" / "manifests" / n, tmp_path / "2" / "manifests" / n, shallow=False) for n in names
-    )
-    assert filecmp.cmp(tmp_path / "1" / "resources.json", tmp_path / "2" / "resources.json", shallow=False)
+    names = sorted(p.name for p in (one / "manifests").iterdir())
+    assert all(filecmp.cmp(one / "manifests" / n, two / "manifests" / n, shallow=False) for n in names)
+    assert filecmp.cmp(one / "resources.json", two / "resources.json", shallow=False)
+
+
+@pytest.mark.slow
+def test_dev_render_never_imports_pulumi_aws(dev_fresh_renders: dict[str, tuple[Path, str]]) -> None:
+    # A fresh interpreter: in this one, other tests have imported pulumi_aws long ago.
+    assert [out.strip().splitlines()[-1] for _, out in dev_fresh_renders.values()] == ["False", "False"]

@@ -1,4 +1,4 @@
-"""The README's configuration reference is the one the models generate."""
+"""docs/configuration.md's configuration reference is the one the models generate."""
 
 from __future__ import annotations
 
@@ -10,18 +10,22 @@ from config.stack import StackConfig
 from tools import config_reference as ref
 
 
-def test_readme_reference_is_up_to_date() -> None:
-    readme = ref.README.read_text()
-    assert ref.START in readme and ref.END in readme
-    assert ref.splice(readme, ref.generate()) == readme, (
-        "README.md's configuration reference is out of date: run python -m tools.config_reference --write"
+def test_reference_is_up_to_date() -> None:
+    document = ref.REFERENCE.read_text()
+    assert ref.START in document and ref.END in document
+    assert ref.splice(document, ref.generate()) == document, (
+        "docs/configuration.md is out of date: run python -m tools.config_reference --write"
     )
 
 
-def test_check_reports_a_stale_readme(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stale = tmp_path / "README.md"
+def test_readme_links_the_reference() -> None:
+    assert "(docs/configuration.md)" in (ref.REFERENCE.parent.parent / "README.md").read_text()
+
+
+def test_check_reports_a_stale_reference(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stale = tmp_path / "configuration.md"
     stale.write_text(f"# x\n{ref.START}\nold\n{ref.END}\nrest\n")
-    monkeypatch.setattr(ref, "README", stale)
+    monkeypatch.setattr(ref, "REFERENCE", stale)
     assert ref.main(["--check"]) == 1
     assert ref.main(["--write"]) == 0
     assert ref.main(["--check"]) == 0
@@ -55,10 +59,27 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> set[str]:
     return keys
 
 
+def _documented(key: str, text: str) -> bool:
+    group = ref._resources_of(key)
+    if group is None:
+        return f"`{key}`" in text
+    # A requests/limits key is a row of its component with one column per key.
+    return f"| `{group}` |" in text and f"`{key[len(group) + 1 :]}`" in text
+
+
 def test_every_key_of_the_models_is_documented() -> None:
     text = ref.generate()
-    missing = sorted(k for k in _leaf_keys(StackConfig) if f"`{k}`" not in text and not k.endswith(".mode"))
+    missing = sorted(k for k in _leaf_keys(StackConfig) if not _documented(k, text) and not k.endswith(".mode"))
     assert missing == []
+    assert not _documented("studio.nonexistent.resources.limits.cpu", text)
+    assert not _documented("studio.nonexistentKey", text)
+
+
+def test_requests_and_limits_are_one_row_per_component() -> None:
+    text = ref.generate()
+    assert "`studio.backend.resources.requests.cpu`" not in text
+    rows = [line for line in text.splitlines() if line.startswith("| `studio.backend.resources` |")]
+    assert len(rows) == 1 and rows[0].count("|") == 7
 
 
 def test_environment_defaults_are_shown_per_environment() -> None:

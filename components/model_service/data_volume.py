@@ -15,7 +15,7 @@ def access_mode(shared: bool, read_write_many: str | None) -> tuple[str, str | N
     A volume `shared` between the consumers and the Jobs they start needs ReadWriteMany, since
     the Jobs may land on other nodes. Without a `kubernetes.storageClasses.readWriteMany` class
     it falls back to ReadWriteOnce: fine on a one-node dev cluster, but a Job scheduled on
-    another node then cannot mount it and stays Pending (see README).
+    another node then cannot mount it and stays Pending (see docs/components.md, "Model services").
     """
     if shared and read_write_many is not None:
         return "ReadWriteMany", read_write_many
