@@ -74,3 +74,23 @@ def test_a_broken_link_is_reported(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n[ok](#title) [gone](#nowhere) [file](missing.md) [web](https://example.org)\n")
     assert broken_links(page) == ["#nowhere", "missing.md"]
+
+
+def _map_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("|")]
+
+
+def test_the_readme_shows_devs_connectivity_map_as_rendered() -> None:
+    """The README's map is dev's flow model as the renderer writes it, row for row."""
+    from tools import program, stackfile
+    from tools.connectivity import connectivity_map
+
+    config, problems = program.check("dev", stackfile.read(ROOT / "Pulumi.dev.yaml").plain)
+    assert config is not None, problems
+    shown = README.read_text().split("<!-- connectivity: dev -->", 1)[1].split("<!-- /connectivity -->", 1)[0]
+    assert _map_rows(shown) == _map_rows(connectivity_map("dev", config))
+    # The comparison can fail: the embedded architecture's map is another one.
+    embedded = config.model_copy(
+        update={"model_service": config.model_service.model_copy(update={"architecture": "embedded"})}
+    )
+    assert _map_rows(shown) != _map_rows(connectivity_map("dev", embedded))
