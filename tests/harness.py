@@ -53,7 +53,14 @@ def run_config(stack: str, plain: dict[str, Any], secrets: dict[str, str] | None
 
 
 def manifests(run: ProgramRun) -> list[dict[str, Any]]:
-    return [output.manifest(r) for r in run.registrations if output.is_kubernetes_object(r)]
+    """The run's Kubernetes objects as the renderer writes them; shared, so treat them as read-only."""
+    # Built once and kept on the run itself: tests look at the same runs many times over.
+    cached: list[dict[str, Any]] | None = vars(run).get("_manifests")
+    if cached is None:
+        cached = vars(run)["_manifests"] = [
+            output.manifest(r) for r in run.registrations if output.is_kubernetes_object(r)
+        ]
+    return list(cached)
 
 
 def find(run: ProgramRun, kind: str, name: str) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import yaml
 
 from components.waits import wait_for
 from tests import postgres_server
 from tests.harness import manifests, run_stack
 from tests.postgres_server import SUPERUSER, SUPERUSER_PASSWORD, Server
+from tools import yaml_io
 from tools.shell_scripts import ShellScript, scripts
 
 DATABASES = ("studio", "keycloak", "modelservice")
@@ -68,9 +68,7 @@ def _reset(server: Server) -> Server:
 @functools.cache
 def rendered_manifests(stack: str) -> list[dict[str, Any]]:
     """The stack's objects as the renderer writes them to manifests/*.yaml, read back."""
-    return [
-        yaml.safe_load(yaml.safe_dump(m, sort_keys=True, default_flow_style=False)) for m in manifests(run_stack(stack))
-    ]
+    return [yaml_io.load(yaml_io.dump(m)) for m in manifests(run_stack(stack))]
 
 
 def _rendered(stack: str, origin_prefix: str) -> ShellScript:
@@ -131,6 +129,7 @@ def assert_studio_owns_and_writes(pg: Server, user: str, password: str) -> None:
         assert out.strip() == "1"
 
 
+@pytest.mark.slow
 def test_database_init_as_superuser_twice(pg: Server) -> None:
     job = database_init("dev")
     password = PASSWORDS["plain"]
@@ -164,6 +163,7 @@ def any_pg(request: pytest.FixtureRequest) -> Server:
     return _reset(server)
 
 
+@pytest.mark.slow
 def test_database_init_as_rds_admin_twice(any_pg: Server) -> None:
     pg = any_pg
     job = database_init("prod")
@@ -180,6 +180,7 @@ def test_database_init_as_rds_admin_twice(any_pg: Server) -> None:
     assert_studio_owns_and_writes(pg, studio_user("prod"), password)
 
 
+@pytest.mark.slow
 def test_in_cluster_first_start_then_database_init(pg: Server) -> None:
     """The postgres image runs the ConfigMap's script at initdb; the Job runs after it, twice."""
     password = PASSWORDS["quotes-and-spaces"]
@@ -222,6 +223,7 @@ def test_the_old_database_init_fails_as_rds_admin(pg: Server) -> None:
     assert 'must be able to SET ROLE "studio"' in done.stderr
 
 
+@pytest.mark.slow
 def test_a_wait_gives_up_and_names_the_service(pg: Server) -> None:
     """A blocked flow ends the Job with a message naming what it waited for."""
     closed = postgres_server.free_port()

@@ -71,14 +71,14 @@ def _template(obj: dict[str, Any]) -> dict[str, Any]:
     return obj["spec"]["template"]
 
 
-def _assert_every_knob(obj: dict[str, Any]) -> None:
+def _assert_every_knob(obj: dict[str, Any], priority: str = "platform-critical") -> None:
     name = f"{obj['kind']}/{obj['metadata']['name']}"
     template = _template(obj)
     spec = template["spec"]
     assert spec["nodeSelector"]["node-pool"] == "studio", name
     assert spec["tolerations"] == EVERY_KNOB["tolerations"], name
     assert spec["affinity"] == EVERY_KNOB["affinity"], name
-    assert spec["priorityClassName"] == "platform-critical", name
+    assert spec["priorityClassName"] == priority, name
     (constraint,) = spec["topologySpreadConstraints"]
     # No selector given: the workload's own pods are counted.
     selector = obj["spec"]["selector"]["matchLabels"] if obj["kind"] != "Job" else None
@@ -140,20 +140,36 @@ WORKLOAD_OBJECTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
 ]
 
 
+def _own_priority(section: str, key: str) -> str:
+    return f"own-{section}-{key}".lower().rstrip("-")
+
+
+def _every_workload_with_its_own_settings() -> Any:
+    # One run for all the cases below: every workload gets every knob, each with its own
+    # priority class, so a setting that leaked to another workload's pods shows as a wrong one.
+    plain, secrets = _config("dev")
+    for section, key, *_ in WORKLOAD_OBJECTS:
+        target = plain.setdefault(section, {})
+        if key:
+            target = target.setdefault(key, {})
+        target.update({**EVERY_KNOB, "priorityClassName": _own_priority(section, key)})
+    return run_config("dev", plain, secrets)
+
+
 @pytest.mark.parametrize(
     ("section", "key", "kind", "name", "_"), WORKLOAD_OBJECTS, ids=[f"{w[0]}.{w[1]}" for w in WORKLOAD_OBJECTS]
 )
 def test_a_workloads_own_settings_reach_only_its_pods(section: str, key: str, kind: str, name: str, _: Any) -> None:
-    plain, secrets = _config("dev")
-    target = plain.setdefault(section, {})
-    if key:
-        target = target.setdefault(key, {})
-    target.update(EVERY_KNOB)
-    run = run_config("dev", plain, secrets)
+    run = _every_workload_with_its_own_settings()
     obj = find(run, kind, name)
-    _assert_every_knob(obj)
+    mine = _own_priority(section, key)
+    _assert_every_knob(obj, priority=mine)
     others = [o for o in _pod_objects(run) if (o["kind"], o["metadata"]["name"]) != (kind, name)]
-    assert others and all("priorityClassName" not in _template(o)["spec"] for o in others)
+    assert others and all(_template(o)["spec"].get("priorityClassName") != mine for o in others)
+    # Pods of no workload above (the Jobs, the model services) take none of these settings.
+    listed = {(k, n) for _, _, k, n, _ in WORKLOAD_OBJECTS}
+    unlisted = [o for o in others if (o["kind"], o["metadata"]["name"]) not in listed]
+    assert unlisted and all("priorityClassName" not in _template(o)["spec"] for o in unlisted)
     assert schema.errors(obj, "1.30") == []
 
 

@@ -52,7 +52,7 @@ from config import StackConfig, validate
 from config.defaults import merge
 from config.errors import PROJECT
 
-from . import stackfile
+from . import stackfile, yaml_io
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NCA = ROOT / ".venv-netpol" / "bin" / "nca"
@@ -136,7 +136,7 @@ CASES: dict[str, Case] = {
 
 def case_document(case: Case, root: Path = ROOT) -> dict[str, Any]:
     """The stack file of a case, as YAML data (`--set` cannot give lists such as brokers)."""
-    document = yaml.safe_load((root / f"Pulumi.{case.stack}.yaml").read_text())
+    document = yaml_io.load((root / f"Pulumi.{case.stack}.yaml").read_text())
     config = document["config"]
     for key, value in case.changes.items():
         full = f"{PROJECT}:{key}"
@@ -679,7 +679,7 @@ def render(name: str, case: Case, out: Path) -> list[dict[str, Any]]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return [yaml.safe_load(p.read_text()) for p in sorted((out / "manifests").glob("*.yaml"))]
+    return [yaml_io.load(p.read_text()) for p in sorted((out / "manifests").glob("*.yaml"))]
 
 
 def analyze(nca: Path, manifests_dir: Path, peers_file: Path) -> tuple[str, str]:

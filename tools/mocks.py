@@ -9,12 +9,14 @@ the same resources. The monitor records each registration request with its optio
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import rpc
+from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import source_pb2
 
 ACCOUNT_ID = "123456789012"
 # What the mocks hand out as the value of a secret the CLI would decrypt.
@@ -85,7 +87,13 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 class StudioMocks(Mocks):
+    def __init__(self) -> None:
+        # The inputs of the registration this thread is serving: the monitor runs each
+        # registration on one executor thread and reads them back (see RecordingMonitor).
+        self.seen = threading.local()
+
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.seen.inputs = args.inputs
         state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
         return str(state.get("id") or f"{args.name}-id"), state
 
@@ -128,14 +136,21 @@ class Registration:
 class RecordingMonitor(MockMonitor):
     """A mock monitor that keeps every registration request in the order it arrived."""
 
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(self, mocks: StudioMocks) -> None:
         super().__init__(mocks)
+        self.studio_mocks = mocks
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:
+        self.studio_mocks.seen.inputs = None
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        # The inputs as the mock monitor decoded them for new_resource: decoding the request a
+        # second time here cost a tenth of every run. (Mocks run with preview off, so no input
+        # is unknown and keeping unknowns would change nothing.)
+        inputs = self.studio_mocks.seen.inputs
+        assert inputs is not None, f"{request.type} {request.name}: the mocks did not see its inputs"
         self.registrations.append(
             Registration(
                 urn=response.urn,
@@ -144,7 +159,7 @@ class RecordingMonitor(MockMonitor):
                 parent=request.parent,
                 custom=bool(request.custom),
                 provider=request.provider,
-                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                inputs=inputs,
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 depends_on=sorted(request.dependencies),
@@ -162,8 +177,18 @@ class RecordingMonitor(MockMonitor):
         return response
 
 
+def _no_stack_trace() -> source_pb2.StackTrace:
+    return source_pb2.StackTrace()
+
+
 def install(project: str, stack: str) -> RecordingMonitor:
     """Point the Pulumi runtime at fresh mocks; every call starts from an empty state."""
+    # The SDK walks and encodes the caller's stack for every resource so that the engine can
+    # point its diagnostics at the program's source; the mocks have no engine to tell, and the
+    # walk was an eighth of a run. The SDK reads it through this module attribute, so an SDK
+    # that renames it only loses the saving.
+    if hasattr(runtime_resource, "_get_stack_trace"):
+        runtime_resource._get_stack_trace = _no_stack_trace
     pulumi.runtime.settings.ROOT.set(None)
     mocks = StudioMocks()
     monitor = RecordingMonitor(mocks)

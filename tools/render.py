@@ -17,19 +17,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from config import ConfigError
 from config.loader import required_secrets
 
-from . import output, program, stackfile
+from . import output, program, stackfile, yaml_io
 from .connectivity import connectivity_map
 from .mocks import SECRET_PLACEHOLDER
 
 EXIT_INVALID = 2
 # Who reaches whom, on which port: the flow model to read (tools/connectivity.py).
 CONNECTIVITY = "connectivity.md"
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -96,7 +93,7 @@ def _write(out: Path, run: program.ProgramRun) -> int:
         name = output.manifest_filename(obj)
         if name in files:
             raise RuntimeError(f"two Kubernetes objects render to {name}")
-        files[name] = yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
+        files[name] = yaml_io.dump(obj)
     # Stale files of an earlier render must not survive into this one.
     shutil.rmtree(out / "manifests", ignore_errors=True)
     (out / "manifests").mkdir(parents=True)

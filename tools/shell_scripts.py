@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import yaml_io
 
 SHELLS = {"sh": "sh", "ash": "sh", "dash": "dash", "bash": "bash"}
 POD_PATHS = {
@@ -106,5 +106,5 @@ def read_manifests(directory: Path) -> list[dict[str, Any]]:
     """Every object in the YAML files of a rendered manifests directory."""
     objects: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.yaml")):
-        objects.extend(d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict))
+        objects.extend(d for d in yaml_io.load_all(path.read_text()) if isinstance(d, dict))
     return objects

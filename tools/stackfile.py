@@ -16,6 +16,7 @@ from config import secrets as secret_specs
 from config.errors import PROJECT, problem
 from config.loader import key_problems
 
+from . import yaml_io
 from .mocks import SECRET_PLACEHOLDER
 
 
@@ -45,7 +46,7 @@ def existing_stacks(directory: Path) -> list[str]:
 
 def read(path: Path) -> StackInput:
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        document = yaml_io.load(path.read_text()) or {}
     except FileNotFoundError:
         stacks = existing_stacks(path.parent)
         found = f"stacks here: {', '.join(stacks)}" if stacks else "no Pulumi.<stack>.yaml here"
@@ -93,7 +94,7 @@ def apply_override(target: StackInput, assignment: str) -> None:
         raise StackFileError([f"--set {assignment}: expected KEY.PATH=VALUE"])
     keys = _keys(path, "--set", assignment)
     try:
-        value = yaml.safe_load(text) if text else ""
+        value = yaml_io.load(text) if text else ""
     except yaml.YAMLError as exc:
         raise StackFileError([f"--set {assignment}: value is not YAML: {exc}"]) from None
     if value is None:
