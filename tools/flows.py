@@ -578,24 +578,22 @@ def judge(
     by_pair = {(ln.source, ln.destination): ln.conns for ln in lines}
     expected = expectations(config, instance, groups)
 
+    def ranges_admitted(e: Expected, ranged: str, pod: str, inbound: bool) -> bool:
+        # Traffic with address ranges (an ALB's subnets): the whole of them must be admitted.
+        segments = [
+            r
+            for ln in lines
+            for pod_end, address_end in [(ln.destination, ln.source) if inbound else (ln.source, ln.destination)]
+            if pod_end == pod and is_address(address_end) and allows(ln.conns, e.protocol, e.port)
+            for r in ranges(address_end)
+        ]
+        return all(_covers(segments, c) for c in known[ranged].cidrs if ":" not in c)
+
     for e in expected:
         if e.source in known and known[e.source].cidrs:
-            # Traffic from address ranges (an ALB's subnets): the whole of them must be admitted.
-            segments = [
-                r
-                for ln in lines
-                if ln.destination == e.destination and is_address(ln.source) and allows(ln.conns, e.protocol, e.port)
-                for r in ranges(ln.source)
-            ]
-            ok = all(_covers(segments, c) for c in known[e.source].cidrs if ":" not in c)
+            ok = ranges_admitted(e, e.source, e.destination, inbound=True)
         elif e.destination in known and known[e.destination].cidrs:
-            segments = [
-                r
-                for ln in lines
-                if ln.source == e.source and is_address(ln.destination) and allows(ln.conns, e.protocol, e.port)
-                for r in ranges(ln.destination)
-            ]
-            ok = all(_covers(segments, c) for c in known[e.destination].cidrs if ":" not in c)
+            ok = ranges_admitted(e, e.destination, e.source, inbound=False)
         else:
             ok = allows(by_pair.get((e.source, e.destination), ()), e.protocol, e.port)
         (verdict.allowed if ok else verdict.blocked).append(e)
