@@ -120,7 +120,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             final_snapshot_identifier=f"{identifier}-final",
             opts=stateful(ctx, self),
         )
-        admin = SecretRef(name=self.admin_secret.metadata.name, key="password")
+        admin = SecretRef(ADMIN_SECRET, "password", self.admin_secret)
         self.init = DatabaseInit(
             f"{name}-init",
             ctx,
