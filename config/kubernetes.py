@@ -70,6 +70,15 @@ class KubernetesConfig(Model):
     # prod must name one (checked in the stack model).
     context: Annotated[str, Field(min_length=1)] | None = None
     kubeconfig: Annotated[str, Field(min_length=1)] | None = None
+    # The provider forgets the objects of a cluster that no longer answers instead of failing, so
+    # `pulumi destroy` finishes after the cluster itself was deleted (pulumi-kubernetes
+    # `deleteUnreachable`, provider/pkg/provider/provider.go Read and Delete). Only for clusters that
+    # are thrown away (dev's kind cluster): elsewhere an unreachable API server is an outage, and
+    # the stack must not forget what it runs.
+    delete_unreachable: bool = False
+    # Server-side apply takes fields back that someone changed with kubectl (`kubectl scale`,
+    # `kubectl edit`) instead of failing on the field-manager conflict (docs/operations.md).
+    patch_force: bool = False
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
@@ -98,6 +107,17 @@ class KubernetesConfig(Model):
                 if old in data:
                     raise KeyError_(old, f"moved to {new} (see docs/exposure.md)")
         return data
+
+    @field_validator("kubeconfig")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        # The provider also takes contents here, but plain config is never secret.
+        if value is not None and ("\n" in value or "apiVersion:" in value or value.lstrip().startswith("{")):
+            raise ValueError(
+                "looks like kubeconfig contents, which carry credentials: set them with "
+                "`pulumi config set --secret kubeconfig < kubeconfig.yaml` and keep only paths here"
+            )
+        return value
 
     @field_validator("version")
     @classmethod
