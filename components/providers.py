@@ -43,14 +43,14 @@ def kubernetes_provider(config: StackConfig, kubeconfig: pulumi.Input[str] | Non
         enable_secret_mutable=True,
         # Off by default: a field someone changed by hand stops `pulumi up` with a field-manager
         # conflict (provider/pkg/await/await.go handleSSAErr) naming it, and a person decides
-        # (docs/operations.md); `kubernetes.patchForce` takes every such field back instead.
+        # (docs/kubernetes-provider.md); `kubernetes.patchForce` takes every such field back instead.
         enable_patch_force=config.kubernetes.patch_force,
         delete_unreachable=config.kubernetes.delete_unreachable,
         # An update against an unreachable cluster fails rather than pretending to succeed.
         skip_update_unreachable=False,
         # Creating an object that already exists fails (AlreadyExists, provider/pkg/await/await.go
         # Creation) instead of silently adopting it: a Helm release, another stack's namespace or
-        # the leftovers of an interrupted first `up` are recovered deliberately (docs/operations.md).
+        # the leftovers of an interrupted first `up` are recovered deliberately (docs/kubernetes-provider.md).
         upsert_existing_objects=False,
     )
 

@@ -77,7 +77,7 @@ class KubernetesConfig(Model):
     # the stack must not forget what it runs.
     delete_unreachable: bool = False
     # Server-side apply takes fields back that someone changed with kubectl (`kubectl scale`,
-    # `kubectl edit`) instead of failing on the field-manager conflict (docs/operations.md).
+    # `kubectl edit`) instead of failing on the field-manager conflict (docs/kubernetes-provider.md).
     patch_force: bool = False
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
     storage_classes: StorageClasses = StorageClasses()
