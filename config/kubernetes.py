@@ -70,14 +70,10 @@ class KubernetesConfig(Model):
     # prod must name one (checked in the stack model).
     context: Annotated[str, Field(min_length=1)] | None = None
     kubeconfig: Annotated[str, Field(min_length=1)] | None = None
-    # The provider forgets the objects of a cluster that no longer answers instead of failing, so
-    # `pulumi destroy` finishes after the cluster itself was deleted (pulumi-kubernetes
-    # `deleteUnreachable`, provider/pkg/provider/provider.go Read and Delete). Only for clusters that
-    # are thrown away (dev's kind cluster): elsewhere an unreachable API server is an outage, and
-    # the stack must not forget what it runs.
+    # pulumi-kubernetes' deleteUnreachable and enablePatchForce (components/providers.py,
+    # docs/kubernetes-provider.md): a config key rather than an environment branch, with dev's
+    # default in config/defaults.py.
     delete_unreachable: bool = False
-    # Server-side apply takes fields back that someone changed with kubectl (`kubectl scale`,
-    # `kubectl edit`) instead of failing on the field-manager conflict (docs/kubernetes-provider.md).
     patch_force: bool = False
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
     storage_classes: StorageClasses = StorageClasses()
