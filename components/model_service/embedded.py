@@ -218,7 +218,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                     knobs=ctx.knobs("modelService.pods.embedded"),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(storage.ready)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
         )
         self.service = core.Service(
             f"{name}-service",
