@@ -19,11 +19,12 @@ from .backing import (
     ObjectStorageConfig,
 )
 from .base import Model
+from .compatibility import pairing_problem
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
-from .studio import StudioConfig
+from .studio import StudioConfig, rasa_pro_repository
 from .versions import contract_for
 
 Environment = Literal["dev", "staging", "prod"]
@@ -41,7 +42,7 @@ class StackConfig(Model):
     protect_data: bool
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
-    model_service: ModelServiceConfig
+    model_service: ModelServiceConfig = ModelServiceConfig()
     kafka: KafkaConfig
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
@@ -101,6 +102,28 @@ class StackConfig(Model):
                 f"or pick a Studio version that matches {self.model_service.architecture}",
             )
         return self
+
+    @model_validator(mode="after")
+    def _rasa_pro_follows_studio(self) -> StackConfig:
+        """modelService.rasaPro with what is unset filled from Studio, and its pairing checked."""
+        given = self.model_service.rasa_pro
+        contract = self.studio.contract
+        tag = given.tag or contract.rasa_pro
+        problem = pairing_problem(self.studio.version, contract, tag)
+        key = "modelService.rasaPro.tag" if given.tag else "modelService.rasaPro"
+        if problem is not None and not given.acknowledge_outside_matrix:
+            if given.tag is None:
+                problem = f"the default (the chart's pairing for Studio {contract.studio}) does not hold: {problem}"
+            raise KeyError_(key, problem)
+        if problem is None and given.acknowledge_outside_matrix:
+            raise KeyError_(
+                "modelService.rasaPro.acknowledgeOutsideMatrix",
+                f"Rasa Pro {tag} is a known pairing for Studio {self.studio.version}; remove the acknowledgement",
+            )
+        resolved = given.model_copy(
+            update={"repository": given.repository or rasa_pro_repository(self.studio.registry), "tag": tag}
+        )
+        return self.model_copy(update={"model_service": self.model_service.model_copy(update={"rasa_pro": resolved})})
 
     @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:

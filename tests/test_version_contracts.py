@@ -560,15 +560,12 @@ def test_versions_between_releases_use_the_nearest_earlier_contract() -> None:
     assert render("1.7.0").outputs["contract"] == "chart 1.2.6 (Studio 1.7.0)"
     run = run_stack("dev", "studio.version=1.16.3-latest", "modelService.architecture=embedded")
     assert run.outputs["contract"] == "chart 2.5.0 (Studio 1.16.0)"
-    run = run_stack("dev", "studio.version=1.9.1")
-    assert run.outputs["contract"] == "chart 1.2.6 (Studio 1.7.0)"
 
 
-def test_a_version_older_than_the_table_is_refused_by_key() -> None:
-    _, problems = validate({"environment": "dev", "studio": {"host": "s.example.com", "version": "1.6.2"}})
-    assert any(
-        p.startswith("rasa-studio:studio.version: no chart contract is known before Studio 1.7.0") for p in problems
-    )
+@pytest.mark.parametrize("version", ["1.6.2", "1.9.1"])
+def test_a_version_of_a_minor_no_chart_shipped_is_refused_by_key(version: str) -> None:
+    _, problems = validate({"environment": "dev", "studio": {"host": "s.example.com", "version": version}})
+    assert any(p.startswith(f"rasa-studio:studio.version: '{version}' is not a Studio tag") for p in problems)
 
 
 def test_a_feature_flag_the_version_does_not_have_is_refused_by_key() -> None:
