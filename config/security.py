@@ -30,6 +30,16 @@ class SecurityContext(Model):
     read_only_root_filesystem: bool = False
 
 
+class MigrationSecurityContext(SecurityContext):
+    """The migration Job. Rasa's chart gives it no securityContext at all, at pod or container level
+    (charts/studio/templates/studio/backend/database-migration-job.yaml, 1.2.6 to 2.6.0), and
+    nobody outside Rasa can see the image's user: with runAsNonRoot an image running as root
+    would never start and the install would hang on the Job. So it runs as the chart runs it."""
+
+    # Opt-in: runAsNonRoot, allowPrivilegeEscalation false, all capabilities dropped and the RuntimeDefault seccomp profile, at pod and container level (Pod Security `restricted`); unset: no securityContext, as Rasa's chart runs the Job. Not verified against Rasa's image.
+    restricted: bool = False
+
+
 class ModelServiceSecurity(Model):
     """Per model-service pod (the orchestrated services, or the embedded model service)."""
 

@@ -104,6 +104,19 @@ class StackConfig(Model):
         return self
 
     @model_validator(mode="after")
+    def _restricted_namespace_admits_the_migration(self) -> StackConfig:
+        if self.kubernetes.pod_security == "restricted" and not (
+            self.studio.database_migration.security_context.restricted
+        ):
+            # The API server would refuse the Job's pod and `pulumi up` would wait on it until it times out.
+            raise KeyError_(
+                "studio.databaseMigration.securityContext.restricted",
+                "must be true with kubernetes.podSecurity: restricted: the migration Job runs without a "
+                "securityContext as Rasa's chart runs it, which Pod Security `restricted` refuses",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _rasa_pro_follows_studio(self) -> StackConfig:
         """modelService.rasaPro with what is unset filled from Studio, and its pairing checked."""
         given = self.model_service.rasa_pro

@@ -22,7 +22,7 @@ from .base import (
 from .errors import KeyError_
 from .exposure import EntryPeer, Exposure, GatewayConfig, IngressConfig, preset_entry_peer
 from .pods import PodSettings
-from .security import SecurityContext
+from .security import MigrationSecurityContext, SecurityContext
 from .versions import Contract, UnknownVersion, contract_for
 
 # Where each Studio path is configured under studio.ingress.paths.
@@ -182,8 +182,8 @@ class DatabaseMigration(PodSettings):
     resources: Resources | None = None
     # Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs.
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
-    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
-    security_context: SecurityContext = SecurityContext()
+    # Opt-in settings stricter than Rasa's chart (which sets none on this Job), not verified against Rasa's images.
+    security_context: MigrationSecurityContext = MigrationSecurityContext()
 
 
 _KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"

@@ -402,6 +402,10 @@ def test_rasa_images_run_as_the_chart_runs_them_and_ours_stay_hardened(version: 
     for obj in workloads(run):
         pod = obj["spec"]["template"]["spec"]
         for c in [*pod.get("initContainers", []), *pod["containers"]]:
+            if c["name"] == "database-migration":
+                # The chart sets no securityContext on the migration Job (1.2.6 to 2.6.0).
+                assert "securityContext" not in c and "securityContext" not in pod
+                continue
             sc = c["securityContext"]
             # The chart's settings, plus the seccomp profile Pod Security `restricted` requires.
             assert sc["runAsNonRoot"] is True and sc["allowPrivilegeEscalation"] is False
@@ -507,9 +511,34 @@ def restricted_violations(pod: dict[str, Any]) -> list[str]:
 def test_restricted_pod_security_holds_where_the_namespace_enforces_it(version: str) -> None:
     run = render(version)
     enforced = find(run, "Namespace", "rasa-studio")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-    assert enforced == ("restricted" if GOLDEN[version][0] == "embedded" else "baseline")
+    # The migration Job runs as the chart runs it, which only `baseline` admits.
+    assert enforced == "baseline"
+    for obj in workloads(run):
+        found = restricted_violations(obj["spec"]["template"]["spec"])
+        if obj["metadata"]["name"].startswith("studio-database-migration-"):
+            assert set(found) == {
+                "database-migration runAsNonRoot",
+                "database-migration allowPrivilegeEscalation",
+                "database-migration seccomp",
+                "database-migration capabilities",
+            }
+        else:
+            assert found == [], obj["metadata"]["name"]
+
+
+def test_the_migrations_restricted_opt_in_lets_the_namespace_enforce_restricted() -> None:
+    run = render("1.17.0", "studio.databaseMigration.securityContext.restricted=true")
+    enforced = find(run, "Namespace", "rasa-studio")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+    assert enforced == "restricted"
     for obj in workloads(run):
         assert restricted_violations(obj["spec"]["template"]["spec"]) == [], obj["metadata"]["name"]
+    (job,) = [o for o in workloads(run) if o["metadata"]["name"].startswith("studio-database-migration-")]
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    (migration,) = pod["containers"]
+    assert migration["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    # No checkov skips for what is now set.
+    assert not any(v.startswith("CKV_K8S_20=") for v in job["metadata"]["annotations"].values())
 
 
 def test_the_restricted_check_can_fail() -> None:

@@ -52,6 +52,7 @@ class Keycloak(pulumi.ComponentResource):
         # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
         # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
         data = [mount("data", KEYCLOAK_DATA)] if read_only else []
+        tmp_volumes, tmp_mounts = d.tmp_scratch(read_only)
 
         keycloak = container(
             "keycloak",
@@ -65,14 +66,14 @@ class Keycloak(pulumi.ComponentResource):
             liveness=d.KEYCLOAK_PROBE,
             readiness=d.KEYCLOAK_PROBE,
             startup=d.KEYCLOAK_STARTUP_PROBE,
-            volume_mounts=[mount("tmp", "/tmp"), *data],
+            volume_mounts=[*tmp_mounts, *data],
             read_only_root_filesystem=read_only,
         )
         template = studio_pod(
             ctx,
             COMPONENT,
             [keycloak],
-            volumes=[empty_dir("tmp"), *([empty_dir("data")] if read_only else [])],
+            volumes=[*tmp_volumes, *([empty_dir("data")] if read_only else [])],
             security=security,
         )
         # `after`: the migration, which creates the keycloak database unless the backing service did.
