@@ -577,7 +577,12 @@ def check_s3(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
 # --- Registry ------------------------------------------------------------------------------
 
 RULES: tuple[Rule, ...] = (
-    Rule("pods-run-as-non-root", "Containers run as a non-root user.", _per_container(_as_the_chart_runs_it(_non_root)), types=WORKLOAD_TYPES),
+    Rule(
+        "pods-run-as-non-root",
+        "Containers run as a non-root user.",
+        _per_container(_as_the_chart_runs_it(_non_root)),
+        types=WORKLOAD_TYPES,
+    ),
     Rule(
         "no-privilege-escalation",
         "Containers are unprivileged and set allowPrivilegeEscalation: false.",

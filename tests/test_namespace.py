@@ -23,7 +23,10 @@ ENFORCE = "pod-security.kubernetes.io/enforce"
             ),
             "restricted",
         ),
-        (("kubernetes.podSecurity=restricted", "studio.databaseMigration.securityContext.restricted=true"), "restricted"),
+        (
+            ("kubernetes.podSecurity=restricted", "studio.databaseMigration.securityContext.restricted=true"),
+            "restricted",
+        ),
     ],
 )
 def test_the_namespace_enforces_what_the_pods_can_meet(sets: tuple[str, ...], enforced: str) -> None:

@@ -116,7 +116,9 @@ def test_the_edge_prerelease_gets_its_charts_database_url() -> None:
     # Chart 2.1.9 shipped 1.14.0.edge2-latest with DATABASE_URL (DB_* came with 2.2.0).
     run = run_stack("dev", "studio.version='1.14.0.edge2-latest'", "modelService.architecture=embedded")
     assert run.outputs["contract"] == "chart 2.1.9 (Studio 1.14.0.edge2-latest)"
-    backend = next(c for m in manifests(run) if m["kind"] == "Deployment" for c in containers(m) if c["name"] == "backend")
+    backend = next(
+        c for m in manifests(run) if m["kind"] == "Deployment" for c in containers(m) if c["name"] == "backend"
+    )
     env = env_of(backend)
     assert "DATABASE_URL" in env and "DB_HOST" not in env and "KEYCLOAK_CLIENT_ID" in env
 
@@ -128,7 +130,9 @@ def test_the_edge_prerelease_gets_its_charts_database_url() -> None:
 def test_each_studio_version_runs_the_rasa_pro_its_chart_shipped(studio: str, rasa_pro: str) -> None:
     config, problems = config_for(studio)
     assert problems == [] and config is not None
-    assert config.model_service.rasa_pro.image == f"europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:{rasa_pro}"
+    assert (
+        config.model_service.rasa_pro.image == f"europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:{rasa_pro}"
+    )
 
 
 def test_the_rendered_rasa_pro_is_the_charts() -> None:

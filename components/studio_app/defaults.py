@@ -11,10 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from pulumi_kubernetes.core import v1 as core
+
 from config.base import ResourceList, Resources
 from config.studio import StudioConfig
-
-from pulumi_kubernetes.core import v1 as core
 
 from ..workload import HttpProbe, User, empty_dir, mount
 
