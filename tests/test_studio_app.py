@@ -178,7 +178,11 @@ def test_backend_container_contract_orchestrated() -> None:
             "timeoutSeconds": 5,
             "failureThreshold": 6,
         }
-    assert backend["resources"]["requests"] == {"cpu": "1000m", "memory": "2000Mi"}
+    # dev's small-footprint requests (Pulumi.dev.yaml) over the sizing table's limits.
+    assert backend["resources"] == {
+        "requests": {"cpu": "250m", "memory": "1Gi"},
+        "limits": {"cpu": "2000m", "memory": "2000Mi"},
+    }
     # No /tmp volume of its own: the chart has none, /tmp is part of the writable root.
     assert "/tmp" not in mounts(backend)
     assert pod(deployment)["imagePullSecrets"] == [{"name": "rasa-registry"}]
@@ -341,7 +345,10 @@ def test_keycloak_container_contract() -> None:
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         assert keycloak[probe]["httpGet"] == {"path": "/auth", "port": 8080}
     assert keycloak["livenessProbe"]["initialDelaySeconds"] == 30
-    assert keycloak["resources"]["requests"] == {"cpu": "1000m", "memory": "2000Mi"}
+    assert keycloak["resources"] == {
+        "requests": {"cpu": "250m", "memory": "1Gi"},
+        "limits": {"cpu": "2000m", "memory": "2000Mi"},
+    }
     assert_labels(deployment, "keycloak")
     service = find(run, "Service", "studio-keycloak")
     assert service["spec"]["ports"][0]["port"] == 80 and service["spec"]["ports"][0]["targetPort"] == 8080
@@ -390,7 +397,10 @@ def test_event_ingestion_container_contract() -> None:
     # The chart has neither ports nor probes nor a Service for it.
     assert not {"ports", "livenessProbe", "readinessProbe"} & set(ingestion)
     assert not [m for m in manifests(run) if m["kind"] == "Service" and "ingestion" in m["metadata"]["name"]]
-    assert ingestion["resources"]["requests"] == {"cpu": "500m", "memory": "1000Mi"}
+    assert ingestion["resources"] == {
+        "requests": {"cpu": "100m", "memory": "512Mi"},
+        "limits": {"cpu": "1000m", "memory": "1000Mi"},
+    }
     assert_labels(deployment, "event-ingestion")
 
 
