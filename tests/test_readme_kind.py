@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from components.capacity import deployment_capacity
-from config import validate
 from config import sizing as sz
+from config import validate
 from config.loader import required_secrets
 from tests.harness import containers, manifests, run_config, run_stack, stack_input
 from tools import stackfile
