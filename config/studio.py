@@ -340,12 +340,26 @@ class StudioConfig(Model):
         """The chart release whose container contract this Studio version gets (config/versions.py)."""
         return contract_for(self.version)
 
+    @property
+    def uses_keycloak(self) -> bool:
+        """Users log in through Keycloak (every chart release to 2.6.0), not through Studio itself."""
+        return self.contract.auth == "keycloak"
+
+    @property
+    def keycloak_in_cluster(self) -> bool:
+        """Keycloak runs in this stack: the version uses one, and it is not studio.keycloak.external."""
+        return self.uses_keycloak and self.keycloak.in_cluster
+
     @model_validator(mode="after")
     def _version_has_a_contract(self) -> StudioConfig:
         try:
             contract = self.contract
         except UnknownVersion as exc:
             raise KeyError_("version", str(exc)) from None
+        if self.keycloak.external is not None and contract.auth != "keycloak":
+            raise KeyError_(
+                "keycloak.external", f"Studio {self.version} ({contract.label}) logs users in itself, without Keycloak"
+            )
         if self.keycloak.external is not None and contract.skip_keycloak == "absent":
             # Keycloak became optional in chart 2.0.9 (c3ee8f7) and the migration learnt to skip
             # its database in 2.0.10 (10234a2), both shipping Studio 1.12.

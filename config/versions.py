@@ -222,18 +222,20 @@ class UnknownVersion(ValueError):
     pass
 
 
-def known_tags(contracts: tuple[Contract, ...] = CONTRACTS) -> tuple[str, ...]:
+def known_tags(contracts: tuple[Contract, ...] | None = None) -> tuple[str, ...]:
     """Every tag an entry names exactly, oldest first."""
-    return tuple(tag for c in contracts for tag in c.tags)
+    return tuple(tag for c in (contracts or CONTRACTS) for tag in c.tags)
 
 
-def known_minors(contracts: tuple[Contract, ...] = CONTRACTS) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(f"{c.key[0]}.{c.key[1]}" for c in contracts if not c.prerelease))
+def known_minors(contracts: tuple[Contract, ...] | None = None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f"{c.key[0]}.{c.key[1]}" for c in (contracts or CONTRACTS) if not c.prerelease))
 
 
-def contract_for(studio_version: str, contracts: tuple[Contract, ...] = CONTRACTS) -> Contract:
+def contract_for(studio_version: str, contracts: tuple[Contract, ...] | None = None) -> Contract:
     """The entry of `studio_version`: its own, or for another release of a known minor the nearest
     earlier release entry. Anything else raises UnknownVersion naming the closest known tags."""
+    # Read at call time, so that a new row (or a test's synthetic one) is all it takes.
+    contracts = contracts or CONTRACTS
     for contract in contracts:
         if studio_version in contract.tags:
             return contract

@@ -41,7 +41,7 @@ from ..workload import (
     resources,
 )
 from .data_volume import DataVolume
-from .env import BOT_TALK_SUB_PATH, Inputs
+from .env import Inputs
 from .pods import JOB_GROUP, rasa_pod_annotations, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
@@ -56,7 +56,8 @@ def data_pvc_name(namespace: str) -> str:
     return f"rasa-pro-data-pvc-{namespace}"
 
 
-def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core.EnvVarArgs]:
+def embedded_env(i: Inputs, keycloak_url: str | None, keycloak_realm: str) -> list[core.EnvVarArgs]:
+    """keycloak_url None: a Studio that logs users in itself (no KEYCLOAK_*)."""
     trainings, bot_runs = i.config.embedded_limits
     storage = i.storage
     env = [
@@ -66,9 +67,12 @@ def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core
         # The chart's `shared-environment` ConfigMap values, set directly (e55cc2f
         # charts/studio/templates/shared-env-configmap.yaml) so this
         # pod depends on no other component's ConfigMap.
-        env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
-        env_value("KEYCLOAK_URL", keycloak_url),
-        env_value("KEYCLOAK_REALM", keycloak_realm),
+        env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}{i.talk_path}"),
+        *(
+            [env_value("KEYCLOAK_URL", keycloak_url), env_value("KEYCLOAK_REALM", keycloak_realm)]
+            if keycloak_url is not None
+            else []
+        ),
         env_value("MAX_PARALLEL_TRAININGS", str(trainings)),
         env_value("MAX_PARALLEL_BOT_RUNS", str(bot_runs)),
         *remote_storage_env(storage),
@@ -187,7 +191,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 ports={"http": PORT},
                                 env=embedded_env(
                                     inputs,
-                                    names.keycloak_url(keycloak.external_url),
+                                    names.keycloak_url(keycloak.external_url)
+                                    if ctx.config.studio.uses_keycloak
+                                    else None,
                                     keycloak.realm,
                                 ),
                                 liveness=probe,

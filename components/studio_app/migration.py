@@ -91,7 +91,7 @@ class DatabaseMigration(pulumi.ComponentResource):
                 database,
                 contract_for(studio.version),
                 database_url,
-                keycloak_in_cluster=studio.keycloak.in_cluster,
+                keycloak_in_cluster=studio.keycloak_in_cluster,
             ),
             # Node and Prisma write temp files: a /tmp emptyDir with the opt-in read-only root.
             volume_mounts=tmp_mounts,
