@@ -136,7 +136,8 @@ def test_each_studio_version_runs_the_rasa_pro_its_chart_shipped(studio: str, ra
 
 
 def test_the_rendered_rasa_pro_is_the_charts() -> None:
-    run = run_stack("dev", "studio.version='1.17.0-latest'", "modelService.architecture=embedded")
+    # The run tests/test_version_contracts.py makes for 1.17.0 (cached).
+    run = run_stack("dev", "studio.version=1.17.0", "modelService.architecture=embedded")
     images = {c["image"] for m in manifests(run) if m["kind"] == "Deployment" for c in containers(m)}
     assert "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro:3.16.2-latest" in images
     dev = manifests(run_stack("dev"))
