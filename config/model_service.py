@@ -49,10 +49,15 @@ class RasaProImage(Model):
         return f"{self.repository}:{self.tag}"
 
 
+# Where Rasa publishes the orchestrated services' images (charts/studio 1.2.6 values.yaml
+# modelService.repository): only in its own registry, which needs Rasa's key.
+ORCHESTRATED_REGISTRY = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
+
+
 class OrchestratedImages(Model):
     """Images of the orchestrated services (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
-    registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
+    registry: ImageRepository = ORCHESTRATED_REGISTRY
     version: ImageTag = "3.3.3-latest"
     # nginx-unprivileged, mirrored into the same registry, serves /talk.
     proxy_tag: ImageTag = "1.27-alpine"

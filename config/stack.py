@@ -22,9 +22,9 @@ from .base import Model
 from .compatibility import pairing_problem
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
-from .model_service import ModelServiceConfig
+from .model_service import ORCHESTRATED_REGISTRY, ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
-from .studio import StudioConfig, rasa_pro_repository
+from .studio import RASA_REGISTRY, StudioConfig, rasa_pro_repository
 from .versions import contract_for
 
 Environment = Literal["dev", "staging", "prod"]
@@ -100,6 +100,25 @@ class StackConfig(Model):
                 f"Studio {self.studio.version} ships the {needed} model service "
                 f"({'>=' if needed == 'embedded' else '<'} 1.10); set architecture: {needed} "
                 f"or pick a Studio version that matches {self.model_service.architecture}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _orchestrated_images_have_their_key(self) -> StackConfig:
+        # The public profile (Docker Hub, no key) with Studio 1.7.0: its model-service images are in
+        # Rasa's registry only, and would never pull.
+        ms = self.model_service
+        if (
+            ms.architecture == "orchestrated"
+            and self.studio.pull_secret is None
+            and self.studio.registry != RASA_REGISTRY
+            and ms.images.registry == ORCHESTRATED_REGISTRY
+        ):
+            raise KeyError_(
+                "studio.pullSecret",
+                f"Studio {self.studio.version}'s model-service images are only in Rasa's registry "
+                f"({ORCHESTRATED_REGISTRY}): keep Rasa's key (studio.pullSecret), mirror them "
+                "(modelService.images.registry), or pick an embedded Studio version (1.10 or later)",
             )
         return self
 

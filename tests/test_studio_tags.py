@@ -237,3 +237,20 @@ def test_a_registry_other_than_rasas_has_no_default_pull_secret() -> None:
     config, _ = config_for("1.17.0-latest")
     assert config is not None and config.studio.pull_secret is not None
     assert "registryPassword" in {s.key for s in required_secrets(config)}
+
+
+def test_the_public_profile_on_studio_1_7_is_refused_for_its_model_service_images() -> None:
+    # Only Rasa's registry has the orchestrated services' images.
+    given = stack_input("dev", "studio.registry=docker.io/rasa", "studio.pullSecret=null")
+    _, problems = validate(given.plain)
+    assert any(p.startswith("rasa-studio:studio.pullSecret: Studio 1.7.0's model-service images") for p in problems)
+    # With Rasa's key for them, or a mirror of them, it holds.
+    given = stack_input("dev", "studio.registry=docker.io/rasa")
+    assert validate(given.plain)[1] == []
+    mirrored = stack_input(
+        "dev",
+        "studio.registry=docker.io/rasa",
+        "studio.pullSecret=null",
+        "modelService.images.registry=mirror.example.com/rasa",
+    )
+    assert validate(mirrored.plain)[1] == []
