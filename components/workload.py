@@ -118,6 +118,20 @@ CHART_SECURITY_SKIPS = {
 }
 
 
+# /tmp of Rasa's images. Rasa's chart mounts nothing there (charts/studio/templates, 1.2.6 to 2.6.0;
+# the web client excepted): /tmp is part of the writable root, and so it is here. Only the opt-in
+# read-only root gets a /tmp emptyDir, with a generous cap, since a pod writing past an emptyDir's
+# sizeLimit is evicted.
+RASA_TMP_SIZE_LIMIT = "1Gi"
+
+
+def rasa_tmp(read_only: bool) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
+    """(volumes, mounts) of /tmp for a container of Rasa's image: none with the writable root."""
+    if not read_only:
+        return [], []
+    return [empty_dir("tmp", RASA_TMP_SIZE_LIMIT)], [mount("tmp", "/tmp")]
+
+
 def rasa_image_skips(read_only: bool) -> dict[str, str]:
     """checkov skips of a workload running one of Rasa's images as the chart does."""
     return {} if read_only else {"CKV_K8S_22": RASA_WRITABLE_ROOT}

@@ -26,7 +26,7 @@ class SecurityContext(Model):
     run_as_user: NonRootId | None = None
     # Opt-in: the primary group; unset: the image's.
     run_as_group: NonRootId | None = None
-    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
+    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`, 1Gi; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
     read_only_root_filesystem: bool = False
 
 

@@ -412,6 +412,9 @@ def test_rasa_images_run_as_the_chart_runs_them_and_ours_stay_hardened(version: 
             assert sc["capabilities"] == {"drop": ["ALL"]}
             assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
             if is_rasa_image(c["image"]):
+                # /tmp is the writable root's, as in the chart; only the web client has the chart's emptyDir.
+                tmp = [m for m in c.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+                assert bool(tmp) == (c["name"] == "web-client"), c["name"]
                 assert "runAsUser" not in sc and "runAsUser" not in pod["securityContext"], c["name"]
                 assert sc.get("readOnlyRootFilesystem") is not True, c["name"]
                 # checkov's read-only-root check is skipped on this object alone, with the reason.
@@ -435,6 +438,9 @@ def test_the_stricter_settings_are_an_opt_in_per_component() -> None:
     backend = found["backend"]["securityContext"]
     assert (backend["runAsUser"], backend["runAsGroup"], backend["readOnlyRootFilesystem"]) == (1000, 1000, True)
     assert "/tmp" in {m["mountPath"] for m in found["backend"]["volumeMounts"]}
+    # A generous cap: a pod writing past an emptyDir's sizeLimit is evicted.
+    volumes = find(run, "Deployment", "studio-backend")["spec"]["template"]["spec"]["volumes"]
+    assert volumes == [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}]
     keycloak = found["keycloak"]
     assert keycloak["securityContext"]["readOnlyRootFilesystem"] is True
     assert {"/tmp", "/opt/keycloak/data"} <= {m["mountPath"] for m in keycloak["volumeMounts"]}

@@ -30,7 +30,6 @@ from ..workload import (
     HttpProbe,
     checkov_skips,
     container,
-    empty_dir,
     env_secret,
     env_value,
     mount,
@@ -38,6 +37,7 @@ from ..workload import (
     pod_spec,
     pod_template,
     rasa_image_skips,
+    rasa_tmp,
     resources,
 )
 from .data_volume import DataVolume
@@ -169,7 +169,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
         # With the opt-in read-only root, Rasa still writes temporary files.
-        scratch = [mount("tmp", "/tmp")] if read_only else []
+        tmp_volumes, scratch = rasa_tmp(read_only)
         self.deployment = apps.Deployment(
             f"{name}-deployment",
             metadata=ctx.metadata(object_name, COMPONENT, checkov_skips(rasa_image_skips(read_only)) or None),
@@ -208,7 +208,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         # The chart's podSecurityContext (rasa subchart values.yaml).
                         fs_group=JOB_GROUP,
                         volumes=[
-                            *([empty_dir("tmp")] if read_only else []),
+                            *tmp_volumes,
                             core.VolumeArgs(
                                 name="model-data",
                                 persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(

@@ -15,7 +15,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import BACKEND_SERVICE
-from ..workload import checkov_skips, container, rasa_image_skips, resources
+from ..workload import checkov_skips, container, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import backend_env
 from .workloads import deployment, service, studio_pod, studio_user
@@ -47,7 +47,7 @@ class Backend(pulumi.ComponentResource):
         scaling = settings.autoscaling
         image = d.image(config.studio, COMPONENT)
         security = settings.security_context
-        tmp_volumes, tmp_mounts = d.tmp_scratch(security.read_only_root_filesystem)
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
 
         backend = container(
             "backend",

@@ -11,12 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from pulumi_kubernetes.core import v1 as core
-
 from config.base import ResourceList, Resources
 from config.studio import StudioConfig
 
-from ..workload import HttpProbe, User, empty_dir, mount
+from ..workload import HttpProbe, User
 
 StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
 
@@ -57,20 +55,6 @@ POSTGRES_USER = User(999, 999)
 # The wait-for-postgresql init container of the migration (chart 2.0.0 e55cc2f
 # templates/studio/backend/database-migration-job.yaml), pinned.
 WAIT_FOR_POSTGRES_IMAGE = "postgres:17.2"
-
-
-# /tmp of the backend, Keycloak, event ingestion and the migration. Rasa's chart mounts nothing
-# there (charts/studio/templates/studio, 1.2.6 to 2.6.0): /tmp is part of the writable root, and so
-# it is here. Only the opt-in read-only root gets a /tmp emptyDir, with a generous cap, since a pod
-# writing past an emptyDir's sizeLimit is evicted. (The web client's /tmp is the chart's own emptyDir.)
-TMP_SIZE_LIMIT = "1Gi"
-
-
-def tmp_scratch(read_only: bool) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    """(volumes, mounts) of /tmp: none with the writable root, as in the chart."""
-    if not read_only:
-        return [], []
-    return [empty_dir("tmp", TMP_SIZE_LIMIT)], [mount("tmp", "/tmp")]
 
 
 def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:

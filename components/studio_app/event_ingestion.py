@@ -17,7 +17,7 @@ from pulumi_kubernetes.policy import v1 as policy
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, Kafka, SecretRef
-from ..workload import checkov_skips, container, mount, no_probe_skips, rasa_image_skips, resources
+from ..workload import checkov_skips, container, mount, no_probe_skips, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
 from .workloads import deployment, studio_pod, studio_user
@@ -59,7 +59,7 @@ class EventIngestion(pulumi.ComponentResource):
         image = d.image(ctx.config.studio, COMPONENT)
         tls_volumes, tls_mounts = kafka_tls_volumes(kafka)
         security = settings.security_context
-        tmp_volumes, tmp_mounts = d.tmp_scratch(security.read_only_root_filesystem)
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
 
         ingestion = container(
             "event-ingestion",

@@ -20,7 +20,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..names import KEYCLOAK_SERVICE
-from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
+from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import keycloak_env
 from .workloads import deployment, service, studio_pod, studio_user
@@ -52,7 +52,7 @@ class Keycloak(pulumi.ComponentResource):
         # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
         # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
         data = [mount("data", KEYCLOAK_DATA)] if read_only else []
-        tmp_volumes, tmp_mounts = d.tmp_scratch(read_only)
+        tmp_volumes, tmp_mounts = rasa_tmp(read_only)
 
         keycloak = container(
             "keycloak",

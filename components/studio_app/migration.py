@@ -25,7 +25,7 @@ from config.versions import contract_for
 from ..context import Context
 from ..interfaces import Database, SecretRef
 from ..waits import logs_as_termination_message, wait_for
-from ..workload import CHART_SECURITY_SKIPS, checkov_skips, container, env_value, rasa_image_skips, resources
+from ..workload import CHART_SECURITY_SKIPS, checkov_skips, container, env_value, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import migration_env
 from .workloads import studio_pod, studio_user
@@ -67,7 +67,7 @@ class DatabaseMigration(pulumi.ComponentResource):
         image = d.image(studio, COMPONENT)
         security = settings.security_context
         suffix = job_suffix(image.ref)
-        tmp_volumes, tmp_mounts = d.tmp_scratch(security.read_only_root_filesystem)
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
         self.job_name = f"{d.DATABASE_MIGRATION_JOB}-{suffix}"
 
         wait = container(
