@@ -151,7 +151,7 @@ _1_12_0_dev2 = replace(
     config_js_flags=(),
     skip_keycloak="when-skipped",
 )
-# Chart 2.0.8 (55ccfee) dropped the flags, 2.0.10 (10234a2) added SKIP_KEYCLOAK.
+# Chart 2.0.12: the release 1.12.0 on the same contract.
 _1_12_0 = replace(_1_12_0_dev2, studio="1.12.0", tag="1.12.0", chart="2.0.12", commit="6f14887", rasa_pro="3.12.5")
 # Charts 2.0.13-2.1.5: the flags of 2.1.3 (8045229), the SKIP_KEYCLOAK default of 2.1.4 (7fa0002).
 _1_12_2 = replace(
