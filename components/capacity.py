@@ -47,7 +47,7 @@ def studio_pods(config: StackConfig) -> list[Pod]:
     components: tuple[tuple[studio_defaults.StudioContainer, Component, int], ...] = (
         ("web-client", studio.web_client, studio.web_client.replicas),
         ("backend", backend, backend_replicas),
-        ("keycloak", studio.keycloak, studio.keycloak.replicas if studio.keycloak.in_cluster else 0),
+        ("keycloak", studio.keycloak, studio.keycloak.replicas if studio.keycloak_in_cluster else 0),
         (
             "event-ingestion",
             studio.event_ingestion,

@@ -14,9 +14,12 @@ from .labels import PART_OF
 def pod_security_level(config: StackConfig) -> str:
     if config.kubernetes.pod_security is not None:
         return config.kubernetes.pod_security
-    # Every pod this program writes meets `restricted`; the Jobs the orchestrated consumers
-    # start are written by Rasa's images, which may not set a seccomp profile or a non-root user.
-    return "baseline" if config.model_service.architecture == "orchestrated" else "restricted"
+    # Every pod this program writes meets `restricted` except the migration Job, which runs without a
+    # securityContext as Rasa's chart runs it unless the operator opts in; the Jobs the orchestrated
+    # consumers start are written by Rasa's images, which may not set a seccomp profile or a non-root user.
+    if config.model_service.architecture == "orchestrated":
+        return "baseline"
+    return "restricted" if config.studio.database_migration.security_context.restricted else "baseline"
 
 
 def namespace_labels(config: StackConfig) -> dict[str, str]:

@@ -141,12 +141,14 @@ def flows(config: StackConfig) -> list[Flow]:
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)
     # An external Keycloak is reached outside the cluster, at the port of its URL.
     keycloak, keycloak_port = _keycloak(config)
-    if keycloak == "keycloak":
+    uses_keycloak = config.studio.uses_keycloak
+    if uses_keycloak and keycloak == "keycloak":
         allow([INGRESS_CONTROLLER], "keycloak", KEYCLOAK_PORT)
         allow(["keycloak"], database, db_port)
 
     allow(["backend", "database-migration"], database, db_port)
-    allow(["backend"], keycloak, keycloak_port)
+    if uses_keycloak:
+        allow(["backend"], keycloak, keycloak_port)
     if config.studio.event_ingestion.enabled:
         allow(["event-ingestion"], database, db_port)
         to_kafka(["event-ingestion"])
@@ -176,7 +178,8 @@ def flows(config: StackConfig) -> list[Flow]:
         to_kafka(["model-service"])
         allow(["model-service"], storage, storage_port)
         # The model service checks Studio's tokens against Keycloak (KEYCLOAK_URL).
-        allow(["model-service"], keycloak, keycloak_port)
+        if uses_keycloak:
+            allow(["model-service"], keycloak, keycloak_port)
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
 

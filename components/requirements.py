@@ -55,7 +55,7 @@ def requirements(config: StackConfig) -> Requirements:
         databases=(
             STUDIO_DATABASE,
             # An external Keycloak keeps its own database.
-            *((KEYCLOAK_DATABASE,) if config.studio.keycloak.in_cluster else ()),
+            *((KEYCLOAK_DATABASE,) if config.studio.keycloak_in_cluster else ()),
             *((MODEL_SERVICE_DATABASE,) if orchestrated else ()),
         ),
         storage_service_accounts=(

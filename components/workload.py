@@ -38,6 +38,16 @@ def writable_root(reasons: Mapping[str, str]) -> dict[str, str]:
     return {WRITABLE_ROOT_ANNOTATION: "; ".join(f"{name}: {why}" for name, why in sorted(reasons.items()))}
 
 
+# Where a pod says which container runs without the restricted securityContext and why; the policy
+# pack's non-root, privilege-escalation, capabilities and seccomp rules read it.
+CHART_SECURITY_ANNOTATION = "rasa-studio/chart-security-context"
+
+
+def chart_security_context(reasons: Mapping[str, str]) -> dict[str, str]:
+    """Pod annotation naming each container that runs with no securityContext of its own, and why."""
+    return {CHART_SECURITY_ANNOTATION: "; ".join(f"{name}: {why}" for name, why in sorted(reasons.items()))}
+
+
 def checkov_skips(reasons: Mapping[str, str]) -> dict[str, str]:
     """Annotations telling checkov which of its checks do not apply to this one object, and why.
 
@@ -95,6 +105,33 @@ RASA_WRITABLE_ROOT = (
 )
 
 
+# Why the migration container of Rasa's image has no securityContext by default.
+RASA_CHART_SECURITY = (
+    "Rasa's image, run without a securityContext as Rasa's chart runs it (its user is unknown; an image "
+    "running as root would never start under runAsNonRoot); restricted settings are opt-in "
+    "(securityContext.restricted)"
+)
+# checkov's checks of the settings such a container goes without.
+CHART_SECURITY_SKIPS = {
+    check: RASA_CHART_SECURITY
+    for check in ("CKV_K8S_20", "CKV_K8S_23", "CKV_K8S_28", "CKV_K8S_29", "CKV_K8S_30", "CKV_K8S_31", "CKV_K8S_37")
+}
+
+
+# /tmp of Rasa's images. Rasa's chart mounts nothing there (charts/studio/templates, 1.2.6 to 2.6.0;
+# the web client excepted): /tmp is part of the writable root, and so it is here. Only the opt-in
+# read-only root gets a /tmp emptyDir, with a generous cap, since a pod writing past an emptyDir's
+# sizeLimit is evicted.
+RASA_TMP_SIZE_LIMIT = "1Gi"
+
+
+def rasa_tmp(read_only: bool) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
+    """(volumes, mounts) of /tmp for a container of Rasa's image: none with the writable root."""
+    if not read_only:
+        return [], []
+    return [empty_dir("tmp", RASA_TMP_SIZE_LIMIT)], [mount("tmp", "/tmp")]
+
+
 def rasa_image_skips(read_only: bool) -> dict[str, str]:
     """checkov skips of a workload running one of Rasa's images as the chart does."""
     return {} if read_only else {"CKV_K8S_22": RASA_WRITABLE_ROOT}
@@ -140,7 +177,10 @@ def container(
     command: Sequence[str] | None = None,
     args: Sequence[pulumi.Input[str]] | None = None,
     read_only_root_filesystem: bool = True,
+    restricted: bool = True,
 ) -> core.ContainerArgs:
+    """restricted=False: only what the caller opted in to (a user, a read-only root), for an image
+    Rasa's chart runs without any securityContext (the migration Job)."""
     return core.ContainerArgs(
         name=name,
         image=image,
@@ -159,16 +199,30 @@ def container(
         startup_probe=startup.args() if startup else None,
         resources=resources,
         volume_mounts=list(volume_mounts) or None,
-        security_context=core.SecurityContextArgs(
-            allow_privilege_escalation=False,
-            privileged=False,
-            read_only_root_filesystem=read_only_root_filesystem,
-            run_as_non_root=True,
-            run_as_user=user.uid if user else None,
-            run_as_group=user.gid if user else None,
-            capabilities=core.CapabilitiesArgs(drop=["ALL"]),
-            seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+        security_context=(
+            core.SecurityContextArgs(
+                allow_privilege_escalation=False,
+                privileged=False,
+                read_only_root_filesystem=read_only_root_filesystem,
+                run_as_non_root=True,
+                run_as_user=user.uid if user else None,
+                run_as_group=user.gid if user else None,
+                capabilities=core.CapabilitiesArgs(drop=["ALL"]),
+                seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+            )
+            if restricted
+            else _opted_in(user, read_only_root_filesystem)
         ),
+    )
+
+
+def _opted_in(user: User | None, read_only_root_filesystem: bool) -> core.SecurityContextArgs | None:
+    if user is None and not read_only_root_filesystem:
+        return None
+    return core.SecurityContextArgs(
+        read_only_root_filesystem=read_only_root_filesystem or None,
+        run_as_user=user.uid if user else None,
+        run_as_group=user.gid if user else None,
     )
 
 
@@ -185,8 +239,10 @@ def pod_spec(
     fs_group: int | None = None,
     termination_grace_period_seconds: int | None = None,
     topology_spread_constraints: Sequence[core.TopologySpreadConstraintArgs] = (),
+    restricted: bool = True,
 ) -> core.PodSpecArgs:
     # Tokens are mounted only where a pod talks to the Kubernetes API (automount=True).
+    # restricted=False: no pod securityContext beyond an opted-in user, as Rasa's chart has it.
     return core.PodSpecArgs(
         containers=list(containers),
         init_containers=list(init_containers) or None,
@@ -197,12 +253,16 @@ def pod_spec(
         restart_policy=restart_policy,
         termination_grace_period_seconds=termination_grace_period_seconds,
         topology_spread_constraints=list(topology_spread_constraints) or None,
-        security_context=core.PodSecurityContextArgs(
-            run_as_non_root=True,
-            run_as_user=user.uid if user else None,
-            run_as_group=user.gid if user else None,
-            fs_group=fs_group,
-            seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+        security_context=(
+            core.PodSecurityContextArgs(
+                run_as_non_root=True,
+                run_as_user=user.uid if user else None,
+                run_as_group=user.gid if user else None,
+                fs_group=fs_group,
+                seccomp_profile=core.SeccompProfileArgs(type="RuntimeDefault"),
+            )
+            if restricted
+            else None
         ),
     )
 
@@ -337,7 +397,7 @@ def _apply_to_container(key: str, s: PodSettings, c: core.ContainerArgs) -> None
         c.volume_mounts = [*mounts, *_dump_list(s.extra_volume_mounts)]
 
 
-def empty_dir(name: str, size_limit: str = "256Mi") -> core.VolumeArgs:
+def empty_dir(name: str, size_limit: str | None = "256Mi") -> core.VolumeArgs:
     return core.VolumeArgs(name=name, empty_dir=core.EmptyDirVolumeSourceArgs(size_limit=size_limit))
 
 

@@ -208,6 +208,16 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _tag_as_text(value: object) -> object:
+    # YAML reads an unquoted 1.10 as the number 1.1; the string it meant is gone by now.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(
+            f"got the number {value!r}: YAML reads an unquoted version as a number (1.10 becomes 1.1); "
+            'quote the version, e.g. "1.10.0"'
+        )
+    return value
+
+
 def _image_tag(value: str) -> str:
     if value == "latest":
         raise ValueError("must pin a version; 'latest' changes under your feet")
@@ -246,7 +256,7 @@ Host = Annotated[str, AfterValidator(_host)]
 HostPort = Annotated[str, AfterValidator(_host_port)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Region = Annotated[str, AfterValidator(_region)]
-ImageTag = Annotated[str, AfterValidator(_image_tag)]
+ImageTag = Annotated[str, BeforeValidator(_tag_as_text), AfterValidator(_image_tag)]
 ImageRepository = Annotated[str, AfterValidator(_image_repository)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]

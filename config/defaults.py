@@ -42,20 +42,14 @@ DISCRIMINATORS = {"kafka": "mode", "database": "mode", "objectStorage": "mode", 
 MODE_DEFAULTS: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
     "dev": {
         ("kafka", "in-cluster"): {"brokers": 1},
-        ("modelService", "orchestrated"): {"rasaPro": {"tag": "3.10.4-latest"}},
-        ("modelService", "embedded"): {"rasaPro": {"tag": "3.16.2-latest"}},
     },
     "staging": {
         ("kafka", "in-cluster"): {"brokers": 3, "topics": {"replicationFactor": 3}},
         ("database", "rds"): {"multiAz": False, "backupRetentionDays": 7},
-        ("modelService", "orchestrated"): {"rasaPro": {"tag": "3.10.4-latest"}},
-        ("modelService", "embedded"): {"rasaPro": {"tag": "3.16.2-latest"}},
     },
     "prod": {
         ("kafka", "in-cluster"): {"brokers": 3, "topics": {"replicationFactor": 3}},
         ("database", "rds"): {"multiAz": True, "backupRetentionDays": 14},
-        ("modelService", "orchestrated"): {"rasaPro": {"tag": "3.10.4-latest"}},
-        ("modelService", "embedded"): {"rasaPro": {"tag": "3.16.2-latest"}},
     },
 }
 

@@ -79,9 +79,11 @@ class KubernetesConfig(Model):
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
     topology_spread: bool = False
-    # Pod Security Standard the namespace enforces. Unset: restricted, except for the orchestrated
-    # model services, whose consumers start Rasa Pro Jobs from pod specs this program does not
-    # write (baseline then, with restricted still warned and audited).
+    # Pod Security Standard the namespace enforces. Unset: baseline (restricted still warned and
+    # audited), since the migration Job runs as Rasa's chart runs it, without a securityContext;
+    # restricted once studio.databaseMigration.securityContext.restricted is on, except for the
+    # orchestrated model services, whose consumers start Rasa Pro Jobs from pod specs this program
+    # does not write.
     pod_security: Literal["restricted", "baseline"] | None = None
     # Where pods that reach services outside the cluster (RDS, MSK, S3, LLM APIs) may connect.
     # NetworkPolicies cannot name cloud services, only networks: narrow this to the VPC and

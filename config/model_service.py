@@ -30,18 +30,34 @@ MAX_CHECK_SECONDS = 3600
 
 
 class RasaProImage(Model):
-    repository: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro"
-    tag: ImageTag
+    """The Rasa Pro image; unset parts follow Studio (config/stack.py fills them in).
+
+    repository: from studio.registry (config/studio.py rasa_pro_repository); tag: the Rasa Pro the
+    chart release of studio.version shipped (config/versions.py), checked against Rasa's
+    compatibility matrix when it is anything else (config/compatibility.py).
+    """
+
+    repository: ImageRepository | None = None
+    tag: ImageTag | None = None
+    # Run a pairing Rasa's compatibility matrix does not list, knowingly.
+    acknowledge_outside_matrix: bool = False
 
     @property
     def image(self) -> str:
+        if self.repository is None or self.tag is None:
+            raise ValueError("the Rasa Pro image is resolved by StackConfig; this one was not")
         return f"{self.repository}:{self.tag}"
+
+
+# Where Rasa publishes the orchestrated services' images (charts/studio 1.2.6 values.yaml
+# modelService.repository): only in its own registry, which needs Rasa's key.
+ORCHESTRATED_REGISTRY = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
 
 
 class OrchestratedImages(Model):
     """Images of the orchestrated services (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
 
-    registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/model-training-and-running-services"
+    registry: ImageRepository = ORCHESTRATED_REGISTRY
     version: ImageTag = "3.3.3-latest"
     # nginx-unprivileged, mirrored into the same registry, serves /talk.
     proxy_tag: ImageTag = "1.27-alpine"
@@ -124,7 +140,7 @@ class ModelServiceConfig(Model):
     # Replica overrides; unset follows the sizing rules, lower than the rules is refused.
     training_consumers: Replicas | None = None
     running_consumers: Replicas | None = None
-    rasa_pro: RasaProImage
+    rasa_pro: RasaProImage = RasaProImage()
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
@@ -143,6 +159,9 @@ class ModelServiceConfig(Model):
     @model_validator(mode="after")
     def _rasa_pro_supports_architecture(self) -> ModelServiceConfig:
         minimum = MIN_RASA_PRO_EMBEDDED if self.architecture == "embedded" else MIN_RASA_PRO_ORCHESTRATED
+        if self.rasa_pro.tag is None:
+            # The chart's own pairing (config/stack.py), which runs the architecture it shipped.
+            return self
         try:
             found = version_tuple(self.rasa_pro.tag)
         except ValueError as exc:

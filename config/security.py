@@ -26,8 +26,18 @@ class SecurityContext(Model):
     run_as_user: NonRootId | None = None
     # Opt-in: the primary group; unset: the image's.
     run_as_group: NonRootId | None = None
-    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
+    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`, 1Gi; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
     read_only_root_filesystem: bool = False
+
+
+class MigrationSecurityContext(SecurityContext):
+    """The migration Job. Rasa's chart gives it no securityContext at all, at pod or container level
+    (charts/studio/templates/studio/backend/database-migration-job.yaml, 1.2.6 to 2.6.0), and
+    nobody outside Rasa can see the image's user: with runAsNonRoot an image running as root
+    would never start and the install would hang on the Job. So it runs as the chart runs it."""
+
+    # Opt-in: runAsNonRoot, allowPrivilegeEscalation false, all capabilities dropped and the RuntimeDefault seccomp profile, at pod and container level (Pod Security `restricted`); unset: no securityContext, as Rasa's chart runs the Job. Not verified against Rasa's image.
+    restricted: bool = False
 
 
 class ModelServiceSecurity(Model):

@@ -19,11 +19,12 @@ from .backing import (
     ObjectStorageConfig,
 )
 from .base import Model
+from .compatibility import pairing_problem
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
-from .model_service import ModelServiceConfig
+from .model_service import ORCHESTRATED_REGISTRY, ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
-from .studio import StudioConfig
+from .studio import RASA_REGISTRY, StudioConfig, rasa_pro_repository
 from .versions import contract_for
 
 Environment = Literal["dev", "staging", "prod"]
@@ -41,7 +42,7 @@ class StackConfig(Model):
     protect_data: bool
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
-    model_service: ModelServiceConfig
+    model_service: ModelServiceConfig = ModelServiceConfig()
     kafka: KafkaConfig
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
@@ -101,6 +102,60 @@ class StackConfig(Model):
                 f"or pick a Studio version that matches {self.model_service.architecture}",
             )
         return self
+
+    @model_validator(mode="after")
+    def _orchestrated_images_have_their_key(self) -> StackConfig:
+        # The public profile (Docker Hub, no key) with Studio 1.7.0: its model-service images are in
+        # Rasa's registry only, and would never pull.
+        ms = self.model_service
+        if (
+            ms.architecture == "orchestrated"
+            and self.studio.pull_secret is None
+            and self.studio.registry != RASA_REGISTRY
+            and ms.images.registry == ORCHESTRATED_REGISTRY
+        ):
+            raise KeyError_(
+                "studio.pullSecret",
+                f"Studio {self.studio.version}'s model-service images are only in Rasa's registry "
+                f"({ORCHESTRATED_REGISTRY}): keep Rasa's key (studio.pullSecret), mirror them "
+                "(modelService.images.registry), or pick an embedded Studio version (1.10 or later)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _restricted_namespace_admits_the_migration(self) -> StackConfig:
+        if self.kubernetes.pod_security == "restricted" and not (
+            self.studio.database_migration.security_context.restricted
+        ):
+            # The API server would refuse the Job's pod and `pulumi up` would wait on it until it times out.
+            raise KeyError_(
+                "studio.databaseMigration.securityContext.restricted",
+                "must be true with kubernetes.podSecurity: restricted: the migration Job runs without a "
+                "securityContext as Rasa's chart runs it, which Pod Security `restricted` refuses",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _rasa_pro_follows_studio(self) -> StackConfig:
+        """modelService.rasaPro with what is unset filled from Studio, and its pairing checked."""
+        given = self.model_service.rasa_pro
+        contract = self.studio.contract
+        tag = given.tag or contract.rasa_pro
+        problem = pairing_problem(self.studio.version, contract, tag)
+        key = "modelService.rasaPro.tag" if given.tag else "modelService.rasaPro"
+        if problem is not None and not given.acknowledge_outside_matrix:
+            if given.tag is None:
+                problem = f"the default (the chart's pairing for Studio {contract.studio}) does not hold: {problem}"
+            raise KeyError_(key, problem)
+        if problem is None and given.acknowledge_outside_matrix:
+            raise KeyError_(
+                "modelService.rasaPro.acknowledgeOutsideMatrix",
+                f"Rasa Pro {tag} is a known pairing for Studio {self.studio.version}; remove the acknowledgement",
+            )
+        resolved = given.model_copy(
+            update={"repository": given.repository or rasa_pro_repository(self.studio.registry), "tag": tag}
+        )
+        return self.model_copy(update={"model_service": self.model_service.model_copy(update={"rasa_pro": resolved})})
 
     @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:

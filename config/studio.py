@@ -22,8 +22,8 @@ from .base import (
 from .errors import KeyError_
 from .exposure import EntryPeer, Exposure, GatewayConfig, IngressConfig, preset_entry_peer
 from .pods import PodSettings
-from .security import SecurityContext
-from .versions import UnknownVersion, contract_for
+from .security import MigrationSecurityContext, SecurityContext
+from .versions import Contract, UnknownVersion, contract_for
 
 # Where each Studio path is configured under studio.ingress.paths.
 StudioPathKey = Literal["web_client", "backend", "keycloak", "talk"]
@@ -45,6 +45,23 @@ class Tls(Model):
         if not self.enabled and (self.secret_name or self.cluster_issuer):
             raise ValueError("secretName and clusterIssuer take effect only with enabled: true")
         return self
+
+
+# Rasa's own registry (Google Artifact Registry; RasaHQ/rasa-helm-charts charts/studio/values.yaml
+# `repository`, 1.2.6 to 2.6.0), which needs a key. Docker Hub's `rasa/` holds the same Studio
+# images since 2026-02 (RasaHQ/studio-docker-compose@e9e6e32 .env: STUDIO_IMAGE_PATH=rasa).
+RASA_REGISTRY = "europe-west3-docker.pkg.dev/rasa-releases/studio"
+RASA_PRO_REPOSITORY = "europe-west3-docker.pkg.dev/rasa-releases/rasa-pro/rasa-pro"
+DOCKER_HUB_REGISTRY = "docker.io/rasa"
+
+
+def rasa_pro_repository(registry: str) -> str:
+    """Where the Rasa Pro image is, given where the Studio images are.
+
+    Rasa's registry keeps it in a repository of its own; Docker Hub (`rasa/rasa-pro`, the Rasa Pro
+    docs' "Using Docker") and a mirror of it keep it beside the Studio images.
+    """
+    return RASA_PRO_REPOSITORY if registry == RASA_REGISTRY else f"{registry}/rasa-pro"
 
 
 def _registry_host(value: str) -> str:
@@ -165,8 +182,8 @@ class DatabaseMigration(PodSettings):
     resources: Resources | None = None
     # Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs.
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
-    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
-    security_context: SecurityContext = SecurityContext()
+    # Opt-in settings stricter than Rasa's chart (which sets none on this Job), not verified against Rasa's images.
+    security_context: MigrationSecurityContext = MigrationSecurityContext()
 
 
 _KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
@@ -239,9 +256,11 @@ class StudioConfig(Model):
     gateway: GatewayConfig | None = None
     # NetworkPolicy peer Studio's traffic enters from; unset: the profile's preset.
     entry_peer: EntryPeer | None = None
-    # Repository prefix of the Studio images: <registry>/studio-backend:<version>.
-    registry: ImageRepository = "europe-west3-docker.pkg.dev/rasa-releases/studio"
+    # Repository prefix of the Studio images: <registry>/studio-backend:<version>. `docker.io/rasa`:
+    # Docker Hub, pulled without a key (docs/studio-versions.md, "Public images").
+    registry: ImageRepository = RASA_REGISTRY
     version: ImageTag
+    # Unset: Rasa's key for Rasa's registry, none for any other (Docker Hub needs none); null: none.
     pull_secret: PullSecret | None = PullSecret()
     web_client: WebClient = WebClient()
     backend: Backend = Backend()
@@ -310,14 +329,37 @@ class StudioConfig(Model):
         return f"{self.scheme}://{self.path_host(key)}{path}"
 
     @model_validator(mode="after")
+    def _pull_secret_follows_registry(self) -> StudioConfig:
+        # The default key is one for Rasa's registry: anywhere else it would be the wrong one.
+        if "pull_secret" in self.model_fields_set or self.registry == RASA_REGISTRY:
+            return self
+        return self.model_copy(update={"pull_secret": None})
+
+    @property
+    def contract(self) -> Contract:
+        """The chart release whose container contract this Studio version gets (config/versions.py)."""
+        return contract_for(self.version)
+
+    @property
+    def uses_keycloak(self) -> bool:
+        """Users log in through Keycloak (every chart release to 2.6.0), not through Studio itself."""
+        return self.contract.auth == "keycloak"
+
+    @property
+    def keycloak_in_cluster(self) -> bool:
+        """Keycloak runs in this stack: the version uses one, and it is not studio.keycloak.external."""
+        return self.uses_keycloak and self.keycloak.in_cluster
+
+    @model_validator(mode="after")
     def _version_has_a_contract(self) -> StudioConfig:
         try:
-            contract = contract_for(self.version)
+            contract = self.contract
         except UnknownVersion as exc:
             raise KeyError_("version", str(exc)) from None
-        except ValueError:
-            # Not a version at all: the architecture rule of the stack names the problem.
-            return self
+        if self.keycloak.external is not None and contract.auth != "keycloak":
+            raise KeyError_(
+                "keycloak.external", f"Studio {self.version} ({contract.label}) logs users in itself, without Keycloak"
+            )
         if self.keycloak.external is not None and contract.skip_keycloak == "absent":
             # Keycloak became optional in chart 2.0.9 (c3ee8f7) and the migration learnt to skip
             # its database in 2.0.10 (10234a2), both shipping Studio 1.12.

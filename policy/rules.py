@@ -34,6 +34,9 @@ COMPONENT_LABEL = "app.kubernetes.io/component"
 # A pod template annotation stating why a container cannot have a read-only root filesystem:
 # `<container>: <reason>` (one line per container).
 WRITABLE_ROOT_ANNOTATION = "rasa-studio/writable-root-filesystem"
+# A pod template annotation naming a container of Rasa's image that runs, as Rasa's chart runs it,
+# with no securityContext at all (the migration Job), and why: `<container>: <reason>`.
+CHART_SECURITY_ANNOTATION = "rasa-studio/chart-security-context"
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,32 @@ def _effective(c: Mapping[str, Any], spec: Mapping[str, Any], *path: str) -> Any
 
 
 # --- Pod rules ---------------------------------------------------------------------------
+
+
+def _reasons(template: Mapping[str, Any], annotation: str) -> dict[str, str]:
+    text = _get(template, "metadata", "annotations", annotation) or ""
+    reasons = {}
+    for line in str(text).replace("; ", "\n").splitlines():
+        name, _, reason = line.partition(":")
+        if reason.strip():
+            reasons[name.strip()] = reason.strip()
+    return reasons
+
+
+def _as_the_chart_runs_it(
+    check: Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], str | None],
+) -> Callable[[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]], str | None]:
+    """A security check that accepts a container the pod names, with a reason, as run the way Rasa's
+    chart runs it (no restricted securityContext); one made privileged is refused all the same."""
+
+    def run(c: Mapping[str, Any], spec: Mapping[str, Any], template: Mapping[str, Any]) -> str | None:
+        if c.get("name") in _reasons(template, CHART_SECURITY_ANNOTATION):
+            if _get(c, "securityContext", "privileged") is True:
+                return "must not be privileged"
+            return None
+        return check(c, spec, template)
+
+    return run
 
 
 def _non_root(c: Mapping[str, Any], spec: Mapping[str, Any], _: Mapping[str, Any]) -> str | None:
@@ -548,23 +577,28 @@ def check_s3(resources: Sequence[StackResource], ctx: RuleContext) -> list[str]:
 # --- Registry ------------------------------------------------------------------------------
 
 RULES: tuple[Rule, ...] = (
-    Rule("pods-run-as-non-root", "Containers run as a non-root user.", _per_container(_non_root), types=WORKLOAD_TYPES),
+    Rule(
+        "pods-run-as-non-root",
+        "Containers run as a non-root user.",
+        _per_container(_as_the_chart_runs_it(_non_root)),
+        types=WORKLOAD_TYPES,
+    ),
     Rule(
         "no-privilege-escalation",
         "Containers are unprivileged and set allowPrivilegeEscalation: false.",
-        _per_container(_no_escalation),
+        _per_container(_as_the_chart_runs_it(_no_escalation)),
         types=WORKLOAD_TYPES,
     ),
     Rule(
         "drop-all-capabilities",
         "Containers drop ALL Linux capabilities and add none.",
-        _per_container(_drop_all),
+        _per_container(_as_the_chart_runs_it(_drop_all)),
         types=WORKLOAD_TYPES,
     ),
     Rule(
         "runtime-default-seccomp",
         "Containers run under the RuntimeDefault seccomp profile.",
-        _per_container(_seccomp),
+        _per_container(_as_the_chart_runs_it(_seccomp)),
         types=WORKLOAD_TYPES,
     ),
     Rule(

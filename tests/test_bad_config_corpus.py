@@ -227,7 +227,7 @@ CASES = [
     Case(
         "node too small for Studio",
         "dev",
-        s("modelService.nodeSize.memory=1Gi"),
+        s("modelService.nodeSize.memory=512Mi"),
         "rasa-studio:modelService.nodeSize",
         "no node could schedule",
     ),

@@ -119,7 +119,7 @@ def test_consumer_env_tells_the_jobs_what_they_need() -> None:
     )
     assert [
         env[n]["value"] for n in ("RASA_REQUESTS_CPU", "RASA_REQUESTS_MEMORY", "RASA_LIMITS_CPU", "RASA_LIMITS_MEMORY")
-    ] == ["1000m", "1Gi", "2500m", "2.5Gi"]
+    ] == ["250m", "512Mi", "2500m", "2.5Gi"]  # dev's small-footprint requests, the chart's limits
     assert env["RASA_DEBUG_LOGS"]["value"] == "true"
     assert env["RASA_PRO_LICENSE_SECRET_NAME"]["value"] == "studio-secrets"
     assert env["RASA_PRO_LICENSE_SECRET_KEY"]["value"] == "RASA_PRO_LICENSE_SECRET_KEY"
@@ -257,8 +257,8 @@ def test_capacity_is_a_stack_output() -> None:
     run = run_stack("dev")
     capacity = run.outputs["capacity"]
     assert capacity["scope"] == "whole deployment at peak"
-    # dev: 2 orchestrators, proxy, 1 training + 3 running consumers, 1 training + 3 running Jobs.
-    assert capacity["requestsByPart"]["modelServices"]["pods"] == 2 + 1 + 1 + 3 + 1 + 3
+    # dev: 2 orchestrators, proxy, 1 training + 2 running consumers, 1 training + 2 running Jobs.
+    assert capacity["requestsByPart"]["modelServices"]["pods"] == 2 + 1 + 1 + 2 + 1 + 2
     assert set(capacity) == {"scope", "pods", "requests", "limits", "nodeSize", "nodes", "requestsByPart"}
 
 

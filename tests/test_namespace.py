@@ -13,8 +13,20 @@ ENFORCE = "pod-security.kubernetes.io/enforce"
     ("sets", "enforced"),
     [
         ((), "baseline"),
-        (("studio.version=1.17.0", "modelService.architecture=embedded"), "restricted"),
-        (("kubernetes.podSecurity=restricted",), "restricted"),
+        # The migration Job runs without a securityContext, as Rasa's chart runs it.
+        (("studio.version=1.17.0", "modelService.architecture=embedded"), "baseline"),
+        (
+            (
+                "studio.version=1.17.0",
+                "modelService.architecture=embedded",
+                "studio.databaseMigration.securityContext.restricted=true",
+            ),
+            "restricted",
+        ),
+        (
+            ("kubernetes.podSecurity=restricted", "studio.databaseMigration.securityContext.restricted=true"),
+            "restricted",
+        ),
     ],
 )
 def test_the_namespace_enforces_what_the_pods_can_meet(sets: tuple[str, ...], enforced: str) -> None:
@@ -24,6 +36,14 @@ def test_the_namespace_enforces_what_the_pods_can_meet(sets: tuple[str, ...], en
     assert labels["pod-security.kubernetes.io/warn"] == "restricted"
     assert labels["pod-security.kubernetes.io/audit"] == "restricted"
     assert {labels[f"{ENFORCE}-version"], labels["pod-security.kubernetes.io/warn-version"]} == {"v1.30"}
+
+
+def test_restricted_without_the_migrations_opt_in_is_refused_by_key() -> None:
+    from config import validate
+    from tests.harness import stack_input
+
+    _, problems = validate(stack_input("dev", "kubernetes.podSecurity=restricted").plain)
+    assert any(p.startswith("rasa-studio:studio.databaseMigration.securityContext.restricted: ") for p in problems)
 
 
 def test_an_unknown_pod_security_level_is_refused() -> None:

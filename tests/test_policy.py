@@ -694,6 +694,41 @@ def test_the_builder_and_the_policy_agree_on_the_writable_root_annotation() -> N
     assert builder_annotation == WRITABLE_ROOT_ANNOTATION
 
 
+def test_a_container_run_as_the_chart_runs_it_passes_only_where_the_pod_says_so() -> None:
+    from components.workload import CHART_SECURITY_ANNOTATION as builder_annotation
+    from policy.rules import CHART_SECURITY_ANNOTATION
+
+    assert builder_annotation == CHART_SECURITY_ANNOTATION
+    bare = {k: v for k, v in container(name="database-migration").items() if k != "securityContext"}
+    security_rules = (
+        "pods-run-as-non-root",
+        "no-privilege-escalation",
+        "drop-all-capabilities",
+        "runtime-default-seccomp",
+    )
+    unsaid = deployment(containers=[bare])
+    for rule in security_rules:
+        assert resource_check(rule)(DEPLOYMENT, unsaid, RuleContext()), rule
+    said = deployment(
+        containers=[bare],
+        annotations={
+            CHART_SECURITY_ANNOTATION: "database-migration: as Rasa's chart runs it",
+            WRITABLE_ROOT_ANNOTATION: "database-migration: as Rasa's chart runs it",
+        },
+    )
+    assert check_resource(DEPLOYMENT, said, RuleContext()) == {}
+    # The annotation names one container: another without settings still fails, and privileged never passes.
+    other = deployment(
+        containers=[bare, {**bare, "name": "other"}], annotations=said["spec"]["template"]["metadata"]["annotations"]
+    )
+    assert resource_check("pods-run-as-non-root")(DEPLOYMENT, other, RuleContext())
+    privileged = deployment(
+        containers=[{**bare, "securityContext": {"privileged": True}}],
+        annotations=said["spec"]["template"]["metadata"]["annotations"],
+    )
+    assert resource_check("no-privilege-escalation")(DEPLOYMENT, privileged, RuleContext())
+
+
 def _database_url_deployment(url_env: dict[str, Any], with_secret_pass: bool) -> dict[str, Any]:
     env = [url_env]
     if with_secret_pass:

@@ -170,7 +170,7 @@ def test_job_requests_above_limits_are_refused() -> None:
 
 
 def test_architecture_must_match_the_studio_version() -> None:
-    _, problems = validate(merge(BASE, {"studio": {"version": "1.9.0"}, "modelService": {"architecture": "embedded"}}))
+    _, problems = validate(merge(BASE, {"studio": {"version": "1.7.1"}, "modelService": {"architecture": "embedded"}}))
     assert any(p.startswith("rasa-studio:modelService.architecture: ") and "orchestrated" in p for p in problems)
     _, problems = validate(merge(BASE, {"studio": {"version": "1.10.0"}}))
     assert any(p.startswith("rasa-studio:modelService.architecture: ") and "embedded" in p for p in problems)

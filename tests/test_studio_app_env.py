@@ -132,7 +132,9 @@ def test_config_js_uses_https_with_tls_and_quotes_enabled_flags() -> None:
 
 
 def test_images_share_the_studio_tag_unless_a_component_overrides_it() -> None:
-    studio = config(registry="registry.example.com/rasa", keycloak={"version": "1.7.0-kc2"}).studio
+    # A mirror with its own pull Secret (Rasa's key would be the wrong one there).
+    pull = {"name": "mirror", "create": False}
+    studio = config(registry="registry.example.com/rasa", pullSecret=pull, keycloak={"version": "1.7.0-kc2"}).studio
     assert d.image(studio, "backend").ref == "registry.example.com/rasa/studio-backend:1.7.0"
     assert d.image(studio, "keycloak").ref == "registry.example.com/rasa/studio-keycloak:1.7.0-kc2"
     assert d.image(studio, "database-migration").tag == "1.7.0"

@@ -402,12 +402,19 @@ def test_rasa_images_run_as_the_chart_runs_them_and_ours_stay_hardened(version: 
     for obj in workloads(run):
         pod = obj["spec"]["template"]["spec"]
         for c in [*pod.get("initContainers", []), *pod["containers"]]:
+            if c["name"] == "database-migration":
+                # The chart sets no securityContext on the migration Job (1.2.6 to 2.6.0).
+                assert "securityContext" not in c and "securityContext" not in pod
+                continue
             sc = c["securityContext"]
             # The chart's settings, plus the seccomp profile Pod Security `restricted` requires.
             assert sc["runAsNonRoot"] is True and sc["allowPrivilegeEscalation"] is False
             assert sc["capabilities"] == {"drop": ["ALL"]}
             assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
             if is_rasa_image(c["image"]):
+                # /tmp is the writable root's, as in the chart; only the web client has the chart's emptyDir.
+                tmp = [m for m in c.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+                assert bool(tmp) == (c["name"] == "web-client"), c["name"]
                 assert "runAsUser" not in sc and "runAsUser" not in pod["securityContext"], c["name"]
                 assert sc.get("readOnlyRootFilesystem") is not True, c["name"]
                 # checkov's read-only-root check is skipped on this object alone, with the reason.
@@ -431,6 +438,9 @@ def test_the_stricter_settings_are_an_opt_in_per_component() -> None:
     backend = found["backend"]["securityContext"]
     assert (backend["runAsUser"], backend["runAsGroup"], backend["readOnlyRootFilesystem"]) == (1000, 1000, True)
     assert "/tmp" in {m["mountPath"] for m in found["backend"]["volumeMounts"]}
+    # A generous cap: a pod writing past an emptyDir's sizeLimit is evicted.
+    volumes = find(run, "Deployment", "studio-backend")["spec"]["template"]["spec"]["volumes"]
+    assert volumes == [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}]
     keycloak = found["keycloak"]
     assert keycloak["securityContext"]["readOnlyRootFilesystem"] is True
     assert {"/tmp", "/opt/keycloak/data"} <= {m["mountPath"] for m in keycloak["volumeMounts"]}
@@ -507,9 +517,34 @@ def restricted_violations(pod: dict[str, Any]) -> list[str]:
 def test_restricted_pod_security_holds_where_the_namespace_enforces_it(version: str) -> None:
     run = render(version)
     enforced = find(run, "Namespace", "rasa-studio")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-    assert enforced == ("restricted" if GOLDEN[version][0] == "embedded" else "baseline")
+    # The migration Job runs as the chart runs it, which only `baseline` admits.
+    assert enforced == "baseline"
+    for obj in workloads(run):
+        found = restricted_violations(obj["spec"]["template"]["spec"])
+        if obj["metadata"]["name"].startswith("studio-database-migration-"):
+            assert set(found) == {
+                "database-migration runAsNonRoot",
+                "database-migration allowPrivilegeEscalation",
+                "database-migration seccomp",
+                "database-migration capabilities",
+            }
+        else:
+            assert found == [], obj["metadata"]["name"]
+
+
+def test_the_migrations_restricted_opt_in_lets_the_namespace_enforce_restricted() -> None:
+    run = render("1.17.0", "studio.databaseMigration.securityContext.restricted=true")
+    enforced = find(run, "Namespace", "rasa-studio")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+    assert enforced == "restricted"
     for obj in workloads(run):
         assert restricted_violations(obj["spec"]["template"]["spec"]) == [], obj["metadata"]["name"]
+    (job,) = [o for o in workloads(run) if o["metadata"]["name"].startswith("studio-database-migration-")]
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    (migration,) = pod["containers"]
+    assert migration["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    # No checkov skips for what is now set.
+    assert not any(v.startswith("CKV_K8S_20=") for v in job["metadata"]["annotations"].values())
 
 
 def test_the_restricted_check_can_fail() -> None:
@@ -560,15 +595,12 @@ def test_versions_between_releases_use_the_nearest_earlier_contract() -> None:
     assert render("1.7.0").outputs["contract"] == "chart 1.2.6 (Studio 1.7.0)"
     run = run_stack("dev", "studio.version=1.16.3-latest", "modelService.architecture=embedded")
     assert run.outputs["contract"] == "chart 2.5.0 (Studio 1.16.0)"
-    run = run_stack("dev", "studio.version=1.9.1")
-    assert run.outputs["contract"] == "chart 1.2.6 (Studio 1.7.0)"
 
 
-def test_a_version_older_than_the_table_is_refused_by_key() -> None:
-    _, problems = validate({"environment": "dev", "studio": {"host": "s.example.com", "version": "1.6.2"}})
-    assert any(
-        p.startswith("rasa-studio:studio.version: no chart contract is known before Studio 1.7.0") for p in problems
-    )
+@pytest.mark.parametrize("version", ["1.6.2", "1.9.1"])
+def test_a_version_of_a_minor_no_chart_shipped_is_refused_by_key(version: str) -> None:
+    _, problems = validate({"environment": "dev", "studio": {"host": "s.example.com", "version": version}})
+    assert any(p.startswith(f"rasa-studio:studio.version: '{version}' is not a Studio tag") for p in problems)
 
 
 def test_a_feature_flag_the_version_does_not_have_is_refused_by_key() -> None:

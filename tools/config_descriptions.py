@@ -68,8 +68,8 @@ DESCRIPTIONS: dict[str, str] = {
     "studio.entryPeer.namespace": "Namespace of the proxy pods.",
     "studio.entryPeer.podLabels": "Labels narrowing the proxy pods in that namespace.",
     "studio.entryPeer.cidrs": "Address ranges instead of pods: the VPC's for the ALB (target type ip).",
-    "studio.version": "Studio image tag of every Studio container (`1.7.0`; the chart's `tag`).",
-    "studio.pullSecret": "Registry credentials for Rasa's images; null: pull without credentials (public mirror).",
+    "studio.version": "Studio image tag of every Studio container (`1.17.0-latest`, `1.15.2`; the chart's `tag`): a tag of docs/studio-versions.md's table, or a release of a minor it lists; quote it.",
+    "studio.pullSecret": "Registry credentials; unset: Rasa's key for Rasa's registry, none for any other `studio.registry`; null: pull without credentials (Docker Hub).",
     "studio.pullSecret.name": "Name of the dockerconfigjson Secret the pods list in `imagePullSecrets`.",
     "studio.pullSecret.create": "Create it from the secret `registryPassword`; false: it must already exist.",
     "studio.pullSecret.server": "Registry host.",
@@ -78,8 +78,9 @@ DESCRIPTIONS: dict[str, str] = {
     "studio.backend.autoscaling.targetCpuUtilizationPercentage": "Average CPU utilisation the autoscaler keeps.",
     # modelService
     "modelService.architecture": "`orchestrated` for Studio < 1.10 (training/running services that start Rasa Pro Jobs), `embedded` for >= 1.10 (one Rasa Pro model service).",
-    "modelService.rasaPro.repository": "Rasa Pro image that trains and runs the assistants.",
-    "modelService.rasaPro.tag": "Rasa Pro image tag (>= 3.7.0 orchestrated, >= 3.11.0 embedded).",
+    "modelService.rasaPro.repository": "Rasa Pro image that trains and runs the assistants; unset: `rasa-pro` beside the Studio images (Rasa's registry: its `rasa-pro/rasa-pro`).",
+    "modelService.rasaPro.tag": "Rasa Pro image tag; unset: the one the chart release of `studio.version` shipped. Another must be listed for the Studio version in Rasa's compatibility matrix (>= 3.7.0 orchestrated, >= 3.11.0 embedded).",
+    "modelService.rasaPro.acknowledgeOutsideMatrix": "Run a Rasa Pro tag the compatibility matrix does not list for `studio.version`, knowingly; refused when the pairing is listed.",
     # kafka
     "kafka.topics.partitions": "Partitions of the topics the stack creates.",
     "kafka.topics.replicationFactor": "Replication factor of those topics (at most the broker count).",

@@ -65,9 +65,9 @@ class Consumer(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:Consumer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(component)
-        volumes, mounts = scratch()
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
+        volumes, mounts = scratch(read_only)
         ca_volumes, ca_mounts = kafka_ca(kafka)
         data = core.VolumeArgs(
             name=DATA, persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=data_claim)

@@ -30,7 +30,6 @@ from ..workload import (
     HttpProbe,
     checkov_skips,
     container,
-    empty_dir,
     env_secret,
     env_value,
     mount,
@@ -38,10 +37,11 @@ from ..workload import (
     pod_spec,
     pod_template,
     rasa_image_skips,
+    rasa_tmp,
     resources,
 )
 from .data_volume import DataVolume
-from .env import BOT_TALK_SUB_PATH, Inputs
+from .env import Inputs
 from .pods import JOB_GROUP, rasa_pod_annotations, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
@@ -56,7 +56,8 @@ def data_pvc_name(namespace: str) -> str:
     return f"rasa-pro-data-pvc-{namespace}"
 
 
-def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core.EnvVarArgs]:
+def embedded_env(i: Inputs, keycloak_url: str | None, keycloak_realm: str) -> list[core.EnvVarArgs]:
+    """keycloak_url None: a Studio that logs users in itself (no KEYCLOAK_*)."""
     trainings, bot_runs = i.config.embedded_limits
     storage = i.storage
     env = [
@@ -66,9 +67,12 @@ def embedded_env(i: Inputs, keycloak_url: str, keycloak_realm: str) -> list[core
         # The chart's `shared-environment` ConfigMap values, set directly (e55cc2f
         # charts/studio/templates/shared-env-configmap.yaml) so this
         # pod depends on no other component's ConfigMap.
-        env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}/{BOT_TALK_SUB_PATH}"),
-        env_value("KEYCLOAK_URL", keycloak_url),
-        env_value("KEYCLOAK_REALM", keycloak_realm),
+        env_value("RASA_MODEL_SERVER_BASE_URL", f"{i.public_url}{i.talk_path}"),
+        *(
+            [env_value("KEYCLOAK_URL", keycloak_url), env_value("KEYCLOAK_REALM", keycloak_realm)]
+            if keycloak_url is not None
+            else []
+        ),
         env_value("MAX_PARALLEL_TRAININGS", str(trainings)),
         env_value("MAX_PARALLEL_BOT_RUNS", str(bot_runs)),
         *remote_storage_env(storage),
@@ -165,7 +169,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
         # With the opt-in read-only root, Rasa still writes temporary files.
-        scratch = [mount("tmp", "/tmp")] if read_only else []
+        tmp_volumes, scratch = rasa_tmp(read_only)
         self.deployment = apps.Deployment(
             f"{name}-deployment",
             metadata=ctx.metadata(object_name, COMPONENT, checkov_skips(rasa_image_skips(read_only)) or None),
@@ -187,7 +191,9 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 ports={"http": PORT},
                                 env=embedded_env(
                                     inputs,
-                                    names.keycloak_url(keycloak.external_url),
+                                    names.keycloak_url(keycloak.external_url)
+                                    if ctx.config.studio.uses_keycloak
+                                    else None,
                                     keycloak.realm,
                                 ),
                                 liveness=probe,
@@ -202,7 +208,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         # The chart's podSecurityContext (rasa subchart values.yaml).
                         fs_group=JOB_GROUP,
                         volumes=[
-                            *([empty_dir("tmp")] if read_only else []),
+                            *tmp_volumes,
                             core.VolumeArgs(
                                 name="model-data",
                                 persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(

@@ -42,6 +42,8 @@ class Inputs:
     config: ModelServiceConfig
     namespace: str
     public_url: str
+    # Where browsers reach the model service under public_url (config/versions.py model_service_path).
+    talk_path: str
     # None with the embedded model service when event ingestion is off (no Kafka deployed).
     kafka: Kafka | None
     database: Database

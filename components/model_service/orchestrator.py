@@ -63,9 +63,9 @@ class Orchestrator(pulumi.ComponentResource):
         super().__init__("rasa-studio:model_service:Orchestrator", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(component)
-        volumes, mounts = scratch()
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
+        volumes, mounts = scratch(read_only)
         ca_volumes, ca_mounts = kafka_ca(kafka)
         probe = HttpProbe("/", port)
         replicas = 1

@@ -10,13 +10,12 @@ from config.base import Resources
 from config.model_service import ModelServiceConfig
 
 from ..interfaces import Kafka, ObjectStorage
-from ..workload import RASA_WRITABLE_ROOT, added_annotations, empty_dir, mount, writable_root
+from ..workload import RASA_WRITABLE_ROOT, added_annotations, mount, rasa_tmp, writable_root
 from .env import KAFKA_CA_DIR
 
 # The fsGroup Rasa's chart gives the Rasa Pro pod (rasa subchart values.yaml podSecurityContext,
 # RasaHQ/rasa-helm-charts@e55cc2f charts/rasa/values.yaml); used for the volumes shared with it.
 JOB_GROUP = 1001
-TMP = "tmp"
 KAFKA_CA = "kafka-ca"
 
 
@@ -46,9 +45,10 @@ def default_resources(config: ModelServiceConfig, key: str) -> Resources:
     return sz.as_resources(sz.service_shape(config, key))
 
 
-def scratch() -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    # Python and its libraries write temporary files to /tmp, also with the opt-in read-only root.
-    return [empty_dir(TMP)], [mount(TMP, "/tmp")]
+def scratch(read_only: bool) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
+    # Python and its libraries write temporary files to /tmp: an emptyDir with the opt-in read-only
+    # root; otherwise the writable root, as Rasa's chart 1.2.6 runs these services.
+    return rasa_tmp(read_only)
 
 
 def rasa_pod_annotations(container: str, read_only: bool) -> dict[str, str] | None:

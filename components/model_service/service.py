@@ -45,6 +45,7 @@ class ModelServices(pulumi.ComponentResource):
             namespace=ctx.namespace_name,
             # /talk may have a host of its own (studio.ingress.paths.talk.host).
             public_url=ctx.config.studio.path_url("talk"),
+            talk_path=ctx.config.studio.contract.model_service_path,
             kafka=kafka,
             database=database,
             storage=storage,

@@ -65,7 +65,7 @@ class StudioApplication(pulumi.ComponentResource):
         self.migration = DatabaseMigration(f"{name}-database-migration", ctx, database, url, child)
         migrated = [self.migration.job]
         self.keycloak = None
-        if ctx.config.studio.keycloak.in_cluster:
+        if ctx.config.studio.keycloak_in_cluster:
             self.keycloak = Keycloak(f"{name}-keycloak", ctx, database, admin_password, after=migrated, opts=child)
         self.backend = Backend(
             f"{name}-backend",

@@ -15,7 +15,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef, created
 from ..names import BACKEND_SERVICE
-from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
+from ..workload import checkov_skips, container, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import backend_env
 from .workloads import deployment, service, studio_pod, studio_user
@@ -47,6 +47,7 @@ class Backend(pulumi.ComponentResource):
         scaling = settings.autoscaling
         image = d.image(config.studio, COMPONENT)
         security = settings.security_context
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
 
         backend = container(
             "backend",
@@ -67,11 +68,11 @@ class Backend(pulumi.ComponentResource):
             ),
             liveness=d.BACKEND_PROBE,
             readiness=d.BACKEND_PROBE,
-            # Node (ts-node, npm) writes temp files, also with the opt-in read-only root.
-            volume_mounts=[mount("tmp", "/tmp")],
+            # Node (ts-node, npm) writes temp files: a /tmp emptyDir with the opt-in read-only root.
+            volume_mounts=tmp_mounts,
             read_only_root_filesystem=security.read_only_root_filesystem,
         )
-        template = studio_pod(ctx, COMPONENT, [backend], volumes=[empty_dir("tmp")], security=security)
+        template = studio_pod(ctx, COMPONENT, [backend], volumes=tmp_volumes, security=security)
         # With an autoscaler, spec.replicas is left out: Pulumi would otherwise reset the count
         # the autoscaler chose on every update.
         self.deployment = deployment(

@@ -173,6 +173,7 @@ def backend_env(
     backend = studio.backend
     retention = backend.conversation_retention
     older_than = retention.delete_older_than_hours
+    uses_keycloak = studio.uses_keycloak
     keycloak = [
         env_value("KEYCLOAK_REALM", studio.keycloak.realm),
         *([env_value("KEYCLOAK_CLIENT_ID", studio.keycloak.client_id)] if contract.backend_client_id else []),
@@ -182,19 +183,19 @@ def backend_env(
     ]
     return [
         *(database_env(db, contract, database_url) if not contract.database_url else []),
-        *keycloak_admin_env(studio.keycloak.admin_username, admin_password),
+        *(keycloak_admin_env(studio.keycloak.admin_username, admin_password) if uses_keycloak else []),
         # In-cluster, plain http, as the chart does: the backend never goes out through the ingress.
-        env_value("KEYCLOAK_URL", names.keycloak_url(studio.keycloak.external_url)),
+        *([env_value("KEYCLOAK_URL", names.keycloak_url(studio.keycloak.external_url))] if uses_keycloak else []),
         env_value("WEB_CLIENT_URL", studio.path_url("web_client")),
         # API_URL arrived with chart 2.0.0 (e55cc2f templates/studio/backend/deployment.yaml).
         *([env_value("API_URL", studio.path_url("backend", "/api"))] if contract.architecture == "embedded" else []),
-        env_value("KEYCLOAK_API_GRANT_TYPE", "password"),
+        *([env_value("KEYCLOAK_API_GRANT_TYPE", "password")] if uses_keycloak else []),
         *model_service_env(model_service, namespace, contract),
         *(database_env(db, contract, database_url) if contract.database_url else []),
         # Empty disables the deletion (chart default).
         env_value("DELETE_CONVERSATIONS_OLDER_THAN_HOURS", "" if older_than is None else str(older_than)),
         env_value("DELETE_CONVERSATIONS_CRON_EXPRESSION", retention.cron_expression),
-        *keycloak,
+        *(keycloak if uses_keycloak else []),
         # Not in the chart: the backend's polling settings with their documented defaults, so
         # an operator can change them (docs/studio-versions.md, "Differences").
         env_value("TRAINING_POLLING_INTERVAL_MS", str(backend.polling.training_interval_ms)),

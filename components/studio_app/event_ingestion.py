@@ -17,7 +17,7 @@ from pulumi_kubernetes.policy import v1 as policy
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, Kafka, SecretRef, created
-from ..workload import checkov_skips, container, empty_dir, mount, no_probe_skips, rasa_image_skips, resources
+from ..workload import checkov_skips, container, mount, no_probe_skips, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
 from .workloads import deployment, studio_pod, studio_user
@@ -59,6 +59,7 @@ class EventIngestion(pulumi.ComponentResource):
         image = d.image(ctx.config.studio, COMPONENT)
         tls_volumes, tls_mounts = kafka_tls_volumes(kafka)
         security = settings.security_context
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
 
         ingestion = container(
             "event-ingestion",
@@ -68,11 +69,11 @@ class EventIngestion(pulumi.ComponentResource):
             env=event_ingestion_env(
                 ctx.config.studio, database, kafka, sasl_password=sasl_password, database_url=database_url
             ),
-            # Node writes temp files, also with the opt-in read-only root.
-            volume_mounts=[mount("tmp", "/tmp"), *tls_mounts],
+            # Node writes temp files: a /tmp emptyDir with the opt-in read-only root.
+            volume_mounts=[*tmp_mounts, *tls_mounts],
             read_only_root_filesystem=security.read_only_root_filesystem,
         )
-        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[empty_dir("tmp"), *tls_volumes], security=security)
+        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[*tmp_volumes, *tls_volumes], security=security)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,

@@ -20,7 +20,7 @@ from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef, created
 from ..names import KEYCLOAK_SERVICE
-from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
+from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import keycloak_env
 from .workloads import deployment, service, studio_pod, studio_user
@@ -52,6 +52,7 @@ class Keycloak(pulumi.ComponentResource):
         # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
         # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
         data = [mount("data", KEYCLOAK_DATA)] if read_only else []
+        tmp_volumes, tmp_mounts = rasa_tmp(read_only)
 
         keycloak = container(
             "keycloak",
@@ -65,14 +66,14 @@ class Keycloak(pulumi.ComponentResource):
             liveness=d.KEYCLOAK_PROBE,
             readiness=d.KEYCLOAK_PROBE,
             startup=d.KEYCLOAK_STARTUP_PROBE,
-            volume_mounts=[mount("tmp", "/tmp"), *data],
+            volume_mounts=[*tmp_mounts, *data],
             read_only_root_filesystem=read_only,
         )
         template = studio_pod(
             ctx,
             COMPONENT,
             [keycloak],
-            volumes=[empty_dir("tmp"), *([empty_dir("data")] if read_only else [])],
+            volumes=[*tmp_volumes, *([empty_dir("data")] if read_only else [])],
             security=security,
         )
         # `after`: the migration, which creates the keycloak database unless the backing service did.

@@ -25,7 +25,7 @@ from config.versions import contract_for
 from ..context import Context
 from ..interfaces import Database, SecretRef, created
 from ..waits import logs_as_termination_message, wait_for
-from ..workload import checkov_skips, container, empty_dir, env_value, mount, rasa_image_skips, resources
+from ..workload import CHART_SECURITY_SKIPS, checkov_skips, container, env_value, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import migration_env
 from .workloads import studio_pod, studio_user
@@ -67,6 +67,7 @@ class DatabaseMigration(pulumi.ComponentResource):
         image = d.image(studio, COMPONENT)
         security = settings.security_context
         suffix = job_suffix(image.ref)
+        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
         self.job_name = f"{d.DATABASE_MIGRATION_JOB}-{suffix}"
 
         wait = container(
@@ -90,11 +91,12 @@ class DatabaseMigration(pulumi.ComponentResource):
                 database,
                 contract_for(studio.version),
                 database_url,
-                keycloak_in_cluster=studio.keycloak.in_cluster,
+                keycloak_in_cluster=studio.keycloak_in_cluster,
             ),
-            # Node and Prisma write temp files, also with the opt-in read-only root.
-            volume_mounts=[mount("tmp", "/tmp")],
+            # Node and Prisma write temp files: a /tmp emptyDir with the opt-in read-only root.
+            volume_mounts=tmp_mounts,
             read_only_root_filesystem=security.read_only_root_filesystem,
+            restricted=security.restricted,
         )
         # A failed wait or migration leaves its last log lines in the pod's status.
         logs_as_termination_message(wait)
@@ -104,14 +106,20 @@ class DatabaseMigration(pulumi.ComponentResource):
             COMPONENT,
             [migrate],
             init_containers=[wait],
-            volumes=[empty_dir("tmp")],
+            volumes=tmp_volumes,
             restart_policy="Never",
             spread=False,
             security=security,
+            restricted=security.restricted,
         )
         annotations = {
             "pulumi.com/replaceUnready": "true",
-            **checkov_skips(rasa_image_skips(security.read_only_root_filesystem)),
+            **checkov_skips(
+                {
+                    **rasa_image_skips(security.read_only_root_filesystem),
+                    **({} if security.restricted else CHART_SECURITY_SKIPS),
+                }
+            ),
         }
         self.job = batch.Job(
             f"{name}-{suffix}",

@@ -16,6 +16,7 @@ from .. import names
 from ..labels import ComponentName
 from .defaults import BACKEND_PROBE, KEYCLOAK_PROBE, WEB_CLIENT_PROBE
 
+# The model-service path of every chart release to 2.6.0 (config/versions.py model_service_path).
 TALK_PATH = "/talk"
 # Readiness paths of the /talk targets: components/model_service/talk_proxy.py (orchestrated)
 # and embedded.py (the Rasa Pro model service answers GET / when healthy).
@@ -41,8 +42,11 @@ def talk_component(architecture: str) -> ComponentName:
     return "model-running-orchestrator" if architecture == "orchestrated" else "model-service"
 
 
-def studio_paths(architecture: str, *, keycloak_in_cluster: bool = True) -> tuple[StudioPath, ...]:
-    """The paths this stack serves: /auth only when Keycloak runs here (not studio.keycloak.external)."""
+def studio_paths(
+    architecture: str, *, keycloak_in_cluster: bool = True, talk_path: str = TALK_PATH
+) -> tuple[StudioPath, ...]:
+    """The paths this stack serves: /auth only when Keycloak runs here (not studio.keycloak.external,
+    nor a Studio that logs users in itself); the model service under the version's path."""
     orchestrated = architecture == "orchestrated"
     found = (
         # "studio" and "main" are the names the single Ingress for /, /api and /auth had: the
@@ -52,7 +56,7 @@ def studio_paths(architecture: str, *, keycloak_in_cluster: bool = True) -> tupl
         StudioPath("keycloak", "/auth", "studio-auth", "auth", "keycloak", names.KEYCLOAK_SERVICE, KEYCLOAK_PROBE.path),
         StudioPath(
             "talk",
-            TALK_PATH,
+            talk_path,
             "studio-talk",
             "talk",
             talk_component(architecture),
@@ -64,7 +68,12 @@ def studio_paths(architecture: str, *, keycloak_in_cluster: bool = True) -> tupl
 
 
 def served_paths(config: StackConfig) -> tuple[StudioPath, ...]:
-    return studio_paths(config.model_service.architecture, keycloak_in_cluster=config.studio.keycloak.in_cluster)
+    studio = config.studio
+    return studio_paths(
+        config.model_service.architecture,
+        keycloak_in_cluster=studio.keycloak_in_cluster,
+        talk_path=studio.contract.model_service_path,
+    )
 
 
 def entry_point(studio: StudioConfig) -> str:

@@ -68,7 +68,8 @@ class WebClient(pulumi.ComponentResource):
                         items=[core.KeyToPathArgs(key=CONFIG_KEY, path=CONFIG_FILE)],
                     ),
                 ),
-                empty_dir("tmp"),
+                # Uncapped, as the chart's (`emptyDir: {}`): nginx's temp files must not evict the pod.
+                empty_dir("tmp", None),
             ],
             # A subPath mount never sees ConfigMap updates: roll the pods when the content changes.
             annotations={"checksum/config": checksum(content)},

@@ -28,11 +28,14 @@ def config_js(studio: StudioConfig, version: str) -> str:
     """The browser-facing URLs use https when the ingress terminates TLS (connectionType)."""
     features = studio.web_client.features
     enabled = {flag for field, flag in FEATURE_FLAGS.items() if getattr(features, field)}
-    lines = [
-        ("API_ENDPOINT", json.dumps(studio.path_url("backend", "/api"))),
+    keycloak = [
         ("KEYCLOAK_URL", json.dumps(studio.keycloak_browser_url)),
         ("KEYCLOAK_REALM", json.dumps(studio.keycloak.realm)),
         ("KEYCLOAK_CLIENT_ID", json.dumps(studio.keycloak.client_id)),
+    ]
+    lines = [
+        ("API_ENDPOINT", json.dumps(studio.path_url("backend", "/api"))),
+        *(keycloak if studio.uses_keycloak else []),
         *((flag, _flag(flag in enabled)) for flag in contract_for(studio.version).config_js_flags),
         ("CURRENT_VERSION_NUMBER", json.dumps(version)),
     ]

@@ -15,7 +15,17 @@ from ..context import Context
 from ..labels import ComponentName
 from ..names import SERVICE_PORT
 from ..secrets import image_pull_secrets
-from ..workload import RASA_WRITABLE_ROOT, User, opt_in_user, pod_spec, pod_template, topology_spread, writable_root
+from ..workload import (
+    RASA_CHART_SECURITY,
+    RASA_WRITABLE_ROOT,
+    User,
+    chart_security_context,
+    opt_in_user,
+    pod_spec,
+    pod_template,
+    topology_spread,
+    writable_root,
+)
 from .defaults import StudioContainer
 
 
@@ -45,14 +55,18 @@ def studio_pod(
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
     spread: bool = True,
     security: SecurityContext = CHART_DEFAULT,
+    restricted: bool = True,
 ) -> core.PodTemplateSpecArgs:
     """A pod of a Studio container; none of them talks to the Kubernetes API.
 
     The container named after the component runs Rasa's image with the chart's security settings
-    plus what Pod Security `restricted` requires, and the opt-in `security` on top.
+    plus what Pod Security `restricted` requires, and the opt-in `security` on top. restricted=False:
+    a container the chart runs without any securityContext (the migration), said so in the pod.
     """
     if not security.read_only_root_filesystem:
         annotations = {**(annotations or {}), **writable_root({component: RASA_WRITABLE_ROOT})}
+    if not restricted:
+        annotations = {**(annotations or {}), **chart_security_context({component: RASA_CHART_SECURITY})}
     spec = pod_spec(
         containers,
         user=studio_user(security),
@@ -63,6 +77,7 @@ def studio_pod(
         topology_spread_constraints=topology_spread(
             ctx.selector(component), spread and ctx.config.kubernetes.topology_spread
         ),
+        restricted=restricted,
     )
     return pod_template(ctx.labels(component), spec, annotations, ctx.knobs(CONFIG_KEYS[component]))
 
