@@ -33,6 +33,7 @@ class DataVolume(pulumi.ComponentResource):
         component: ComponentName,
         *,
         shared: bool,
+        protect: bool,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:DataVolume", name, None, opts)
@@ -52,8 +53,10 @@ class DataVolume(pulumi.ComponentResource):
                     requests={"storage": ctx.config.model_service.storage_size}
                 ),
             ),
-            # Retained too: a `pulumi destroy` after unprotecting still leaves the data behind.
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+            # Retained in every stack: Pulumi never deletes the data when it lets go of the claim
+            # (an architecture switch, a renamed namespace, `pulumi destroy`), and a destroy never
+            # waits on a claim a running Rasa Pro Job still uses (the Jobs are not Pulumi's).
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=True),
         )
         self.name = self.claim.metadata.name
         self.register_outputs({"name": self.name})
