@@ -18,7 +18,7 @@ from .backing import (
     MskKafka,
     ObjectStorageConfig,
 )
-from .base import Model
+from .base import DnsLabel, Model
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
@@ -52,7 +52,7 @@ class StackConfig(Model):
     # The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset:
     # the one this stack last deployed with (so `pulumi stack rename` changes nothing), else the
     # stack name (docs/operations.md, "Renaming a stack").
-    instance: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")] | None = None
+    instance: DnsLabel | None = None
     # The Studio version this stack last deployed, when `studio.version` deliberately goes below
     # it (Studio's migrations only go forward; docs/operations.md, "Rolling back").
     acknowledge_downgrade: Annotated[str, Field(min_length=1)] | None = None
