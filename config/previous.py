@@ -112,17 +112,15 @@ def downgrade_problems(studio_version: str, acknowledged: str | None, previous: 
 def shrink_problems(claims: Mapping[str, tuple[str, str]], previous: Previous) -> list[str]:
     """Volume claims only grow (Kubernetes refuses a smaller request): `claims` maps
     "namespace/claim" to (the config key that sizes it, its size)."""
-    found = []
+    found: dict[str, str] = {}
     for claim, (key, size) in sorted(claims.items()):
         before = previous.volume_claims.get(claim)
-        if before is not None and _smaller(size, before):
-            found.append(
-                problem(
-                    key,
-                    f"cannot shrink the volume claim {claim} from {before} to {size}: Kubernetes only grows a claim. "
-                    f"Keep {before} or more, or move the data to a new, smaller volume yourself (docs/operations.md, "
-                    "'Resizing volumes')",
-                )
+        # One key sizes several claims (the brokers'): the first one names the problem.
+        if before is not None and key not in found and _smaller(size, before):
+            found[key] = problem(
+                key,
+                f"cannot shrink the volume claim {claim} from {before} to {size}: Kubernetes only grows a claim. "
+                f"Keep {before} or more, or move the data to a new, smaller volume yourself (docs/operations.md, "
+                "'Resizing volumes')",
             )
-    # One key sizes several claims (the brokers): say it once.
-    return sorted(set(found))
+    return sorted(found.values())

@@ -253,5 +253,5 @@ def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: Aw
     if isinstance(kafka, InClusterKafka):
         return kafka.brokers
     if isinstance(kafka, MskKafka):
-        return kafka.brokers_per_subnet * len(aws.subnet_ids) if aws else None
+        return kafka.brokers_per_subnet * len(kafka.client_subnets(aws))
     return None

@@ -74,7 +74,8 @@ class MskKafkaService(pulumi.ComponentResource):
         super().__init__("rasa-studio:backing:MskKafka", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         cluster_name = aws_name(ctx, "kafka")
-        brokers = cfg.brokers_per_subnet * len(aws.subnet_ids)
+        subnets = cfg.client_subnets(aws)
+        brokers = cfg.brokers_per_subnet * len(subnets)
 
         # One customer key for the data at rest and the SCRAM secret; losing it loses both.
         self.key = customer_key(name, f"{cluster_name}: MSK storage and SCRAM credentials", ctx, self)
@@ -120,7 +121,8 @@ class MskKafkaService(pulumi.ComponentResource):
             number_of_broker_nodes=brokers,
             broker_node_group_info=msk.ClusterBrokerNodeGroupInfoArgs(
                 instance_type=cfg.instance_type,
-                client_subnets=list(aws.subnet_ids),
+                # Force-new in MSK: kafka.subnetIds pins them while aws.subnetIds grows.
+                client_subnets=subnets,
                 security_groups=[self.security_group.id],
                 storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
                     ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
