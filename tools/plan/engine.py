@@ -52,6 +52,8 @@ class Step:
     # The object's own kind and name, for Kubernetes objects.
     kind: str = ""
     object_name: str = ""
+    # A Patch resource: its create is an apply, so a retained one never blocks its replacement.
+    patch: bool = False
 
     @property
     def outcome(self) -> Outcome:
@@ -61,7 +63,8 @@ class Step:
             return "stopped"
         if self.retain_on_delete:
             # Kept, but the replacement is created under the same name: the API server refuses it.
-            return "stopped" if self.op == "replace" and self.delete_before_replace else "retained"
+            blocked = self.op == "replace" and self.delete_before_replace and not self.patch
+            return "stopped" if blocked else "retained"
         return "loss" if self.holds_data else "ok"
 
     def describe(self) -> str:
@@ -239,8 +242,9 @@ def diff(
             protect=was.protect if was else False,
             retain_on_delete=was.retain_on_delete if was else False,
             holds_data=holds_data(was or r),
-            kind=str(obj.get("kind", "")) if r.custom else "",
+            kind=(f"{r.kind}Patch" if r.patch else r.kind) if r.custom else "",
             object_name=str((obj.get("metadata") or {}).get("name", "")),
+            patch=r.patch,
         )
 
     replaced_providers: set[str] = set()
