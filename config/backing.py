@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from .aws import AwsConfig, SubnetId
 from .base import (
     DnsLabel,
     DnsSubdomain,
@@ -22,7 +23,6 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
-from .aws import AwsConfig, SubnetId
 from .errors import KeyError_
 from .pods import PodSettings
 
@@ -82,6 +82,7 @@ class MskKafka(_Kafka):
 
     def client_subnets(self, aws: AwsConfig | None) -> list[str]:
         return list(self.subnet_ids) if self.subnet_ids is not None else list(aws.subnet_ids if aws else [])
+
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
     enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
     # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.

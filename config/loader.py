@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -25,7 +25,7 @@ class LoadedConfig:
     config: StackConfig
     secrets: s.Secrets
     # What this stack deployed last (config/previous.py); empty for a first deployment.
-    previous: Previous = Previous()
+    previous: Previous = field(default_factory=Previous)
     # `instance` as configured, else as last deployed, else the stack name.
     instance: str = ""
 
@@ -35,7 +35,7 @@ def read_previous() -> Previous:
     name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
     try:
         result = pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", {"name": name})
-    except Exception as exc:  # noqa: BLE001 - any failure only means nothing to compare with
+    except Exception as exc:  # any failure only means there is nothing to compare with
         pulumi.log.warn(f"could not read this stack's last outputs ({exc}); the day-2 checks are skipped")
         return Previous()
     value = result.value if isinstance(result.value, dict) else {}

@@ -38,22 +38,28 @@ class Previous:
     instance: str | None = None
     # "namespace/claim" -> requested size, for every volume claim the deployment's data lives on.
     volume_claims: Mapping[str, str] = field(default_factory=dict)
+    # "namespace/claim" -> storage class ("" for the cluster default), for the claims Pulumi owns.
+    storage_classes: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any] | None) -> Previous:
         outputs = outputs or {}
         recorded = outputs.get(OUTPUT)
         if isinstance(recorded, Mapping):
-            claims = recorded.get("volumeClaims")
             return cls(
                 studio_version=_text(recorded.get("studioVersion")),
                 instance=_text(recorded.get("instance")),
-                volume_claims={str(k): str(v) for k, v in claims.items()} if isinstance(claims, Mapping) else {},
+                volume_claims=_strings(recorded.get("volumeClaims")),
+                storage_classes=_strings(recorded.get("storageClasses")),
             )
         # A stack last deployed by an earlier release: its contract output names the version of
         # the contract entry, a lower bound of the one deployed (config/versions.py).
         match = _CONTRACT_VERSION.search(str(outputs.get("contract") or ""))
         return cls(studio_version=match.group(1) if match else None)
+
+
+def _strings(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -75,9 +81,16 @@ def _smaller(size: str, before: str) -> bool:
         return False  # not written by this program: nothing to compare with
 
 
-def deployment_output(studio_version: str, instance: str, volume_claims: Mapping[str, str]) -> dict[str, Any]:
+def deployment_output(
+    studio_version: str, instance: str, volume_claims: Mapping[str, str], storage_classes: Mapping[str, str]
+) -> dict[str, Any]:
     """The `deployment` stack output: exactly what `Previous.from_outputs` reads back."""
-    return {"studioVersion": studio_version, "instance": instance, "volumeClaims": dict(sorted(volume_claims.items()))}
+    return {
+        "studioVersion": studio_version,
+        "instance": instance,
+        "volumeClaims": dict(sorted(volume_claims.items())),
+        "storageClasses": dict(sorted(storage_classes.items())),
+    }
 
 
 def downgrade_problems(studio_version: str, acknowledged: str | None, previous: Previous) -> list[str]:
@@ -124,3 +137,24 @@ def shrink_problems(claims: Mapping[str, tuple[str, str]], previous: Previous) -
                 "'Resizing volumes')",
             )
     return sorted(found.values())
+
+
+def class_problems(classes: Mapping[str, tuple[str, str]], previous: Previous) -> list[str]:
+    """A claim keeps the storage class it was created with: a new one would replace the claim
+    (pulumi-kubernetes: spec.storageClassName is force-new). `classes` maps "namespace/claim" to
+    (the config key that picks its class, the class, "" for the cluster default)."""
+    found: dict[str, str] = {}
+    for claim, (key, storage_class) in sorted(classes.items()):
+        before = previous.storage_classes.get(claim)
+        if before is not None and before != storage_class and key not in found:
+            found[key] = problem(
+                key,
+                f"the volume claim {claim} was created with {_class(before)} and cannot move to "
+                f"{_class(storage_class)}: a new class replaces the claim, and its data would not follow. Keep "
+                f"{_class(before)}, or move the data to a new claim yourself (docs/operations.md, 'Resizing volumes')",
+            )
+    return sorted(found.values())
+
+
+def _class(storage_class: str) -> str:
+    return f"storage class {storage_class}" if storage_class else "the cluster's default storage class"

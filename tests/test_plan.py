@@ -190,7 +190,9 @@ def test_a_patch_holds_no_data_and_a_retained_one_is_replaced_by_an_apply() -> N
         base = k8s("PersistentVolumeClaim", "data", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}})
         inputs = {**base.inputs, "metadata": {"name": "data", "namespace": namespace}}
         typ = "kubernetes:core/v1:PersistentVolumeClaimPatch"
-        return Resource(**{**vars(base), "type": typ, "urn": base.urn.replace(base.type, typ), "inputs": inputs, **options})
+        return Resource(
+            **{**vars(base), "type": typ, "urn": base.urn.replace(base.type, typ), "inputs": inputs, **options}
+        )
 
     assert plan.diff([patch("a")], []).find("PersistentVolumeClaimPatch", "data").outcome == "ok"
     moved = plan.diff([patch("a", retain_on_delete=True)], [patch("b", retain_on_delete=True)])

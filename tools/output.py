@@ -33,7 +33,10 @@ def clean(value: Any) -> Any:
 def is_kubernetes_object(reg: Registration) -> bool:
     # A `...Patch` resource changes part of an object something else made: no manifest of its own.
     return (
-        reg.custom and reg.type.startswith("kubernetes:") and not reg.type.endswith("Patch") and "apiVersion" in reg.state
+        reg.custom
+        and reg.type.startswith("kubernetes:")
+        and not reg.type.endswith("Patch")
+        and "apiVersion" in reg.state
     )
 
 

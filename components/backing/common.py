@@ -15,8 +15,8 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from ..context import Context
-from ..names import DATA_TEMPLATE, stateful_set_claim
 from ..labels import ComponentName
+from ..names import DATA_TEMPLATE, stateful_set_claim
 
 # Jobs that a failed earlier attempt left behind are replaced instead of awaited forever.
 REPLACE_UNREADY = {"pulumi.com/replaceUnready": "true"}
@@ -108,7 +108,8 @@ def grow_claims(
     The same size as the template on a first deployment; a larger `storageSize` later grows each
     claim in place (the storage class must allow volume expansion; a smaller one is refused before
     anything runs, components/day2.py). Forced: the StatefulSet controller that created the claim
-    owns the field too. Deleting a patch only gives the field up; the claim stays.
+    owns the field too. Retained: once forced, the patch alone owns the request, a required field,
+    and pulumi-kubernetes refuses to delete a patch that would drop one; the claim keeps its size.
     """
     return [
         core.PersistentVolumeClaimPatch(
@@ -120,7 +121,7 @@ def grow_claims(
                 resources=core.VolumeResourceRequirementsPatchArgs(requests={"storage": size})
             ),
             # The controller makes the claims as it starts the pods, which the StatefulSet awaits.
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[stateful_set]),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[stateful_set], retain_on_delete=True),
         )
         for claim in (stateful_set_claim(stateful_set_name, ordinal) for ordinal in range(replicas))
     ]

@@ -28,7 +28,15 @@ from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
-from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, grow_claims, pvc_template, spec_hash, tcp_probe, with_probes
+from .common import (
+    KEEP_CLAIM_TEMPLATES,
+    admin_credentials,
+    grow_claims,
+    pvc_template,
+    spec_hash,
+    tcp_probe,
+    with_probes,
+)
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"

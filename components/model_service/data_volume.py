@@ -5,6 +5,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.core import v1 as core
 
+from config.kubernetes import StorageClasses
+
 from ..context import Context
 from ..labels import ComponentName
 
@@ -22,6 +24,14 @@ def access_mode(shared: bool, read_write_many: str | None) -> tuple[str, str | N
     return "ReadWriteOnce", None
 
 
+def claim_storage(shared: bool, classes: StorageClasses) -> tuple[str, str | None, str]:
+    """(access mode, storage class, the config key that picks the class) of a data volume."""
+    mode, storage_class = access_mode(shared, classes.read_write_many)
+    if mode == "ReadWriteMany":
+        return mode, storage_class, "kubernetes.storageClasses.readWriteMany"
+    return mode, classes.read_write_once, "kubernetes.storageClasses.readWriteOnce"
+
+
 class DataVolume(pulumi.ComponentResource):
     claim: core.PersistentVolumeClaim
 
@@ -37,10 +47,7 @@ class DataVolume(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:DataVolume", name, None, opts)
-        classes = ctx.config.kubernetes.storage_classes
-        mode, storage_class = access_mode(shared, classes.read_write_many)
-        if mode == "ReadWriteOnce":
-            storage_class = classes.read_write_once
+        mode, storage_class, _ = claim_storage(shared, ctx.config.kubernetes.storage_classes)
         # Identity depends on the namespace only: replicas, versions and images never replace it.
         self.claim = core.PersistentVolumeClaim(
             f"{name}-claim",
