@@ -426,6 +426,17 @@ def test_grown_volumes_patch_the_claims_and_replace_no_statefulset() -> None:
     assert not p.by_op("replace", "delete", "create"), p.table()
 
 
+def test_a_destroy_waits_on_no_volume_claim_and_leaves_the_data() -> None:
+    """issue 26: a Rasa Pro Job the consumers started keeps its claim in use, and a delete of that
+    claim would wait out its timeout; Pulumi never deletes a claim or the namespace, in any stack."""
+    destroy = plan.diff(run_stack("dev"), [])
+    kept = {describe(s) for s in destroy.steps if s.kind in ("Namespace", "PersistentVolumeClaim")}
+    assert len(kept) == 3 and kept <= {describe(s) for s in destroy.retained()}
+    assert not destroy.losses() and not destroy.stopped()
+    # The claim patches give nothing up on the way out either (a retained patch keeps the size).
+    assert all(s.outcome == "retained" for s in destroy.steps if s.kind == "PersistentVolumeClaimPatch")
+
+
 def test_every_case_names_its_rule_once() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
     assert all(c.rule for c in CASES)
