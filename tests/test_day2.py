@@ -22,8 +22,11 @@ Whole-program runs are the cost here (about 0.4 s each), so the table holds one 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -36,6 +39,7 @@ from tests.harness import SECRETS, run_config, run_stack, stack_input
 from tools import plan
 from tools.plan import Plan
 from tools.program import ProgramRun
+from tools.render import EXIT_INVALID, render
 
 Expect = Literal["through", "stopped", "refused"]
 EMBEDDED = ("modelService.architecture=embedded",)
@@ -424,6 +428,35 @@ def test_grown_volumes_patch_the_claims_and_replace_no_statefulset() -> None:
         "PersistentVolumeClaim model-running-service-data-pvc-rasa-studio",
     } <= updated
     assert not p.by_op("replace", "delete", "create"), p.table()
+
+
+def test_claims_protected_by_an_earlier_release_take_one_update_before_the_switch() -> None:
+    """docs/operations.md: stacks deployed before this release had the orchestrated claims
+    protected in prod; Pulumi checks protection on the state it starts from."""
+    before, after = runs(case("prod 1.7.0 -> 1.10.0"))
+    claims = "kubernetes:core/v1:PersistentVolumeClaim"
+    earlier = [dataclasses.replace(r, protect=True) if r.type == claims else r for r in plan.resources(before)]
+    assert {describe(s) for s in plan.diff(earlier, after).stopped()} == {
+        "PersistentVolumeClaim model-running-service-data-pvc-rasa-studio",
+        "PersistentVolumeClaim model-training-service-data-pvc-rasa-studio",
+    }
+    # One update with this release at the same version only drops the protection...
+    assert plan.diff(earlier, before).changed() == []
+    # ...and from there the switch goes through (test_no_change_loses_data[prod 1.7.0 -> 1.10.0]).
+
+
+def test_the_renderer_runs_the_checks_against_the_last_deployment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    # Pulumi.prod.yaml (1.7.0) after the stack ran the newest version: a downgrade.
+    outputs.write_text(json.dumps(run_stack("prod", *LATEST).outputs))
+    assert render(["prod", "--out", str(tmp_path / "out"), "--previous", str(outputs)]) == EXIT_INVALID
+    assert "rasa-studio:studio.version: 1.7.0 is older than" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    outputs.write_text("[]")
+    assert render(["prod", "--out", str(tmp_path / "out"), "--previous", str(outputs)]) == EXIT_INVALID
+    assert "not the JSON object" in capsys.readouterr().err
 
 
 def test_a_destroy_waits_on_no_volume_claim_and_leaves_the_data() -> None:
