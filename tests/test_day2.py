@@ -308,10 +308,15 @@ def describe(step: plan.Step) -> str:
     return f"{step.kind} {step.object_name}" if step.kind else f"{step.type} {step.name}"
 
 
-# Stateful resources another branch protects (issue 26: the MSK SCRAM secret, its version and
-# association). Until it is merged their loss is reported here, not hidden; afterwards they stop
-# the same updates as MSK does. Remove this once both are in.
-ELSEWHERE = frozenset({"aws:secretsmanager/secret:Secret rasa-studio-backing-kafka-scram"})
+# What another branch protects (issue 26: the MSK SCRAM secret and its association). Until it is
+# merged the secret's loss is allowed here; afterwards both stop the same updates as MSK does, and
+# this can go.
+ELSEWHERE = frozenset(
+    {
+        "aws:secretsmanager/secret:Secret rasa-studio-backing-kafka-scram",
+        "aws:msk/scramSecretAssociation:ScramSecretAssociation rasa-studio-backing-kafka-scram-association",
+    }
+)
 
 
 def losses(p: Plan) -> set[str]:
