@@ -27,9 +27,9 @@ from .paths import UNKNOWN, Change, changes, parse, show, touches, under
 from .stateful import holds_data
 
 Op = Literal["same", "create", "update", "replace", "delete"]
-# ok: nothing is lost; loss: data goes with the step; stopped: protection (or a retained object
-# still holding the name) makes `pulumi up` fail at this step; retained: Pulumi lets go and the
-# object stays where it is.
+# ok: nothing is lost; loss: data goes with the step; stopped: protection (or a retained object, or
+# for AWS the old resource, still holding the name) makes `pulumi up` fail at this step; retained:
+# Pulumi lets go and the object stays where it is.
 Outcome = Literal["ok", "loss", "stopped", "retained"]
 
 _KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
@@ -54,12 +54,14 @@ class Step:
     object_name: str = ""
     # A Patch resource: its create is an apply, so a retained one never blocks its replacement.
     patch: bool = False
+    # The physical name an AWS replacement would create while the old resource still holds it.
+    name_conflict: str = ""
 
     @property
     def outcome(self) -> Outcome:
         if self.op not in ("replace", "delete"):
             return "ok"
-        if self.protect:
+        if self.protect or self.name_conflict:
             return "stopped"
         if self.retain_on_delete:
             # Kept, but the replacement is created under the same name: the API server refuses it.
@@ -69,7 +71,8 @@ class Step:
 
     def describe(self) -> str:
         what = f"{self.kind} {self.object_name}" if self.kind else f"{self.type} {self.name}"
-        why = f" ({'; '.join(self.why)})" if self.why else ""
+        reasons = [*self.why, *([f"{self.name_conflict} is still taken"] if self.name_conflict else [])]
+        why = f" ({'; '.join(reasons)})" if reasons else ""
         return f"{self.op} {what}{why}"
 
 
@@ -158,6 +161,23 @@ def _provider_diff(
     roc_paths = [parse(p) for p in roc]
     why += [f"replaceOnChanges {show(c.path)}" for c in found if any(under(c.path, p) for p in roc_paths)]
     return found, sorted(set(why)), delete_first
+
+
+# The inputs that name an AWS resource for good; AWS keeps each unique in an account and region.
+_AWS_NAMES = ("name", "identifier", "clusterName", "bucket")
+
+
+def _name_conflict(old: Resource, new: Resource, delete_first: bool) -> str:
+    """The engine replaces create-before-delete unless told otherwise (step_generator.go), so a
+    replacement that keeps its explicit AWS name is created while the old resource still holds it,
+    and AWS refuses it (EntityAlreadyExists, ConflictException, DBParameterGroupAlreadyExists)."""
+    if delete_first or not old.type.startswith("aws:"):
+        return ""
+    for field_name in _AWS_NAMES:
+        name = old.inputs.get(field_name)
+        if isinstance(name, str) and name and new.inputs.get(field_name) == name:
+            return name
+    return ""
 
 
 def _topological(resources: Mapping[str, Resource]) -> list[str]:
@@ -265,6 +285,7 @@ def diff(
         found, why, delete_first = _provider_diff(o, n.inputs, flags, n.ignore_changes, n.replace_on_changes)
         if why:
             steps[key] = step(key, "replace", why, delete_first or n.delete_before_replace)
+            steps[key].name_conflict = _name_conflict(o, n, steps[key].delete_before_replace)
             if o.type.startswith("pulumi:providers:"):
                 replaced_providers.add(key)
         else:
