@@ -229,6 +229,13 @@ CASES = [
         ),
         "RDS class, storage, backups and Multi-AZ, MSK broker type, storage and monitoring: in place",
     ),
+    Case(
+        "prod PostgreSQL and Kafka major upgrades",
+        "prod",
+        (),
+        ("database.engineVersion='18'", "kafka.kafkaVersion=3.7.1"),
+        "the new parameter group and MSK configuration are created under their own names beside the old",
+    ),
     # --- volumes ------------------------------------------------------------------------------
     Case(
         "dev storage sizes grown",

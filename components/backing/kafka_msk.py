@@ -40,6 +40,20 @@ def server_properties(brokers: int, replication_factor: int) -> str:
     return "".join(f"{k}={v}\n" for k, v in sorted(props.items()))
 
 
+# The Kafka version the program has always defaulted to: stacks created with it keep the
+# configuration name they were created with (a new name would swap the configuration, a rolling
+# restart of every broker, for nothing).
+FIRST_KAFKA_VERSION = "3.6.0"
+
+
+def configuration_name(cluster_name: str, kafka_version: str) -> str:
+    """An MSK configuration's Kafka versions are force-new and its name unique in the account: a
+    Kafka upgrade creates the next configuration under its own name before the old one goes."""
+    if kafka_version == FIRST_KAFKA_VERSION:
+        return cluster_name
+    return f"{cluster_name}-{kafka_version.replace('.', '-')}"
+
+
 def broker_log_group_name(cluster_name: str) -> str:
     """Under /aws/vendedlogs/: MSK's broker logs are vended logs, and the account's CloudWatch Logs
     resource policy, which delivery to any other group extends, is limited to 5,120 characters
@@ -92,7 +106,7 @@ class MskKafkaService(pulumi.ComponentResource):
         )
         self.configuration = msk.Configuration(
             f"{name}-configuration",
-            name=cluster_name,
+            name=configuration_name(cluster_name, cfg.kafka_version),
             kafka_versions=[cfg.kafka_version],
             server_properties=server_properties(brokers, cfg.topics.replication_factor),
             opts=child,
