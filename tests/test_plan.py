@@ -206,7 +206,9 @@ def test_an_aws_replacement_under_the_same_name_stops_unless_deleted_first() -> 
         typ = "aws:msk/configuration:Configuration"
         urn = f"{STACK}{typ}::kafka-configuration"
         inputs = {"name": name, "kafkaVersions": [version]}
-        return Resource(urn=urn, type=typ, name="kafka-configuration", custom=True, provider="", inputs=inputs, **options)
+        return Resource(
+            urn=urn, type=typ, name="kafka-configuration", custom=True, provider="", inputs=inputs, **options
+        )
 
     (step,) = plan.diff([configuration("3.6.0")], [configuration("3.7.1")]).steps
     assert (step.op, step.outcome, step.name_conflict) == ("replace", "stopped", "studio-kafka")
