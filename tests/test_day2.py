@@ -82,7 +82,8 @@ THIRD_SUBNET = "subnet-0a1b2c3d4e5f60003"
 
 # Runs are shared between cases wherever a "before" is another case's "after" or base: the three
 # stack files, the switch to 1.10.0 in each stack (the embedded base of the ingestion cases) and
-# the newest version in prod. 23 program runs in all.
+# the newest version in prod: 25 whole-program runs in all, and 4 refused before they register
+# anything.
 SWITCHED = version("1.10.0")
 GROWN = (
     "database.storageSize=20Gi",
@@ -330,6 +331,11 @@ def losses(p: Plan) -> set[str]:
     return {describe(s) for s in p.losses()} - ELSEWHERE
 
 
+def named(case_id: str) -> Case:
+    (found,) = [c for c in CASES if c.id == case_id]
+    return found
+
+
 def goes_through(p: Plan) -> None:
     """A supported operation: nothing lost, nothing protected replaced or deleted."""
     assert not losses(p), [s.describe() for s in p.losses()]
@@ -339,17 +345,13 @@ def goes_through(p: Plan) -> None:
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_adjacent_versions_differ_in_stateful_needs_only_at_the_switch(stack: str) -> None:
     def needs(v: str) -> tuple[object, ...]:
-        config, problems = validate(apply_sets(stack, version(v)))
+        config, problems = validate(stack_input(stack, *version(v)).plain)
         assert config is not None, problems
         return (requirements(config), volume_claims(config), claim_classes(config))
 
     pairs = list(itertools.pairwise(VERSIONS))
     differ = [(a, b) for a, b in pairs if needs(a) != needs(b)]
     assert differ == [("1.7.0", "1.10.0")]
-
-
-def apply_sets(stack: str, sets: tuple[str, ...]) -> dict[str, object]:
-    return stack_input(stack, *sets).plain
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -369,21 +371,15 @@ def test_no_change_loses_data(case: Case) -> None:
 
 
 def test_the_check_fails_where_a_protected_claim_would_be_replaced() -> None:
-    (case,) = [c for c in CASES if c.id == "prod storage class of the embedded claim changed"]
-    p = plan.diff(*runs(case))
+    p = plan.diff(*runs(named("prod storage class of the embedded claim changed")))
     with pytest.raises(AssertionError, match="rasa-pro-data-pvc-rasa-studio"):
         goes_through(p)
     step = p.find("PersistentVolumeClaim", "rasa-pro-data-pvc-rasa-studio")
     assert (step.op, step.protect, step.why) == ("replace", True, ["spec.storageClassName"])
 
 
-def case(case_id: str) -> Case:
-    (found,) = [c for c in CASES if c.id == case_id]
-    return found
-
-
 def test_the_architecture_switch_lets_go_of_the_orchestrated_claims_and_lists_them() -> None:
-    before, after = runs(case("prod 1.7.0 -> 1.10.0"))
+    before, after = runs(named("prod 1.7.0 -> 1.10.0"))
     p = plan.diff(before, after)
     assert sorted(describe(s) for s in p.retained()) == [
         "PersistentVolumeClaim model-running-service-data-pvc-rasa-studio",
@@ -396,26 +392,26 @@ def test_the_architecture_switch_lets_go_of_the_orchestrated_claims_and_lists_th
 
 
 def test_the_namespace_flip_leaves_every_object_in_place() -> None:
-    p = plan.diff(*runs(case("prod createNamespace true -> false")))
+    p = plan.diff(*runs(named("prod createNamespace true -> false")))
     # The Namespace is dropped but retained; no object inside it changes at all.
     assert [(s.op, s.outcome, describe(s)) for s in p.changed()] == [("delete", "retained", "Namespace rasa-studio")]
 
 
 def test_a_renamed_stack_changes_nothing() -> None:
-    before, after = runs(case("prod stack renamed"))
+    before, after = runs(named("prod stack renamed"))
     p = plan.diff(before, after)
     # Only the AWS provider's default tag names the stack (tags update in place).
     assert {describe(s) for s in p.changed()} == {"pulumi:providers:aws aws"}, p.table()
     assert after.outputs["deployment"]["instance"] == "prod"
     # Without the read-back the stack name is the instance, hence the case that stops.
     assert (
-        runs(case("prod stack renamed, deployed by an earlier release"))[1].outputs["deployment"]["instance"]
+        runs(named("prod stack renamed, deployed by an earlier release"))[1].outputs["deployment"]["instance"]
         == "prod-eu"
     )
 
 
 def test_grown_volumes_patch_the_claims_and_replace_no_statefulset() -> None:
-    before, grown = runs(case("dev storage sizes grown"))
+    before, grown = runs(named("dev storage sizes grown"))
     patches = {
         r.inputs["metadata"]["name"]: r.inputs["spec"]["resources"]["requests"]["storage"]
         for r in grown.by_type("kubernetes:core/v1:PersistentVolumeClaimPatch")
@@ -445,7 +441,7 @@ def test_grown_volumes_patch_the_claims_and_replace_no_statefulset() -> None:
 def test_claims_protected_by_an_earlier_release_take_one_update_before_the_switch() -> None:
     """docs/operations.md: stacks deployed before this release had the orchestrated claims
     protected in prod; Pulumi checks protection on the state it starts from."""
-    before, after = runs(case("prod 1.7.0 -> 1.10.0"))
+    before, after = runs(named("prod 1.7.0 -> 1.10.0"))
     claims = "kubernetes:core/v1:PersistentVolumeClaim"
     earlier = [dataclasses.replace(r, protect=True) if r.type == claims else r for r in plan.resources(before)]
     assert {describe(s) for s in plan.diff(earlier, after).stopped()} == {
