@@ -3,11 +3,11 @@
 import pulumi
 
 import config
-from components import preflight
+from components import day2, preflight
 from components.providers import providers
 from components.studio import RasaStudio
 
-loaded = config.load(preflight.problems)
+loaded = config.load(preflight.problems, history=day2.problems)
 opts = pulumi.ResourceOptions(providers=providers(loaded.config, loaded.secrets.kubeconfig))
 studio = RasaStudio("rasa-studio", loaded, opts)
 
@@ -17,3 +17,6 @@ pulumi.export("namespace", loaded.config.kubernetes.namespace)
 pulumi.export("sizing", studio.sizing)
 pulumi.export("capacity", studio.capacity)
 pulumi.export("contract", studio.contract)
+# Read back by the next update (config/previous.py); the claims this one let go of, for the user.
+pulumi.export("deployment", day2.as_output(loaded.config, loaded.instance))
+pulumi.export("retainedVolumeClaims", day2.released_claims(loaded.config, loaded.previous))

@@ -32,6 +32,14 @@ MINIO_PORT = 9000
 
 KEYCLOAK_REALM = "rasa-studio"
 
+# The volumeClaimTemplate of the in-cluster StatefulSets (backing/common.py pvc_template).
+DATA_TEMPLATE = "data"
+
+
+def stateful_set_claim(stateful_set: str, ordinal: int) -> str:
+    """The claim the StatefulSet controller makes for one pod: <template>-<statefulset>-<ordinal>."""
+    return f"{DATA_TEMPLATE}-{stateful_set}-{ordinal}"
+
 
 def talk_service(architecture: str) -> str:
     """The Service the ingress sends /talk (try your assistant) to."""

@@ -39,8 +39,11 @@ def namespace_labels(config: StackConfig) -> dict[str, str]:
 
 
 def namespace(name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> core.Namespace:
+    # Retained in every stack: deleting a namespace deletes everything in it, every volume claim
+    # included, so neither `kubernetes.createNamespace: false`, a renamed namespace nor
+    # `pulumi destroy` may do it. What stays behind, and how to remove it: docs/operations.md.
     return core.Namespace(
         name,
         metadata=meta.ObjectMetaArgs(name=config.kubernetes.namespace, labels=namespace_labels(config)),
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
     )

@@ -50,7 +50,7 @@ class RasaStudio(pulumi.ComponentResource):
             config=config,
             namespace=namespace,
             namespace_name=ns_name,
-            instance=pulumi.get_stack(),
+            instance=loaded.instance,
         )
 
         self.secrets = StudioSecrets(f"{name}-secrets", self.context, loaded.secrets, child)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from .aws import AwsConfig, SubnetId
 from .base import (
     DnsLabel,
     DnsSubdomain,
@@ -75,6 +76,13 @@ class MskKafka(_Kafka):
     instance_type: Annotated[str, Field(pattern=r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")] = "kafka.m7g.large"
     # One broker per subnet (and so per availability zone) times this.
     brokers_per_subnet: Annotated[int, Field(ge=1, le=MAX_MSK_BROKERS)] = 1
+    # The brokers' subnets; unset: aws.subnetIds. MSK cannot move a cluster to other subnets (a new
+    # cluster, empty), so pin the current list here before adding subnets to aws.subnetIds.
+    subnet_ids: Annotated[list[SubnetId], Field(min_length=2)] | None = None
+
+    def client_subnets(self, aws: AwsConfig | None) -> list[str]:
+        return list(self.subnet_ids) if self.subnet_ids is not None else list(aws.subnet_ids if aws else [])
+
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
     enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
     # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.

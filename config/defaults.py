@@ -22,7 +22,8 @@ SECTION_DEFAULTS: dict[str, dict[str, Any]] = {
         "objectStorage": {"mode": "minio"},
     },
     "staging": {
-        "protectData": False,
+        # Prod's data protection: staging holds real work too, and CI deploys it on every push.
+        "protectData": True,
         "kafka": {"mode": "msk", "topics": {"partitions": 3, "replicationFactor": 2}},
         "database": {"mode": "rds"},
         "objectStorage": {"mode": "s3"},

@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from . import secrets as s
 from .defaults import ENVIRONMENTS, apply_defaults
 from .errors import PROJECT, ConfigError, format_validation_error, problem
+from .previous import Previous
 from .stack import StackConfig
 
 
@@ -23,6 +24,22 @@ from .stack import StackConfig
 class LoadedConfig:
     config: StackConfig
     secrets: s.Secrets
+    # What this stack deployed last (config/previous.py); empty for a first deployment.
+    previous: Previous = field(default_factory=Previous)
+    # `instance` as configured, else as last deployed, else the stack name.
+    instance: str = ""
+
+
+def read_previous() -> Previous:
+    """The stack's own last outputs, through the engine's built-in invoke behind StackReference."""
+    name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
+    try:
+        result = pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", {"name": name})
+    except Exception as exc:  # any failure only means there is nothing to compare with
+        pulumi.log.warn(f"could not read this stack's last outputs ({exc}); the day-2 checks are skipped")
+        return Previous()
+    value = result.value if isinstance(result.value, dict) else {}
+    return Previous.from_outputs(value.get("outputs"))
 
 
 def _all_values() -> dict[str, Any]:
@@ -141,13 +158,19 @@ def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     return needed
 
 
-def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | None = None) -> LoadedConfig:
+def load(
+    checks: Callable[[StackConfig], list[str]] | None = None,
+    stack: str | None = None,
+    history: Callable[[StackConfig, Previous], list[str]] | None = None,
+) -> LoadedConfig:
     """Validated config and secrets, or ConfigError listing every problem found.
 
     `checks` adds problems a valid config can still have against the components' defaults
-    (components/preflight.py); they run before any resource is registered.
+    (components/preflight.py), `history` those against the stack's last deployment
+    (components/day2.py); they run before any resource is registered.
     """
     stack = stack or pulumi.get_stack()
+    previous = read_previous() if history is not None else Previous()
     raw, present, leaked = read_raw()
     config, problems = validate(raw)
     problems = key_problems(_all_values(), stack) + problems
@@ -155,6 +178,8 @@ def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | 
         problems.extend(stack_problems(stack, config))
     if config is not None and checks is not None:
         problems.extend(checks(config))
+    if config is not None and history is not None:
+        problems.extend(history(config, previous))
     for key in sorted(leaked):
         spec = next(x for x in s.ALL if x.key == key)
         problems.append(problem(key, f"is stored in plain text; remove it and run: {s.set_command(spec, stack)}"))
@@ -186,4 +211,4 @@ def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | 
         kafka_password=optional(s.KAFKA_PASSWORD),
         kubeconfig=optional(s.KUBECONFIG),
     )
-    return LoadedConfig(config, secrets)
+    return LoadedConfig(config, secrets, previous, config.instance or previous.instance or stack)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
@@ -18,7 +18,7 @@ from .backing import (
     MskKafka,
     ObjectStorageConfig,
 )
-from .base import Model
+from .base import DnsLabel, Model
 from .compatibility import pairing_problem
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
@@ -47,20 +47,31 @@ class StackConfig(Model):
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
     aws: AwsConfig | None = None
-    # Prod safety rules this prod stack deliberately waives (docs/prod-safety.md).
+    # Prod safety rules this stack deliberately waives (docs/prod-safety.md); staging keeps
+    # prod's data protection and waives it the same way.
     acknowledge_unsafe_prod: list[ProdRisk] = []
+    # The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset:
+    # the one this stack last deployed with (so `pulumi stack rename` changes nothing), else the
+    # stack name (docs/operations.md, "Renaming a stack").
+    instance: DnsLabel | None = None
+    # The Studio version this stack last deployed, when `studio.version` deliberately goes below
+    # it (Studio's migrations only go forward; docs/operations.md, "Rolling back").
+    acknowledge_downgrade: Annotated[str, Field(min_length=1)] | None = None
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
-        """What this config turns off that prod relies on: {rule: (key, why)}; empty outside prod."""
-        if self.environment != "prod":
+        """What this config turns off that prod relies on: {rule: (key, why)}; staging keeps
+        prod's data protection (its data is real too, and CI deploys it on every push), dev none."""
+        if self.environment == "dev":
             return {}
         risks: dict[ProdRisk, tuple[str, str]] = {}
         if not self.protect_data:
             risks["protectData"] = (
                 "protectData",
-                "prod keeps its data protected: false leaves RDS without deletion protection or final "
-                "snapshot and lets `pulumi destroy` delete the databases, brokers, bucket and volumes",
+                f"{self.environment} keeps its data protected: false leaves RDS without deletion protection or "
+                "final snapshot and lets `pulumi destroy` delete the databases, brokers, bucket and volumes",
             )
+        if self.environment != "prod":
+            return risks
         if not self.studio.tls.enabled:
             risks["tls"] = (
                 "studio.tls.enabled",
@@ -282,7 +293,12 @@ class StackConfig(Model):
         stale = sorted(acknowledged - set(risks))
         if stale:
             # A waiver nothing needs would let a later one-line change switch the protection off.
-            where = "this config keeps them" if self.environment == "prod" else "only prod has safety rules"
+            if self.environment == "dev":
+                where = "dev has no safety rules"
+            elif self.environment == "staging" and stale != ["protectData"]:
+                where = "staging has the protectData rule only"
+            else:
+                where = "this config keeps them"
             raise KeyError_("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
         return self
 
@@ -292,5 +308,5 @@ def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: Aw
     if isinstance(kafka, InClusterKafka):
         return kafka.brokers
     if isinstance(kafka, MskKafka):
-        return kafka.brokers_per_subnet * len(aws.subnet_ids) if aws else None
+        return kafka.brokers_per_subnet * len(kafka.client_subnets(aws))
     return None

@@ -28,28 +28,33 @@ def stack_input(stack: str, *sets: str) -> stackfile.StackInput:
 _RUNS: dict[str, ProgramRun] = {}
 
 
-def _run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:
-    key = json.dumps([stack, plain, secrets], sort_keys=True, default=repr)
+def _run(
+    stack: str, plain: dict[str, Any], secrets: dict[str, str], previous: dict[str, Any] | None = None
+) -> ProgramRun:
+    key = json.dumps([stack, plain, secrets, previous], sort_keys=True, default=repr)
     if key not in _RUNS:
-        _RUNS[key] = program.run(stack, plain, secrets)
+        _RUNS[key] = program.run(stack, plain, secrets, previous)
         # The cached runs and the SDK modules a first run imports live for the whole session:
         # moved out of the collector's reach, they no longer make every later collection slower.
         gc.freeze()
     return _RUNS[key]
 
 
-def run_stack(stack: str, *sets: str) -> ProgramRun:
+def run_stack(stack: str, *sets: str, previous: dict[str, Any] | None = None) -> ProgramRun:
     """The program's registrations for a stack file with `--set`-style overrides.
 
+    `previous`: the outputs of the stack's last update (None: a first deployment).
     Identical configs share one run; treat the result as read-only.
     """
     given = stack_input(stack, *sets)
-    return _run(stack, given.plain, {**SECRETS, **given.secrets})
+    return _run(stack, given.plain, {**SECRETS, **given.secrets}, previous)
 
 
-def run_config(stack: str, plain: dict[str, Any], secrets: dict[str, str] | None = None) -> ProgramRun:
+def run_config(
+    stack: str, plain: dict[str, Any], secrets: dict[str, str] | None = None, previous: dict[str, Any] | None = None
+) -> ProgramRun:
     """The program's registrations for a config given as a dict (keys without `rasa-studio:`); cached as run_stack."""
-    return _run(stack, plain, SECRETS if secrets is None else secrets)
+    return _run(stack, plain, SECRETS if secrets is None else secrets, previous)
 
 
 def manifests(run: ProgramRun) -> list[dict[str, Any]]:

@@ -260,8 +260,9 @@ def test_rds_is_private_encrypted_tls_only_and_backed_up(stack: str) -> None:
     assert db["multiAz"] is (stack == "prod")
     assert db["maxAllocatedStorage"] > db["allocatedStorage"]
     assert db["performanceInsightsEnabled"] and db["autoMinorVersionUpgrade"] and db["copyTagsToSnapshot"]
-    assert db["deletionProtection"] is (stack == "prod")
-    assert db["skipFinalSnapshot"] is (stack != "prod")
+    # Staging keeps prod's data protection (issue 20): deletion protection and a final snapshot.
+    assert db["deletionProtection"] is True
+    assert db["skipFinalSnapshot"] is False
     assert db["password"] == "[secret]"
     params = inputs(one(run, "aws:rds/parameterGroup:ParameterGroup"))
     assert {(p["name"], p["value"]) for p in params["parameters"]} == {("rds.force_ssl", "1")}
@@ -381,8 +382,12 @@ def test_prod_protects_every_stateful_resource() -> None:
     assert [r.urn for r in run.registrations if r.delete_before_replace] == []
 
 
-def test_staging_protects_nothing() -> None:
-    assert [r.urn for r in run_stack("staging").registrations if r.protect] == []
+def test_staging_protects_what_prod_protects() -> None:
+    def protected(stack: str) -> set[str]:
+        return {r.type for r in run_stack(stack).registrations if r.custom and r.protect}
+
+    assert protected("staging") == protected("prod")
+    assert {"aws:rds/instance:Instance", "aws:msk/cluster:Cluster", "aws:s3/bucket:Bucket"} <= protected("staging")
 
 
 @pytest.mark.parametrize("change", ["studio.version=1.7.1", "modelService.assistants=9"])

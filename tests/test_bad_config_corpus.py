@@ -449,11 +449,11 @@ CASES = [
     Case("prod renamed dev", "prod", s("environment=dev"), "rasa-studio:environment", "named prod"),
     Case("prod stale waiver", "prod", s("acknowledgeUnsafeProd=[tls]"), "rasa-studio:acknowledgeUnsafeProd", "remove"),
     Case(
-        "waiver outside prod",
+        "waiver in dev",
         "dev",
         s("acknowledgeUnsafeProd=[protectData]"),
         "rasa-studio:acknowledgeUnsafeProd",
-        "only prod",
+        "dev has no safety rules",
     ),
     Case(
         "waiver unknown rule", "prod", s("acknowledgeUnsafeProd=[all]"), "rasa-studio:acknowledgeUnsafeProd.0", "one of"

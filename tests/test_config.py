@@ -150,7 +150,7 @@ def test_registry_password_only_required_when_the_pull_secret_is_created() -> No
     ("env", "kafka", "database", "storage", "protect"),
     [
         ("dev", "in-cluster", "in-cluster", "minio", False),
-        ("staging", "msk", "rds", "s3", False),
+        ("staging", "msk", "rds", "s3", True),
         ("prod", "msk", "rds", "s3", True),
     ],
 )

@@ -15,6 +15,8 @@ from components.model_service.access import job_rules
 from components.model_service.env import storage_env
 from config import validate
 from tests.harness import containers, env_of, find, manifests, run_stack
+from tools.mocks import Registration
+from tools.program import ProgramRun
 
 EMBEDDED = ("studio.version=1.17.0-latest", "modelService.architecture=embedded")
 
@@ -210,13 +212,18 @@ def test_shared_data_volume_is_read_write_many_when_the_cluster_has_a_class(
         assert claim["spec"]["resources"]["requests"] == {"storage": "1Gi"}
 
 
-def test_data_volumes_are_protected_in_prod_and_keep_identity() -> None:
-    prod = run_stack("prod")
-    claims = [r for r in prod.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"]
-    assert claims and all(r.protect and r.retain_on_delete for r in claims)
-    assert not any(
-        r.protect for r in run_stack("dev").registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"
-    )
+def test_data_volumes_are_retained_everywhere_and_protected_where_no_upgrade_drops_them() -> None:
+    def claims(run: ProgramRun) -> list[Registration]:
+        found = [r for r in run.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaim"]
+        assert found
+        return found
+
+    # The orchestrated claims: retained, never protected, so the switch to 1.10 lets go of them.
+    for stack in ("dev", "prod"):
+        assert all(r.retain_on_delete and not r.protect for r in claims(run_stack(stack)))
+    embedded = ("studio.version=1.17.0", "modelService.architecture=embedded")
+    assert all(r.retain_on_delete and r.protect for r in claims(run_stack("prod", *embedded)))
+    assert all(r.retain_on_delete and not r.protect for r in claims(run_stack("dev", *embedded)))
     # Replicas and versions never change a claim's identity.
     urns = lambda run: sorted(r.urn for r in run.registrations if r.type.endswith("PersistentVolumeClaim"))  # noqa: E731
     assert urns(run_stack("dev")) == urns(

@@ -185,6 +185,39 @@ def test_retention_keeps_a_deleted_claim_but_cannot_replace_one_under_its_name()
     assert replaced.find("PersistentVolumeClaim", "data").outcome == "stopped"
 
 
+def test_a_patch_holds_no_data_and_a_retained_one_is_replaced_by_an_apply() -> None:
+    def patch(namespace: str, **options: Any) -> Resource:
+        base = k8s("PersistentVolumeClaim", "data", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}})
+        inputs = {**base.inputs, "metadata": {"name": "data", "namespace": namespace}}
+        typ = "kubernetes:core/v1:PersistentVolumeClaimPatch"
+        return Resource(
+            **{**vars(base), "type": typ, "urn": base.urn.replace(base.type, typ), "inputs": inputs, **options}
+        )
+
+    assert plan.diff([patch("a")], []).find("PersistentVolumeClaimPatch", "data").outcome == "ok"
+    moved = plan.diff([patch("a", retain_on_delete=True)], [patch("b", retain_on_delete=True)])
+    assert moved.find("PersistentVolumeClaimPatch", "data").outcome == "retained"
+    # A claim, unlike its patch, cannot be recreated under a name a retained claim still holds.
+    assert claim().kind == "PersistentVolumeClaim" and not claim().patch
+
+
+def test_an_aws_replacement_under_the_same_name_stops_unless_deleted_first() -> None:
+    def configuration(version: str, name: str = "studio-kafka", **options: Any) -> Resource:
+        typ = "aws:msk/configuration:Configuration"
+        urn = f"{STACK}{typ}::kafka-configuration"
+        inputs = {"name": name, "kafkaVersions": [version]}
+        return Resource(
+            urn=urn, type=typ, name="kafka-configuration", custom=True, provider="", inputs=inputs, **options
+        )
+
+    (step,) = plan.diff([configuration("3.6.0")], [configuration("3.7.1")]).steps
+    assert (step.op, step.outcome, step.name_conflict) == ("replace", "stopped", "studio-kafka")
+    renamed = plan.diff([configuration("3.6.0")], [configuration("3.7.1", name="studio-kafka-3-7-1")])
+    assert [s.outcome for s in renamed.steps] == ["ok"]
+    first = plan.diff([configuration("3.6.0")], [configuration("3.7.1", delete_before_replace=True)])
+    assert [s.outcome for s in first.steps] == ["ok"]
+
+
 def test_a_stack_rename_keeps_identities() -> None:
     renamed = Resource(**{**vars(secret("a")), "urn": secret("a").urn.replace("::dev::", "::dev2::")})
     assert plan.diff([secret("a")], [renamed]).changed() == []

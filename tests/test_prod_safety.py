@@ -58,10 +58,19 @@ def test_prod_refuses_a_broken_rule_unless_acknowledged(rule: str, change: dict[
     assert config is not None, problems
 
 
-def test_the_same_changes_are_fine_outside_prod() -> None:
-    for _, change, _ in RISKS:
+def test_the_same_changes_are_fine_outside_prod_but_staging_keeps_its_data_protected() -> None:
+    for rule, change, _ in RISKS:
         config, problems = validate({**stack_input("staging").plain, **change})
+        if rule == "protectData":
+            # Staging keeps prod's data protection and waives it the same way.
+            assert config is None and any(
+                p.startswith("rasa-studio:protectData: ") and "'protectData'" in p for p in problems
+            ), problems
+            change = {**change, "acknowledgeUnsafeProd": [rule]}
+            config, problems = validate({**stack_input("staging").plain, **change})
         assert config is not None, problems
+    _, problems = validate({**stack_input("staging").plain, "acknowledgeUnsafeProd": ["tls"]})
+    assert any("staging has the protectData rule only" in p for p in problems), problems
 
 
 def test_prod_with_verified_tls_everywhere_needs_no_acknowledgement() -> None:
@@ -85,7 +94,7 @@ def test_a_stale_acknowledgement_is_refused() -> None:
     problems = problems_of(prod(acknowledgeUnsafeProd=["tls"]))
     assert any(p.startswith("rasa-studio:acknowledgeUnsafeProd: ") and "tls" in p for p in problems), problems
     problems = problems_of({**stack_input("dev").plain, "acknowledgeUnsafeProd": ["tls"]}, "dev")
-    assert any(p.startswith("rasa-studio:acknowledgeUnsafeProd: ") and "only prod" in p for p in problems)
+    assert any(p.startswith("rasa-studio:acknowledgeUnsafeProd: ") and "dev has no" in p for p in problems)
 
 
 def test_an_unknown_acknowledgement_is_refused() -> None:

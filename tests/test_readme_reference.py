@@ -84,7 +84,7 @@ def test_requests_and_limits_are_one_row_per_component() -> None:
 
 def test_environment_defaults_are_shown_per_environment() -> None:
     text = ref.generate()
-    assert "| `protectData` | boolean | dev: `false`; staging: `false`; prod: `true` |" in text
+    assert "| `protectData` | boolean | dev: `false`; staging: `true`; prod: `true` |" in text
     assert "`kafka.mode` (`in-cluster`, `msk`, `external`) picks the implementation; default dev: `in-cluster`" in text
 
 

@@ -87,10 +87,12 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 class StudioMocks(Mocks):
-    def __init__(self) -> None:
+    def __init__(self, previous_outputs: dict[str, Any] | None = None) -> None:
         # The inputs of the registration this thread is serving: the monitor runs each
         # registration on one executor thread and reads them back (see RecordingMonitor).
         self.seen = threading.local()
+        # The stack's outputs as the backend would return them: those of the last update.
+        self.previous_outputs = previous_outputs or {}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.seen.inputs = args.inputs
@@ -99,6 +101,9 @@ class StudioMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         # (outputs, check failures): the runtime iterates the failures, so none is [] rather than None.
+        if args.token == "pulumi:pulumi:readStackOutputs":
+            # The engine's built-in provider (pkg/resource/deploy/builtins.go readStackReference).
+            return {"name": args.args["name"], "outputs": self.previous_outputs, "secretOutputNames": []}, []
         return _invoke(args.token), []
 
 
@@ -189,7 +194,11 @@ def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
 
-def install(project: str, stack: str) -> RecordingMonitor:
+# What pulumi.get_organization() gives on a self-managed backend (the engine's default).
+ORGANIZATION = "organization"
+
+
+def install(project: str, stack: str, previous_outputs: dict[str, Any] | None = None) -> RecordingMonitor:
     """Point the Pulumi runtime at fresh mocks; every call starts from an empty state."""
     # The SDK walks and encodes the caller's stack for every resource so that the engine can
     # point its diagnostics at the program's source; the mocks have no engine to tell, and the
@@ -198,7 +207,9 @@ def install(project: str, stack: str) -> RecordingMonitor:
     if hasattr(runtime_resource, "_get_stack_trace"):
         runtime_resource._get_stack_trace = _no_stack_trace
     pulumi.runtime.settings.ROOT.set(None)
-    mocks = StudioMocks()
+    mocks = StudioMocks(previous_outputs)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=False, monitor=monitor, organization=ORGANIZATION
+    )
     return monitor

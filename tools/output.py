@@ -31,7 +31,13 @@ def clean(value: Any) -> Any:
 
 
 def is_kubernetes_object(reg: Registration) -> bool:
-    return reg.custom and reg.type.startswith("kubernetes:") and "apiVersion" in reg.state
+    # A `...Patch` resource changes part of an object something else made: no manifest of its own.
+    return (
+        reg.custom
+        and reg.type.startswith("kubernetes:")
+        and not reg.type.endswith("Patch")
+        and "apiVersion" in reg.state
+    )
 
 
 def _unwrap(value: Any) -> Any:

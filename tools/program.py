@@ -56,18 +56,21 @@ def check(stack: str, plain: dict[str, Any]) -> tuple[StackConfig | None, list[s
     return (config if not problems else None), problems
 
 
-def run(stack: str, plain: dict[str, Any], secrets: dict[str, str]) -> ProgramRun:
+def run(
+    stack: str, plain: dict[str, Any], secrets: dict[str, str], previous: dict[str, Any] | None = None
+) -> ProgramRun:
     """Run the program once; raises config.ConfigError for invalid config.
 
     `plain` and `secrets` are keyed without the project prefix, as a stack file's keys read
-    after `rasa-studio:`.
+    after `rasa-studio:`. `previous` are the outputs of the stack's last update, which the
+    program reads back (config/previous.py); None: a first deployment.
     """
     # A fresh loop per run: Python 3.12+ no longer makes one implicitly, and state left on an
     # old loop by an earlier run must not leak into this one.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        monitor = install(PROJECT, stack)
+        monitor = install(PROJECT, stack, previous)
         values = {f"{PROJECT}:{k}": _wire(v) for k, v in plain.items()}
         values.update({f"{PROJECT}:{k}": v for k, v in secrets.items()})
         pulumi.runtime.set_all_config(values, secret_keys=[f"{PROJECT}:{k}" for k in secrets])

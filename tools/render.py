@@ -1,4 +1,4 @@
-"""Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...] [--unset K ...]`.
+"""Render a stack offline: `python -m tools.render STACK [--out DIR] [--config FILE] [--set K=V ...] [--unset K ...] [--previous FILE]`.
 
 Runs the same program `pulumi up` runs, under Pulumi's mock runtime, and writes
 DIR/manifests/ (one YAML file per Kubernetes object), DIR/resources.json (every registered
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import shutil
 import sys
@@ -44,7 +45,26 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--unset", action="append", default=[], metavar="KEY", help="remove a config key (repeatable, after --set)"
     )
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="FILE",
+        help="the stack's last outputs (`pulumi stack output --json > FILE`), for the checks against the last "
+        "deployment (downgrades, shrunk volumes; docs/operations.md); default: a first deployment",
+    )
     return parser.parse_args(argv)
+
+
+def _previous(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        outputs = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise stackfile.StackFileError([f"--previous {path}: {exc}"]) from None
+    if not isinstance(outputs, dict):
+        raise stackfile.StackFileError([f"--previous {path}: not the JSON object `pulumi stack output --json` writes"])
+    return outputs
 
 
 def _fail(problems: list[str]) -> int:
@@ -64,6 +84,7 @@ def render(argv: list[str] | None = None) -> int:
             stackfile.apply_override(given, assignment)
         for key in args.unset:
             stackfile.remove(given, key)
+        previous = _previous(args.previous)
     except stackfile.StackFileError as exc:
         return _fail(exc.problems)
 
@@ -76,7 +97,7 @@ def render(argv: list[str] | None = None) -> int:
     secrets = {**given.secrets, **{key: SECRET_PLACEHOLDER for key in missing}}
 
     try:
-        run = program.run(args.stack, given.plain, secrets)
+        run = program.run(args.stack, given.plain, secrets, previous)
     except ConfigError as exc:
         return _fail(exc.problems)
 

@@ -12,13 +12,17 @@ from .common import stateful
 
 
 def customer_key(name: str, description: str, ctx: Context, parent: pulumi.Resource) -> kms.Key:
-    """A rotating customer-managed KMS key, protected with the data it encrypts."""
+    """A rotating customer-managed KMS key, protected with the data it encrypts.
+
+    Retained in every stack too: data written under a key (old objects after a switch to AES256,
+    snapshots) stays readable only while the key exists, so Pulumi never schedules its deletion.
+    """
     return kms.Key(
         f"{name}-key",
         description=description,
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        opts=stateful(ctx, parent),
+        opts=stateful(ctx, parent, retain_on_delete=True),
     )
 
 

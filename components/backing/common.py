@@ -10,11 +10,13 @@ from typing import Any
 
 import pulumi
 import pulumi_random as random
+from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from ..context import Context
 from ..labels import ComponentName
+from ..names import DATA_TEMPLATE, stateful_set_claim
 
 # Jobs that a failed earlier attempt left behind are replaced instead of awaited forever.
 REPLACE_UNREADY = {"pulumi.com/replaceUnready": "true"}
@@ -74,16 +76,55 @@ def stateful(ctx: Context, parent: pulumi.Resource, **extra: Any) -> pulumi.Reso
     return pulumi.ResourceOptions(parent=parent, protect=ctx.protect, **extra)
 
 
-def pvc_template(ctx: Context, name: str, component: ComponentName, size: str) -> core.PersistentVolumeClaimArgs:
+# The StatefulSet's volumeClaimTemplates are immutable (a change replaces the StatefulSet, and its
+# Retain policy re-adopts the old claims at their old size: a silent no-op), so Pulumi leaves them
+# as created and `grow_claims` resizes the claims themselves.
+KEEP_CLAIM_TEMPLATES = ["spec.volumeClaimTemplates"]
+
+
+def pvc_template(ctx: Context, component: ComponentName, size: str) -> core.PersistentVolumeClaimArgs:
     # The claims outlive the StatefulSet (retention policy Retain): the data is the point.
     return core.PersistentVolumeClaimArgs(
-        metadata=meta.ObjectMetaArgs(name=name, labels=ctx.labels(component)),
+        metadata=meta.ObjectMetaArgs(name=DATA_TEMPLATE, labels=ctx.labels(component)),
         spec=core.PersistentVolumeClaimSpecArgs(
             access_modes=["ReadWriteOnce"],
             storage_class_name=ctx.config.kubernetes.storage_classes.read_write_once,
             resources=core.VolumeResourceRequirementsArgs(requests={"storage": size}),
         ),
     )
+
+
+def grow_claims(
+    name: str,
+    ctx: Context,
+    stateful_set: apps.StatefulSet,
+    stateful_set_name: str,
+    replicas: int,
+    size: str,
+    parent: pulumi.Resource,
+) -> list[core.PersistentVolumeClaimPatch]:
+    """One server-side-apply patch per claim the StatefulSet made, holding its storage request.
+
+    The same size as the template on a first deployment; a larger `storageSize` later grows each
+    claim in place (the storage class must allow volume expansion; a smaller one is refused before
+    anything runs, components/day2.py). Forced: the StatefulSet controller that created the claim
+    owns the field too. Retained: once forced, the patch alone owns the request, a required field,
+    and pulumi-kubernetes refuses to delete a patch that would drop one; the claim keeps its size.
+    """
+    return [
+        core.PersistentVolumeClaimPatch(
+            f"{name}-{claim}",
+            metadata=meta.ObjectMetaPatchArgs(
+                name=claim, namespace=ctx.namespace, annotations={"pulumi.com/patchForce": "true"}
+            ),
+            spec=core.PersistentVolumeClaimSpecPatchArgs(
+                resources=core.VolumeResourceRequirementsPatchArgs(requests={"storage": size})
+            ),
+            # The controller makes the claims as it starts the pods, which the StatefulSet awaits.
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[stateful_set], retain_on_delete=True),
+        )
+        for claim in (stateful_set_claim(stateful_set_name, ordinal) for ordinal in range(replicas))
+    ]
 
 
 def admin_credentials(

@@ -28,7 +28,15 @@ from ..interfaces import Kafka
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
-from .common import admin_credentials, pvc_template, spec_hash, tcp_probe, with_probes
+from .common import (
+    KEEP_CLAIM_TEMPLATES,
+    admin_credentials,
+    grow_claims,
+    pvc_template,
+    spec_hash,
+    tcp_probe,
+    with_probes,
+)
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
@@ -142,6 +150,8 @@ class InClusterKafkaService(pulumi.ComponentResource):
     headless_service: core.Service
     service: core.Service
     stateful_set: apps.StatefulSet
+    # Hold (and grow) the storage request of each claim the StatefulSet made.
+    claims: list[core.PersistentVolumeClaimPatch]
     kafka: Kafka
 
     def __init__(
@@ -268,7 +278,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 template=workload.pod_template(
                     ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}, ctx.knobs("kafka")
                 ),
-                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
                 ),
@@ -277,10 +287,12 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 parent=self,
                 protect=ctx.protect,
                 retain_on_delete=ctx.protect,
+                ignore_changes=KEEP_CLAIM_TEMPLATES,
                 # What the pods read, by plain name (interfaces.SecretRef says why).
                 depends_on=[self.admin_secret, self.scripts, secrets.secret],
             ),
         )
+        self.claims = grow_claims(name, ctx, self.stateful_set, KAFKA_SERVICE, cfg.brokers, cfg.storage_size, self)
         disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)
 
         self.kafka = Kafka(

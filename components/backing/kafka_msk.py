@@ -45,6 +45,20 @@ def server_properties(brokers: int, replication_factor: int) -> str:
     return "".join(f"{k}={v}\n" for k, v in sorted(props.items()))
 
 
+# The Kafka version the program has always defaulted to: stacks created with it keep the
+# configuration name they were created with (a new name would swap the configuration, a rolling
+# restart of every broker, for nothing).
+FIRST_KAFKA_VERSION = "3.6.0"
+
+
+def configuration_name(cluster_name: str, kafka_version: str) -> str:
+    """An MSK configuration's Kafka versions are force-new and its name unique in the account: a
+    Kafka upgrade creates the next configuration under its own name before the old one goes."""
+    if kafka_version == FIRST_KAFKA_VERSION:
+        return cluster_name
+    return f"{cluster_name}-{kafka_version.replace('.', '-')}"
+
+
 def broker_log_group_name(cluster_name: str) -> str:
     """Under /aws/vendedlogs/: MSK's broker logs are vended logs, and the account's CloudWatch Logs
     resource policy, which delivery to any other group extends, is limited to 5,120 characters
@@ -79,7 +93,8 @@ class MskKafkaService(pulumi.ComponentResource):
         super().__init__("rasa-studio:backing:MskKafka", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         cluster_name = aws_name(ctx, "kafka")
-        brokers = cfg.brokers_per_subnet * len(aws.subnet_ids)
+        subnets = cfg.client_subnets(aws)
+        brokers = cfg.brokers_per_subnet * len(subnets)
 
         # One customer key for the data at rest and the SCRAM secret; losing it loses both.
         self.key = customer_key(name, f"{cluster_name}: MSK storage and SCRAM credentials", ctx, self)
@@ -96,7 +111,7 @@ class MskKafkaService(pulumi.ComponentResource):
         )
         self.configuration = msk.Configuration(
             f"{name}-configuration",
-            name=cluster_name,
+            name=configuration_name(cluster_name, cfg.kafka_version),
             kafka_versions=[cfg.kafka_version],
             server_properties=server_properties(brokers, cfg.topics.replication_factor),
             opts=child,
@@ -125,7 +140,8 @@ class MskKafkaService(pulumi.ComponentResource):
             number_of_broker_nodes=brokers,
             broker_node_group_info=msk.ClusterBrokerNodeGroupInfoArgs(
                 instance_type=cfg.instance_type,
-                client_subnets=list(aws.subnet_ids),
+                # Force-new in MSK: kafka.subnetIds pins them while aws.subnetIds grows.
+                client_subnets=subnets,
                 security_groups=[self.security_group.id],
                 storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
                     ebs_storage_info=msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(

@@ -22,7 +22,7 @@ from ..interfaces import ObjectStorage
 from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
-from .common import REPLACE_UNREADY, pvc_template, spec_hash
+from .common import KEEP_CLAIM_TEMPLATES, REPLACE_UNREADY, grow_claims, pvc_template, spec_hash
 
 COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
@@ -53,6 +53,8 @@ class Minio(pulumi.ComponentResource):
     credentials: core.Secret
     service: core.Service
     stateful_set: apps.StatefulSet
+    # Hold (and grow) the storage request of each claim the StatefulSet made.
+    claims: list[core.PersistentVolumeClaimPatch]
     bucket_job: batch.Job
     object_storage: ObjectStorage
 
@@ -122,15 +124,20 @@ class Minio(pulumi.ComponentResource):
                     ),
                     knobs=ctx.knobs("objectStorage"),
                 ),
-                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
                 ),
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, protect=ctx.protect, retain_on_delete=ctx.protect, depends_on=[self.credentials]
+                parent=self,
+                protect=ctx.protect,
+                retain_on_delete=ctx.protect,
+                ignore_changes=KEEP_CLAIM_TEMPLATES,
+                depends_on=[self.credentials],
             ),
         )
+        self.claims = grow_claims(name, ctx, self.stateful_set, MINIO_SERVICE, 1, cfg.storage_size, self)
         mc = logs_as_termination_message(
             workload.container(
                 "make-bucket",

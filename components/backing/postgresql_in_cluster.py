@@ -23,7 +23,7 @@ from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
-from .common import admin_credentials, exec_probe, pvc_template, with_probes
+from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
@@ -67,6 +67,8 @@ class InClusterPostgresql(pulumi.ComponentResource):
     init_scripts: core.ConfigMap
     service: core.Service
     stateful_set: apps.StatefulSet
+    # Hold (and grow) the storage request of each claim the StatefulSet made.
+    claims: list[core.PersistentVolumeClaimPatch]
     init: DatabaseInit
     database: Database
 
@@ -157,7 +159,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 # No checksum of the init script here: it only runs on an empty volume, so a
                 # restart would change nothing (the database-init Job adds databases later).
                 template=workload.pod_template(ctx.labels(COMPONENT), spec, knobs=ctx.knobs("database")),
-                volume_claim_templates=[pvc_template(ctx, "data", COMPONENT, cfg.storage_size)],
+                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
                 ),
@@ -166,10 +168,12 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 parent=self,
                 protect=ctx.protect,
                 retain_on_delete=ctx.protect,
+                ignore_changes=KEEP_CLAIM_TEMPLATES,
                 # What the pods read, by plain name (interfaces.SecretRef says why).
                 depends_on=[self.admin_secret, self.init_scripts, secrets.secret],
             ),
         )
+        self.claims = grow_claims(name, ctx, self.stateful_set, POSTGRESQL_SERVICE, 1, cfg.storage_size, self)
         # The init script only runs on an empty volume; this Job also adds the databases a
         # later config needs (another model-service architecture) and is a no-op otherwise.
         self.init = DatabaseInit(

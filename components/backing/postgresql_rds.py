@@ -115,8 +115,9 @@ class RdsPostgresql(pulumi.ComponentResource):
             backup_retention_period=cfg.backup_retention_days,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
-            # Major versions only move when the config says so.
-            allow_major_version_upgrade=False,
+            # Major versions only move when database.engineVersion does (AWS never upgrades a major
+            # version on its own); without this flag AWS refuses that change of the config.
+            allow_major_version_upgrade=True,
             performance_insights_enabled=cfg.performance_insights,
             performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
             deletion_protection=ctx.protect,

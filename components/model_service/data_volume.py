@@ -5,6 +5,8 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.core import v1 as core
 
+from config.kubernetes import StorageClasses
+
 from ..context import Context
 from ..labels import ComponentName
 
@@ -22,6 +24,14 @@ def access_mode(shared: bool, read_write_many: str | None) -> tuple[str, str | N
     return "ReadWriteOnce", None
 
 
+def claim_storage(shared: bool, classes: StorageClasses) -> tuple[str, str | None, str]:
+    """(access mode, storage class, the config key that picks the class) of a data volume."""
+    mode, storage_class = access_mode(shared, classes.read_write_many)
+    if mode == "ReadWriteMany":
+        return mode, storage_class, "kubernetes.storageClasses.readWriteMany"
+    return mode, classes.read_write_once, "kubernetes.storageClasses.readWriteOnce"
+
+
 class DataVolume(pulumi.ComponentResource):
     claim: core.PersistentVolumeClaim
 
@@ -33,13 +43,11 @@ class DataVolume(pulumi.ComponentResource):
         component: ComponentName,
         *,
         shared: bool,
+        protect: bool,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:DataVolume", name, None, opts)
-        classes = ctx.config.kubernetes.storage_classes
-        mode, storage_class = access_mode(shared, classes.read_write_many)
-        if mode == "ReadWriteOnce":
-            storage_class = classes.read_write_once
+        mode, storage_class, _ = claim_storage(shared, ctx.config.kubernetes.storage_classes)
         # Identity depends on the namespace only: replicas, versions and images never replace it.
         self.claim = core.PersistentVolumeClaim(
             f"{name}-claim",
@@ -52,8 +60,10 @@ class DataVolume(pulumi.ComponentResource):
                     requests={"storage": ctx.config.model_service.storage_size}
                 ),
             ),
-            # Retained too: a `pulumi destroy` after unprotecting still leaves the data behind.
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+            # Retained in every stack: Pulumi never deletes the data when it lets go of the claim
+            # (an architecture switch, a renamed namespace, `pulumi destroy`), and a destroy never
+            # waits on a claim a running Rasa Pro Job still uses (the Jobs are not Pulumi's).
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=True),
         )
         self.name = self.claim.metadata.name
         self.register_outputs({"name": self.name})

@@ -157,9 +157,16 @@ class EmbeddedModelService(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=child,
         )
-        # Only this pod mounts it (Recreate), so ReadWriteOnce is enough.
+        # Only this pod mounts it (Recreate), so ReadWriteOnce is enough. Protected with the data:
+        # a change that would replace it (another storage class) stops the update.
         self.data = DataVolume(
-            f"{name}-data", ctx, data_pvc_name(ctx.namespace_name), COMPONENT, shared=False, opts=child
+            f"{name}-data",
+            ctx,
+            data_pvc_name(ctx.namespace_name),
+            COMPONENT,
+            shared=False,
+            protect=ctx.protect,
+            opts=child,
         )
 
         sized = sz.as_resources(config.embedded_shape)

@@ -95,6 +95,10 @@ class OrchestratedService(pulumi.ComponentResource):
             data_pvc_name(half.kind, ctx.namespace_name),
             half.consumer_component,
             shared=True,
+            # Retained, never protected: every orchestrated stack leaves this architecture once
+            # (Studio 1.10), and that one `pulumi up` must let go of these claims while the data
+            # stays (listed in the `retainedVolumeClaims` output).
+            protect=False,
             opts=child,
         )
         key = half.kind  # "training" / "running"

@@ -27,9 +27,9 @@ from .paths import UNKNOWN, Change, changes, parse, show, touches, under
 from .stateful import holds_data
 
 Op = Literal["same", "create", "update", "replace", "delete"]
-# ok: nothing is lost; loss: data goes with the step; stopped: protection (or a retained object
-# still holding the name) makes `pulumi up` fail at this step; retained: Pulumi lets go and the
-# object stays where it is.
+# ok: nothing is lost; loss: data goes with the step; stopped: protection (or a retained object, or
+# for AWS the old resource, still holding the name) makes `pulumi up` fail at this step; retained:
+# Pulumi lets go and the object stays where it is.
 Outcome = Literal["ok", "loss", "stopped", "retained"]
 
 _KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
@@ -52,21 +52,27 @@ class Step:
     # The object's own kind and name, for Kubernetes objects.
     kind: str = ""
     object_name: str = ""
+    # A Patch resource: its create is an apply, so a retained one never blocks its replacement.
+    patch: bool = False
+    # The physical name an AWS replacement would create while the old resource still holds it.
+    name_conflict: str = ""
 
     @property
     def outcome(self) -> Outcome:
         if self.op not in ("replace", "delete"):
             return "ok"
-        if self.protect:
+        if self.protect or self.name_conflict:
             return "stopped"
         if self.retain_on_delete:
             # Kept, but the replacement is created under the same name: the API server refuses it.
-            return "stopped" if self.op == "replace" and self.delete_before_replace else "retained"
+            blocked = self.op == "replace" and self.delete_before_replace and not self.patch
+            return "stopped" if blocked else "retained"
         return "loss" if self.holds_data else "ok"
 
     def describe(self) -> str:
         what = f"{self.kind} {self.object_name}" if self.kind else f"{self.type} {self.name}"
-        why = f" ({'; '.join(self.why)})" if self.why else ""
+        reasons = [*self.why, *([f"{self.name_conflict} is still taken"] if self.name_conflict else [])]
+        why = f" ({'; '.join(reasons)})" if reasons else ""
         return f"{self.op} {what}{why}"
 
 
@@ -157,6 +163,23 @@ def _provider_diff(
     return found, sorted(set(why)), delete_first
 
 
+# The inputs that name an AWS resource for good; AWS keeps each unique in an account and region.
+_AWS_NAMES = ("name", "identifier", "clusterName", "bucket")
+
+
+def _name_conflict(old: Resource, new: Resource, delete_first: bool) -> str:
+    """The engine replaces create-before-delete unless told otherwise (step_generator.go), so a
+    replacement that keeps its explicit AWS name is created while the old resource still holds it,
+    and AWS refuses it (EntityAlreadyExists, ConflictException, DBParameterGroupAlreadyExists)."""
+    if delete_first or not old.type.startswith("aws:"):
+        return ""
+    for field_name in _AWS_NAMES:
+        name = old.inputs.get(field_name)
+        if isinstance(name, str) and name and new.inputs.get(field_name) == name:
+            return name
+    return ""
+
+
 def _topological(resources: Mapping[str, Resource]) -> list[str]:
     """Keys in an order where every resource comes after what it depends on, ties by key."""
     deps = {k: _dependencies(r) & resources.keys() for k, r in resources.items()}
@@ -239,8 +262,9 @@ def diff(
             protect=was.protect if was else False,
             retain_on_delete=was.retain_on_delete if was else False,
             holds_data=holds_data(was or r),
-            kind=str(obj.get("kind", "")) if r.custom else "",
+            kind=(f"{r.kind}Patch" if r.patch else r.kind) if r.custom else "",
             object_name=str((obj.get("metadata") or {}).get("name", "")),
+            patch=r.patch,
         )
 
     replaced_providers: set[str] = set()
@@ -261,6 +285,7 @@ def diff(
         found, why, delete_first = _provider_diff(o, n.inputs, flags, n.ignore_changes, n.replace_on_changes)
         if why:
             steps[key] = step(key, "replace", why, delete_first or n.delete_before_replace)
+            steps[key].name_conflict = _name_conflict(o, n, steps[key].delete_before_replace)
             if o.type.startswith("pulumi:providers:"):
                 replaced_providers.add(key)
         else:

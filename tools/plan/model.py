@@ -64,6 +64,13 @@ class Resource:
     def kind(self) -> str:
         return str(self.inputs.get("kind", "")) if self.type.startswith("kubernetes:") else ""
 
+    @property
+    def patch(self) -> bool:
+        """A pulumi-kubernetes Patch resource (pkg/kinds/util.go IsPatchResource): it server-side
+        applies some fields of an object something else owns. Creating one is an apply, never
+        AlreadyExists; deleting one gives its fields up and leaves the object."""
+        return self.type.startswith("kubernetes:") and self.type.rsplit(":", 1)[-1] == f"{self.kind}Patch"
+
 
 def from_registrations(registrations: Iterable[Registration]) -> list[Resource]:
     return [

@@ -17,7 +17,7 @@ _AWS = {
 
 def holds_data(r: Resource) -> str | None:
     """What is lost with `r`, or None when nothing is."""
-    if not r.custom:
+    if not r.custom or r.patch:
         return None
     if r.type in _AWS:
         return _AWS[r.type]
