@@ -75,6 +75,11 @@ def at(*steps: str) -> frozenset[str]:
 
 VERSIONS = [c.studio for c in CONTRACTS]
 MSK = ("aws:msk/cluster:Cluster rasa-studio-backing-kafka-cluster", "aws:kms/key:Key rasa-studio-backing-kafka-key")
+# Protected with MSK (issue 26): its SCRAM credentials and their association go and stop with it.
+SCRAM = (
+    "aws:secretsmanager/secret:Secret rasa-studio-backing-kafka-scram",
+    "aws:msk/scramSecretAssociation:ScramSecretAssociation rasa-studio-backing-kafka-scram-association",
+)
 BUCKET_KEY = "aws:kms/key:Key rasa-studio-backing-object-storage-key"
 EMBEDDED_CLAIM = "PersistentVolumeClaim rasa-pro-data-pvc-rasa-studio"
 STAGING_SUBNETS = stack_input("staging").plain["aws"]["subnetIds"]
@@ -172,7 +177,7 @@ CASES = [
         (),
         "without the read-back the names would change: protection stops it (docs: pin `instance`)",
         "stopped",
-        at(MSK[0], "aws:s3/bucket:Bucket rasa-studio-backing-object-storage-bucket"),
+        at(MSK[0], *SCRAM, "aws:s3/bucket:Bucket rasa-studio-backing-object-storage-bucket"),
         renamed="prod-eu",
     ),
     # --- AWS ----------------------------------------------------------------------------------
@@ -298,7 +303,7 @@ CASES = [
         (*SWITCHED, NO_INGESTION),
         "MSK and its key are protected: the update stops (docs: the steps to let them go)",
         "stopped",
-        at(*MSK),
+        at(*MSK, *SCRAM),
     ),
 ]
 
@@ -316,19 +321,8 @@ def describe(step: plan.Step) -> str:
     return f"{step.kind} {step.object_name}" if step.kind else f"{step.type} {step.name}"
 
 
-# What another branch protects (issue 26: the MSK SCRAM secret and its association). Until it is
-# merged the secret's loss is allowed here; afterwards both stop the same updates as MSK does, and
-# this can go.
-ELSEWHERE = frozenset(
-    {
-        "aws:secretsmanager/secret:Secret rasa-studio-backing-kafka-scram",
-        "aws:msk/scramSecretAssociation:ScramSecretAssociation rasa-studio-backing-kafka-scram-association",
-    }
-)
-
-
 def losses(p: Plan) -> set[str]:
-    return {describe(s) for s in p.losses()} - ELSEWHERE
+    return {describe(s) for s in p.losses()}
 
 
 def named(case_id: str) -> Case:
@@ -367,7 +361,7 @@ def test_no_change_loses_data(case: Case) -> None:
         goes_through(p)
         return
     assert not losses(p), p.table()
-    assert {describe(s) for s in p.stopped()} - ELSEWHERE == case.at, p.table()
+    assert {describe(s) for s in p.stopped()} == case.at, p.table()
 
 
 def test_the_check_fails_where_a_protected_claim_would_be_replaced() -> None:

@@ -257,3 +257,11 @@ def test_the_cli_refuses_a_render_pair_that_loses_data(tmp_path: Any, capsys: py
     assert main([str(before), str(after)]) == 1
     assert "loss     delete PersistentVolumeClaim" in capsys.readouterr().out
     assert main([str(before), str(tmp_path / "missing")]) == 2
+
+
+def test_dropping_protection_lets_the_same_update_replace() -> None:
+    # Allowed in one update: the engine checks old and new protection (step_generator.go).
+    p = plan.diff([claim(protect=True)], [moved_claim(protect=False)])
+    assert p.stopped() == []
+    assert [s.object_name for s in p.losses()] == ["data"]
+    assert plan.diff([claim(protect=True)], []).find("PersistentVolumeClaim", "data").outcome == "stopped"

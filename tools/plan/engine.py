@@ -47,6 +47,9 @@ class Step:
     delete_before_replace: bool = False
     # Options of the resource in the old state: those are what the engine enforces on a delete.
     protect: bool = False
+    # A replacement is refused only while the new registration keeps the protection too: dropping
+    # `protect` and replacing in one update is allowed (step_generator.go, `new.Protect && old.Protect`).
+    still_protected: bool = True
     retain_on_delete: bool = False
     holds_data: str | None = None
     # The object's own kind and name, for Kubernetes objects.
@@ -61,7 +64,7 @@ class Step:
     def outcome(self) -> Outcome:
         if self.op not in ("replace", "delete"):
             return "ok"
-        if self.protect or self.name_conflict:
+        if (self.protect and (self.op == "delete" or self.still_protected)) or self.name_conflict:
             return "stopped"
         if self.retain_on_delete:
             # Kept, but the replacement is created under the same name: the API server refuses it.
@@ -260,6 +263,7 @@ def diff(
             why=list(why or []),
             delete_before_replace=delete_first,
             protect=was.protect if was else False,
+            still_protected=new[key].protect if key in new else True,
             retain_on_delete=was.retain_on_delete if was else False,
             holds_data=holds_data(was or r),
             kind=(f"{r.kind}Patch" if r.patch else r.kind) if r.custom else "",
