@@ -23,6 +23,7 @@ from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
+from .rotation import PasswordRotation
 from .studio import StudioConfig
 from .versions import contract_for
 
@@ -48,6 +49,7 @@ class StackConfig(Model):
     aws: AwsConfig | None = None
     # Prod safety rules this prod stack deliberately waives (docs/prod-safety.md).
     acknowledge_unsafe_prod: list[ProdRisk] = []
+    password_rotation: PasswordRotation = PasswordRotation()
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
         """What this config turns off that prod relies on: {rule: (key, why)}; empty outside prod."""

@@ -27,7 +27,7 @@ from ..interfaces import Database, Kafka, ObjectStorage
 from ..requirements import Requirements
 from ..secrets import StudioSecrets
 from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
-from .kafka_topics import KafkaTopics
+from .kafka_topics import KafkaTopics, ScramUser
 
 
 class BackingServices(pulumi.ComponentResource):
@@ -36,6 +36,9 @@ class BackingServices(pulumi.ComponentResource):
     kafka: Kafka | None
     object_storage: ObjectStorage
     topics: KafkaTopics | None
+    # Values of the rotated Secrets besides studio-secrets that Studio's pods read (MinIO's
+    # credentials), for their `checksum/secrets`.
+    secret_values: list[pulumi.Output[str]]
 
     def __init__(
         self,
@@ -50,9 +53,17 @@ class BackingServices(pulumi.ComponentResource):
         self.database = self._database(name, ctx, secrets, needs, child)
         self.kafka = self.topics = None
         if needs.topics:
-            brokers, cli_image = self._kafka(name, ctx, secrets, child)
+            brokers, cli_image, scram_user, credentials = self._kafka(name, ctx, secrets, child)
             self.topics = KafkaTopics(
-                f"{name}-kafka-topics", ctx, brokers, needs.topics, ctx.config.kafka.topics, cli_image, child
+                f"{name}-kafka-topics",
+                ctx,
+                brokers,
+                needs.topics,
+                ctx.config.kafka.topics,
+                cli_image,
+                child,
+                scram_user=scram_user,
+                credentials=credentials,
             )
             # Consumers wait for the brokers and the topics.
             self.kafka = Kafka(
@@ -64,7 +75,8 @@ class BackingServices(pulumi.ComponentResource):
                 ca_secret=brokers.ca_secret,
                 ready=[*brokers.ready, self.topics.job],
             )
-        self.object_storage = self._object_storage(name, ctx, needs, child)
+        self.secret_values = []
+        self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -95,29 +107,40 @@ class BackingServices(pulumi.ComponentResource):
         return external_database(cfg)
 
     @staticmethod
-    def _kafka(name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions) -> tuple[Kafka, str]:
+    def _kafka(
+        name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions
+    ) -> tuple[Kafka, str, ScramUser | None, pulumi.Output[str] | None]:
+        """The brokers, the CLI image, the SCRAM user the topics Job keeps and a keyed digest of
+        the passwords it uses (a new one re-runs it)."""
         cfg = ctx.config.kafka
         if isinstance(cfg, InClusterKafka):
             from .kafka_in_cluster import InClusterKafkaService
 
-            return InClusterKafkaService(f"{name}-kafka", ctx, cfg, secrets, opts).kafka, f"{cfg.image}:{cfg.tag}"
+            brokers = InClusterKafkaService(f"{name}-kafka", ctx, cfg, secrets, opts)
+            return brokers.kafka, f"{cfg.image}:{cfg.tag}", brokers.scram_user, brokers.credentials
         if isinstance(cfg, MskKafka):
             from .kafka_msk import MskKafkaService
 
             assert ctx.config.aws is not None  # the stack config requires it for msk
-            return MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts).kafka, KAFKA_CLI_IMAGE
+            msk = MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts)
+            # MSK takes a new password from its Secrets Manager secret (updated in place); the Job
+            # re-runs with it and waits until the brokers accept it.
+            return msk.kafka, KAFKA_CLI_IMAGE, None, secrets.digest(secrets.kafka_password)
         assert isinstance(cfg, ExternalKafka)
         from .kafka_external import external_kafka
 
-        return external_kafka(cfg), KAFKA_CLI_IMAGE
+        return external_kafka(cfg), KAFKA_CLI_IMAGE, None, None
 
-    @staticmethod
-    def _object_storage(name: str, ctx: Context, needs: Requirements, opts: pulumi.ResourceOptions) -> ObjectStorage:
+    def _object_storage(
+        self, name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
+    ) -> ObjectStorage:
         cfg = ctx.config.object_storage
         if isinstance(cfg, MinioStorage):
             from .minio import Minio
 
-            return Minio(f"{name}-object-storage", ctx, cfg, opts).object_storage
+            minio = Minio(f"{name}-object-storage", ctx, cfg, secrets, opts)
+            self.secret_values = minio.credential_values
+            return minio.object_storage
         if isinstance(cfg, S3Storage):
             from .s3 import S3ObjectStorage
 

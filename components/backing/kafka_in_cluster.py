@@ -24,11 +24,12 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Kafka
+from ..interfaces import Kafka, SecretRef
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import admin_credentials, pvc_template, spec_hash, tcp_probe, with_probes
+from .kafka_topics import ScramUser
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
@@ -143,6 +144,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
     service: core.Service
     stateful_set: apps.StatefulSet
     kafka: Kafka
+    # What the topics Job keeps the Studio user's credential with, and a keyed digest of it.
+    scram_user: ScramUser
+    credentials: pulumi.Output[str]
 
     def __init__(
         self,
@@ -157,7 +161,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
         ns = ctx.namespace_name
         selector = ctx.selector(COMPONENT)
 
-        # The admin's SCRAM credentials are formatted into the storage at first start.
+        # The admin's SCRAM credentials are formatted into the storage at first start, and the
+        # brokers authenticate to each other with them: no rotation counter (a new password would
+        # have to reach every broker's storage and JAAS line at once), protected with the data.
         self.admin_password, self.admin_secret = admin_credentials(name, ctx, COMPONENT, ADMIN_SECRET, ADMIN_USER, self)
         self.scripts = core.ConfigMap(
             f"{name}-scripts",
@@ -279,6 +285,15 @@ class InClusterKafkaService(pulumi.ComponentResource):
         )
         disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)
 
+        # The brokers read the Studio user's password only when they format their storage (no
+        # checksum, no restart on a new one): the topics Job sets it on the running brokers.
+        self.scram_user = ScramUser(
+            username=STUDIO_USER,
+            password=secrets.ref(KAFKA_SASL_PASSWORD),
+            admin_username=ADMIN_USER,
+            admin_password=SecretRef(name=self.admin_secret.metadata.name, key="password"),
+        )
+        self.credentials = secrets.digest(self.admin_password.result, secrets.kafka_password)
         self.kafka = Kafka(
             bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
             security_protocol="SASL_PLAINTEXT",

@@ -87,8 +87,17 @@ class RdsPostgresql(pulumi.ComponentResource):
             parameters=[rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
             opts=child,
         )
+        # A new master password is an in-place modification of the instance (ModifyDBInstance
+        # MasterUserPassword, applied without an outage); the init Job re-runs with it.
         self.master_password, self.admin_secret = admin_credentials(
-            name, ctx, COMPONENT, ADMIN_SECRET, MASTER_USER, self, password_name="master-password"
+            name,
+            ctx,
+            COMPONENT,
+            ADMIN_SECRET,
+            MASTER_USER,
+            self,
+            password_name="master-password",
+            rotation=ctx.config.password_rotation.database_admin_password,
         )
         self.instance = rds.Instance(
             f"{name}-instance",
@@ -134,6 +143,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,
             server_id=identifier,
+            credentials=secrets.digest(self.master_password.result, secrets.database_password),
             depends_on=[self.instance],
             opts=child,
         )
