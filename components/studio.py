@@ -60,12 +60,13 @@ class RasaStudio(pulumi.ComponentResource):
         # built first and hand the components only addresses and Secret references.
         self.requirements = requirements(config)
         self.backing = BackingServices(f"{name}-backing", self.context, self.secrets, self.requirements, child)
-        # Studio's pods roll when a value they read is rotated: studio-secrets (and so the
-        # DATABASE_URL built from its password) and the object storage's credentials.
+        # Studio's pods roll when a value they read is rotated (studio-secrets, and so the
+        # DATABASE_URL built from its password; the object storage's credentials) or a backup
+        # was restored under them.
         studio_context = dataclasses.replace(
             self.context,
             secrets_checksum=self.secrets.digest(
-                *(self.secrets.values[k] for k in sorted(self.secrets.values)), *self.backing.secret_values
+                *(self.secrets.values[k] for k in sorted(self.secrets.values)), *self.backing.rollout_inputs
             ),
         )
         self.application = StudioApplication(

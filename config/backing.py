@@ -114,6 +114,52 @@ class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
 
 
+# MinIO's client: the bucket Job, and the backups' upload and download.
+MC_IMAGE = "minio/mc"
+MC_TAG = "RELEASE.2025-04-16T18-13-26Z"
+# What a CronJob's schedule takes (robfig/cron, as the CronJob controller parses it): five fields
+# or a descriptor. The controller checks each field; this catches the usual slips (six fields, a
+# missing one) before anything is deployed.
+_SCHEDULE = re.compile(
+    r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/?-]+( [0-9A-Za-z*,/?-]+){4})$"
+)
+# The name of a backup: the UTC time its dump started (the folder in the bucket).
+_BACKUP_NAME = re.compile(r"^[0-9]{8}T[0-9]{6}Z$")
+
+
+def _schedule(value: str) -> str:
+    if not _SCHEDULE.match(value):
+        raise ValueError(
+            f"{value!r} is not a CronJob schedule: five fields (minute hour day-of-month month day-of-week, "
+            "e.g. '0 3 * * *') or a descriptor such as @daily"
+        )
+    return value
+
+
+def _backup_name(value: str) -> str:
+    if not _BACKUP_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a backup's name: the folder under the backup prefix, the UTC time its dump "
+            "started, e.g. 20261204T030000Z (docs/operations.md lists them with mc ls)"
+        )
+    return value
+
+
+class PostgresqlBackup(PodSettings):
+    # When to dump, in UTC (the CronJob's timeZone is Etc/UTC).
+    schedule: Annotated[str, AfterValidator(_schedule)] = "0 3 * * *"
+    # Backups older than this are removed from the bucket after each successful one.
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 7
+    # Folder of the backups in the object-storage bucket.
+    prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")] = "backups/postgresql"
+    # Restore this backup (its folder name) in the next `pulumi up`, once: docs/operations.md.
+    restore_from: Annotated[str, AfterValidator(_backup_name)] | None = None
+    # Local space for one backup while it is dumped or downloaded (an emptyDir).
+    scratch_size: Quantity = "5Gi"
+    client_image: ImageRepository = MC_IMAGE
+    client_tag: ImageTag = MC_TAG
+
+
 class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
@@ -122,6 +168,8 @@ class InClusterDatabase(_Database, PodSettings):
     resources: Resources | None = None
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
+    # Scheduled pg_dump of every Studio database to the object-storage bucket; unset: none.
+    backup: PostgresqlBackup | None = None
 
 
 class RdsDatabase(_Database):
@@ -177,8 +225,8 @@ class MinioStorage(PodSettings):
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
     bucket: DnsSubdomain = "rasa-studio-models"
-    mc_image: ImageRepository = "minio/mc"
-    mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
+    mc_image: ImageRepository = MC_IMAGE
+    mc_tag: ImageTag = MC_TAG
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
     # The Job that creates the bucket.

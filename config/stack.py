@@ -13,8 +13,10 @@ from .backing import (
     ExternalDatabase,
     ExternalKafka,
     ExternalStorage,
+    InClusterDatabase,
     InClusterKafka,
     KafkaConfig,
+    MinioStorage,
     MskKafka,
     ObjectStorageConfig,
 )
@@ -197,6 +199,21 @@ class StackConfig(Model):
                 "the orchestrated model services use S3-compatible storage here",
             )
         return self
+
+    @model_validator(mode="after")
+    def _backups_have_a_bucket(self) -> StackConfig:
+        database, storage = self.database, self.object_storage
+        if not isinstance(database, InClusterDatabase) or database.backup is None:
+            return self
+        if isinstance(storage, MinioStorage):
+            return self
+        if isinstance(storage, ExternalStorage) and storage.provider == "aws" and storage.credentials_secret:
+            return self
+        raise KeyError_(
+            "database.backup",
+            "uploads with access keys: needs objectStorage.mode minio, or external (provider aws) with "
+            "credentialsSecret",
+        )
 
     @property
     def kafka_needed(self) -> bool:

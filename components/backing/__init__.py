@@ -8,6 +8,8 @@ a dev stack never loads pulumi_aws.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 
 from config.backing import (
@@ -23,11 +25,14 @@ from config.backing import (
 )
 
 from ..context import Context
-from ..interfaces import Database, Kafka, ObjectStorage
+from ..interfaces import Database, Kafka, ObjectStorage, SecretRef
+from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..requirements import Requirements
 from ..secrets import StudioSecrets
 from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
 from .kafka_topics import KafkaTopics, ScramUser
+from .postgresql_backup import PostgresqlBackup
+from .postgresql_in_cluster import ADMIN_USER, InClusterPostgresql
 
 
 class BackingServices(pulumi.ComponentResource):
@@ -36,9 +41,11 @@ class BackingServices(pulumi.ComponentResource):
     kafka: Kafka | None
     object_storage: ObjectStorage
     topics: KafkaTopics | None
-    # Values of the rotated Secrets besides studio-secrets that Studio's pods read (MinIO's
-    # credentials), for their `checksum/secrets`.
-    secret_values: list[pulumi.Output[str]]
+    # What else rolls Studio's pods (their `checksum/secrets`) when it changes: the values of
+    # the rotated Secrets besides studio-secrets they read (MinIO's credentials), and the name of
+    # a restored backup (no pod may keep caches of the data a restore replaced).
+    rollout_inputs: list[pulumi.Input[str]]
+    backup: PostgresqlBackup | None
 
     def __init__(
         self,
@@ -50,6 +57,8 @@ class BackingServices(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:backing:BackingServices", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self.rollout_inputs = []
+        self.backup = None
         self.database = self._database(name, ctx, secrets, needs, child)
         self.kafka = self.topics = None
         if needs.topics:
@@ -75,8 +84,9 @@ class BackingServices(pulumi.ComponentResource):
                 ca_secret=brokers.ca_secret,
                 ready=[*brokers.ready, self.topics.job],
             )
-        self.secret_values = []
         self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
+        if self._postgresql is not None:
+            self.database = self._backups(name, ctx, self._postgresql, needs)
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -85,15 +95,14 @@ class BackingServices(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
     def _database(
-        name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
+        self, name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
     ) -> Database:
+        self._postgresql = None
         cfg = ctx.config.database
         if isinstance(cfg, InClusterDatabase):
-            from .postgresql_in_cluster import InClusterPostgresql
-
-            return InClusterPostgresql(f"{name}-postgresql", ctx, cfg, secrets, needs.databases, opts).database
+            self._postgresql = InClusterPostgresql(f"{name}-postgresql", ctx, cfg, secrets, needs.databases, opts)
+            return self._postgresql.database
         if isinstance(cfg, RdsDatabase):
             from .postgresql_rds import RdsPostgresql
 
@@ -105,6 +114,33 @@ class BackingServices(pulumi.ComponentResource):
         from .postgresql_external import external_database
 
         return external_database(cfg)
+
+    def _backups(self, name: str, ctx: Context, server: InClusterPostgresql, needs: Requirements) -> Database:
+        """The in-cluster server's backups to the bucket; with a restore, Studio waits for it."""
+        cfg = ctx.config.database
+        assert isinstance(cfg, InClusterDatabase)
+        if cfg.backup is None:
+            return server.database
+        self.backup = PostgresqlBackup(
+            f"{name}-postgresql-backup",
+            ctx,
+            cfg.backup,
+            image=f"{cfg.image}:{cfg.tag}",
+            host=ctx.service_host(POSTGRESQL_SERVICE),
+            port=POSTGRESQL_PORT,
+            admin_user=ADMIN_USER,
+            admin_password=SecretRef(name=server.admin_secret.metadata.name, key="password"),
+            username=cfg.username,
+            databases=needs.databases,
+            storage=self.object_storage,
+            depends_on=[server.stateful_set, server.init.job],
+            opts=pulumi.ResourceOptions(parent=server),
+        )
+        if self.backup.restore is None:
+            return server.database
+        assert cfg.backup.restore_from is not None
+        self.rollout_inputs.append(cfg.backup.restore_from)
+        return dataclasses.replace(server.database, ready=[*server.database.ready, self.backup.restore])
 
     @staticmethod
     def _kafka(
@@ -139,7 +175,7 @@ class BackingServices(pulumi.ComponentResource):
             from .minio import Minio
 
             minio = Minio(f"{name}-object-storage", ctx, cfg, secrets, opts)
-            self.secret_values = minio.credential_values
+            self.rollout_inputs.extend(minio.credential_values)
             return minio.object_storage
         if isinstance(cfg, S3Storage):
             from .s3 import S3ObjectStorage

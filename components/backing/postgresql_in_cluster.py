@@ -31,6 +31,7 @@ from .common import admin_credentials, exec_probe, pvc_template, with_probes
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
+ADMIN_USER = "postgres"
 ADMIN_SECRET = "postgresql-admin"
 INIT_CONFIG_MAP = "postgresql-init"
 DATA_MOUNT = "/var/lib/postgresql/data"
@@ -112,7 +113,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
 
         rotation = ctx.config.password_rotation.database_admin_password
         self.admin_password, self.admin_secret = admin_credentials(
-            name, ctx, COMPONENT, ADMIN_SECRET, "postgres", self, rotation=rotation
+            name, ctx, COMPONENT, ADMIN_SECRET, ADMIN_USER, self, rotation=rotation
         )
         scripts = {"10-studio.sh": init_script(databases)}
         self.init_scripts = core.ConfigMap(
@@ -144,7 +145,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
                 ports={"postgresql": POSTGRESQL_PORT},
                 env=[
-                    workload.env_value("POSTGRES_USER", "postgres"),
+                    workload.env_value("POSTGRES_USER", ADMIN_USER),
                     workload.env_secret("POSTGRES_PASSWORD", self.admin_secret.metadata.name, "password"),
                     workload.env_value("PGDATA", PGDATA),
                     workload.env_value("STUDIO_DB_USER", cfg.username),
@@ -212,7 +213,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
             host=ctx.service_host(POSTGRESQL_SERVICE),
             port=POSTGRESQL_PORT,
             sslmode="disable",
-            admin_user="postgres",
+            admin_user=ADMIN_USER,
             admin_password=SecretRef(name=self.admin_secret.metadata.name, key="password"),
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
