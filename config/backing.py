@@ -172,6 +172,34 @@ class InClusterDatabase(_Database, PodSettings):
     backup: PostgresqlBackup | None = None
 
 
+# RDS identifiers start with a letter and hold letters, digits and hyphens: an instance's up to
+# 63; a snapshot's up to 255 (automated ones prefixed rds:), or a shared snapshot's ARN.
+_RDS_INSTANCE = r"^[A-Za-z][A-Za-z0-9-]{0,62}$"
+_SNAPSHOT = r"(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}"
+_RDS_SNAPSHOT = rf"^({_SNAPSHOT}|arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{{12}}:snapshot:{_SNAPSHOT})$"
+_RESTORE_TIME = r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$"
+
+
+class RdsRestore(Model):
+    """Where a restored instance comes from: a snapshot, or a point in time of an instance's
+    automated backups. Exactly one of `snapshotIdentifier` and `pointInTime`."""
+
+    # A manual, automated (rds:...) or final snapshot, e.g. rasa-studio-prod-postgresql-final.
+    snapshot_identifier: Annotated[str, Field(pattern=_RDS_SNAPSHOT)] | None = None
+    # A UTC time within the source's backup retention (2026-12-04T02:00:00Z), or `latest`.
+    point_in_time: Annotated[str, Field(pattern=_RESTORE_TIME)] | None = None
+    # The instance whose backups `pointInTime` reads; unset: the one this stack created first.
+    source_identifier: Annotated[str, Field(pattern=_RDS_INSTANCE)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RdsRestore:
+        if (self.snapshot_identifier is None) == (self.point_in_time is None):
+            raise KeyError_("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
+        if self.source_identifier is not None and self.point_in_time is None:
+            raise KeyError_("sourceIdentifier", "applies to pointInTime only")
+        return self
+
+
 class RdsDatabase(_Database):
     mode: Literal["rds"]
     engine_version: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "17"
@@ -180,6 +208,9 @@ class RdsDatabase(_Database):
     max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 200
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
+    # Create the instance from a snapshot or a point in time (a new instance, beside the old
+    # name): docs/operations.md has the whole procedure. Keep it set afterwards.
+    restore_from: RdsRestore | None = None
     performance_insights: bool = True
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()

@@ -105,3 +105,78 @@ def test_a_backup_needs_a_bucket_it_can_reach_with_access_keys() -> None:
     assert any(p.startswith("rasa-studio:database.backup: uploads with access keys") for p in info.value.problems)
     given.plain["objectStorage"]["credentialsSecret"] = "models-keys"
     assert find(run_config("dev", given.plain), "CronJob", "postgresql-backup")
+
+
+# --- RDS: restore from a snapshot or a point in time -------------------------------------------
+
+
+def rds_instance(run: ProgramRun) -> dict[str, object]:
+    (instance,) = [r for r in run.registrations if r.type == "aws:rds/instance:Instance"]
+    return dict(instance.inputs)
+
+
+def init_job(run: ProgramRun) -> str:
+    (name,) = [m["metadata"]["name"] for m in manifests(run) if m["metadata"]["name"].startswith("database-init-")]
+    return str(name)
+
+
+def test_rds_keeps_automated_backups() -> None:
+    instance = rds_instance(run_stack("prod"))
+    assert instance["backupRetentionPeriod"] == 14
+    assert "snapshotIdentifier" not in instance and "restoreToPointInTime" not in instance
+
+
+def test_a_snapshot_restore_is_a_new_instance_that_studio_switches_to() -> None:
+    before = run_stack("prod")
+    after = run_stack("prod", "database.restoreFrom.snapshotIdentifier=rasa-studio-prod-postgresql-final")
+    old, new = rds_instance(before), rds_instance(after)
+    assert new["snapshotIdentifier"] == "rasa-studio-prod-postgresql-final"
+    # Beside the old name (identifiers are unique), with its own final snapshot.
+    assert str(new["identifier"]).startswith(f"{old['identifier']}-") and new["identifier"] != old["identifier"]
+    assert new["finalSnapshotIdentifier"] == f"{new['identifier']}-final"
+    # Everything else as before: encrypted with the same key, same network, same backups.
+    same = ("kmsKeyId", "dbSubnetGroupName", "parameterGroupName", "backupRetentionPeriod", "storageEncrypted")
+    assert {k: new[k] for k in same} == {k: old[k] for k in same}
+    # The init Job re-runs against it, and the pods roll onto its address (DATABASE_URL's Secret).
+    assert init_job(before) != init_job(after)
+
+    def checksum(run: ProgramRun) -> object:
+        return find(run, "Deployment", "studio-backend")["spec"]["template"]["metadata"]["annotations"]
+
+    assert checksum(before) != checksum(after)
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("latest", {"useLatestRestorableTime": True}),
+        ("2026-12-04T02:00:00Z", {"restoreTime": "2026-12-04T02:00:00Z"}),
+    ],
+)
+def test_a_point_in_time_restore_reads_the_stacks_own_instance_by_default(
+    when: str, expected: dict[str, object]
+) -> None:
+    old = rds_instance(run_stack("prod"))
+    # Quoted, as in a stack file: unquoted, YAML reads a timestamp.
+    new = rds_instance(run_stack("prod", f"database.restoreFrom.pointInTime='{when}'"))
+    assert new["restoreToPointInTime"] == {"sourceDbInstanceIdentifier": old["identifier"], **expected}
+
+
+@pytest.mark.parametrize(
+    ("sets", "key"),
+    [
+        (
+            ("database.restoreFrom.snapshotIdentifier=a", "database.restoreFrom.pointInTime=latest"),
+            "snapshotIdentifier",
+        ),
+        (("database.restoreFrom.pointInTime=yesterday",), "pointInTime"),
+        (("database.restoreFrom.snapshotIdentifier=1-starts-with-a-digit",), "snapshotIdentifier"),
+        (("database.restoreFrom.snapshotIdentifier=a", "database.restoreFrom.sourceIdentifier=b"), "sourceIdentifier"),
+    ],
+)
+def test_bad_restore_settings_are_refused_by_key(sets: tuple[str, ...], key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        run_stack("prod", *sets)
+    assert any(p.startswith(f"rasa-studio:database.restoreFrom.{key}: ") for p in info.value.problems), (
+        info.value.problems
+    )

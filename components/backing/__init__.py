@@ -42,8 +42,10 @@ class BackingServices(pulumi.ComponentResource):
     object_storage: ObjectStorage
     topics: KafkaTopics | None
     # What else rolls Studio's pods (their `checksum/secrets`) when it changes: the values of
-    # the rotated Secrets besides studio-secrets they read (MinIO's credentials), and the name of
-    # a restored backup (no pod may keep caches of the data a restore replaced).
+    # the rotated Secrets besides studio-secrets they read (MinIO's credentials), the database's
+    # address (in DATABASE_URL, a Secret, for the versions that read it: a restored RDS instance
+    # has a new one) and the name of a restored backup (no pod may keep caches of the data a
+    # restore replaced).
     rollout_inputs: list[pulumi.Input[str]]
     backup: PostgresqlBackup | None
 
@@ -60,6 +62,7 @@ class BackingServices(pulumi.ComponentResource):
         self.rollout_inputs = []
         self.backup = None
         self.database = self._database(name, ctx, secrets, needs, child)
+        self.rollout_inputs.append(self.database.host)
         self.kafka = self.topics = None
         if needs.topics:
             brokers, cli_image, scram_user, credentials = self._kafka(name, ctx, secrets, child)
