@@ -3,11 +3,14 @@ config. tests/test_backup_scripts.py runs the scripts on a real PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from config import ConfigError
 from tests.harness import containers, env_of, find, manifests, run_config, run_stack, stack_input
-from tools import schema, shell_scripts, shellcheck
+from tools import schema, shell_scripts, shellcheck, yaml_io
 from tools.program import ProgramRun
 
 RESTORE_FROM = "20261204T030000Z"
@@ -180,3 +183,17 @@ def test_bad_restore_settings_are_refused_by_key(sets: tuple[str, ...], key: str
     assert any(p.startswith(f"rasa-studio:database.restoreFrom.{key}: ") for p in info.value.problems), (
         info.value.problems
     )
+
+
+def test_the_operations_guide_examples_are_valid_config() -> None:
+    """The `database` blocks of docs/operations.md, on the stacks they are written for."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "operations.md").read_text()
+    blocks = [yaml_io.load(b) for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)]
+    databases = [b["rasa-studio:database"] for b in blocks if "rasa-studio:database" in b]
+    assert [d["mode"] for d in databases] == ["in-cluster", "rds"]
+    for database in databases:
+        stack = "dev" if database["mode"] == "in-cluster" else "prod"
+        given = stack_input(stack)
+        run = run_config(stack, {**given.plain, "database": database})
+        kinds = {m["kind"] for m in manifests(run)}
+        assert ("CronJob" in kinds) is (stack == "dev")
