@@ -127,36 +127,43 @@ _SCHEDULE = re.compile(
 _BACKUP_NAME = re.compile(r"^[0-9]{8}T[0-9]{6}Z$")
 
 
-def _schedule(value: str) -> str:
-    if not _SCHEDULE.match(value):
-        raise ValueError(
-            f"{value!r} is not a CronJob schedule: five fields (minute hour day-of-month month day-of-week, "
-            "e.g. '0 3 * * *') or a descriptor such as @daily"
-        )
-    return value
+def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """A validator that explains the form a value must take, instead of echoing a regex."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
 
 
-def _backup_name(value: str) -> str:
-    if not _BACKUP_NAME.match(value):
-        raise ValueError(
-            f"{value!r} is not a backup's name: the folder under the backup prefix, the UTC time its dump "
-            "started, e.g. 20261204T030000Z (docs/operations.md lists them with mc ls)"
-        )
-    return value
+_schedule = _matching(
+    _SCHEDULE,
+    "a CronJob schedule: five fields (minute hour day-of-month month day-of-week, e.g. '0 3 * * *') "
+    "or a descriptor such as @daily",
+)
+_backup_name = _matching(
+    _BACKUP_NAME,
+    "a backup's name: the folder under the backup prefix, the UTC time its dump started, e.g. "
+    "20261204T030000Z (docs/operations.md lists them with mc ls)",
+)
 
 
 class PostgresqlBackup(PodSettings):
     # When to dump, in UTC (the CronJob's timeZone is Etc/UTC).
-    schedule: Annotated[str, AfterValidator(_schedule)] = "0 3 * * *"
+    schedule: Annotated[str, _schedule] = "0 3 * * *"
     # Backups older than this are removed from the bucket after each successful one.
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 7
     # Folder of the backups in the object-storage bucket.
     prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")] = "backups/postgresql"
     # Restore this backup (its folder name) in the next `pulumi up`, once: docs/operations.md.
-    restore_from: Annotated[str, AfterValidator(_backup_name)] | None = None
+    restore_from: Annotated[str, _backup_name] | None = None
     # Local space for one backup while it is dumped or downloaded (an emptyDir).
     scratch_size: Quantity = "5Gi"
+    # MinIO's client image, which uploads and downloads the backups.
     client_image: ImageRepository = MC_IMAGE
+    # Its tag (pinned, as the bucket Job's).
     client_tag: ImageTag = MC_TAG
 
 

@@ -29,11 +29,8 @@ SETS = ("database.backup.retentionDays=7", f"database.backup.restoreFrom={RESTOR
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    started, process = postgres_server.start()
-    try:
+    with postgres_server.running() as started:
         yield started
-    finally:
-        postgres_server.stop(started, process)
 
 
 @functools.cache

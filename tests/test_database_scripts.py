@@ -42,11 +42,8 @@ SELECT format('GRANT %I TO CURRENT_USER', :'owner')
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    started, process = postgres_server.start()
-    try:
+    with postgres_server.running() as started:
         yield started
-    finally:
-        postgres_server.stop(started, process)
 
 
 @pytest.fixture
@@ -147,11 +144,8 @@ def pre_16_server() -> Iterator[Server]:
     dirs = postgres_server.pre_16_bin_dirs()
     if not dirs:
         pytest.skip("no PostgreSQL older than 16 installed (Debian: postgresql-15)")
-    started, process = postgres_server.start(dirs[-1])
-    try:
+    with postgres_server.running(dirs[-1]) as started:
         yield started
-    finally:
-        postgres_server.stop(started, process)
 
 
 @pytest.fixture(params=["wheel", "pre-16"])
