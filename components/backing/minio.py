@@ -2,10 +2,12 @@
 
 The root credentials are generated into one Secret that also carries them as
 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the names the model services' S3 clients read.
-MinIO reads its root credentials from the environment at every start and keeps nothing encrypted
-with them (server config and IAM data are encrypted only with a KMS key, which this one has
-none of), so a new root password (`passwordRotation.minioRootPassword`) takes effect when the
-pod restarts on its checksum, and the model services roll on theirs (components/studio.py).
+MinIO reads its root credentials from the environment at every start, and since
+RELEASE.2021-04-22 (minio/minio 3455f786, "kms: encrypt IAM/config data with the KMS") it encrypts
+its config and IAM data with a KMS if one is configured, no longer with the root credentials; this
+one has none and no IAM users. So a new root password (`passwordRotation.minioRootPassword`)
+takes effect when the pod restarts on its checksum, and the model services roll on theirs
+(components/studio.py).
 """
 
 from __future__ import annotations
