@@ -290,6 +290,7 @@ def test_the_server_sets_a_rotated_superuser_password_at_start(pg: Server) -> No
         pg.psql(f"ALTER ROLE {SUPERUSER} PASSWORD '{SUPERUSER_PASSWORD}'", password=rotated)
 
 
+@pytest.mark.slow
 def test_the_superuser_hook_gives_up_and_says_so_when_the_server_never_answers(pg: Server) -> None:
     """The test can fail: a hook that waited forever would keep the pod from ever starting."""
     hook = admin_password_hook()
