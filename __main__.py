@@ -8,7 +8,8 @@ from components.providers import providers
 from components.studio import RasaStudio
 
 loaded = config.load(preflight.problems)
-studio = RasaStudio("rasa-studio", loaded, pulumi.ResourceOptions(providers=providers(loaded.config)))
+opts = pulumi.ResourceOptions(providers=providers(loaded.config, loaded.secrets.kubeconfig))
+studio = RasaStudio("rasa-studio", loaded, opts)
 
 pulumi.export("url", studio.url)
 pulumi.export("entryPoint", studio.entry_point)

@@ -16,8 +16,23 @@ import pulumi
 class SecretRef:
     """A key of a Kubernetes Secret in the Studio namespace."""
 
-    name: pulumi.Input[str]
+    # Plain text, never the Secret's metadata.name Output: a workload that takes a value from the
+    # Secret's outputs is replaced with it (pulumi/pulumi pkg/resource/deploy/step_generator.go,
+    # calculateDependentReplacements), so a new license would delete and recreate every pod.
+    name: str
     key: str
+    # The Secret when this stack creates it: what a reader lists in `depends_on`, an edge that
+    # orders the create but never cascades a replacement. None for the user's own Secrets.
+    secret: pulumi.Resource | None = None
+
+
+def created(*refs: SecretRef | None) -> list[pulumi.Resource]:
+    """The Secrets behind `refs` that this stack creates, once each: a reader's `depends_on`."""
+    found: list[pulumi.Resource] = []
+    for ref in refs:
+        if ref is not None and ref.secret is not None and ref.secret not in found:
+            found.append(ref.secret)
+    return found
 
 
 @dataclass(frozen=True)
@@ -64,8 +79,9 @@ class ObjectStorage:
     # S3-compatible endpoint (MinIO, external); None for AWS S3 itself.
     endpoint: pulumi.Input[str] | None
     # Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; None when the pod's
-    # ServiceAccount carries the access (IRSA).
-    credentials_secret: pulumi.Input[str] | None
+    # ServiceAccount carries the access (IRSA). Plain text, as SecretRef.name; a Secret this
+    # stack creates is in `ready`.
+    credentials_secret: str | None
     # Annotations for the ServiceAccounts of the model services (eks.amazonaws.com/role-arn).
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     ready: list[pulumi.Resource] = field(default_factory=list)

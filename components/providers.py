@@ -18,13 +18,40 @@ def uses_aws(config: StackConfig) -> bool:
     return msk or config.database.mode == "rds" or config.object_storage.mode == "s3"
 
 
-def kubernetes_provider(config: StackConfig) -> k8s.Provider:
+def kubernetes_provider(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> k8s.Provider:
+    """The cluster's provider, every behaviour flag set here.
+
+    The SDK fills an unset flag from the shell (`PULUMI_K8S_*`, pulumi_kubernetes/provider.py), so a
+    variable left in someone's environment would change what `pulumi up` does; the provider reads
+    the environment only for flags absent from its config (provider/pkg/provider/provider.go
+    Configure). None of these flags replaces the provider when it changes (provider.go DiffConfig
+    replaces only on kubeconfig, context and cluster), so turning them on is an ordinary update.
+    """
     return k8s.Provider(
         "kubernetes",
         context=config.kubernetes.context,
-        kubeconfig=config.kubernetes.kubeconfig,
-        # Objects that already exist (a Helm release being adopted) are an error, not silently taken over.
+        # A secret `kubeconfig` (contents) or `kubernetes.kubeconfig` (a path). Unset, the SDK reads
+        # KUBECONFIG and then ~/.kube/config; prod names its context, so a wrong file fails to
+        # connect instead of deploying elsewhere. Never an Output of another stack: DiffConfig
+        # replaces the provider (and with it every object) when the kubeconfig is unknown at preview.
+        kubeconfig=kubeconfig if kubeconfig is not None else config.kubernetes.kubeconfig,
         enable_server_side_apply=True,
+        # A changed ConfigMap or Secret is patched, not replaced (provider/pkg/provider/diff.go
+        # forceNewProperties): with fixed names a replacement deletes first, and the pods reading
+        # it would briefly find nothing. Pods still roll through their checksum annotations.
+        enable_config_map_mutable=True,
+        enable_secret_mutable=True,
+        # Off by default: a field someone changed by hand stops `pulumi up` with a field-manager
+        # conflict (provider/pkg/await/await.go handleSSAErr) naming it, and a person decides
+        # (docs/kubernetes-provider.md); `kubernetes.patchForce` takes every such field back instead.
+        enable_patch_force=config.kubernetes.patch_force,
+        delete_unreachable=config.kubernetes.delete_unreachable,
+        # An update against an unreachable cluster fails rather than pretending to succeed.
+        skip_update_unreachable=False,
+        # Creating an object that already exists fails (AlreadyExists, provider/pkg/await/await.go
+        # Creation) instead of silently adopting it: a Helm release, another stack's namespace or
+        # the leftovers of an interrupted first `up` are recovered deliberately (docs/kubernetes-provider.md).
+        upsert_existing_objects=False,
     )
 
 
@@ -48,10 +75,10 @@ def aws_provider(config: StackConfig) -> pulumi.ProviderResource | None:
     )
 
 
-def providers(config: StackConfig) -> list[pulumi.ProviderResource]:
+def providers(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> list[pulumi.ProviderResource]:
     """One explicit provider per package the program uses; children inherit them."""
     # pulumi-random needs no settings, but with default providers disabled it needs a provider too.
-    found: list[pulumi.ProviderResource] = [kubernetes_provider(config), random.Provider("random")]
+    found: list[pulumi.ProviderResource] = [kubernetes_provider(config, kubeconfig), random.Provider("random")]
     aws = aws_provider(config)
     if aws is not None:
         found.append(aws)

@@ -96,8 +96,8 @@ def image_pull_secrets(ctx: Context) -> list[str]:
 
 class StudioSecrets(pulumi.ComponentResource):
     secret: core.Secret
-    # metadata.name of `secret` as an Output, so a reference to it waits for the Secret.
-    name: pulumi.Output[str]
+    # SECRET_NAME as plain text: readers list `secret` in depends_on (interfaces.SecretRef says why).
+    name: str
     # Keys present in `secret`: all of KEYS, empty where unset.
     keys: frozenset[str]
     values: dict[str, pulumi.Input[str]]
@@ -149,7 +149,7 @@ class StudioSecrets(pulumi.ComponentResource):
             string_data={k: pulumi.Output.secret(v) for k, v in data.items()},
             opts=child,
         )
-        self.name = self.secret.metadata.name
+        self.name = SECRET_NAME
 
         self.pull_secret = None
         pull = ctx.config.studio.pull_secret
@@ -175,7 +175,7 @@ class StudioSecrets(pulumi.ComponentResource):
     def ref(self, key: str) -> SecretRef:
         if key not in KEYS:
             raise ValueError(f"{key} is not a key of {SECRET_NAME}")
-        return SecretRef(name=self.name, key=key)
+        return SecretRef(name=self.name, key=key, secret=self.secret)
 
 
 # The Secret holding DATABASE_URL for Studio versions that read it (charts up to 2.1.9).
@@ -218,4 +218,4 @@ def database_url_ref(
         string_data={DATABASE_URL: secret_url},
         opts=opts,
     )
-    return SecretRef(secret.metadata.name, DATABASE_URL), secret
+    return SecretRef(DATABASE_URL_SECRET, DATABASE_URL, secret), secret

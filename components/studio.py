@@ -79,6 +79,7 @@ class RasaStudio(pulumi.ComponentResource):
             database=self.backing.database,
             storage=self.backing.object_storage,
             secret_name=self.secrets.name,
+            secret=self.secrets.secret,
             opts=child,
         )
         # Peak demand of every pod the deployment runs, and the model services' replica counts.

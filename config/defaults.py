@@ -15,6 +15,8 @@ ENVIRONMENTS = ("dev", "staging", "prod")
 SECTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {
         "protectData": False,
+        # Deleting the kind cluster before `pulumi destroy` must not leave the stack stuck.
+        "kubernetes": {"deleteUnreachable": True},
         "kafka": {"mode": "in-cluster"},
         "database": {"mode": "in-cluster"},
         "objectStorage": {"mode": "minio"},

@@ -70,6 +70,11 @@ class KubernetesConfig(Model):
     # prod must name one (checked in the stack model).
     context: Annotated[str, Field(min_length=1)] | None = None
     kubeconfig: Annotated[str, Field(min_length=1)] | None = None
+    # pulumi-kubernetes' deleteUnreachable and enablePatchForce (components/providers.py,
+    # docs/kubernetes-provider.md): a config key rather than an environment branch, with dev's
+    # default in config/defaults.py.
+    delete_unreachable: bool = False
+    patch_force: bool = False
     version: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.30"
     storage_classes: StorageClasses = StorageClasses()
     # Spread replicas across nodes and availability zones (needs nodes in several zones).
@@ -98,6 +103,17 @@ class KubernetesConfig(Model):
                 if old in data:
                     raise KeyError_(old, f"moved to {new} (see docs/exposure.md)")
         return data
+
+    @field_validator("kubeconfig")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        # The provider also takes contents here, but plain config is never secret.
+        if value is not None and ("\n" in value or "apiVersion:" in value or value.lstrip().startswith("{")):
+            raise ValueError(
+                "looks like kubeconfig contents, which carry credentials: set them with "
+                "`pulumi config set --secret kubeconfig < kubeconfig.yaml` and keep only paths here"
+            )
+        return value
 
     @field_validator("version")
     @classmethod

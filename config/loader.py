@@ -166,6 +166,8 @@ def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | 
         reason = s.kafka_password_problem(str(_all_values()[f"{PROJECT}:{s.KAFKA_PASSWORD.key}"]))
         if reason is not None:
             problems.append(problem(s.KAFKA_PASSWORD.key, reason))
+    if config is not None and config.kubernetes.kubeconfig is not None and s.KUBECONFIG.key in present:
+        problems.append(problem(s.KUBECONFIG.key, "set either this secret or kubernetes.kubeconfig, not both"))
     if problems or config is None:
         raise ConfigError(problems)
 
@@ -182,5 +184,6 @@ def load(checks: Callable[[StackConfig], list[str]] | None = None, stack: str | 
         keycloak_admin_password=optional(s.KEYCLOAK_ADMIN_PASSWORD),
         keycloak_api_password=optional(s.KEYCLOAK_API_PASSWORD),
         kafka_password=optional(s.KAFKA_PASSWORD),
+        kubeconfig=optional(s.KUBECONFIG),
     )
     return LoadedConfig(config, secrets)

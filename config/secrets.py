@@ -29,6 +29,13 @@ DATABASE_PASSWORD = SecretSpec("databasePassword", "the Studio database user's p
 KEYCLOAK_ADMIN_PASSWORD = SecretSpec("keycloakAdminPassword", "the Keycloak admin (kcadmin) password", "'<password>'")
 KEYCLOAK_API_PASSWORD = SecretSpec("keycloakApiPassword", "the Keycloak API user (realmadmin) password", "'<password>'")
 KAFKA_PASSWORD = SecretSpec("kafkaPassword", "the Kafka SASL password of the Studio user", "'<password>'")
+# The provider's kubeconfig as contents, not a path: CI and the cluster's own stack hand it over
+# without a file on the machine. A secret, since a kubeconfig may carry tokens or client keys.
+KUBECONFIG = SecretSpec(
+    "kubeconfig",
+    "the kubeconfig's contents the Kubernetes provider uses (instead of `kubernetes.kubeconfig`)",
+    "< kubeconfig.yaml",
+)
 
 ALL = (
     RASA_PRO_LICENSE,
@@ -38,6 +45,7 @@ ALL = (
     KEYCLOAK_ADMIN_PASSWORD,
     KEYCLOAK_API_PASSWORD,
     KAFKA_PASSWORD,
+    KUBECONFIG,
 )
 KEYS = frozenset(s.key for s in ALL)
 
@@ -81,3 +89,4 @@ class Secrets:
     keycloak_admin_password: pulumi.Output[str] | None
     keycloak_api_password: pulumi.Output[str] | None
     kafka_password: pulumi.Output[str] | None
+    kubeconfig: pulumi.Output[str] | None = None

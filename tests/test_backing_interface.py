@@ -64,8 +64,9 @@ def test_in_cluster_interface(mocks: RecordingMonitor) -> pulumi.Output[None]:
     )
     assert not kafka.tls and kafka.password and kafka.password.key == "KAFKA_SASL_PASSWORD"
     assert backing.object_storage.region == "us-east-1"
-    # Consumers wait for the servers and for what the Jobs create.
-    assert len(backing.database.ready) == 2 and len(kafka.ready) == 2 and len(backing.object_storage.ready) == 2
+    # Consumers wait for the servers and for what the Jobs create (and for MinIO's credentials
+    # Secret, which they name as plain text).
+    assert len(backing.database.ready) == 2 and len(kafka.ready) == 2 and len(backing.object_storage.ready) == 3
 
     def check(v: dict[str, Any]) -> None:
         assert v["db_host"] == "postgresql.rasa-studio.svc.cluster.local"

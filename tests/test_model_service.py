@@ -377,6 +377,7 @@ def _services(ctx: Context) -> ModelServices:
         database=Database("db", 5432, "studio", SecretRef("db", "password"), "", True),
         storage=IRSA,
         secret_name="studio-secrets",
+        secret=core.Secret("ms-studio-secrets", metadata={"name": "studio-secrets"}),
     )
 
 

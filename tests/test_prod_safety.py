@@ -145,3 +145,15 @@ def test_a_deliberate_prod_teardown_still_leaves_a_final_snapshot() -> None:
     assert rds.inputs["deletionProtection"] is False
     assert rds.inputs["skipFinalSnapshot"] is False
     assert not rds.protect
+
+
+def test_prod_msk_scram_secret_survives_a_destroy_and_frees_its_name_when_deleted() -> None:
+    run = run_stack("prod")
+    (secret,) = run.by_type("aws:secretsmanager/secret:Secret")
+    (association,) = run.by_type("aws:msk/scramSecretAssociation:ScramSecretAssociation")
+    (version,) = run.by_type("aws:secretsmanager/secretVersion:SecretVersion")
+    assert secret.protect and association.protect
+    # Retained, not protected: a new kafkaPassword replaces the version (secret_string is ForceNew).
+    assert version.retain_on_delete and not version.protect
+    # AWS' default 30-day window would keep the AmazonMSK_ name from the `up` that recovers.
+    assert secret.inputs["recoveryWindowInDays"] == 0

@@ -26,7 +26,9 @@ DESCRIPTIONS: dict[str, str] = {
     # kubernetes
     "kubernetes.namespace": "Namespace of every Studio object.",
     "kubernetes.createNamespace": "Create the namespace (with the Pod Security labels of `kubernetes.podSecurity`); false: it must exist.",
-    "kubernetes.kubeconfig": "Path to (or contents of) the kubeconfig; unset: the default kubeconfig.",
+    "kubernetes.kubeconfig": "Path to the kubeconfig (its contents go in the secret `kubeconfig`); neither set: `KUBECONFIG`, then `~/.kube/config`.",
+    "kubernetes.deleteUnreachable": "Forget the objects of a cluster that no longer answers, so `pulumi destroy` finishes after the cluster is gone (pulumi-kubernetes `deleteUnreachable`). For throw-away clusters only: elsewhere an unreachable API server is an outage, not a reason to forget what runs there.",
+    "kubernetes.patchForce": "Server-side apply takes back fields changed by hand (`kubectl scale`, `kubectl edit`) instead of stopping on the field-manager conflict; see docs/kubernetes-provider.md.",
     "kubernetes.version": "Kubernetes minor version of the cluster (`1.30` or newer).",
     "kubernetes.storageClasses.readWriteOnce": "Storage class of single-node volumes (databases, brokers); unset: the cluster default.",
     # studio

@@ -135,6 +135,10 @@ class Registration:
     state: dict[str, Any] = field(default_factory=dict)
     # customTimeouts as given (create/update/delete, e.g. "10m"); unset ones left out.
     custom_timeouts: dict[str, str] = field(default_factory=dict)
+    # Input property -> the URNs its value came from: what the engine's dependent-replacement
+    # walk reads (tools/plan), where `depends_on` is the union with the dependsOn edges.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    deleted_with: str = ""
 
 
 class RecordingMonitor(MockMonitor):
@@ -176,6 +180,10 @@ class RecordingMonitor(MockMonitor):
                     for k in ("create", "update", "delete")
                     if (v := getattr(request.customTimeouts, k, "")) and isinstance(v, str)
                 },
+                property_dependencies={
+                    key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+                },
+                deleted_with=request.deletedWith,
             )
         )
         return response

@@ -77,6 +77,9 @@ def plan_entry(reg: Registration) -> dict[str, Any]:
             "deleteBeforeReplace": reg.delete_before_replace,
             "ignoreChanges": reg.ignore_changes,
             "replaceOnChanges": reg.replace_on_changes,
+            "propertyDependencies": reg.property_dependencies,
+            "deletedWith": reg.deleted_with,
+            "customTimeouts": reg.custom_timeouts,
         },
     }
 

@@ -18,7 +18,7 @@ from config.base import ResourceList, Resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import SecretRef
+from ..interfaces import SecretRef, created
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, spec_hash
@@ -141,6 +141,6 @@ class DatabaseInit(pulumi.ComponentResource):
                     knobs=ctx.knobs("database.setupJob"),
                 ),
             ),
-            opts=job_options(self, depends_on),
+            opts=job_options(self, [*depends_on, *created(admin_password, password)]),
         )
         self.register_outputs({"job": self.job.metadata.name})

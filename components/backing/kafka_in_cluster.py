@@ -206,7 +206,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
             workload.env_value("KAFKA_CLUSTER_ID", cluster_id(ctx.instance, ns)),
             workload.env_value("KAFKA_HEADLESS_SERVICE", HEADLESS_SERVICE),
             workload.env_value("KAFKA_ADMIN_USER", ADMIN_USER),
-            workload.env_secret("KAFKA_ADMIN_PASSWORD", self.admin_secret.metadata.name, "password"),
+            workload.env_secret("KAFKA_ADMIN_PASSWORD", ADMIN_SECRET, "password"),
             workload.env_value("KAFKA_STUDIO_USER", STUDIO_USER),
             workload.env_secret("KAFKA_STUDIO_PASSWORD", secrets.name, KAFKA_SASL_PASSWORD),
             core.EnvVarArgs(
@@ -253,9 +253,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
             fs_group=USER.gid,
             termination_grace_period_seconds=60,
             volumes=[
-                core.VolumeArgs(
-                    name="static", config_map=core.ConfigMapVolumeSourceArgs(name=self.scripts.metadata.name)
-                ),
+                core.VolumeArgs(name="static", config_map=core.ConfigMapVolumeSourceArgs(name=SCRIPT_CONFIG_MAP)),
                 workload.empty_dir("runtime", "16Mi"),
                 # JVM scratch only (hsperfdata, native compression libraries): logs go to the console.
                 workload.empty_dir("tmp", "256Mi"),
@@ -281,7 +279,13 @@ class InClusterKafkaService(pulumi.ComponentResource):
                     when_deleted="Retain", when_scaled="Retain"
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=ctx.protect,
+                retain_on_delete=ctx.protect,
+                # What the pods read, by plain name (interfaces.SecretRef says why).
+                depends_on=[self.admin_secret, self.scripts, secrets.secret],
+            ),
         )
         disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)
 

@@ -22,6 +22,11 @@ from .common import aws_name, stateful
 from .kafka_in_cluster import STUDIO_USER
 
 SCRAM_PORT = 9096
+# A creation still running after an hour is stuck, not slow (provisioned clusters come up in well
+# under that); failing it then leaves time inside the CI job to say so, where
+# terraform-provider-aws' default (internal/service/kafka/cluster.go: 120m) would not. Updates
+# keep the default: a version upgrade or instance change rolls the brokers one at a time.
+TIMEOUTS = pulumi.CustomTimeouts(create="60m", update="120m", delete="60m")
 
 
 def server_properties(brokers: int, replication_factor: int) -> str:
@@ -143,14 +148,20 @@ class MskKafkaService(pulumi.ComponentResource):
             ),
             enhanced_monitoring=cfg.enhanced_monitoring,
             logging_info=logging,
-            opts=stateful(ctx, self),
+            opts=stateful(ctx, self, custom_timeouts=TIMEOUTS),
         )
         self.scram_secret = secretsmanager.Secret(
             f"{name}-scram",
             name=scram_secret_name(ctx),
             description=f"{cluster_name}: SASL/SCRAM credentials of the Studio user",
             kms_key_id=self.key.arn,
-            opts=child,
+            # Deleted at once, not after AWS's 30-day default: a deleted secret keeps its name
+            # reserved for the whole window, so the `up` that recovers from a destroy could not
+            # create it again. Nothing is lost: the value is the stack's own kafka password.
+            recovery_window_in_days=0,
+            # Protected with the brokers: a destroy deletes everything unprotected first, and
+            # without this secret every Studio client fails to authenticate.
+            opts=stateful(ctx, self),
         )
         scram_json: pulumi.Output[str] = pulumi.Output.secret(
             secrets.kafka_password.apply(lambda pw: json.dumps({"username": STUDIO_USER, "password": pw}))
@@ -159,13 +170,17 @@ class MskKafkaService(pulumi.ComponentResource):
             f"{name}-scram-value",
             secret_id=self.scram_secret.id,
             secret_string=scram_json,
-            opts=child,
+            # Retained rather than protected: a new kafka password replaces the version
+            # (secret_string is ForceNew, terraform-provider-aws internal/service/secretsmanager/
+            # secret_version.go), which protect would refuse. Left in place, a destroy never
+            # touches the value the brokers check, and a replaced version stays AWSPREVIOUS.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ctx.protect),
         )
         self.scram_association = msk.ScramSecretAssociation(
             f"{name}-scram-association",
             cluster_arn=self.cluster.arn,
             secret_arn_lists=[self.scram_secret.arn],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[secret_value]),
+            opts=stateful(ctx, self, depends_on=[secret_value]),
         )
         self.kafka = Kafka(
             bootstrap_servers=self.cluster.bootstrap_brokers_sasl_scram,

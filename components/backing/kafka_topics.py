@@ -24,7 +24,7 @@ from config.base import ResourceList, Resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import Kafka, SecretRef
+from ..interfaces import Kafka, SecretRef, created
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, spec_hash
@@ -192,6 +192,6 @@ class KafkaTopics(pulumi.ComponentResource):
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.
-            opts=job_options(self, kafka.ready),
+            opts=job_options(self, [*kafka.ready, *created(kafka.password)]),
         )
         self.register_outputs({"job": self.job.metadata.name})

@@ -99,7 +99,8 @@ class Minio(pulumi.ComponentResource):
             },
             opts=child,
         )
-        secret_name = self.credentials.metadata.name
+        # Plain text; readers depend on `credentials` (interfaces.SecretRef says why).
+        secret_name = CREDENTIALS_SECRET
         self.credential_values = [self.root_user.result, self.root_password.result]
         self.service = core.Service(
             f"{name}-service",
@@ -148,7 +149,9 @@ class Minio(pulumi.ComponentResource):
                     when_deleted="Retain", when_scaled="Retain"
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=ctx.protect, retain_on_delete=ctx.protect, depends_on=[self.credentials]
+            ),
         )
         mc = logs_as_termination_message(
             workload.container(
@@ -184,13 +187,13 @@ class Minio(pulumi.ComponentResource):
                     knobs=ctx.knobs("objectStorage.setupJob"),
                 ),
             ),
-            opts=job_options(self, [self.stateful_set]),
+            opts=job_options(self, [self.stateful_set, self.credentials]),
         )
         self.object_storage = ObjectStorage(
             bucket=cfg.bucket,
             region=REGION,
             endpoint=endpoint,
             credentials_secret=secret_name,
-            ready=[self.stateful_set, self.bucket_job],
+            ready=[self.credentials, self.stateful_set, self.bucket_job],
         )
         self.register_outputs({"bucket": cfg.bucket, "endpoint": endpoint})

@@ -146,7 +146,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 ports={"postgresql": POSTGRESQL_PORT},
                 env=[
                     workload.env_value("POSTGRES_USER", ADMIN_USER),
-                    workload.env_secret("POSTGRES_PASSWORD", self.admin_secret.metadata.name, "password"),
+                    workload.env_secret("POSTGRES_PASSWORD", ADMIN_SECRET, "password"),
                     workload.env_value("PGDATA", PGDATA),
                     workload.env_value("STUDIO_DB_USER", cfg.username),
                     workload.env_secret("STUDIO_DB_PASSWORD", secrets.name, DATABASE_PASSWORD),
@@ -174,7 +174,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 # Executable, so the entrypoint runs it in its own shell instead of sourcing it.
                 core.VolumeArgs(
                     name="init",
-                    config_map=core.ConfigMapVolumeSourceArgs(name=self.init_scripts.metadata.name, default_mode=0o555),
+                    config_map=core.ConfigMapVolumeSourceArgs(name=INIT_CONFIG_MAP, default_mode=0o555),
                 ),
                 workload.empty_dir("run", "16Mi"),
                 workload.empty_dir("tmp", "256Mi"),
@@ -202,7 +202,13 @@ class InClusterPostgresql(pulumi.ComponentResource):
                     when_deleted="Retain", when_scaled="Retain"
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, protect=ctx.protect, retain_on_delete=ctx.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=ctx.protect,
+                retain_on_delete=ctx.protect,
+                # What the pods read, by plain name (interfaces.SecretRef says why).
+                depends_on=[self.admin_secret, self.init_scripts, secrets.secret],
+            ),
         )
         # The init script only runs on an empty volume; this Job also adds the databases a
         # later config needs (another model-service architecture) and is a no-op otherwise.
@@ -214,7 +220,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
             port=POSTGRESQL_PORT,
             sslmode="disable",
             admin_user=ADMIN_USER,
-            admin_password=SecretRef(name=self.admin_secret.metadata.name, key="password"),
+            admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,

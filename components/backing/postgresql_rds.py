@@ -32,6 +32,10 @@ ADMIN_SECRET = "postgresql-admin"
 MASTER_USER = "studio_admin"
 # The psql client image of the init Job; any client speaks to newer servers' basics.
 CLIENT_IMAGE = "postgres:17.2"
+# terraform-provider-aws' own defaults (internal/service/rds/instance.go), stated so that the CI
+# job's limit can be derived from them (tools/critical_path.py): a Multi-AZ create, a class change
+# with its failover, and a delete behind a final snapshot each fit comfortably.
+TIMEOUTS = pulumi.CustomTimeouts(create="40m", update="80m", delete="60m")
 
 
 def parameter_group_family(engine_version: str) -> str:
@@ -155,9 +159,9 @@ class RdsPostgresql(pulumi.ComponentResource):
             final_snapshot_identifier=f"{instance_id}-final",
             snapshot_identifier=cfg.restore_from.snapshot_identifier if cfg.restore_from else None,
             restore_to_point_in_time=point_in_time(identifier, cfg.restore_from),
-            opts=stateful(ctx, self),
+            opts=stateful(ctx, self, custom_timeouts=TIMEOUTS),
         )
-        admin = SecretRef(name=self.admin_secret.metadata.name, key="password")
+        admin = SecretRef(ADMIN_SECRET, "password", self.admin_secret)
         self.init = DatabaseInit(
             f"{name}-init",
             ctx,

@@ -219,7 +219,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(storage.ready)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
         )
         self.service = core.Service(
             f"{name}-service",

@@ -46,8 +46,9 @@ class Inputs:
     kafka: Kafka | None
     database: Database
     storage: ObjectStorage
-    # studio-secrets (an Output of the Secret, so pods wait for it).
-    secret_name: pulumi.Input[str]
+    # studio-secrets by plain name, and the Secret for depends_on (interfaces.SecretRef says why).
+    secret_name: str
+    secret: pulumi.Resource
 
 
 def _ref(name: str, ref: SecretRef) -> core.EnvVarArgs:
@@ -60,7 +61,7 @@ def sasl_mechanism(mechanism: str) -> str:
     return mechanism.upper() if mechanism == "plain" else mechanism
 
 
-def kafka_env(kafka: Kafka, secret_name: pulumi.Input[str]) -> list[core.EnvVarArgs]:
+def kafka_env(kafka: Kafka, secret_name: str) -> list[core.EnvVarArgs]:
     """Every KAFKA_* the chart's model-service/_env.tpl renders, "" where it is unset
     (`modelService.kafka.*` defaults); the password from the Kafka's own Secret, else
     studio-secrets KAFKA_SASL_PASSWORD, which the chart references whatever the protocol."""

@@ -33,7 +33,8 @@ class ModelServices(pulumi.ComponentResource):
         kafka: Kafka | None,
         database: Database,
         storage: ObjectStorage,
-        secret_name: pulumi.Input[str],
+        secret_name: str,
+        secret: pulumi.Resource,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:ModelServices", name, None, opts)
@@ -48,6 +49,7 @@ class ModelServices(pulumi.ComponentResource):
             database=database,
             storage=storage,
             secret_name=secret_name,
+            secret=secret,
         )
         self._config = config
         self.sizing = config.sizing

@@ -139,7 +139,7 @@ class TalkProxy(pulumi.ComponentResource):
                         volumes=[
                             core.VolumeArgs(
                                 name="config",
-                                config_map=core.ConfigMapVolumeSourceArgs(name=self.config_map.metadata.name),
+                                config_map=core.ConfigMapVolumeSourceArgs(name=object_name),
                             ),
                             empty_dir("tmp"),
                         ],
@@ -150,7 +150,8 @@ class TalkProxy(pulumi.ComponentResource):
                     knobs=ctx.knobs("modelService.pods.talkProxy"),
                 ),
             ),
-            opts=child,
+            # The ConfigMap by plain name plus this edge (interfaces.SecretRef says why).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
         )
         self.service = core.Service(
             f"{name}-service",

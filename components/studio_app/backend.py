@@ -13,7 +13,7 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Database, SecretRef
+from ..interfaces import Database, SecretRef, created
 from ..names import BACKEND_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
@@ -82,7 +82,14 @@ class Backend(pulumi.ComponentResource):
             template,
             None if scaling.enabled else settings.replicas,
             # `after`: the migration Job (schema) and Keycloak (the backend provisions the realm).
-            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+            pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[
+                    *database.ready,
+                    *after,
+                    *created(database.password, admin_password, api_password, database_url),
+                ],
+            ),
             annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, d.BACKEND_PORT, child)

@@ -16,7 +16,7 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Database, Kafka, SecretRef
+from ..interfaces import Database, Kafka, SecretRef, created
 from ..workload import checkov_skips, container, empty_dir, mount, no_probe_skips, rasa_image_skips, resources
 from . import defaults as d
 from .env import KAFKA_CERT_DIR, event_ingestion_env
@@ -81,7 +81,15 @@ class EventIngestion(pulumi.ComponentResource):
             template,
             settings.replicas,
             # `after`: the migration (its tables); Kafka's readiness includes the topics.
-            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *kafka.ready, *after]),
+            pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[
+                    *database.ready,
+                    *kafka.ready,
+                    *after,
+                    *created(database.password, sasl_password, database_url),
+                ],
+            ),
             annotations=checkov_skips({**no_probe_skips(), **rasa_image_skips(security.read_only_root_filesystem)}),
         )
         self.disruption_budget = disruption_budget(

@@ -18,7 +18,7 @@ from config.versions import contract_for
 
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Database, SecretRef
+from ..interfaces import Database, SecretRef, created
 from ..names import KEYCLOAK_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
@@ -83,7 +83,9 @@ class Keycloak(pulumi.ComponentResource):
             KEYCLOAK_SERVICE,
             template,
             settings.replicas,
-            pulumi.ResourceOptions(parent=self, depends_on=[*database.ready, *after]),
+            pulumi.ResourceOptions(
+                parent=self, depends_on=[*database.ready, *after, *created(database.password, admin_password)]
+            ),
             annotations=checkov_skips(rasa_image_skips(read_only)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)

@@ -23,7 +23,7 @@ from pulumi_kubernetes.batch import v1 as batch
 from config.versions import contract_for
 
 from ..context import Context
-from ..interfaces import Database, SecretRef
+from ..interfaces import Database, SecretRef, created
 from ..waits import logs_as_termination_message, wait_for
 from ..workload import checkov_skips, container, empty_dir, env_value, mount, rasa_image_skips, resources
 from . import defaults as d
@@ -123,7 +123,7 @@ class DatabaseMigration(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=list(database.ready),
+                depends_on=[*database.ready, *created(database.password, database_url)],
                 custom_timeouts=pulumi.CustomTimeouts(create=TIMEOUT, update=TIMEOUT),
             ),
         )

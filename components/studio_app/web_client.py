@@ -64,7 +64,7 @@ class WebClient(pulumi.ComponentResource):
                 core.VolumeArgs(
                     name="config",
                     config_map=core.ConfigMapVolumeSourceArgs(
-                        name=self.config_map.metadata.name,
+                        name=d.WEB_CLIENT_CONFIGMAP,
                         items=[core.KeyToPathArgs(key=CONFIG_KEY, path=CONFIG_FILE)],
                     ),
                 ),
@@ -81,7 +81,9 @@ class WebClient(pulumi.ComponentResource):
             WEB_CLIENT_SERVICE,
             template,
             settings.replicas,
-            child,
+            # The ConfigMap by plain name, and an edge that orders without cascading a
+            # replacement (interfaces.SecretRef says why).
+            pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
             annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, d.WEB_CLIENT_PORT, child)
