@@ -197,3 +197,14 @@ def test_the_operations_guide_examples_are_valid_config() -> None:
         run = run_config(stack, {**given.plain, "database": database})
         kinds = {m["kind"] for m in manifests(run)}
         assert ("CronJob" in kinds) is (stack == "dev")
+
+
+def test_the_restores_plans_in_dev_one_update_in_prod_stopped_by_protection_as_documented() -> None:
+    from tools import plan
+
+    dev = plan.diff(run_stack("dev", "database.backup.retentionDays=7"), run_stack("dev", *BACKUP))
+    assert dev.losses() == [] and dev.stopped() == [] and dev.replaced() == [], dev.table()
+    prod = plan.diff(run_stack("prod"), run_stack("prod", "database.restoreFrom.snapshotIdentifier=snap-1"))
+    assert prod.losses() == []
+    # docs/operations.md: unprotect the old instance first (the new one is created beside it).
+    assert [s.type for s in prod.stopped()] == ["aws:rds/instance:Instance"], prod.table()

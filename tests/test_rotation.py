@@ -13,6 +13,7 @@ import pytest
 
 from components.secrets import keyed_digest
 from tests.harness import SECRETS, manifests, run_config, run_stack, stack_input
+from tools import plan
 from tools.program import ProgramRun
 
 CHECKSUM = "checksum/secrets"
@@ -143,3 +144,39 @@ def test_a_counter_must_be_a_whole_number_from_zero(bad: str) -> None:
     with pytest.raises(ConfigError) as info:
         run_config("dev", given.plain)
     assert any(p.startswith("rasa-studio:passwordRotation.databasePassword: ") for p in info.value.problems)
+
+
+# --- the plan each rotation makes (tools/plan: the providers' force-new rules) ----------------
+
+ROTATIONS = [
+    ("dev", "databasePassword", "database-init-"),
+    ("dev", "kafkaPassword", "kafka-topics-"),
+    ("dev", "databaseAdminPassword", "database-init-"),
+    ("dev", "minioRootPassword", None),
+    ("prod", "databasePassword", "database-init-"),
+    ("prod", "databaseAdminPassword", "database-init-"),
+]
+
+
+@pytest.mark.parametrize(("stack", "counter", "job"), ROTATIONS)
+def test_a_rotation_goes_through_in_one_update_replacing_only_the_password_and_its_job(
+    stack: str, counter: str, job: str | None
+) -> None:
+    p = plan.diff(run_stack(stack), run_stack(stack, f"passwordRotation.{counter}=1"))
+    assert p.losses() == [] and p.stopped() == [], p.table()
+    replaced = p.replaced()
+    assert [s.type for s in replaced if not s.kind] == [PASSWORD]
+    jobs_replaced = [s.object_name for s in replaced if s.kind]
+    if job is None:
+        assert jobs_replaced == []
+    else:
+        assert [n[: len(job)] for n in jobs_replaced] == [job]
+    # The workloads that read it roll (an update of their pod template); none is recreated. In
+    # prod no long-running pod reads the master password: RDS itself is updated in place.
+    rolled = {s.kind for s in p.by_op("update") if s.kind in ("Deployment", "StatefulSet")}
+    if (stack, counter) == ("prod", "databaseAdminPassword"):
+        assert not rolled and [s.type for s in p.by_op("update") if s.type.startswith("aws:")] == [
+            "aws:rds/instance:Instance"
+        ], p.table()
+    else:
+        assert rolled, p.table()

@@ -32,7 +32,7 @@ from ..secrets import StudioSecrets
 from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
 from .kafka_topics import KafkaTopics, ScramUser
 from .postgresql_backup import PostgresqlBackup
-from .postgresql_in_cluster import ADMIN_USER, InClusterPostgresql
+from .postgresql_in_cluster import ADMIN_SECRET, ADMIN_USER, InClusterPostgresql
 
 
 class BackingServices(pulumi.ComponentResource):
@@ -132,7 +132,7 @@ class BackingServices(pulumi.ComponentResource):
             host=ctx.service_host(POSTGRESQL_SERVICE),
             port=POSTGRESQL_PORT,
             admin_user=ADMIN_USER,
-            admin_password=SecretRef(name=server.admin_secret.metadata.name, key="password"),
+            admin_password=SecretRef(ADMIN_SECRET, "password", server.admin_secret),
             username=cfg.username,
             databases=needs.databases,
             storage=self.object_storage,

@@ -295,7 +295,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
             username=STUDIO_USER,
             password=secrets.ref(KAFKA_SASL_PASSWORD),
             admin_username=ADMIN_USER,
-            admin_password=SecretRef(name=self.admin_secret.metadata.name, key="password"),
+            admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
         )
         self.credentials = secrets.digest(self.admin_password.result, secrets.kafka_password)
         self.kafka = Kafka(

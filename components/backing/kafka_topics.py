@@ -192,6 +192,12 @@ class KafkaTopics(pulumi.ComponentResource):
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.
-            opts=job_options(self, [*kafka.ready, *created(kafka.password)]),
+            opts=job_options(
+                self,
+                [
+                    *kafka.ready,
+                    *created(kafka.password, *((scram_user.password, scram_user.admin_password) if scram_user else ())),
+                ],
+            ),
         )
         self.register_outputs({"job": self.job.metadata.name})

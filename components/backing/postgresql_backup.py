@@ -33,7 +33,7 @@ from config.base import ResourceList, Resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import ObjectStorage, SecretRef
+from ..interfaces import ObjectStorage, SecretRef, created
 from ..labels import ComponentName, HelperName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, spec_hash
@@ -258,7 +258,9 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     )
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*depends_on, *storage.ready, *created(admin_password)]
+            ),
         )
 
         self.restore = None
@@ -281,6 +283,6 @@ class PostgresqlBackup(pulumi.ComponentResource):
                 spec=batch.JobSpecArgs(
                     backoff_limit=2, active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS, template=restore_pod
                 ),
-                opts=job_options(self, [*depends_on, *storage.ready]),
+                opts=job_options(self, [*depends_on, *storage.ready, *created(admin_password)]),
             )
         self.register_outputs({"cronJob": self.cron_job.metadata.name})
