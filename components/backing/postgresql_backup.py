@@ -258,7 +258,8 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     )
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            # Its first run finds the bucket there.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*depends_on, *storage.ready]),
         )
 
         self.restore = None
