@@ -258,6 +258,7 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     )
                 ),
             ),
+            # Its first run finds the bucket there, and the Secret it reads.
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[*depends_on, *storage.ready, *created(admin_password)]
             ),
