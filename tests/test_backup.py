@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError
-from tests.harness import containers, env_of, find, manifests, run_config, run_stack, stack_input
+from components.backing.postgresql_rds import point_in_time
+from config import ConfigError, validate
+from config.backing import InClusterDatabase, RdsDatabase, RdsRestore
+from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
 from tools import schema, shell_scripts, shellcheck, yaml_io
 from tools.program import ProgramRun
 
@@ -103,11 +105,11 @@ def test_bad_backup_settings_are_refused_by_key(sets: tuple[str, ...], key: str,
 def test_a_backup_needs_a_bucket_it_can_reach_with_access_keys() -> None:
     given = stack_input("dev", "database.backup.retentionDays=7")
     given.plain["objectStorage"] = {"mode": "external", "bucket": "models", "endpoint": "https://s3.example.com"}
-    with pytest.raises(ConfigError) as info:
-        run_config("dev", given.plain)
-    assert any(p.startswith("rasa-studio:database.backup: uploads with access keys") for p in info.value.problems)
+    config, problems = validate(given.plain)
+    assert config is None
+    assert any(p.startswith("rasa-studio:database.backup: uploads with access keys") for p in problems), problems
     given.plain["objectStorage"]["credentialsSecret"] = "models-keys"
-    assert find(run_config("dev", given.plain), "CronJob", "postgresql-backup")
+    assert validate(given.plain)[0] is not None
 
 
 # --- RDS: restore from a snapshot or a point in time -------------------------------------------
@@ -149,20 +151,23 @@ def test_a_snapshot_restore_is_a_new_instance_that_studio_switches_to() -> None:
     assert checksum(before) != checksum(after)
 
 
-@pytest.mark.parametrize(
-    ("when", "expected"),
-    [
-        ("latest", {"useLatestRestorableTime": True}),
-        ("2026-12-04T02:00:00Z", {"restoreTime": "2026-12-04T02:00:00Z"}),
-    ],
-)
-def test_a_point_in_time_restore_reads_the_stacks_own_instance_by_default(
-    when: str, expected: dict[str, object]
-) -> None:
+def test_a_point_in_time_restore_reads_the_stacks_own_instance_by_default() -> None:
     old = rds_instance(run_stack("prod"))
-    # Quoted, as in a stack file: unquoted, YAML reads a timestamp.
-    new = rds_instance(run_stack("prod", f"database.restoreFrom.pointInTime='{when}'"))
-    assert new["restoreToPointInTime"] == {"sourceDbInstanceIdentifier": old["identifier"], **expected}
+    new = rds_instance(run_stack("prod", "database.restoreFrom.pointInTime=latest"))
+    assert new["restoreToPointInTime"] == {
+        "sourceDbInstanceIdentifier": old["identifier"],
+        "useLatestRestorableTime": True,
+    }
+    # A given time instead of the latest, from another instance.
+    chosen = point_in_time(
+        "base", RdsRestore(point_in_time="2026-12-04T02:00:00Z", source_identifier="rasa-studio-prod-postgresql-1a2b3c")
+    )
+    assert chosen is not None
+    assert (chosen.source_db_instance_identifier, chosen.restore_time, chosen.use_latest_restorable_time) == (
+        "rasa-studio-prod-postgresql-1a2b3c",
+        "2026-12-04T02:00:00Z",
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -193,10 +198,13 @@ def test_the_operations_guide_examples_are_valid_config() -> None:
     assert [d["mode"] for d in databases] == ["in-cluster", "rds"]
     for database in databases:
         stack = "dev" if database["mode"] == "in-cluster" else "prod"
-        given = stack_input(stack)
-        run = run_config(stack, {**given.plain, "database": database})
-        kinds = {m["kind"] for m in manifests(run)}
-        assert ("CronJob" in kinds) is (stack == "dev")
+        config, problems = validate({**stack_input(stack).plain, "database": database})
+        assert config is not None, problems
+        db = config.database
+        if isinstance(db, InClusterDatabase):
+            assert db.backup is not None
+        else:
+            assert isinstance(db, RdsDatabase) and db.restore_from is not None
 
 
 def test_the_restores_plans_in_dev_one_update_in_prod_stopped_by_protection_as_documented() -> None:
