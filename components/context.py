@@ -22,6 +22,9 @@ class Context:
     # The same name as plain text, for in-cluster DNS names built by pure functions.
     namespace_name: str
     instance: str
+    # A keyed digest of the Secret values Studio's pods read (StudioSecrets.digest): their
+    # `checksum/secrets`, so they roll when a value is rotated. Set once the Secrets exist.
+    secrets_checksum: pulumi.Output[str] | None = None
 
     def labels(self, component: ComponentName) -> dict[str, str]:
         return labels(component, self.instance)
@@ -38,7 +41,7 @@ class Context:
 
     def metadata(
         self,
-        name: str,
+        name: pulumi.Input[str],
         component: ComponentName,
         annotations: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> meta.ObjectMetaArgs:

@@ -34,7 +34,9 @@ ComponentName = Literal[
 
 # Pods that belong to a component but talk to other peers than its main pods: the backing
 # services' setup Jobs, and the /talk proxy (the chart's `nginx-reverse-proxy`).
-HelperName = Literal["database-init", "kafka-topics", "minio-bucket", "nginx-reverse-proxy"]
+HelperName = Literal[
+    "database-init", "kafka-topics", "minio-bucket", "nginx-reverse-proxy", "postgresql-backup", "postgresql-restore"
+]
 PodGroup = Literal[ComponentName, HelperName]
 
 HELPER_OWNER: dict[HelperName, ComponentName] = {
@@ -42,6 +44,8 @@ HELPER_OWNER: dict[HelperName, ComponentName] = {
     "kafka-topics": "kafka",
     "minio-bucket": "object-storage",
     "nginx-reverse-proxy": "model-running-orchestrator",
+    "postgresql-backup": "postgresql",
+    "postgresql-restore": "postgresql",
 }
 POD_GROUPS: tuple[PodGroup, ...] = (*get_args(ComponentName), *get_args(HelperName))
 

@@ -63,6 +63,8 @@ TALK_PROXY: PodGroup = "nginx-reverse-proxy"
 DATABASE_INIT: PodGroup = "database-init"
 KAFKA_TOPICS: PodGroup = "kafka-topics"
 MINIO_BUCKET: PodGroup = "minio-bucket"
+POSTGRESQL_BACKUP: PodGroup = "postgresql-backup"
+POSTGRESQL_RESTORE: PodGroup = "postgresql-restore"
 
 ORCHESTRATORS: tuple[ComponentName, ...] = ("model-training-orchestrator", "model-running-orchestrator")
 CONSUMERS: tuple[ComponentName, ...] = ("model-training-consumer", "model-running-consumer")
@@ -198,4 +200,11 @@ def flows(config: StackConfig) -> list[Flow]:
         allow([DATABASE_INIT], database, db_port)
     if storage == "object-storage":
         allow([MINIO_BUCKET], "object-storage", storage_port)
+    if isinstance(config.database, InClusterDatabase) and config.database.backup is not None:
+        # The dumps go from the server to the bucket, and a restore back.
+        movers: list[str] = [POSTGRESQL_BACKUP]
+        if config.database.backup.restore_from:
+            movers.append(POSTGRESQL_RESTORE)
+        allow(movers, database, db_port)
+        allow(movers, storage, storage_port)
     return sorted(set(found))

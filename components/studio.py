@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 from pulumi_kubernetes.core import v1 as core
 
@@ -58,12 +60,21 @@ class RasaStudio(pulumi.ComponentResource):
         # built first and hand the components only addresses and Secret references.
         self.requirements = requirements(config)
         self.backing = BackingServices(f"{name}-backing", self.context, self.secrets, self.requirements, child)
+        # Studio's pods roll when a value they read is rotated (studio-secrets, and so the
+        # DATABASE_URL built from its password; the object storage's credentials) or a backup
+        # was restored under them.
+        studio_context = dataclasses.replace(
+            self.context,
+            secrets_checksum=self.secrets.digest(
+                *(self.secrets.values[k] for k in sorted(self.secrets.values)), *self.backing.rollout_inputs
+            ),
+        )
         self.application = StudioApplication(
-            f"{name}-app", self.context, self.secrets, self.backing.database, self.backing.kafka, child
+            f"{name}-app", studio_context, self.secrets, self.backing.database, self.backing.kafka, child
         )
         self.model_services = ModelServices(
             f"{name}-model-services",
-            self.context,
+            studio_context,
             kafka=self.backing.kafka,
             database=self.backing.database,
             storage=self.backing.object_storage,

@@ -275,16 +275,44 @@ class PodKnobs:
     settings: PodSettings
 
 
+# Annotation of pod templates: rolls the pods when a Secret value they read changes.
+CHECKSUM_ANNOTATION = "checksum/secrets"
+
+
+def _field(obj: Any, attr: str, key: str) -> Any:
+    """A field of an input type, or of the dict an operator's pod setting adds (camelCase)."""
+    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, attr, None)
+
+
+def reads_secrets(spec: core.PodSpecArgs) -> bool:
+    """Whether a container of the pod reads a Secret (env, envFrom or a volume)."""
+    pod: Any = spec
+    for c in [*(pod.containers or []), *(pod.init_containers or [])]:
+        for e in _field(c, "env", "env") or []:
+            source = _field(e, "value_from", "valueFrom")
+            if source is not None and _field(source, "secret_key_ref", "secretKeyRef") is not None:
+                return True
+        if any(_field(f, "secret_ref", "secretRef") is not None for f in _field(c, "env_from", "envFrom") or []):
+            return True
+    return any(_field(v, "secret", "secret") is not None for v in pod.volumes or [])
+
+
 def pod_template(
     labels: Mapping[str, str],
     spec: core.PodSpecArgs,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
     knobs: PodKnobs | None = None,
+    secrets_checksum: pulumi.Input[str] | None = None,
 ) -> core.PodTemplateSpecArgs:
+    """`secrets_checksum`: a keyed digest of the Secret values the program's long-running pods
+    read (Context.secrets_checksum); the pod carries it as `checksum/secrets` if it reads a
+    Secret, and so rolls when one is rotated. A pod that reads none would roll for nothing."""
     # Pods always carry part-of: the NetworkPolicies tell the program's pods from the Rasa Pro
     # Jobs the consumers start by it, whatever labels the caller passes.
     labels = {PART_OF_LABEL: PART_OF, **labels}
     annotations = dict(annotations or {})
+    if secrets_checksum is not None and reads_secrets(spec):
+        annotations[CHECKSUM_ANNOTATION] = secrets_checksum
     if knobs is not None:
         labels, annotations = apply_knobs(knobs, labels, annotations, spec)
     return core.PodTemplateSpecArgs(

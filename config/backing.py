@@ -122,6 +122,59 @@ class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
 
 
+# MinIO's client: the bucket Job, and the backups' upload and download.
+MC_IMAGE = "minio/mc"
+MC_TAG = "RELEASE.2025-04-16T18-13-26Z"
+# What a CronJob's schedule takes (robfig/cron, as the CronJob controller parses it): five fields
+# or a descriptor. The controller checks each field; this catches the usual slips (six fields, a
+# missing one) before anything is deployed.
+_SCHEDULE = re.compile(
+    r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9*,/?-]+( [0-9A-Za-z*,/?-]+){4})$"
+)
+# The name of a backup: the UTC time its dump started (the folder in the bucket).
+_BACKUP_NAME = re.compile(r"^[0-9]{8}T[0-9]{6}Z$")
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """A validator that explains the form a value must take, instead of echoing a regex."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+_schedule = _matching(
+    _SCHEDULE,
+    "a CronJob schedule: five fields (minute hour day-of-month month day-of-week, e.g. '0 3 * * *') "
+    "or a descriptor such as @daily",
+)
+_backup_name = _matching(
+    _BACKUP_NAME,
+    "a backup's name: the folder under the backup prefix, the UTC time its dump started, e.g. "
+    "20261204T030000Z (docs/operations.md lists them with mc ls)",
+)
+
+
+class PostgresqlBackup(PodSettings):
+    # When to dump, in UTC (the CronJob's timeZone is Etc/UTC).
+    schedule: Annotated[str, _schedule] = "0 3 * * *"
+    # Backups older than this are removed from the bucket after each successful one.
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 7
+    # Folder of the backups in the object-storage bucket.
+    prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")] = "backups/postgresql"
+    # Restore this backup (its folder name) in the next `pulumi up`, once: docs/operations.md.
+    restore_from: Annotated[str, _backup_name] | None = None
+    # Local space for one backup while it is dumped or downloaded (an emptyDir).
+    scratch_size: Quantity = "5Gi"
+    # MinIO's client image, which uploads and downloads the backups.
+    client_image: ImageRepository = MC_IMAGE
+    # Its tag (pinned, as the bucket Job's).
+    client_tag: ImageTag = MC_TAG
+
+
 class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
@@ -130,6 +183,36 @@ class InClusterDatabase(_Database, PodSettings):
     resources: Resources | None = None
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
+    # Scheduled pg_dump of every Studio database to the object-storage bucket; unset: none.
+    backup: PostgresqlBackup | None = None
+
+
+# RDS identifiers start with a letter and hold letters, digits and hyphens: an instance's up to
+# 63; a snapshot's up to 255 (automated ones prefixed rds:), or a shared snapshot's ARN.
+_RDS_INSTANCE = r"^[A-Za-z][A-Za-z0-9-]{0,62}$"
+_SNAPSHOT = r"(rds:)?[A-Za-z][A-Za-z0-9-]{0,254}"
+_RDS_SNAPSHOT = rf"^({_SNAPSHOT}|arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{{12}}:snapshot:{_SNAPSHOT})$"
+_RESTORE_TIME = r"^(latest|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$"
+
+
+class RdsRestore(Model):
+    """Where a restored instance comes from: a snapshot, or a point in time of an instance's
+    automated backups. Exactly one of `snapshotIdentifier` and `pointInTime`."""
+
+    # A manual, automated (rds:...) or final snapshot, e.g. rasa-studio-prod-postgresql-final.
+    snapshot_identifier: Annotated[str, Field(pattern=_RDS_SNAPSHOT)] | None = None
+    # A UTC time within the source's backup retention (2026-12-04T02:00:00Z), or `latest`.
+    point_in_time: Annotated[str, Field(pattern=_RESTORE_TIME)] | None = None
+    # The instance whose backups `pointInTime` reads; unset: the one this stack created first.
+    source_identifier: Annotated[str, Field(pattern=_RDS_INSTANCE)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RdsRestore:
+        if (self.snapshot_identifier is None) == (self.point_in_time is None):
+            raise KeyError_("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
+        if self.source_identifier is not None and self.point_in_time is None:
+            raise KeyError_("sourceIdentifier", "applies to pointInTime only")
+        return self
 
 
 class RdsDatabase(_Database):
@@ -140,6 +223,9 @@ class RdsDatabase(_Database):
     max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 200
     multi_az: bool = False
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
+    # Create the instance from a snapshot or a point in time (a new instance, beside the old
+    # name): docs/operations.md has the whole procedure. Keep it set afterwards.
+    restore_from: RdsRestore | None = None
     performance_insights: bool = True
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
@@ -185,8 +271,8 @@ class MinioStorage(PodSettings):
     image: ImageRepository = "minio/minio"
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
     bucket: DnsSubdomain = "rasa-studio-models"
-    mc_image: ImageRepository = "minio/mc"
-    mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
+    mc_image: ImageRepository = MC_IMAGE
+    mc_tag: ImageTag = MC_TAG
     storage_size: Quantity = "10Gi"
     resources: Resources | None = None
     # The Job that creates the bucket.

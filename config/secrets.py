@@ -23,7 +23,8 @@ OPENAI_API_KEY = SecretSpec("openaiApiKey", "the OpenAI API key the assistants u
 REGISTRY_PASSWORD = SecretSpec(
     "registryPassword", "the password (GAR: service-account JSON key) of Rasa's image registry", "< key.json"
 )
-# Passwords Studio owns: generated and kept stable unless the user sets them.
+# Passwords Studio owns: generated and kept stable unless the user sets them or raises their
+# counter (config/rotation.py).
 DATABASE_PASSWORD = SecretSpec("databasePassword", "the Studio database user's password", "'<password>'")
 KEYCLOAK_ADMIN_PASSWORD = SecretSpec("keycloakAdminPassword", "the Keycloak admin (kcadmin) password", "'<password>'")
 KEYCLOAK_API_PASSWORD = SecretSpec("keycloakApiPassword", "the Keycloak API user (realmadmin) password", "'<password>'")

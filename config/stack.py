@@ -13,8 +13,10 @@ from .backing import (
     ExternalDatabase,
     ExternalKafka,
     ExternalStorage,
+    InClusterDatabase,
     InClusterKafka,
     KafkaConfig,
+    MinioStorage,
     MskKafka,
     ObjectStorageConfig,
 )
@@ -24,6 +26,7 @@ from .errors import KeyError_
 from .kubernetes import KubernetesConfig
 from .model_service import ORCHESTRATED_REGISTRY, ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
+from .rotation import PasswordRotation
 from .studio import RASA_REGISTRY, StudioConfig, rasa_pro_repository
 from .versions import contract_for
 
@@ -57,6 +60,7 @@ class StackConfig(Model):
     # The Studio version this stack last deployed, when `studio.version` deliberately goes below
     # it (Studio's migrations only go forward; docs/operations.md, "Rolling back").
     acknowledge_downgrade: Annotated[str, Field(min_length=1)] | None = None
+    password_rotation: PasswordRotation = PasswordRotation()
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
         """What this config turns off that prod relies on: {rule: (key, why)}; staging keeps
@@ -261,6 +265,21 @@ class StackConfig(Model):
                 "the orchestrated model services use S3-compatible storage here",
             )
         return self
+
+    @model_validator(mode="after")
+    def _backups_have_a_bucket(self) -> StackConfig:
+        database, storage = self.database, self.object_storage
+        if not isinstance(database, InClusterDatabase) or database.backup is None:
+            return self
+        if isinstance(storage, MinioStorage):
+            return self
+        if isinstance(storage, ExternalStorage) and storage.provider == "aws" and storage.credentials_secret:
+            return self
+        raise KeyError_(
+            "database.backup",
+            "uploads with access keys: needs objectStorage.mode minio, or external (provider aws) with "
+            "credentialsSecret",
+        )
 
     @property
     def kafka_needed(self) -> bool:

@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # fill the end and the workers finish together. A stale list costs balance, never a test.
 LONGEST_FIRST = (
     "test_database_scripts.py",
+    "test_backup_scripts.py",
     "test_program.py",
     "test_pod_settings.py",
     "test_exposure.py",

@@ -7,6 +7,7 @@ Clients (psql, the rendered scripts) connect over TCP with SCRAM passwords, as t
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
@@ -15,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,3 +188,13 @@ def stop(server: Server, process: subprocess.Popen[bytes] | None) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
     shutil.rmtree(server.base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running(binaries: Path | None = None) -> Iterator[Server]:
+    """A started server, stopped and removed afterwards (one per test module: a fixture's body)."""
+    started, process = start(binaries)
+    try:
+        yield started
+    finally:
+        stop(started, process)

@@ -176,10 +176,17 @@ def test_topic_job_creates_exactly_the_declared_topics_idempotently(stack: str) 
     env = env_of(cli)
     assert env["KAFKA_TOPICS"]["value"] == ORCHESTRATED_TOPICS
     assert "--create --if-not-exists" in cli["command"][-1]
-    assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
-        "name": "studio-secrets",
-        "key": "KAFKA_SASL_PASSWORD",
-    }
+    studio_password = {"name": "studio-secrets", "key": "KAFKA_SASL_PASSWORD"}
+    if stack == "dev":
+        # In the cluster it connects as the admin and sets the Studio user's SCRAM credential,
+        # which the brokers only write when they format their storage.
+        assert env["KAFKA_SASL_USERNAME"]["value"] == "admin"
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "kafka-admin", "key": "password"}
+        assert env["KAFKA_SCRAM_USER"]["value"] == "studio"
+        assert env["KAFKA_SCRAM_PASSWORD"]["valueFrom"]["secretKeyRef"] == studio_password
+    else:
+        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == studio_password
+        assert "KAFKA_SCRAM_USER" not in env
     no_literal_passwords(job)
     # The pod must not be mistaken for a broker by the kafka Service or PDB.
     assert job["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] != "kafka"

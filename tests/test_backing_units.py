@@ -74,7 +74,9 @@ def test_database_init_job_is_idempotent_sql() -> None:
     assert "WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db')" in script
     assert "WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner')" in script
     assert script.count("CREATE DATABASE") == 2
-    assert database_init.job_name(["a"], "studio", "x") != database_init.job_name(["a", "b"], "studio", "x")
+    assert database_init.job_name(["a"], "studio", "x", "d1") != database_init.job_name(["a", "b"], "studio", "x", "d1")
+    # A new password (its keyed digest) is a new Job, which runs again.
+    assert database_init.job_name(["a"], "studio", "x", "d1") != database_init.job_name(["a"], "studio", "x", "d2")
 
 
 def test_irsa_trust_admits_exactly_the_given_service_accounts() -> None:

@@ -42,11 +42,8 @@ SELECT format('GRANT %I TO CURRENT_USER', :'owner')
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    started, process = postgres_server.start()
-    try:
+    with postgres_server.running() as started:
         yield started
-    finally:
-        postgres_server.stop(started, process)
 
 
 @pytest.fixture
@@ -147,11 +144,8 @@ def pre_16_server() -> Iterator[Server]:
     dirs = postgres_server.pre_16_bin_dirs()
     if not dirs:
         pytest.skip("no PostgreSQL older than 16 installed (Debian: postgresql-15)")
-    started, process = postgres_server.start(dirs[-1])
-    try:
+    with postgres_server.running(dirs[-1]) as started:
         yield started
-    finally:
-        postgres_server.stop(started, process)
 
 
 @pytest.fixture(params=["wheel", "pre-16"])
@@ -236,3 +230,76 @@ def test_a_wait_gives_up_and_names_the_service(pg: Server) -> None:
     assert f"gave up after 1s waiting for PostgreSQL at 127.0.0.1:{closed}" in done.stderr
     # And it goes on as soon as the server answers.
     assert pg.sh(script, pg.env(SUPERUSER, SUPERUSER_PASSWORD)).returncode == 0
+
+
+def logs_in(pg: Server, user: str, password: str) -> bool:
+    """Whether `user` gets in with `password` over TCP (SCRAM), as the containers connect."""
+    try:
+        pg.psql("SELECT 1", user=user, password=password)
+    except RuntimeError as failed:
+        assert "password authentication failed" in str(failed), failed
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("admin_kind", ["superuser", "rds-admin"])
+def test_a_rotated_password_logs_in_and_the_old_one_does_not(pg: Server, admin_kind: str) -> None:
+    """The Job a new password re-runs (its name changes with it, tests/test_rotation.py) applies it."""
+    stack = "dev" if admin_kind == "superuser" else "prod"
+    job = database_init(stack)
+    admin, admin_password = SUPERUSER, SUPERUSER_PASSWORD
+    if admin_kind == "rds-admin":
+        admin, admin_password = plain_env(job)["PGUSER"], RDS_ADMIN_PASSWORD
+        create_rds_admin(pg, admin)
+    user = studio_user(stack)
+    old, new = PASSWORDS["plain"], PASSWORDS["quotes-and-spaces"]
+    run_job(pg, job, admin, admin_password, old)
+    assert logs_in(pg, user, old)
+    run_job(pg, job, admin, admin_password, new)
+    assert logs_in(pg, user, new)
+    assert not logs_in(pg, user, old)
+    assert_studio_owns_and_writes(pg, user, new)
+
+
+def admin_password_hook() -> ShellScript:
+    return _rendered("dev", "StatefulSet/postgresql containers[postgresql] lifecycle.postStart")
+
+
+@pytest.mark.slow
+def test_the_server_sets_a_rotated_superuser_password_at_start(pg: Server) -> None:
+    """In the cluster the superuser's password is the Secret's after every start: the hook sets it
+    over the local socket (trusted, so no old password is needed), then the Job logs in with it."""
+    hook = admin_password_hook()
+    env = {e["name"]: e.get("value") for e in hook.env}
+    rotated = "rotated superuser pass 'word' $HOME"
+    # The socket of this server in place of the pod's /var/run/postgresql (libpq's default there).
+    socket = pg.env(SUPERUSER, "")
+    socket.update(PGHOST=str(pg.base), POSTGRES_USER=str(env["POSTGRES_USER"]), POSTGRES_PASSWORD=rotated)
+    del socket["PGPASSWORD"]
+    try:
+        done = pg.sh(hook.text, socket)
+        assert done.returncode == 0, done.stderr
+        assert logs_in(pg, SUPERUSER, rotated)
+        assert not logs_in(pg, SUPERUSER, SUPERUSER_PASSWORD)
+        # The Job, with the new admin password, then works as before.
+        run_job(pg, database_init("dev"), SUPERUSER, rotated, PASSWORDS["plain"])
+        assert logs_in(pg, studio_user("dev"), PASSWORDS["plain"])
+    finally:
+        # The module's server again as the other tests expect it.
+        pg.psql(f"ALTER ROLE {SUPERUSER} PASSWORD '{SUPERUSER_PASSWORD}'", password=rotated)
+
+
+@pytest.mark.slow
+def test_the_superuser_hook_gives_up_and_says_so_when_the_server_never_answers(pg: Server) -> None:
+    """The test can fail: a hook that waited forever would keep the pod from ever starting."""
+    hook = admin_password_hook()
+    quick = hook.text.replace("300", "2")
+    assert quick != hook.text
+    env = pg.env(SUPERUSER, "")
+    env.update(
+        PGHOST=str(pg.base), PGPORT=str(postgres_server.free_port()), POSTGRES_USER=SUPERUSER, POSTGRES_PASSWORD="x"
+    )
+    done = pg.sh(quick, env)
+    assert done.returncode == 1
+    assert "the superuser password is unchanged" in done.stderr

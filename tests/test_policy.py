@@ -53,6 +53,8 @@ VARIANTS = [
     *((stack,) for stack in STACKS),
     ("dev", "studio.version=1.17.0", "modelService.architecture=embedded"),
     ("prod", "studio.version=1.17.0", "modelService.architecture=embedded"),
+    # The in-cluster database's backup CronJob and a restore Job.
+    ("dev", "database.backup.restoreFrom=20261204T030000Z"),
     # The in-cluster backing services under prod settings (protected, spread, three brokers).
     ("dev", "environment=prod", "kafka.brokers=3", "acknowledgeUnsafeProd=[tls]"),
 ]

@@ -495,11 +495,3 @@ def test_migration_creates_the_keycloak_database_only_where_nobody_else_does(
     ]
     _, migrate = containers(job)
     assert env_of(migrate)["SKIP_KEYCLOAK"]["value"] == skip
-
-
-@pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])
-def test_generated_passwords_are_protected_with_the_data(stack: str, protected: bool) -> None:
-    passwords = [r for r in run_stack(stack).registrations if r.type == "random:index/randomPassword:RandomPassword"]
-    studio_owned = [r for r in passwords if "StudioSecrets" in r.urn]
-    assert len(studio_owned) == 4
-    assert {r.protect for r in studio_owned} == {protected}

@@ -16,6 +16,7 @@ SECTION_INTROS: dict[str, str] = {
     "database": "The PostgreSQL server holding the `studio`, `keycloak` (and `modelservice`) databases.",
     "objectStorage": "The bucket trained models are kept in.",
     "aws": "Account-side facts the AWS-managed backing services are placed into (staging, prod).",
+    "passwordRotation": "Counters that rotate the generated passwords: raise one by 1 and `pulumi up` (docs/operations.md#rotating-passwords).",
 }
 
 _RESOURCES = "Container requests and limits; unset: the component's built-in sizing."

@@ -99,6 +99,8 @@ CASES: dict[str, Case] = {
     "dev-external": Case("dev", _EXTERNAL),
     "prod-embedded-external": Case("prod", {**_EMBEDDED, **_EXTERNAL}),
     "dev-kafka-clients": Case("dev", {"kafka": {"mode": "in-cluster", "clientNamespaces": ["assistants", "bots"]}}),
+    # The backup CronJob and a restore Job, each reaching PostgreSQL and the bucket.
+    "dev-backups": Case("dev", {"database": {"mode": "in-cluster", "backup": {"restoreFrom": "20261204T030000Z"}}}),
     # Keycloak outside the cluster; and no Kafka at all (embedded, without event ingestion).
     # An external Keycloak needs Studio 1.12.0+ (config/versions.py), so the embedded architecture.
     "dev-external-keycloak": Case(
@@ -302,6 +304,8 @@ WORKLOADS: dict[str, str] = {
     "database-init": "database-init-",
     "kafka-topics": "kafka-topics-",
     "minio-bucket": "minio-bucket-",
+    "postgresql-backup": "postgresql-backup",
+    "postgresql-restore": "postgresql-restore-",
 }
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet")
 

@@ -9,6 +9,7 @@ the same resources. The monitor records each registration request with its optio
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,10 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             metadata["name"] = f"{name}-{_digest(typ, name)}"
         return {"metadata": metadata}
     if typ == "random:index/randomPassword:RandomPassword":
-        return {"result": f"mock-{_digest('password', name, length=24)}"}
+        # As the provider does: a new value when the keepers change (a rotation counter).
+        keepers = inputs.get("keepers")
+        kept = [json.dumps(keepers, sort_keys=True)] if keepers else []
+        return {"result": f"mock-{_digest('password', name, *kept, length=24)}"}
     if typ == "random:index/randomId:RandomId":
         return {"hex": _digest("id", name, length=int(inputs.get("byteLength", 4)) * 2)}
     if typ.startswith("aws:"):

@@ -8,6 +8,8 @@ a dev stack never loads pulumi_aws.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 
 from config.backing import (
@@ -23,11 +25,14 @@ from config.backing import (
 )
 
 from ..context import Context
-from ..interfaces import Database, Kafka, ObjectStorage
+from ..interfaces import Database, Kafka, ObjectStorage, SecretRef
+from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..requirements import Requirements
 from ..secrets import StudioSecrets
 from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
-from .kafka_topics import KafkaTopics
+from .kafka_topics import KafkaTopics, ScramUser
+from .postgresql_backup import PostgresqlBackup
+from .postgresql_in_cluster import ADMIN_SECRET, ADMIN_USER, InClusterPostgresql
 
 
 class BackingServices(pulumi.ComponentResource):
@@ -36,6 +41,13 @@ class BackingServices(pulumi.ComponentResource):
     kafka: Kafka | None
     object_storage: ObjectStorage
     topics: KafkaTopics | None
+    # What else rolls Studio's pods (their `checksum/secrets`) when it changes: the values of
+    # the rotated Secrets besides studio-secrets they read (MinIO's credentials), the database's
+    # address (in DATABASE_URL, a Secret, for the versions that read it: a restored RDS instance
+    # has a new one) and the name of a restored backup (no pod may keep caches of the data a
+    # restore replaced).
+    rollout_inputs: list[pulumi.Input[str]]
+    backup: PostgresqlBackup | None
 
     def __init__(
         self,
@@ -47,12 +59,23 @@ class BackingServices(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:backing:BackingServices", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self.rollout_inputs = []
+        self.backup = None
         self.database = self._database(name, ctx, secrets, needs, child)
+        self.rollout_inputs.append(self.database.host)
         self.kafka = self.topics = None
         if needs.topics:
-            brokers, cli_image = self._kafka(name, ctx, secrets, child)
+            brokers, cli_image, scram_user, credentials = self._kafka(name, ctx, secrets, child)
             self.topics = KafkaTopics(
-                f"{name}-kafka-topics", ctx, brokers, needs.topics, ctx.config.kafka.topics, cli_image, child
+                f"{name}-kafka-topics",
+                ctx,
+                brokers,
+                needs.topics,
+                ctx.config.kafka.topics,
+                cli_image,
+                child,
+                scram_user=scram_user,
+                credentials=credentials,
             )
             # Consumers wait for the brokers and the topics.
             self.kafka = Kafka(
@@ -64,7 +87,9 @@ class BackingServices(pulumi.ComponentResource):
                 ca_secret=brokers.ca_secret,
                 ready=[*brokers.ready, self.topics.job],
             )
-        self.object_storage = self._object_storage(name, ctx, needs, child)
+        self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
+        if self._postgresql is not None:
+            self.database = self._backups(name, ctx, self._postgresql, needs)
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -73,15 +98,14 @@ class BackingServices(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
     def _database(
-        name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
+        self, name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
     ) -> Database:
+        self._postgresql = None
         cfg = ctx.config.database
         if isinstance(cfg, InClusterDatabase):
-            from .postgresql_in_cluster import InClusterPostgresql
-
-            return InClusterPostgresql(f"{name}-postgresql", ctx, cfg, secrets, needs.databases, opts).database
+            self._postgresql = InClusterPostgresql(f"{name}-postgresql", ctx, cfg, secrets, needs.databases, opts)
+            return self._postgresql.database
         if isinstance(cfg, RdsDatabase):
             from .postgresql_rds import RdsPostgresql
 
@@ -94,30 +118,68 @@ class BackingServices(pulumi.ComponentResource):
 
         return external_database(cfg)
 
+    def _backups(self, name: str, ctx: Context, server: InClusterPostgresql, needs: Requirements) -> Database:
+        """The in-cluster server's backups to the bucket; with a restore, Studio waits for it."""
+        cfg = ctx.config.database
+        assert isinstance(cfg, InClusterDatabase)
+        if cfg.backup is None:
+            return server.database
+        self.backup = PostgresqlBackup(
+            f"{name}-postgresql-backup",
+            ctx,
+            cfg.backup,
+            image=f"{cfg.image}:{cfg.tag}",
+            host=ctx.service_host(POSTGRESQL_SERVICE),
+            port=POSTGRESQL_PORT,
+            admin_user=ADMIN_USER,
+            admin_password=SecretRef(ADMIN_SECRET, "password", server.admin_secret),
+            username=cfg.username,
+            databases=needs.databases,
+            storage=self.object_storage,
+            depends_on=[server.stateful_set, server.init.job],
+            opts=pulumi.ResourceOptions(parent=server),
+        )
+        if self.backup.restore is None:
+            return server.database
+        assert cfg.backup.restore_from is not None
+        self.rollout_inputs.append(cfg.backup.restore_from)
+        return dataclasses.replace(server.database, ready=[*server.database.ready, self.backup.restore])
+
     @staticmethod
-    def _kafka(name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions) -> tuple[Kafka, str]:
+    def _kafka(
+        name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions
+    ) -> tuple[Kafka, str, ScramUser | None, pulumi.Output[str] | None]:
+        """The brokers, the CLI image, the SCRAM user the topics Job keeps and a keyed digest of
+        the passwords it uses (a new one re-runs it)."""
         cfg = ctx.config.kafka
         if isinstance(cfg, InClusterKafka):
             from .kafka_in_cluster import InClusterKafkaService
 
-            return InClusterKafkaService(f"{name}-kafka", ctx, cfg, secrets, opts).kafka, f"{cfg.image}:{cfg.tag}"
+            brokers = InClusterKafkaService(f"{name}-kafka", ctx, cfg, secrets, opts)
+            return brokers.kafka, f"{cfg.image}:{cfg.tag}", brokers.scram_user, brokers.credentials
         if isinstance(cfg, MskKafka):
             from .kafka_msk import MskKafkaService
 
             assert ctx.config.aws is not None  # the stack config requires it for msk
-            return MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts).kafka, KAFKA_CLI_IMAGE
+            msk = MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts)
+            # MSK takes a new password from its Secrets Manager secret (updated in place); the Job
+            # re-runs with it and waits until the brokers accept it.
+            return msk.kafka, KAFKA_CLI_IMAGE, None, secrets.digest(secrets.kafka_password)
         assert isinstance(cfg, ExternalKafka)
         from .kafka_external import external_kafka
 
-        return external_kafka(cfg), KAFKA_CLI_IMAGE
+        return external_kafka(cfg), KAFKA_CLI_IMAGE, None, None
 
-    @staticmethod
-    def _object_storage(name: str, ctx: Context, needs: Requirements, opts: pulumi.ResourceOptions) -> ObjectStorage:
+    def _object_storage(
+        self, name: str, ctx: Context, secrets: StudioSecrets, needs: Requirements, opts: pulumi.ResourceOptions
+    ) -> ObjectStorage:
         cfg = ctx.config.object_storage
         if isinstance(cfg, MinioStorage):
             from .minio import Minio
 
-            return Minio(f"{name}-object-storage", ctx, cfg, opts).object_storage
+            minio = Minio(f"{name}-object-storage", ctx, cfg, secrets, opts)
+            self.rollout_inputs.extend(minio.credential_values)
+            return minio.object_storage
         if isinstance(cfg, S3Storage):
             from .s3 import S3ObjectStorage
 

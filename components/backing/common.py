@@ -17,6 +17,7 @@ from pulumi_kubernetes.meta import v1 as meta
 from ..context import Context
 from ..labels import ComponentName
 from ..names import DATA_TEMPLATE, stateful_set_claim
+from ..secrets import generated_password
 
 # Jobs that a failed earlier attempt left behind are replaced instead of awaited forever.
 REPLACE_UNREADY = {"pulumi.com/replaceUnready": "true"}
@@ -135,18 +136,24 @@ def admin_credentials(
     username: str,
     parent: pulumi.Resource,
     password_name: str = "admin-password",
+    rotation: int | None = None,
 ) -> tuple[random.RandomPassword, core.Secret]:
     """A generated admin password and the Secret (`username`, `password`) that holds it.
 
-    Protected with the data: a server keeps the password it was initialised with, and a new
-    one would lock the program's Jobs out.
+    `rotation`: its `passwordRotation` counter, where the service takes a new admin password in
+    the same update (components/secrets.py). None: the server keeps the password it was
+    initialised with and a new one would lock the program's Jobs out, so it is protected with
+    the data.
     """
-    generated = random.RandomPassword(
-        f"{name}-{password_name}",
-        length=32,
-        special=False,
-        opts=pulumi.ResourceOptions(parent=parent, protect=ctx.protect),
-    )
+    if rotation is None:
+        generated = random.RandomPassword(
+            f"{name}-{password_name}",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=parent, protect=ctx.protect),
+        )
+    else:
+        generated = generated_password(f"{name}-{password_name}", rotation, parent)
     password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
     secret = core.Secret(
         f"{name}-admin",

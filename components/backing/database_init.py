@@ -2,7 +2,9 @@
 
 As Rasa's playbooks do for RDS (RasaHQ/rasa-deployment-playbooks aws/configure/db-init.template.yaml): connect as the admin user, create the login
 role if missing (and keep its password in sync), then each database owned by it if missing.
-Safe to re-run; re-runs when the databases, the user or the server change (hash in the name).
+Safe to re-run; re-runs when the databases, the user, the server or a password changes (the
+Job's name has a digest of them; of the passwords only a keyed digest, components/secrets.py), so a
+rotated password reaches the server in the same update.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ psql -v ON_ERROR_STOP=1 --dbname postgres -v owner="$STUDIO_DB_USER" -v password
 """
 
 
-def job_name(databases: Sequence[str], username: str, server: str) -> str:
-    return f"database-init-{spec_hash({'databases': sorted(databases), 'username': username, 'server': server})}"
+def job_name(databases: Sequence[str], username: str, server: str, credentials: str) -> str:
+    """`credentials`: a keyed digest of the admin's and the user's passwords (never a password)."""
+    spec = {"databases": sorted(databases), "username": username, "server": server, "credentials": credentials}
+    return f"database-init-{spec_hash(spec)}"
 
 
 class DatabaseInit(pulumi.ComponentResource):
@@ -92,6 +96,8 @@ class DatabaseInit(pulumi.ComponentResource):
         databases: Sequence[str],
         # Stable identity of the server (not its Output address) for the Job's name.
         server_id: str,
+        # A keyed digest of both passwords (StudioSecrets.digest): a new one re-runs the Job.
+        credentials: pulumi.Output[str],
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -119,7 +125,9 @@ class DatabaseInit(pulumi.ComponentResource):
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(
-                job_name(databases, username, server_id), COMPONENT, annotations=dict(REPLACE_UNREADY)
+                credentials.apply(lambda digest: job_name(databases, username, server_id, digest)),
+                COMPONENT,
+                annotations=dict(REPLACE_UNREADY),
             ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,

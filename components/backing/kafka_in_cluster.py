@@ -24,7 +24,7 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Kafka
+from ..interfaces import Kafka, SecretRef
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
@@ -37,6 +37,7 @@ from .common import (
     tcp_probe,
     with_probes,
 )
+from .kafka_topics import ScramUser
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
@@ -153,6 +154,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
     # Hold (and grow) the storage request of each claim the StatefulSet made.
     claims: list[core.PersistentVolumeClaimPatch]
     kafka: Kafka
+    # What the topics Job keeps the Studio user's credential with, and a keyed digest of it.
+    scram_user: ScramUser
+    credentials: pulumi.Output[str]
 
     def __init__(
         self,
@@ -167,7 +171,9 @@ class InClusterKafkaService(pulumi.ComponentResource):
         ns = ctx.namespace_name
         selector = ctx.selector(COMPONENT)
 
-        # The admin's SCRAM credentials are formatted into the storage at first start.
+        # The admin's SCRAM credentials are formatted into the storage at first start, and the
+        # brokers authenticate to each other with them: no rotation counter (a new password would
+        # have to reach every broker's storage and JAAS line at once), protected with the data.
         self.admin_password, self.admin_secret = admin_credentials(name, ctx, COMPONENT, ADMIN_SECRET, ADMIN_USER, self)
         self.scripts = core.ConfigMap(
             f"{name}-scripts",
@@ -295,6 +301,15 @@ class InClusterKafkaService(pulumi.ComponentResource):
         self.claims = grow_claims(name, ctx, self.stateful_set, KAFKA_SERVICE, cfg.brokers, cfg.storage_size, self)
         disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)
 
+        # The brokers read the Studio user's password only when they format their storage (no
+        # checksum, no restart on a new one): the topics Job sets it on the running brokers.
+        self.scram_user = ScramUser(
+            username=STUDIO_USER,
+            password=secrets.ref(KAFKA_SASL_PASSWORD),
+            admin_username=ADMIN_USER,
+            admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
+        )
+        self.credentials = secrets.digest(self.admin_password.result, secrets.kafka_password)
         self.kafka = Kafka(
             bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
             security_protocol="SASL_PLAINTEXT",

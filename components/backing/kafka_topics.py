@@ -3,11 +3,17 @@
 Works the same against every implementation (in-cluster, MSK, external): it only uses what the
 `Kafka` interface hands out. The client config, password included, is written inside the
 container from env secretKeyRefs; nothing secret is in a ConfigMap or in the Job spec.
+
+On the in-cluster brokers it also keeps the Studio user's SCRAM credential at the current
+password (`ScramUser`), connecting as the admin: the broker only writes credentials when it
+formats its storage. Its name has a keyed digest of the passwords, so a rotation re-runs it and
+the consumers, which wait for it, restart only once the brokers accept the new password.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
@@ -18,7 +24,7 @@ from config.base import ResourceList, Resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import Kafka, created
+from ..interfaces import Kafka, SecretRef, created
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, spec_hash
@@ -61,6 +67,12 @@ topics() { /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$KAFKA_BOOTSTRAP_S
 """
     + wait_for("Kafka at $KAFKA_BOOTSTRAP_SERVERS", "topics --list >/dev/null")
     + """\
+if [ -n "${KAFKA_SCRAM_USER:-}" ]; then
+  echo "setting the SCRAM-SHA-512 credential of $KAFKA_SCRAM_USER"
+  /opt/kafka/bin/kafka-configs.sh --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --command-config "$conf" \\
+    --alter --entity-type users --entity-name "$KAFKA_SCRAM_USER" \\
+    --add-config "SCRAM-SHA-512=[password=${KAFKA_SCRAM_PASSWORD}]"
+fi
 for topic in $KAFKA_TOPICS; do
   echo "creating topic $topic"
   topics --create --if-not-exists --topic "$topic" \\
@@ -77,9 +89,29 @@ def cli_mechanism(mechanism: str | None) -> str:
     return "PLAIN" if mechanism.lower() == "plain" else mechanism
 
 
-def job_name(topics: Sequence[str], spec: Topics) -> str:
-    """Changes exactly when the topic spec does, so Pulumi replaces (re-runs) the Job."""
-    return f"kafka-topics-{spec_hash({'topics': sorted(topics), 'partitions': spec.partitions, 'replicationFactor': spec.replication_factor})}"
+@dataclass(frozen=True)
+class ScramUser:
+    """A SCRAM user the Job sets to `password`, connecting as `admin_username` (in-cluster brokers).
+
+    The password must be one `--add-config` can carry (config/secrets.py SCRAM_UNSAFE)."""
+
+    username: str
+    password: SecretRef
+    admin_username: str
+    admin_password: SecretRef
+
+
+def job_name(topics: Sequence[str], spec: Topics, credentials: str = "") -> str:
+    """Changes exactly when the topic spec or the credentials (a keyed digest) do, so Pulumi
+    replaces (re-runs) the Job."""
+    named: dict[str, object] = {
+        "topics": sorted(topics),
+        "partitions": spec.partitions,
+        "replicationFactor": spec.replication_factor,
+    }
+    if credentials:
+        named["credentials"] = credentials
+    return f"kafka-topics-{spec_hash(named)}"
 
 
 class KafkaTopics(pulumi.ComponentResource):
@@ -94,6 +126,11 @@ class KafkaTopics(pulumi.ComponentResource):
         spec: Topics,
         image: str = DEFAULT_IMAGE,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        scram_user: ScramUser | None = None,
+        # A keyed digest of the passwords the Job uses or sets (StudioSecrets.digest); None where
+        # they live in the user's own Secret.
+        credentials: pulumi.Output[str] | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:KafkaTopics", name, None, opts)
         env = [
@@ -105,7 +142,16 @@ class KafkaTopics(pulumi.ComponentResource):
             workload.env_value("KAFKA_REPLICATION_FACTOR", str(spec.replication_factor)),
             workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
         ]
-        if kafka.username is not None and kafka.password is not None:
+        if scram_user is not None:
+            env += [
+                workload.env_value("KAFKA_SASL_USERNAME", scram_user.admin_username),
+                workload.env_secret(
+                    "KAFKA_SASL_PASSWORD", scram_user.admin_password.name, scram_user.admin_password.key
+                ),
+                workload.env_value("KAFKA_SCRAM_USER", scram_user.username),
+                workload.env_secret("KAFKA_SCRAM_PASSWORD", scram_user.password.name, scram_user.password.key),
+            ]
+        elif kafka.username is not None and kafka.password is not None:
             env += [
                 workload.env_value("KAFKA_SASL_USERNAME", kafka.username),
                 workload.env_secret("KAFKA_SASL_PASSWORD", kafka.password.name, kafka.password.key),
@@ -128,7 +174,13 @@ class KafkaTopics(pulumi.ComponentResource):
         )
         self.job = batch.Job(
             f"{name}-job",
-            metadata=ctx.metadata(job_name(topics, spec), COMPONENT, annotations=dict(REPLACE_UNREADY)),
+            metadata=ctx.metadata(
+                job_name(topics, spec)
+                if credentials is None
+                else credentials.apply(lambda digest: job_name(topics, spec, digest)),
+                COMPONENT,
+                annotations=dict(REPLACE_UNREADY),
+            ),
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
@@ -140,6 +192,12 @@ class KafkaTopics(pulumi.ComponentResource):
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.
-            opts=job_options(self, [*kafka.ready, *created(kafka.password)]),
+            opts=job_options(
+                self,
+                [
+                    *kafka.ready,
+                    *created(kafka.password, *((scram_user.password, scram_user.admin_password) if scram_user else ())),
+                ],
+            ),
         )
         self.register_outputs({"job": self.job.metadata.name})

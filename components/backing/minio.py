@@ -2,6 +2,12 @@
 
 The root credentials are generated into one Secret that also carries them as
 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the names the model services' S3 clients read.
+MinIO reads its root credentials from the environment at every start, and since
+RELEASE.2021-04-22 (minio/minio 3455f786, "kms: encrypt IAM/config data with the KMS") it encrypts
+its config and IAM data with a KMS if one is configured, no longer with the root credentials; this
+one has none and no IAM users. So a new root password (`passwordRotation.minioRootPassword`)
+takes effect when the pod restarts on its checksum, and the model services roll on theirs
+(components/studio.py).
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from ..context import Context
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
 from ..names import MINIO_PORT, MINIO_SERVICE
+from ..secrets import StudioSecrets, generated_password
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
+from ..workload import CHECKSUM_ANNOTATION
 from .common import KEEP_CLAIM_TEMPLATES, REPLACE_UNREADY, grow_claims, pvc_template, spec_hash
 
 COMPONENT: ComponentName = "object-storage"
@@ -57,16 +65,28 @@ class Minio(pulumi.ComponentResource):
     claims: list[core.PersistentVolumeClaimPatch]
     bucket_job: batch.Job
     object_storage: ObjectStorage
+    # The values of `credentials`, for the checksum of the pods that read them.
+    credential_values: list[pulumi.Output[str]]
 
-    def __init__(self, name: str, ctx: Context, cfg: MinioStorage, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        ctx: Context,
+        cfg: MinioStorage,
+        secrets: StudioSecrets,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__("rasa-studio:backing:Minio", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(COMPONENT)
         endpoint = f"http://{ctx.service_host(MINIO_SERVICE)}:{MINIO_PORT}"
 
+        # The user name stays: a rotation changes the password only.
         keep = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
         self.root_user = random.RandomPassword(f"{name}-root-user", length=20, special=False, upper=False, opts=keep)
-        self.root_password = random.RandomPassword(f"{name}-root-password", length=40, special=False, opts=keep)
+        self.root_password = generated_password(
+            f"{name}-root-password", ctx.config.password_rotation.minio_root_password, self, length=40
+        )
         user: pulumi.Output[str] = pulumi.Output.secret(self.root_user.result)
         password: pulumi.Output[str] = pulumi.Output.secret(self.root_password.result)
         self.credentials = core.Secret(
@@ -83,6 +103,7 @@ class Minio(pulumi.ComponentResource):
         )
         # Plain text; readers depend on `credentials` (interfaces.SecretRef says why).
         secret_name = CREDENTIALS_SECRET
+        self.credential_values = [self.root_user.result, self.root_password.result]
         self.service = core.Service(
             f"{name}-service",
             metadata=ctx.metadata(MINIO_SERVICE, COMPONENT),
@@ -122,6 +143,7 @@ class Minio(pulumi.ComponentResource):
                     workload.pod_spec(
                         [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
                     ),
+                    {CHECKSUM_ANNOTATION: secrets.digest(*self.credential_values)},
                     knobs=ctx.knobs("objectStorage"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],

@@ -2,6 +2,9 @@
 
 The databases and the Studio user are created by the image's first-start hook
 (/docker-entrypoint-initdb.d). The script reads the password from env; the ConfigMap holds none.
+The superuser's password is set by initdb only; a postStart hook sets it again on every start
+(ADMIN_PASSWORD_HOOK), and the pods roll when it changes, so `passwordRotation.databaseAdminPassword`
+reaches the server before the database-init Job logs in with the new value.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
+from ..workload import CHECKSUM_ANNOTATION
 from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
+ADMIN_USER = "postgres"
 ADMIN_SECRET = "postgresql-admin"
 INIT_CONFIG_MAP = "postgresql-init"
 DATA_MOUNT = "/var/lib/postgresql/data"
@@ -38,6 +43,29 @@ DEFAULT_RESOURCES = Resources(
     requests=ResourceList(cpu="250m", memory="512Mi"),
     limits=ResourceList(cpu="1", memory="1Gi"),
 )
+
+
+# Over the local socket, which the official image trusts: its entrypoint runs initdb with local
+# `trust` and only appends `host all all all scram-sha-256` (docker-library/postgres
+# docker-entrypoint.sh, pg_setup_hba_conf), so setting a new password needs no old one and no
+# client from outside the pod can do the same. The loop also covers the first start, when the
+# entrypoint's temporary server (socket only) answers before the real one. The container is not
+# Running, and so not ready, until the hook ends; a failed hook restarts it.
+ADMIN_PASSWORD_HOOK = """\
+set -eu
+tries=0
+until pg_isready -q --dbname postgres; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 300 ]; then
+    echo "PostgreSQL did not accept local connections within 300s; the superuser password is unchanged" >&2
+    exit 1
+  fi
+  sleep 1
+done
+psql -X -q -v ON_ERROR_STOP=1 --dbname postgres --username "$POSTGRES_USER" -v password="$POSTGRES_PASSWORD" <<'SQL'
+ALTER ROLE CURRENT_USER WITH PASSWORD :'password';
+SQL
+"""
 
 
 def init_script(databases: Sequence[str]) -> str:
@@ -85,8 +113,10 @@ class InClusterPostgresql(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(COMPONENT)
 
-        # The superuser's password is fixed at initdb.
-        self.admin_password, self.admin_secret = admin_credentials(name, ctx, COMPONENT, ADMIN_SECRET, "postgres", self)
+        rotation = ctx.config.password_rotation.database_admin_password
+        self.admin_password, self.admin_secret = admin_credentials(
+            name, ctx, COMPONENT, ADMIN_SECRET, ADMIN_USER, self, rotation=rotation
+        )
         scripts = {"10-studio.sh": init_script(databases)}
         self.init_scripts = core.ConfigMap(
             f"{name}-init",
@@ -117,7 +147,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
                 ports={"postgresql": POSTGRESQL_PORT},
                 env=[
-                    workload.env_value("POSTGRES_USER", "postgres"),
+                    workload.env_value("POSTGRES_USER", ADMIN_USER),
                     workload.env_secret("POSTGRES_PASSWORD", ADMIN_SECRET, "password"),
                     workload.env_value("PGDATA", PGDATA),
                     workload.env_value("STUDIO_DB_USER", cfg.username),
@@ -133,6 +163,9 @@ class InClusterPostgresql(pulumi.ComponentResource):
             ),
             readiness=exec_probe(ready_check, initial_delay=5, period=10),
             liveness=exec_probe(ready_check, initial_delay=30, period=20),
+        )
+        server.lifecycle = core.LifecycleArgs(
+            post_start=core.LifecycleHandlerArgs(exec_=core.ExecActionArgs(command=["sh", "-c", ADMIN_PASSWORD_HOOK]))
         )
         spec = workload.pod_spec(
             [server],
@@ -157,8 +190,15 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 replicas=1,
                 selector=meta.LabelSelectorArgs(match_labels=selector),
                 # No checksum of the init script here: it only runs on an empty volume, so a
-                # restart would change nothing (the database-init Job adds databases later).
-                template=workload.pod_template(ctx.labels(COMPONENT), spec, knobs=ctx.knobs("database")),
+                # restart would change nothing (the database-init Job adds databases later). The
+                # superuser's password is one: the hook sets it at start. (STUDIO_DB_PASSWORD
+                # only matters to the init script; the Job sets a new one.)
+                template=workload.pod_template(
+                    ctx.labels(COMPONENT),
+                    spec,
+                    {CHECKSUM_ANNOTATION: secrets.digest(self.admin_password.result)},
+                    knobs=ctx.knobs("database"),
+                ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
@@ -183,12 +223,13 @@ class InClusterPostgresql(pulumi.ComponentResource):
             host=ctx.service_host(POSTGRESQL_SERVICE),
             port=POSTGRESQL_PORT,
             sslmode="disable",
-            admin_user="postgres",
+            admin_user=ADMIN_USER,
             admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,
             server_id=f"in-cluster/{POSTGRESQL_SERVICE}",
+            credentials=secrets.digest(self.admin_password.result, secrets.database_password),
             depends_on=[self.stateful_set],
             opts=child,
         )

@@ -16,7 +16,7 @@ from pulumi_aws import ec2, kms, rds
 from pulumi_kubernetes.core import v1 as core
 
 from config.aws import AwsConfig
-from config.backing import RdsDatabase
+from config.backing import RdsDatabase, RdsRestore
 
 from ..context import Context
 from ..interfaces import Database, SecretRef
@@ -24,7 +24,7 @@ from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .aws_common import clients_only_security_group, customer_key
-from .common import admin_credentials, aws_name, stateful
+from .common import admin_credentials, aws_name, spec_hash, stateful
 from .database_init import DatabaseInit
 
 COMPONENT: ComponentName = "postgresql"
@@ -40,6 +40,26 @@ TIMEOUTS = pulumi.CustomTimeouts(create="40m", update="80m", delete="60m")
 
 def parameter_group_family(engine_version: str) -> str:
     return f"postgres{engine_version.split('.')[0]}"
+
+
+def instance_identifier(base: str, restore: RdsRestore | None) -> str:
+    """The stack's identifier; a restored instance's has a digest of where it came from, so it is
+    created beside the instance it replaces (RDS identifiers are unique per account and region)."""
+    if restore is None:
+        return base
+    return f"{base[:56].rstrip('-')}-{spec_hash(restore.model_dump(mode='json'), 6)}"
+
+
+def point_in_time(base: str, restore: RdsRestore | None) -> rds.InstanceRestoreToPointInTimeArgs | None:
+    """The rds.Instance argument that creates it from a point in time of a source's backups."""
+    if restore is None or restore.point_in_time is None:
+        return None
+    latest = restore.point_in_time == "latest"
+    return rds.InstanceRestoreToPointInTimeArgs(
+        source_db_instance_identifier=restore.source_identifier or base,
+        use_latest_restorable_time=True if latest else None,
+        restore_time=None if latest else restore.point_in_time,
+    )
 
 
 class RdsPostgresql(pulumi.ComponentResource):
@@ -66,6 +86,8 @@ class RdsPostgresql(pulumi.ComponentResource):
         super().__init__("rasa-studio:backing:RdsPostgresql", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         identifier = aws_name(ctx, "postgresql")
+        # Only the instance's name follows a restore: its subnet and parameter groups stay.
+        instance_id = instance_identifier(identifier, cfg.restore_from)
 
         self.key = customer_key(name, f"{identifier}: RDS storage and Performance Insights", ctx, self)
         # config/stack.py requires aws.clientSecurityGroupIds for database.mode rds.
@@ -91,12 +113,25 @@ class RdsPostgresql(pulumi.ComponentResource):
             parameters=[rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
             opts=child,
         )
+        # A new master password is an in-place modification of the instance (ModifyDBInstance
+        # MasterUserPassword, applied without an outage); the init Job re-runs with it.
         self.master_password, self.admin_secret = admin_credentials(
-            name, ctx, COMPONENT, ADMIN_SECRET, MASTER_USER, self, password_name="master-password"
+            name,
+            ctx,
+            COMPONENT,
+            ADMIN_SECRET,
+            MASTER_USER,
+            self,
+            password_name="master-password",
+            rotation=ctx.config.password_rotation.database_admin_password,
         )
+        # With restoreFrom, a new instance (new identifier and source are force-new): protection
+        # stops the update in protected stacks until the old one is let go (docs/operations.md);
+        # deleting the old one leaves its final snapshot. The master password is set on the new
+        # instance after the restore, and the init Job re-runs against it (new server id).
         self.instance = rds.Instance(
             f"{name}-instance",
-            identifier=identifier,
+            identifier=instance_id,
             engine="postgres",
             engine_version=cfg.engine_version,
             instance_class=cfg.instance_class,
@@ -122,7 +157,9 @@ class RdsPostgresql(pulumi.ComponentResource):
             performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
             deletion_protection=ctx.protect,
             skip_final_snapshot=not ctx.final_snapshot,
-            final_snapshot_identifier=f"{identifier}-final",
+            final_snapshot_identifier=f"{instance_id}-final",
+            snapshot_identifier=cfg.restore_from.snapshot_identifier if cfg.restore_from else None,
+            restore_to_point_in_time=point_in_time(identifier, cfg.restore_from),
             opts=stateful(ctx, self, custom_timeouts=TIMEOUTS),
         )
         admin = SecretRef(ADMIN_SECRET, "password", self.admin_secret)
@@ -138,7 +175,8 @@ class RdsPostgresql(pulumi.ComponentResource):
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,
-            server_id=identifier,
+            server_id=instance_id,
+            credentials=secrets.digest(self.master_password.result, secrets.database_password),
             depends_on=[self.instance],
             opts=child,
         )

@@ -119,6 +119,7 @@ class Consumer(pulumi.ComponentResource):
                     ),
                     rasa_pod_annotations(object_name, read_only),
                     knobs=ctx.knobs(knobs_key(component)),
+                    secrets_checksum=ctx.secrets_checksum,
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

@@ -229,6 +229,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                     ),
                     rasa_pod_annotations(object_name, read_only),
                     knobs=ctx.knobs("modelService.pods.embedded"),
+                    secrets_checksum=ctx.secrets_checksum,
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),

@@ -110,6 +110,7 @@ class Orchestrator(pulumi.ComponentResource):
                     ),
                     rasa_pod_annotations(deployment_name, read_only),
                     knobs=ctx.knobs(knobs_key(component)),
+                    secrets_checksum=ctx.secrets_checksum,
                 ),
             ),
             # Topics and the modelservice database must exist before the orchestrator starts.
