@@ -22,8 +22,13 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
+from . import k8s_validation as v
 from .errors import KeyError_
 from .pods import PodSettings
+
+# Volume claims: whole bytes; PostgreSQL and Kafka also need room for their logs (>= 1Gi).
+VolumeSize = Annotated[Quantity, AfterValidator(v.volume_size)]
+DataVolumeSize = Annotated[Quantity, AfterValidator(v.data_volume_size)]
 
 # --- Kafka -------------------------------------------------------------------------------
 
@@ -62,7 +67,7 @@ class InClusterKafka(_Kafka, PodSettings):
     # Every broker is also a KRaft controller with a static voter list: changing the count of a
     # running cluster needs a controller migration, not just a new replica count.
     brokers: Annotated[int, Field(ge=1, le=MAX_IN_CLUSTER_BROKERS)] = 1
-    storage_size: Quantity = "10Gi"
+    storage_size: DataVolumeSize = "10Gi"
     resources: Resources | None = None
     # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
     # the Studio namespace's own clients are always admitted.
@@ -118,7 +123,7 @@ class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
     tag: ImageTag = "17.2"
-    storage_size: Quantity = "10Gi"
+    storage_size: DataVolumeSize = "10Gi"
     resources: Resources | None = None
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
@@ -160,12 +165,25 @@ DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, F
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+_BUCKET_IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+# Prefixes and suffixes S3 reserves for its own names (access point aliases, Object Lambda,
+# directory and table buckets, the documentation's examples).
+_BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
 def _bucket(value: str) -> str:
     if not _BUCKET.match(value) or ".." in value:
         raise ValueError(
             f"{value!r} is not a bucket name: 3-63 lowercase letters, digits, '.' and '-', "
             "starting and ending with a letter or digit"
         )
+    if _BUCKET_IP.match(value):
+        raise ValueError(f"{value!r} looks like an IP address, which S3 refuses as a bucket name")
+    reserved = [p for p in _BUCKET_RESERVED_PREFIXES if value.startswith(p)]
+    reserved += [s for s in _BUCKET_RESERVED_SUFFIXES if value.endswith(s)]
+    if reserved:
+        raise ValueError(f"{value!r}: S3 reserves {reserved[0]!r} for its own names")
     return value
 
 
@@ -179,7 +197,7 @@ class MinioStorage(PodSettings):
     bucket: DnsSubdomain = "rasa-studio-models"
     mc_image: ImageRepository = "minio/mc"
     mc_tag: ImageTag = "RELEASE.2025-04-16T18-13-26Z"
-    storage_size: Quantity = "10Gi"
+    storage_size: VolumeSize = "10Gi"
     resources: Resources | None = None
     # The Job that creates the bucket.
     setup_job: PodSettings = PodSettings()

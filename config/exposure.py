@@ -7,11 +7,11 @@ Under `studio` in the stack file: `exposure` picks the mode, `ingress` / `gatewa
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
 from .kubernetes import AnnotationKey, Cidr
 
@@ -19,32 +19,10 @@ Exposure = Literal["ingress", "gateway"]
 IngressProfile = Literal["nginx", "alb"]
 GatewayController = Literal["envoy-gateway", "generic"]
 
-# Qualified names as Kubernetes checks annotation and label keys: an optional DNS-subdomain
-# prefix and a name of at most 63 characters.
-_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def _qualified_name(value: str) -> str:
-    prefix, _, name = value.rpartition("/")
-    if (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or len(name) > 63 or not _NAME.match(name):
-        raise ValueError(
-            f"'{value}' is not a Kubernetes key: an optional DNS-subdomain prefix and '/', then at most "
-            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        )
-    return value
-
-
-def _label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
-        raise ValueError("must be a label value: at most 63 letters, digits, '-', '_' or '.'")
-    return value
-
-
-QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
-LabelValue = Annotated[str, AfterValidator(_label_value)]
-Annotations = dict[AnnotationKey, str]
+QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
+LabelValue = Annotated[str, AfterValidator(v.label_value)]
+# The ingress annotations together, as ValidateAnnotations counts them (256 KiB).
+Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(v.annotations)]
 # Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
 GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
 AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]

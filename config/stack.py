@@ -9,6 +9,7 @@ from pydantic.alias_generators import to_snake
 
 from .aws import AwsConfig
 from .backing import (
+    MAX_MSK_BROKERS,
     DatabaseConfig,
     ExternalDatabase,
     ExternalKafka,
@@ -200,6 +201,19 @@ class StackConfig(Model):
     def kafka_needed(self) -> bool:
         """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
         return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
+
+    @model_validator(mode="after")
+    def _msk_within_quota(self) -> StackConfig:
+        kafka = self.kafka
+        if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
+            total = kafka_broker_count(kafka, self.aws) or 0
+            if total > MAX_MSK_BROKERS:
+                raise KeyError_(
+                    "kafka.brokersPerSubnet",
+                    f"{kafka.brokers_per_subnet} per subnet x {len(self.aws.subnet_ids)} subnets is {total} brokers; "
+                    f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
+                )
+        return self
 
     @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from . import cron
 from .base import (
     DnsSubdomain,
     Hostname,
@@ -132,15 +133,14 @@ class Autoscaling(Model):
         return self
 
 
-# Standard five-field cron: minute hour day-of-month month day-of-week.
-_CRON = r"^\S+( \S+){4}$"
 
 
 class ConversationRetention(Model):
     """How long the backend keeps conversations; unset keeps them forever (chart default)."""
 
     delete_older_than_hours: PositiveInt | None = None
-    cron_expression: Annotated[str, Field(pattern=_CRON)] = "0 * * * *"
+    # Standard five-field cron (config/cron.py): minute hour day-of-month month day-of-week.
+    cron_expression: Annotated[str, AfterValidator(cron.check)] = "0 * * * *"
 
 
 class Polling(Model):
