@@ -4,6 +4,7 @@ import pulumi
 
 import config
 from components import preflight
+from components.existing_secrets import existing_secret_keys
 from components.providers import providers
 from components.studio import RasaStudio
 
@@ -16,3 +17,6 @@ pulumi.export("namespace", loaded.config.kubernetes.namespace)
 pulumi.export("sizing", studio.sizing)
 pulumi.export("capacity", studio.capacity)
 pulumi.export("contract", studio.contract)
+# The Secrets this stack reads but does not create, and the keys each must hold.
+if secret_keys := existing_secret_keys(loaded.config):
+    pulumi.export("existingSecrets", secret_keys)

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from importlib.metadata import version
 from typing import Annotated, Any
 
+from pulumi_aws._enums import Region
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
 from .errors import KeyError_
 
-AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+# The regions the pinned pulumi-aws provider knows (requirements.txt; pulumi_aws/_enums.py
+# `Region`, generated from the AWS SDK's partition endpoints): a misspelt region (eu-centrl-1)
+# fails here instead of at the first AWS call of `pulumi up`.
+PULUMI_AWS_VERSION = version("pulumi-aws")
+AWS_REGIONS = frozenset(r.value for r in Region)
+
+
+def _aws_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        close = difflib.get_close_matches(value, sorted(AWS_REGIONS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{value!r} is not an AWS region pulumi-aws {PULUMI_AWS_VERSION} knows{hint}")
+    return value
+
+
+AwsRegion = Annotated[str, AfterValidator(_aws_region)]
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
 

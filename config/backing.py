@@ -23,6 +23,7 @@ from .base import (
     SecretKeyRef,
 )
 from . import k8s_validation as v
+from .aws import AWS_REGIONS
 from .errors import KeyError_
 from .pods import PodSettings
 
@@ -243,6 +244,9 @@ class ExternalStorage(Model):
             for key, value in aws_only.items():
                 if value is not None:
                     raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+        if self.provider == "aws" and self.endpoint is None and self.region not in AWS_REGIONS:
+            # Without an endpoint the client talks to AWS S3 itself, which knows only its regions.
+            raise KeyError_("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
         if self.provider != "gcs" and self.gcs_credentials is not None:
             raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
         azure = {

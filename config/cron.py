@@ -52,7 +52,7 @@ def _field(text: str, field: str, low: int, high: int, names: tuple[str, ...]) -
             raise ValueError(f"{field} step {item!r} needs * or a range before the /")
 
 
-def check(expression: str) -> str:
+def cron_expression(expression: str) -> str:
     """The expression if it is valid five-field cron; ValueError naming the field otherwise."""
     fields = expression.split()
     if len(fields) != len(FIELDS) or expression != " ".join(fields):

@@ -30,7 +30,7 @@ from .versions import contract_for
 Environment = Literal["dev", "staging", "prod"]
 # The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
 # (docs/prod-safety.md): turning one off takes two deliberate lines, never one.
-ProdRisk = Literal["protectData", "tls", "databaseTls", "kafkaTls"]
+ProdRisk = Literal["protectData", "tls", "keycloakTls", "databaseTls", "kafkaTls"]
 # sslmode values that encrypt and verify the server (libpq: verify-ca checks the chain,
 # verify-full also the host name); require encrypts without knowing who answers.
 VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
@@ -65,6 +65,12 @@ class StackConfig(Model):
             risks["tls"] = (
                 "studio.tls.enabled",
                 "prod serves Studio over HTTPS: logins and tokens would cross in clear",
+            )
+        external_keycloak = self.studio.keycloak.external
+        if external_keycloak is not None and not external_keycloak.url.startswith("https://"):
+            risks["keycloakTls"] = (
+                "studio.keycloak.external.url",
+                "prod logs users in over HTTPS: with an http:// Keycloak, passwords and tokens would cross in clear",
             )
         if isinstance(self.database, ExternalDatabase) and self.database.ssl_mode not in VERIFIED_SSL_MODES:
             risks["databaseTls"] = (

@@ -140,7 +140,7 @@ class ConversationRetention(Model):
 
     delete_older_than_hours: PositiveInt | None = None
     # Standard five-field cron (config/cron.py): minute hour day-of-month month day-of-week.
-    cron_expression: Annotated[str, AfterValidator(cron.check)] = "0 * * * *"
+    cron_expression: Annotated[str, AfterValidator(cron.cron_expression)] = "0 * * * *"
 
 
 class Polling(Model):
@@ -211,6 +211,22 @@ class Keycloak(Component):
     api_username: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "realmadmin"
     # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
     external: ExternalKeycloak | None = None
+
+    @model_validator(mode="after")
+    def _no_pod_settings_for_an_external_keycloak(self) -> Keycloak:
+        if self.external is None:
+            return self
+        # Replicas, resources and pod knobs shape pods that an external Keycloak does not have:
+        # silently ignoring them would let an operator believe they took effect.
+        pod_fields = set(Component.model_fields) & self.model_fields_set
+        if pod_fields:
+            keys = sorted(to_camel(f) for f in pod_fields)
+            raise KeyError_(
+                keys[0],
+                "takes effect only for the Keycloak this stack runs; with keycloak.external set there are no "
+                f"Keycloak pods, so remove {', '.join(keys)}",
+            )
+        return self
 
     @property
     def in_cluster(self) -> bool:

@@ -65,7 +65,7 @@ DESCRIPTIONS: dict[str, str] = {
     "studio.entryPeer": "NetworkPolicy peer Studio's traffic enters from; unset: the preset of the profile (`nginx`: namespace `ingress-nginx`; Gateway: see `studio.gateway.controller`; `alb`: none, set `cidrs`).",
     "studio.entryPeer.namespace": "Namespace of the proxy pods.",
     "studio.entryPeer.podLabels": "Labels narrowing the proxy pods in that namespace.",
-    "studio.entryPeer.cidrs": "Address ranges instead of pods: the VPC's for the ALB (target type ip).",
+    "studio.entryPeer.cidrs": "Address ranges instead of pods: for the ALB (target type ip), the ranges of the ALB's own subnets, never the whole VPC (pods have VPC addresses too); a range wider than a /20 is refused.",
     "studio.version": "Studio image tag of every Studio container (`1.7.0`; the chart's `tag`).",
     "studio.pullSecret": "Registry credentials for Rasa's images; null: pull without credentials (public mirror).",
     "studio.pullSecret.name": "Name of the dockerconfigjson Secret the pods list in `imagePullSecrets`.",
@@ -107,7 +107,7 @@ DESCRIPTIONS: dict[str, str] = {
     "database.backupRetentionDays": "Days of automated backups (point-in-time restore window).",
     "database.host": "Host name of the existing server.",
     "database.port": "Port of the existing server.",
-    "database.passwordSecret": "Existing Secret key holding the user's password.",
+    "database.passwordSecret": "Existing Secret key holding the user's password. Studio before 1.14 (charts up to 2.1.9) also reads `DATABASE_URL` (`postgresql://USER:PASSWORD@HOST:PORT/studio?sslmode=...`) from the same Secret: it must hold both keys. The `existingSecrets` output of `pulumi up` and the render lists the keys each Secret must hold.",
     "database.sslMode": "libpq `sslmode` for the connection.",
     # objectStorage
     "objectStorage.image": "MinIO image.",
