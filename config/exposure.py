@@ -7,6 +7,7 @@ Under `studio` in the stack file: `exposure` picks the mode, `ingress` / `gatewa
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -131,8 +132,25 @@ ENVOY_GATEWAY_OWNER_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
 GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 
 
+# The ALB connects to its targets from the addresses of its own subnets (one per zone). Subnets
+# that size are rarely wider than a /20 (4096 addresses); a wider range is a VPC's or a zone's, and
+# with the Amazon VPC CNI, whose pods take VPC addresses, it would admit the cluster's pods too.
+# An AWS subnet's IPv6 range is always a /64.
+ALB_WIDEST_IPV4 = 20
+ALB_WIDEST_IPV6 = 64
+
+
+def alb_ranges_too_wide(cidrs: list[str]) -> list[str]:
+    """The ranges that cannot be only an ALB's subnets."""
+    return [
+        c
+        for c in cidrs
+        if ipaddress.ip_network(c).prefixlen < (ALB_WIDEST_IPV4 if ipaddress.ip_network(c).version == 4 else ALB_WIDEST_IPV6)
+    ]
+
+
 def preset_entry_peer(exposure: Exposure, ingress: IngressConfig, gateway: GatewayConfig | None) -> EntryPeer | None:
-    """The profile's peer; None where only the operator knows it (the ALB's VPC ranges)."""
+    """The profile's peer; None where only the operator knows it (the ranges of the ALB's subnets)."""
     if exposure == "gateway" and gateway is not None:
         ref = gateway.parent_ref
         if gateway.controller == "envoy-gateway":

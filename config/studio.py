@@ -21,7 +21,16 @@ from .base import (
     split_host_port,
 )
 from .errors import KeyError_
-from .exposure import EntryPeer, Exposure, GatewayConfig, IngressConfig, preset_entry_peer
+from .exposure import (
+    ALB_WIDEST_IPV4,
+    ALB_WIDEST_IPV6,
+    EntryPeer,
+    Exposure,
+    GatewayConfig,
+    IngressConfig,
+    alb_ranges_too_wide,
+    preset_entry_peer,
+)
 from .pods import PodSettings
 from .security import SecurityContext
 from .versions import UnknownVersion, contract_for
@@ -281,8 +290,16 @@ class StudioConfig(Model):
             raise KeyError_(
                 "entryPeer",
                 "is required with the alb profile: the ALB reaches pods (target type ip) from its subnets; "
-                "set cidrs to the VPC's ranges",
+                "set cidrs to the ranges of the ALB's subnets (not the whole VPC)",
             )
+        if self.exposure == "ingress" and self.ingress.profile == "alb":
+            wide = alb_ranges_too_wide(self.entry.cidrs)
+            if wide:
+                raise KeyError_(
+                    "entryPeer.cidrs",
+                    f"{', '.join(wide)} is wider than an ALB subnet (IPv4 /{ALB_WIDEST_IPV4}, IPv6 /{ALB_WIDEST_IPV6}): "
+                    "give the ranges of the ALB's own subnets; with the VPC CNI a VPC-wide range admits every pod",
+                )
         return self
 
     def _tls_source_fits(self) -> None:
