@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
+from .errors import KeyError_
 from .kubernetes import AnnotationKey, Cidr
 
 Exposure = Literal["ingress", "gateway"]
@@ -91,6 +92,11 @@ class GatewayCreate(Model):
     gateway_class_name: DnsSubdomain
 
 
+# GatewayClass names the controllers' own guides create, whose proxies do not run beside the
+# Gateway: the generic preset would admit pods that do not exist.
+ENVOY_GATEWAY_CLASSES = frozenset({"eg", "envoy-gateway", "envoy"})
+
+
 class GatewayConfig(Model):
     parent_ref: ParentRef
     create: GatewayCreate | None = None
@@ -98,6 +104,23 @@ class GatewayConfig(Model):
     controller: GatewayController = "generic"
     # Request and backend timeout of the /talk route (websockets of "try your assistant").
     talk_timeout: GatewayDuration = "1h"
+    # With the generic preset and the Gateway in Studio's namespace, its proxies run there too and
+    # fetch their configuration from the controller (istio-system for Istio, nginx-gateway for
+    # NGINX Gateway Fabric): the namespace their NetworkPolicy lets them reach.
+    control_plane_namespace: DnsLabel | None = None
+
+    @model_validator(mode="after")
+    def _preset_fits_the_class(self) -> GatewayConfig:
+        if self.create is not None and self.controller == "generic":
+            if self.create.gateway_class_name in ENVOY_GATEWAY_CLASSES:
+                raise KeyError_(
+                    "controller",
+                    f"GatewayClass {self.create.gateway_class_name!r} is Envoy Gateway's, which runs the proxies in "
+                    f"{ENVOY_GATEWAY_NAMESPACE}, not beside the Gateway: set controller: envoy-gateway",
+                )
+        if self.control_plane_namespace is not None and self.controller != "generic":
+            raise KeyError_("controlPlaneNamespace", "takes effect only with controller: generic")
+        return self
 
 
 class EntryPeer(Model):

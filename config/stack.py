@@ -208,6 +208,43 @@ class StackConfig(Model):
         """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
         return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
 
+    @property
+    def entry_in_namespace(self) -> bool:
+        """The entry point's proxy pods run in Studio's own namespace (a Gateway there, generic preset)."""
+        entry = self.studio.entry
+        return entry is not None and not entry.cidrs and entry.namespace == self.kubernetes.namespace
+
+    @model_validator(mode="after")
+    def _entry_proxies_in_the_namespace(self) -> StackConfig:
+        gateway = self.studio.gateway
+        control_plane = gateway.control_plane_namespace if gateway is not None else None
+        if not self.entry_in_namespace:
+            if control_plane is not None:
+                raise KeyError_(
+                    "studio.gateway.controlPlaneNamespace",
+                    "takes effect only when the Gateway's proxies run in Studio's namespace (parentRef.namespace "
+                    f"{self.kubernetes.namespace})",
+                )
+            return self
+        entry = self.studio.entry
+        assert entry is not None
+        if not entry.pod_labels:
+            raise KeyError_(
+                "studio.entryPeer.podLabels",
+                f"are required when the entry point runs in Studio's namespace {self.kubernetes.namespace}: "
+                "without them every pod there would be admitted as the proxy",
+            )
+        if gateway is not None and gateway.controller == "generic" and control_plane is None:
+            # The default-deny policy selects the proxies too: without egress to their controller
+            # they get no configuration, and Studio is unreachable.
+            raise KeyError_(
+                "studio.gateway.controlPlaneNamespace",
+                f"is required when the Gateway runs in Studio's namespace {self.kubernetes.namespace} with "
+                "controller: generic: its proxies run there too and must reach their controller "
+                "(istio-system for Istio, nginx-gateway for NGINX Gateway Fabric)",
+            )
+        return self
+
     @model_validator(mode="after")
     def _msk_within_quota(self) -> StackConfig:
         kafka = self.kafka

@@ -62,6 +62,7 @@ DESCRIPTIONS: dict[str, str] = {
     "studio.gateway.create.gatewayClassName": "GatewayClass of the created Gateway (`eg` for Envoy Gateway's quickstart).",
     "studio.gateway.controller": "Picks the `entryPeer` preset: `envoy-gateway` (proxies in `envoy-gateway-system`, labelled with the Gateway) or `generic` (proxies beside the Gateway with `gateway.networking.k8s.io/gateway-name`).",
     "studio.gateway.talkTimeout": "Request and backend timeout of the `/talk` route, a Gateway API duration such as `1h`.",
+    "studio.gateway.controlPlaneNamespace": "With `controller: generic` and the Gateway in Studio's namespace (its proxies then run there): the namespace of the controller the proxies take their configuration from (`istio-system`, `nginx-gateway`); required then, refused otherwise. See docs/exposure.md.",
     "studio.entryPeer": "NetworkPolicy peer Studio's traffic enters from; unset: the preset of the profile (`nginx`: namespace `ingress-nginx`; Gateway: see `studio.gateway.controller`; `alb`: none, set `cidrs`).",
     "studio.entryPeer.namespace": "Namespace of the proxy pods.",
     "studio.entryPeer.podLabels": "Labels narrowing the proxy pods in that namespace.",
