@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from . import k8s_validation as v
+from .aws import aws_regions
 from .base import (
     DnsLabel,
     DnsSubdomain,
@@ -22,8 +24,6 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
-from . import k8s_validation as v
-from .aws import AWS_REGIONS
 from .errors import KeyError_
 from .pods import PodSettings
 
@@ -244,7 +244,7 @@ class ExternalStorage(Model):
             for key, value in aws_only.items():
                 if value is not None:
                     raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
-        if self.provider == "aws" and self.endpoint is None and self.region not in AWS_REGIONS:
+        if self.provider == "aws" and self.endpoint is None and self.region not in aws_regions():
             # Without an endpoint the client talks to AWS S3 itself, which knows only its regions.
             raise KeyError_("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
         if self.provider != "gcs" and self.gcs_credentials is not None:

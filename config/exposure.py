@@ -24,7 +24,7 @@ GatewayController = Literal["envoy-gateway", "generic"]
 QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
 LabelValue = Annotated[str, AfterValidator(v.label_value)]
 # The ingress annotations together, as ValidateAnnotations counts them (256 KiB).
-Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(v.annotations)]
+Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(v.annotation_map)]
 # Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
 GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
 AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]
@@ -111,13 +111,13 @@ class GatewayConfig(Model):
 
     @model_validator(mode="after")
     def _preset_fits_the_class(self) -> GatewayConfig:
-        if self.create is not None and self.controller == "generic":
-            if self.create.gateway_class_name in ENVOY_GATEWAY_CLASSES:
-                raise KeyError_(
-                    "controller",
-                    f"GatewayClass {self.create.gateway_class_name!r} is Envoy Gateway's, which runs the proxies in "
-                    f"{ENVOY_GATEWAY_NAMESPACE}, not beside the Gateway: set controller: envoy-gateway",
-                )
+        class_name = self.create.gateway_class_name if self.create is not None else None
+        if class_name in ENVOY_GATEWAY_CLASSES and self.controller == "generic":
+            raise KeyError_(
+                "controller",
+                f"GatewayClass {class_name!r} is Envoy Gateway's, which runs the proxies in "
+                f"{ENVOY_GATEWAY_NAMESPACE}, not beside the Gateway: set controller: envoy-gateway",
+            )
         if self.control_plane_namespace is not None and self.controller != "generic":
             raise KeyError_("controlPlaneNamespace", "takes effect only with controller: generic")
         return self
@@ -168,7 +168,8 @@ def alb_ranges_too_wide(cidrs: list[str]) -> list[str]:
     return [
         c
         for c in cidrs
-        if ipaddress.ip_network(c).prefixlen < (ALB_WIDEST_IPV4 if ipaddress.ip_network(c).version == 4 else ALB_WIDEST_IPV6)
+        if ipaddress.ip_network(c).prefixlen
+        < (ALB_WIDEST_IPV4 if ipaddress.ip_network(c).version == 4 else ALB_WIDEST_IPV6)
     ]
 
 

@@ -107,7 +107,7 @@ def label_value(value: str, what: str = "label value") -> str:
     return value
 
 
-def labels(value: Mapping[str, str]) -> Mapping[str, str]:
+def label_map(value: Mapping[str, str]) -> Mapping[str, str]:
     """ValidateLabels: qualified-name keys, label values."""
     for key, item in value.items():
         qualified_name(key, "label key")
@@ -115,7 +115,7 @@ def labels(value: Mapping[str, str]) -> Mapping[str, str]:
     return value
 
 
-def annotations(value: Mapping[str, str]) -> Mapping[str, str]:
+def annotation_map(value: Mapping[str, str]) -> Mapping[str, str]:
     """ValidateAnnotations: qualified-name keys (lowercased) and at most 256 KiB of keys and values."""
     for key in value:
         annotation_key(key)
@@ -127,7 +127,12 @@ def annotations(value: Mapping[str, str]) -> Mapping[str, str]:
 
 def config_key(value: str) -> str:
     """IsConfigMapKey: a key a Secret or ConfigMap can hold."""
-    if len(value) > DNS_SUBDOMAIN_MAX or not _CONFIG_KEY_RE.match(value) or value in (".", "..") or value.startswith(".."):
+    if (
+        len(value) > DNS_SUBDOMAIN_MAX
+        or not _CONFIG_KEY_RE.match(value)
+        or value in (".", "..")
+        or value.startswith("..")
+    ):
         raise ValueError(
             f"{value!r} is not a Secret or ConfigMap key: at most 253 letters, digits, '-', '_' or '.', "
             "not '.' and not starting with '..'"

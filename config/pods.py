@@ -54,7 +54,7 @@ CONTROLLER_LABELS = frozenset(
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
-    v.labels(value)
+    v.label_map(value)
     for key in value:
         if key in CONTRACT_LABELS:
             raise ValueError(f"'{key}' is part of the label contract that selectors and NetworkPolicies use")
@@ -63,11 +63,11 @@ def _labels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-Annotations = Annotated[dict[str, str], AfterValidator(v.annotations)]
+Annotations = Annotated[dict[str, str], AfterValidator(v.annotation_map)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
 # The pod spec's nodeSelector is checked as labels (ValidateLabels): a value no node label can
 # have would leave the pods pending for ever.
-NodeSelector = Annotated[dict[str, str], AfterValidator(v.labels)]
+NodeSelector = Annotated[dict[str, str], AfterValidator(v.label_map)]
 QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=253)]
 # Names that hold a credential (the policy pack's rule, policy/rules.py): their value must come
@@ -122,7 +122,7 @@ class LabelSelectorRequirement(Model):
 
 
 class LabelSelector(Model):
-    match_labels: Annotated[dict[str, str], AfterValidator(v.labels)] | None = None
+    match_labels: Annotated[dict[str, str], AfterValidator(v.label_map)] | None = None
     match_expressions: list[LabelSelectorRequirement] | None = None
 
 

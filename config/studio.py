@@ -142,8 +142,6 @@ class Autoscaling(Model):
         return self
 
 
-
-
 class ConversationRetention(Model):
     """How long the backend keeps conversations; unset keeps them forever (chart default)."""
 

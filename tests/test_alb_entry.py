@@ -49,7 +49,9 @@ def test_every_place_says_the_albs_subnets_not_the_vpc() -> None:
     (row,) = [line for line in reference.splitlines() if line.startswith("| `studio.entryPeer.cidrs`")]
     assert "ALB's own subnets" in row and "never the whole VPC" in row
     exposure = (DOCS / "exposure.md").read_text()
-    (alb,) = [line for line in exposure.splitlines() if "`studio.ingress.profile: alb`" in line and line.startswith("|")]
+    (alb,) = [
+        line for line in exposure.splitlines() if "`studio.ingress.profile: alb`" in line and line.startswith("|")
+    ]
     assert "the ALB's subnets" in alb
     plain = stack_input("staging").plain
     del plain["studio"]["entryPeer"]

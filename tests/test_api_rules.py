@@ -129,7 +129,9 @@ REFUSED: list[tuple[str, Any, str, str]] = [
         {
             "nodeAffinity": {
                 "requiredDuringSchedulingIgnoredDuringExecution": {
-                    "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.labels", "operator": "In", "values": ["a"]}]}]
+                    "nodeSelectorTerms": [
+                        {"matchFields": [{"key": "metadata.labels", "operator": "In", "values": ["a"]}]}
+                    ]
                 }
             }
         },
@@ -265,17 +267,26 @@ REFUSED: list[tuple[str, Any, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "key", "reason"), REFUSED, ids=[f"{c[0]}-{i}" for i, c in enumerate(REFUSED)])
+@pytest.mark.parametrize(
+    ("path", "value", "key", "reason"), REFUSED, ids=[f"{c[0]}-{i}" for i, c in enumerate(REFUSED)]
+)
 def test_what_the_api_server_refuses_is_refused_by_key(path: str, value: Any, key: str, reason: str) -> None:
     problems = _problems(DEV, path, value)
     # The key given or one below it (affinity's nested terms are named down to the item).
-    matching = [p for p in problems if p.split(": ")[0] in (f"rasa-studio:{key}",) or p.startswith(f"rasa-studio:{key}.")]
+    matching = [
+        p for p in problems if p.split(": ")[0] in (f"rasa-studio:{key}",) or p.startswith(f"rasa-studio:{key}.")
+    ]
     assert matching and any(reason in p for p in matching), problems
 
 
 @pytest.mark.parametrize(
     ("bucket", "reason"),
-    [("192.168.5.4", "IP address"), ("xn--models", "'xn--'"), ("models-s3alias", "'-s3alias'"), ("x--ol-s3", "--ol-s3")],
+    [
+        ("192.168.5.4", "IP address"),
+        ("xn--models", "'xn--'"),
+        ("models-s3alias", "'-s3alias'"),
+        ("x--ol-s3", "--ol-s3"),
+    ],
 )
 def test_s3_refuses_these_bucket_names(bucket: str, reason: str) -> None:
     problems = _problems(STAGING, "objectStorage.bucket", bucket, "staging")
@@ -320,7 +331,12 @@ def test_valid_values_of_the_same_knobs_still_pass() -> None:
             }
         },
         "topologySpreadConstraints": [
-            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule", "minDomains": 2}
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "minDomains": 2,
+            }
         ],
         "podAnnotations": {"Example.COM/Team": "x"},
         "extraEnv": [
@@ -357,6 +373,13 @@ _bad_key = st.one_of(
     st.text(alphabet="abc", min_size=64, max_size=70),
     st.sampled_from(["Example.com/x", "-x", "x-", "/x"]),
 )
+# Annotation keys are checked lowercased: a capital in the prefix is fine there.
+_bad_annotation_key = _bad_key.filter(lambda k: k != "Example.com/x")
+_bad_config_key = st.one_of(
+    st.tuples(st.text(alphabet="abc", min_size=1, max_size=4), _BAD_NAME_CHARS).map("".join),
+    st.sampled_from([".", "..", "..x", "a/b"]),
+    st.text(alphabet="abc", min_size=254, max_size=260),
+)
 _bad_divisor = st.sampled_from(["2", "3m", "1.5", "10Mi", "0.5Gi", "lots"])
 _bad_path = st.sampled_from(["/abs", "../up", "a/../../b", "..", "a/.."])
 
@@ -368,13 +391,17 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(st.just("nodeSelector"), st.builds(lambda val: {"pool": val}, _bad_label_value)),
         st.tuples(st.just("podLabels"), st.builds(lambda k: {k: "x"}, _bad_key)),
         st.tuples(st.just("podLabels"), st.builds(lambda val: {"team": val}, _bad_label_value)),
-        st.tuples(st.just("podAnnotations"), st.builds(lambda k: {k: "x"}, _bad_key.filter(lambda k: k.lower() != k or True))),
+        st.tuples(
+            st.just("podAnnotations"), st.builds(lambda k: {k: "x"}, _bad_annotation_key)
+        ),
         st.tuples(
             st.just("tolerations"),
             st.one_of(
                 st.builds(lambda k: [{"key": k, "operator": "Exists"}], _bad_key),
                 st.builds(lambda val: [{"key": "k", "value": val}], _bad_label_value.filter(bool)),
-                st.builds(lambda val: [{"key": "k", "operator": "Exists", "value": val}], st.text(min_size=1, max_size=5)),
+                st.builds(
+                    lambda val: [{"key": "k", "operator": "Exists", "value": val}], st.text(min_size=1, max_size=5)
+                ),
             ),
         ),
         st.tuples(
@@ -384,15 +411,21 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
                     lambda op, vals: {
                         "nodeAffinity": {
                             "requiredDuringSchedulingIgnoredDuringExecution": {
-                                "nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": op, "values": vals}]}]
+                                "nodeSelectorTerms": [
+                                    {"matchExpressions": [{"key": "k", "operator": op, "values": vals}]}
+                                ]
                             }
                         }
                     },
                     st.sampled_from(["Gt", "Lt"]),
-                    st.one_of(st.just([]), st.lists(st.integers(0, 9).map(str), min_size=2, max_size=3), st.just(["x"])),
+                    st.one_of(
+                        st.just([]), st.lists(st.integers(0, 9).map(str), min_size=2, max_size=3), st.just(["x"])
+                    ),
                 ),
                 st.builds(
-                    lambda key: {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": key}]}},
+                    lambda key: {
+                        "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": key}]}
+                    },
                     _bad_key,
                 ),
             ),
@@ -400,7 +433,9 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(
             st.just("topologySpreadConstraints"),
             st.builds(
-                lambda n: [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": n}],
+                lambda n: [
+                    {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": n}
+                ],
                 st.integers(1, 5),
             ),
         ),
@@ -412,7 +447,9 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
                     st.sampled_from(["spec.node", "metadata", "status.phase", "metadata.labels", "metadata.name['x']"]),
                 ),
                 st.builds(
-                    lambda res, div: [{"name": "X", "valueFrom": {"resourceFieldRef": {"resource": res, "divisor": div}}}],
+                    lambda res, div: [
+                        {"name": "X", "valueFrom": {"resourceFieldRef": {"resource": res, "divisor": div}}}
+                    ],
                     st.sampled_from(["limits.cpu", "requests.memory"]),
                     _bad_divisor,
                 ),
@@ -425,10 +462,17 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(
             st.just("extraVolumes"),
             st.one_of(
-                st.builds(lambda p: [{"name": "v", "configMap": {"name": "c", "items": [{"key": "k", "path": p}]}}], _bad_path),
-                st.builds(lambda k: [{"name": "v", "secret": {"secretName": "s", "items": [{"key": k, "path": "p"}]}}], _bad_key),
+                st.builds(
+                    lambda p: [{"name": "v", "configMap": {"name": "c", "items": [{"key": "k", "path": p}]}}], _bad_path
+                ),
+                st.builds(
+                    lambda k: [{"name": "v", "secret": {"secretName": "s", "items": [{"key": k, "path": "p"}]}}],
+                    _bad_config_key,
+                ),
                 st.builds(lambda d: [{"name": "v", "csi": {"driver": d}}], _bad_key),
-                st.builds(lambda q: [{"name": "v", "emptyDir": {"sizeLimit": q}}], st.sampled_from(["-1", "0", "1GB", "x"])),
+                st.builds(
+                    lambda q: [{"name": "v", "emptyDir": {"sizeLimit": q}}], st.sampled_from(["-1", "0", "1GB", "x"])
+                ),
             ),
         ),
     )

@@ -47,7 +47,9 @@ def test_what_the_dev_brokers_keep_fits_their_volume(sets: tuple[str, ...]) -> N
     replication=st.integers(1, 9),
     brokers=st.integers(1, 9),
 )
-def test_retention_is_bounded_or_refused(storage_gib: int, topics: int, partitions: int, replication: int, brokers: int) -> None:
+def test_retention_is_bounded_or_refused(
+    storage_gib: int, topics: int, partitions: int, replication: int, brokers: int
+) -> None:
     storage = storage_gib * 2**30
     per_broker = kr.partitions_per_broker(topics, partitions, replication, brokers)
     try:

@@ -110,7 +110,9 @@ def test_an_external_keycloak_refuses_settings_of_pods_it_does_not_have(
     )
     for knob, value in (("replicas", "2"), ("resources", "{requests: {cpu: 1}}"), ("nodeSelector", "{pool: a}")):
         lines = _render(tmp_path, capsys, None, *external, "--set", f"studio.keycloak.{knob}={value}")
-        assert [ln for ln in lines if ln.startswith(f"rasa-studio:studio.keycloak.{knob}: ") and "no Keycloak pods" in ln]
+        assert [
+            ln for ln in lines if ln.startswith(f"rasa-studio:studio.keycloak.{knob}: ") and "no Keycloak pods" in ln
+        ]
     assert program.check("dev", _plain_with_external_keycloak())[0] is not None
 
 
@@ -126,7 +128,9 @@ def _plain_with_external_keycloak() -> dict[str, object]:
     ).plain
 
 
-def test_a_misspelt_aws_region_is_refused_with_the_close_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_misspelt_aws_region_is_refused_with_the_close_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert render(["staging", "--set", "aws.region=eu-centrl-1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -153,3 +157,11 @@ def test_external_s3_without_endpoint_needs_an_aws_region() -> None:
     assert config is None and any(p.startswith("rasa-studio:objectStorage.region: ") for p in problems), problems
     plain["objectStorage"]["endpoint"] = "https://s3.example.com"
     assert program.check("dev", plain)[0] is not None
+
+
+def test_the_region_list_is_the_pinned_sdks_enum() -> None:
+    from pulumi_aws._enums import Region
+
+    from config.aws import aws_regions
+
+    assert aws_regions() == frozenset(r.value for r in Region)

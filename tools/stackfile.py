@@ -122,7 +122,12 @@ def apply_override(target: StackInput, assignment: str) -> None:
         # has no use for it (secrets render as placeholders): refused, as in the stack file.
         spec = next(x for x in secret_specs.ALL if x.key == top)
         raise StackFileError(
-            [problem(path, f"is a secret, never given with --set; store it encrypted: {secret_specs.set_command(spec, '<stack>')}")]
+            [
+                problem(
+                    path,
+                    f"is a secret, never given with --set; store it encrypted: {secret_specs.set_command(spec, '<stack>')}",
+                )
+            ]
         )
     try:
         value = yaml_io.load_unique(text) if text else ""

@@ -37,7 +37,7 @@ class UniqueKeyLoader(Loader):  # type: ignore[misc,valid-type]
                     key_node.start_mark,
                 )
             seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_unique(text: str) -> Any:
