@@ -59,7 +59,8 @@ def test_proxies_in_the_namespace_need_their_control_plane_named() -> None:
     ],
 )
 def test_a_control_plane_namespace_that_does_nothing_is_refused(sets: tuple[str, ...]) -> None:
-    assert any(f"{DEV_GATEWAY}.controlPlaneNamespace: " in p for p in _check(*sets))
+    problems = _check(*sets)
+    assert any(f"{DEV_GATEWAY}.controlPlaneNamespace: takes effect only" in p for p in problems), problems
 
 
 def test_an_entry_peer_of_the_whole_studio_namespace_is_refused() -> None:
