@@ -137,10 +137,8 @@ class NodeSelectorRequirement(Model):
         return self
 
 
-class NodeFieldRequirement(Model):
-    key: str
-    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
-    values: list[str] | None = None
+class NodeFieldRequirement(NodeSelectorRequirement):
+    """A requirement on the node's fields, of which the API server knows only metadata.name."""
 
     @model_validator(mode="after")
     def _values(self) -> NodeFieldRequirement:

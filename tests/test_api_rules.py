@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config import k8s_validation as v
 from config.loader import stack_name_problem
-from tests.harness import stack_input
+from tests.harness import stack_file, stack_input
 from tools import program
 from tools.render import render
 
@@ -391,9 +390,7 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(st.just("nodeSelector"), st.builds(lambda val: {"pool": val}, _bad_label_value)),
         st.tuples(st.just("podLabels"), st.builds(lambda k: {k: "x"}, _bad_key)),
         st.tuples(st.just("podLabels"), st.builds(lambda val: {"team": val}, _bad_label_value)),
-        st.tuples(
-            st.just("podAnnotations"), st.builds(lambda k: {k: "x"}, _bad_annotation_key)
-        ),
+        st.tuples(st.just("podAnnotations"), st.builds(lambda k: {k: "x"}, _bad_annotation_key)),
         st.tuples(
             st.just("tolerations"),
             st.one_of(
@@ -478,14 +475,6 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
     )
 
 
-def _stack_file(directory: Path, plain: dict[str, Any]) -> Path:
-    values: dict[str, Any] = {"pulumi:disable-default-providers": ["*"]}
-    values.update({f"rasa-studio:{k}": val for k, val in plain.items()})
-    path = directory / "Pulumi.dev.yaml"
-    path.write_text(yaml.safe_dump({"config": values}))
-    return path
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(knob=_knobs())
 def test_invalid_kubernetes_values_exit_2_naming_the_knob(knob: tuple[str, Any]) -> None:
@@ -495,7 +484,7 @@ def test_invalid_kubernetes_values_exit_2_naming_the_knob(knob: tuple[str, Any])
         out = Path(tmp) / "out"
         stderr = io.StringIO()
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
-            code = render(["dev", "--config", str(_stack_file(Path(tmp), plain)), "--out", str(out)])
+            code = render(["dev", "--config", str(stack_file(Path(tmp), plain, "dev")), "--out", str(out)])
         assert code == 2, (key, value)
         lines = [line.strip() for line in stderr.getvalue().splitlines()[1:]]
         assert lines and all(line.startswith(f"rasa-studio:{BACKEND}.{key}") for line in lines), lines
