@@ -11,6 +11,7 @@ import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
@@ -71,6 +72,16 @@ class IngressConfig(Model):
     annotations: Annotations = {}
     paths: IngressPaths = IngressPaths()
     alb: Alb = Alb()
+
+    @model_validator(mode="after")
+    def _annotations_fit_one_ingress(self) -> IngressConfig:
+        # Each path's Ingress carries the shared annotations and its own: 256 KiB together.
+        for key in IngressPaths.model_fields:
+            try:
+                v.annotation_map({**self.annotations, **getattr(self.paths, key).annotations})
+            except ValueError as exc:
+                raise KeyError_(f"paths.{to_camel(key)}.annotations", f"with the shared annotations: {exc}") from None
+        return self
 
     @property
     def ingress_class(self) -> str:

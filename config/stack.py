@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import ValidationError, model_validator
+from pydantic.alias_generators import to_camel, to_snake
 
 from .aws import AwsConfig
 from .backing import (
@@ -148,6 +148,13 @@ class StackConfig(Model):
                 check_mounts(self.pod_settings(key))
             except KeyError_ as exc:
                 raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+            except ValidationError as exc:
+                # Valid apart, too much together: kubernetes.podDefaults merged under the workload's
+                # own (the annotations' 256 KiB of ValidateAnnotations).
+                first = exc.errors()[0]
+                field = to_camel(str(first["loc"][0])) if first["loc"] else ""
+                reason = str((first.get("ctx") or {}).get("error", first["msg"]))
+                raise KeyError_(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
         return self
 
     def workloads(self) -> list[str]:

@@ -383,8 +383,8 @@ _bad_divisor = st.sampled_from(["2", "3m", "1.5", "10Mi", "0.5Gi", "lots"])
 _bad_path = st.sampled_from(["/abs", "../up", "a/../../b", "..", "a/.."])
 
 
-def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
-    """(key under studio.backend, invalid value) over every Kubernetes-typed pod knob."""
+def _pod_knobs() -> st.SearchStrategy[tuple[str, Any]]:
+    """(pod settings key, invalid value) over every Kubernetes-typed pod knob."""
     return st.one_of(
         st.tuples(st.just("nodeSelector"), st.builds(lambda k: {k: "x"}, _bad_key)),
         st.tuples(st.just("nodeSelector"), st.builds(lambda val: {"pool": val}, _bad_label_value)),
@@ -475,11 +475,43 @@ def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
     )
 
 
+# Where pod settings live: the defaults of every workload, a Studio component, a backing service,
+# a setup Job and a model service.
+POD_SETTINGS_AT = (
+    "kubernetes.podDefaults",
+    BACKEND,
+    "studio.webClient",
+    "kafka",
+    "database.setupJob",
+    "modelService.pods.trainingConsumer",
+)
+
+
+def _knobs() -> st.SearchStrategy[tuple[str, Any]]:
+    """(key path, invalid value) over every Kubernetes-typed knob of the dev stack."""
+    pod = st.builds(lambda at, knob: (f"{at}.{knob[0]}", knob[1]), st.sampled_from(POD_SETTINGS_AT), _pod_knobs())
+    other = st.one_of(
+        st.tuples(st.just("studio.ingress.annotations"), st.builds(lambda k: {k: "x"}, _bad_annotation_key)),
+        st.tuples(
+            st.just("modelService.serviceAccount.annotations"), st.builds(lambda k: {k: "x"}, _bad_annotation_key)
+        ),
+        st.tuples(
+            st.sampled_from(["kafka.storageSize", "database.storageSize"]),
+            st.sampled_from(["1500m", "0.5", "512Mi", "100M", "-1Gi", "lots"]),
+        ),
+        st.tuples(
+            st.sampled_from(["objectStorage.storageSize", "modelService.storageSize"]), st.sampled_from(["1.5", "0.1"])
+        ),
+        st.tuples(st.just("studio.host"), st.sampled_from(["10.0.0.1", "192.168.1.20", "::1"])),
+    )
+    return st.one_of(pod, other)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(knob=_knobs())
 def test_invalid_kubernetes_values_exit_2_naming_the_knob(knob: tuple[str, Any]) -> None:
     key, value = knob
-    plain = _with(DEV, f"{BACKEND}.{key}", value)
+    plain = _with(DEV, key, value)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         stderr = io.StringIO()
@@ -487,7 +519,7 @@ def test_invalid_kubernetes_values_exit_2_naming_the_knob(knob: tuple[str, Any])
             code = render(["dev", "--config", str(stack_file(Path(tmp), plain, "dev")), "--out", str(out)])
         assert code == 2, (key, value)
         lines = [line.strip() for line in stderr.getvalue().splitlines()[1:]]
-        assert lines and all(line.startswith(f"rasa-studio:{BACKEND}.{key}") for line in lines), lines
+        assert lines and all(line.startswith(f"rasa-studio:{key}") for line in lines), lines
         assert not out.exists()
 
 
@@ -497,3 +529,20 @@ def test_the_validators_cite_what_they_follow() -> None:
     for name in ("IsQualifiedName", "ValidateAnnotations", "validateTolerations", "validateLocalDescendingPath"):
         assert name in doc
     assert v.TOTAL_ANNOTATION_SIZE == 256 * 1024
+
+
+def test_annotations_are_counted_together_where_they_land_together() -> None:
+    # Each map alone is within 256 KiB; the pod (or the Ingress) gets both.
+    plain = _with(DEV, "kubernetes.podDefaults", {"podAnnotations": {"a": "x" * (200 * 1024)}})
+    problems = _problems(plain, f"{BACKEND}.podAnnotations", {"b": "y" * (100 * 1024)})
+    assert any(
+        p.startswith(f"rasa-studio:{BACKEND}.podAnnotations: with kubernetes.podDefaults merged in") and "262144" in p
+        for p in problems
+    ), problems
+    ingress = {
+        "exposure": "ingress",
+        "gateway": None,
+        "ingress": {"annotations": {"a": "x" * (200 * 1024)}, "paths": {"talk": {"annotations": {"b": "y" * 70000}}}},
+    }
+    problems = _problems(_with(DEV, "studio", {**DEV["studio"], **ingress}), "studio.ingress.profile", "nginx")
+    assert any(p.startswith("rasa-studio:studio.ingress.paths.talk.annotations: with the shared") for p in problems)
