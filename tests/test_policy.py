@@ -55,6 +55,13 @@ VARIANTS = [
     ("prod", "studio.version=1.17.0", "modelService.architecture=embedded"),
     # The in-cluster backing services under prod settings (protected, spread, three brokers).
     ("dev", "environment=prod", "kafka.brokers=3", "acknowledgeUnsafeProd=[tls]"),
+    # A Gateway in Studio's namespace: its proxies' policy selects pods the controller starts.
+    (
+        "dev",
+        "studio.gateway.controller=generic",
+        "studio.gateway.create.gatewayClassName=istio",
+        "studio.gateway.controlPlaneNamespace=istio-system",
+    ),
 ]
 
 
