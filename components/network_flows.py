@@ -158,6 +158,10 @@ def flows(config: StackConfig) -> list[Flow]:
         gateway = config.studio.gateway
         if gateway is not None and gateway.control_plane_namespace is not None:
             allow([INGRESS_CONTROLLER], namespace_peer(gateway.control_plane_namespace), None)
+        if config.studio.exposure == "ingress":
+            # An Ingress controller is its own control plane: it watches the Ingresses itself.
+            for port in KUBERNETES_API_PORTS:
+                allow([INGRESS_CONTROLLER], KUBERNETES_API, port)
     # Browsers reach the Studio through the ingress controller.
     allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)

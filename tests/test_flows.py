@@ -260,7 +260,14 @@ def test_every_exposure_profile_is_in_the_matrix() -> None:
         gateway = config.studio.gateway
         exposure = gateway.controller if gateway is not None else config.studio.ingress.profile
         exposures.add(f"{exposure} in Studio's namespace" if config.entry_in_namespace else exposure)
-    assert exposures == {"nginx", "alb", "envoy-gateway", "generic", "generic in Studio's namespace"}
+    assert exposures == {
+        "nginx",
+        "alb",
+        "envoy-gateway",
+        "generic",
+        "generic in Studio's namespace",
+        "nginx in Studio's namespace",
+    }
 
 
 IN_NAMESPACE = "dev-gateway-in-namespace"

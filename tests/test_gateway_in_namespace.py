@@ -66,3 +66,31 @@ def test_a_control_plane_namespace_that_does_nothing_is_refused(sets: tuple[str,
 def test_an_entry_peer_of_the_whole_studio_namespace_is_refused() -> None:
     problems = _check("studio.entryPeer={namespace: rasa-studio}")
     assert any(p.startswith("rasa-studio:studio.entryPeer.podLabels: ") for p in problems), problems
+
+
+def test_an_ingress_controller_in_the_namespace_gets_clients_and_the_api_server() -> None:
+    from components.network_flows import ANYWHERE, INGRESS_CONTROLLER, KUBERNETES_API, Flow, flows
+
+    plain = stack_input(
+        "dev",
+        "studio.exposure=ingress",
+        "studio.gateway=null",
+        "studio.entryPeer={namespace: rasa-studio, podLabels: {app.kubernetes.io/name: ingress-nginx}}",
+    ).plain
+    config, problems = program.check("dev", plain)
+    assert config is not None, problems
+    found = flows(config)
+    assert {Flow(ANYWHERE, INGRESS_CONTROLLER, 80), Flow(ANYWHERE, INGRESS_CONTROLLER, 443)} <= set(found)
+    assert Flow(INGRESS_CONTROLLER, KUBERNETES_API, 443) in found
+    # A Gateway's proxies take their configuration from their controller instead.
+    gateway = program.check(
+        "dev",
+        stack_input(
+            "dev",
+            f"{DEV_GATEWAY}.controller=generic",
+            f"{DEV_GATEWAY}.create.gatewayClassName=istio",
+            f"{DEV_GATEWAY}.controlPlaneNamespace=istio-system",
+        ).plain,
+    )[0]
+    assert gateway is not None
+    assert Flow(INGRESS_CONTROLLER, KUBERNETES_API, 443) not in flows(gateway)

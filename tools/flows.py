@@ -147,6 +147,17 @@ CASES: dict[str, Case] = {
             }
         },
     ),
+    # An Ingress controller in Studio's namespace: its own policy, the API server included.
+    "dev-ingress-in-namespace": Case(
+        "dev",
+        {
+            "studio": {
+                "exposure": "ingress",
+                "gateway": None,
+                "entryPeer": {"namespace": "rasa-studio", "podLabels": {"app.kubernetes.io/name": "ingress-nginx"}},
+            }
+        },
+    ),
 }
 
 
