@@ -99,6 +99,8 @@ def _config_section(path: Path, document: Any) -> dict[Any, Any]:
         raise StackFileError([f"{path}: `config:` is empty; it needs {example}"])
     if not isinstance(values, dict):
         raise StackFileError([f"{path}: `config:` must be a mapping of keys such as {PROJECT}:environment"])
+    if not any(str(k).startswith(f"{PROJECT}:") or ":" not in str(k) for k in values):
+        raise StackFileError([f"{path}: `config:` holds no {PROJECT}: settings; it needs {example}"])
     return values
 
 
