@@ -225,7 +225,8 @@ class Keycloak(Component):
             return self
         # Replicas, resources and pod knobs shape pods that an external Keycloak does not have:
         # silently ignoring them would let an operator believe they took effect.
-        pod_fields = set(Component.model_fields) & self.model_fields_set
+        # (A key set to null is as good as unset.)
+        pod_fields = {f for f in set(Component.model_fields) & self.model_fields_set if getattr(self, f) is not None}
         if pod_fields:
             keys = sorted(to_camel(f) for f in pod_fields)
             raise KeyError_(

@@ -599,7 +599,11 @@ def test_no_shipped_stack_depends_on_ingress_nginx() -> None:
 @pytest.mark.parametrize("exposure", ["ingress", "gateway"])
 def test_an_external_keycloak_gets_no_auth_path(exposure: str) -> None:
     # An external Keycloak needs Studio 1.12 or later.
-    external = {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}, **EMBEDDED["studio"]}
+    # Pod settings of an in-cluster Keycloak (a stack file's) go: an external one has no pods.
+    external = {
+        "keycloak": {"external": {"url": "https://sso.example.com/auth"}, "resources": None},
+        **EMBEDDED["studio"],
+    }
     plain = merge(stack_input("dev").plain, {"studio": external}) if exposure == "gateway" else nginx_dev(**external)
     plain = merge(plain, {"modelService": EMBEDDED["modelService"]})
     run = run_config("dev", plain, {**SECRETS, "keycloakAdminPassword": "x", "keycloakApiPassword": "x"})

@@ -3,6 +3,7 @@ line per problem naming what to change, and nothing written."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pulumi
@@ -41,9 +42,12 @@ def test_a_top_level_key_given_twice_is_refused(tmp_path: Path, capsys: pytest.C
     assert "key 'rasa-studio:studio' appears twice" in line and "first on line" in line
 
 
+ASSISTANTS = re.search(r"^    assistants: \d+$", DEV, flags=re.M)
+
+
 def test_a_nested_key_given_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = DEV.replace("    assistants: 2\n", "    assistants: 2\n    assistants: 5\n")
-    assert text != DEV
+    assert ASSISTANTS is not None
+    text = DEV.replace(ASSISTANTS[0], f"{ASSISTANTS[0]}\n    assistants: 5")
     (line,) = _render(tmp_path, capsys, text)
     assert "key 'assistants' appears twice" in line
 
@@ -78,9 +82,10 @@ def test_keys_without_config_are_named(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_a_tab_is_named_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = DEV.replace("    assistants: 2\n", "\tassistants: 2\n")
+    assert ASSISTANTS is not None
+    text = DEV.replace(ASSISTANTS[0], "\t" + ASSISTANTS[0].lstrip())
     (line,) = _render(tmp_path, capsys, text)
-    line_number = DEV.splitlines().index("    assistants: 2") + 1
+    line_number = DEV.splitlines().index(ASSISTANTS[0]) + 1
     assert f"line {line_number}, column 1: a tab character: YAML indents with spaces only" in line
 
 
@@ -105,6 +110,8 @@ def test_an_external_keycloak_refuses_settings_of_pods_it_does_not_have(
 ) -> None:
     external = (
         "--set",
+        "studio.keycloak.resources=null",
+        "--set",
         "studio.version=1.17.0",
         "--set",
         "modelService.architecture=embedded",
@@ -124,6 +131,9 @@ def _plain_with_external_keycloak() -> dict[str, object]:
 
     return stack_input(
         "dev",
+        # Settings of the in-cluster Keycloak's pods go (null is as good as unset).
+        "studio.keycloak.resources=null",
+        "studio.keycloak.replicas=null",
         "studio.version=1.17.0",
         "modelService.architecture=embedded",
         "studio.keycloak.external.url=https://sso.example.com/auth",

@@ -105,7 +105,11 @@ CASES: dict[str, Case] = {
     "dev-external-keycloak": Case(
         "dev",
         {
-            "studio": {"version": "1.17.0", "keycloak": {"external": {"url": "https://sso.example.com/auth"}}},
+            # Without pod settings of the in-cluster Keycloak: an external one has no pods.
+            "studio": {
+                "version": "1.17.0",
+                "keycloak": {"external": {"url": "https://sso.example.com/auth"}, "resources": None},
+            },
             "modelService": {"architecture": "embedded"},
         },
     ),
