@@ -4,6 +4,7 @@ import pulumi
 
 import config
 from components import day2, preflight
+from components.existing_secrets import existing_secret_keys
 from components.providers import providers
 from components.studio import RasaStudio
 
@@ -20,3 +21,6 @@ pulumi.export("contract", studio.contract)
 # Read back by the next update (config/previous.py); the claims this one let go of, for the user.
 pulumi.export("deployment", day2.as_output(loaded.config, loaded.instance))
 pulumi.export("retainedVolumeClaims", day2.released_claims(loaded.config, loaded.previous))
+# The Secrets this stack reads but does not create, and the keys each must hold.
+if secret_keys := existing_secret_keys(loaded.config):
+    pulumi.export("existingSecrets", secret_keys)

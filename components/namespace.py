@@ -35,7 +35,21 @@ def namespace_labels(config: StackConfig) -> dict[str, str]:
     for mode in ("warn", "audit"):
         labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
         labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+    if uses_alb(config):
+        labels[ALB_READINESS_GATE_LABEL] = "enabled"
     return labels
+
+
+# The AWS Load Balancer Controller adds a readiness gate to the pods of a labelled namespace
+# (docs/deploy/pod_readiness_gate.md): a rolling update then waits until the ALB's target group
+# has the new pod healthy before the old one goes, instead of leaving only draining targets.
+ALB_READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
+
+
+def uses_alb(config: StackConfig) -> bool:
+    """Studio behind the ALB with target type ip, the targets being the pods themselves."""
+    studio = config.studio
+    return studio.exposure == "ingress" and studio.ingress.profile == "alb"
 
 
 def namespace(name: str, config: StackConfig, opts: pulumi.ResourceOptions) -> core.Namespace:

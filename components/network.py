@@ -17,6 +17,8 @@ from pulumi_kubernetes.networking import v1 as networking
 from .context import Context
 from .labels import PART_OF, ComponentName, PodGroup, owner
 from .network_flows import (
+    ANYWHERE,
+    ANYWHERE_CIDRS,
     DNS_PORT,
     INGRESS_CONTROLLER,
     KUBE_DNS,
@@ -30,6 +32,8 @@ from .network_flows import (
 )
 
 NAME_PREFIX = "rasa-studio"
+# The policy of an entry point's proxies that run in the Studio namespace (a Gateway there).
+ENTRY_POLICY = f"{NAME_PREFIX}-entry-proxies"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 # The started Rasa Pro Jobs belong to the consumer that starts them.
 RASA_JOBS_COMPONENT: ComponentName = "model-running-consumer"
@@ -41,6 +45,7 @@ class NetworkPolicies(pulumi.ComponentResource):
     default_deny: networking.NetworkPolicy
     dns: networking.NetworkPolicy
     by_group: dict[str, networking.NetworkPolicy]
+    entry: networking.NetworkPolicy | None
 
     def __init__(self, name: str, ctx: Context, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("rasa-studio:network:NetworkPolicies", name, None, opts)
@@ -79,6 +84,15 @@ class NetworkPolicies(pulumi.ComponentResource):
             )
             for group in pod_groups(self.flows)
         }
+        self.entry = None
+        if ctx.config.entry_in_namespace:
+            # The proxies are not ours (no component label), but the default deny selects them.
+            self.entry = networking.NetworkPolicy(
+                f"{name}-entry-proxies",
+                metadata=_namespace_wide_metadata(ctx, ENTRY_POLICY),
+                spec=_group_spec(ctx, INGRESS_CONTROLLER, self.flows),
+                opts=child,
+            )
         self.register_outputs({"groups": sorted(self.by_group)})
 
 
@@ -100,13 +114,17 @@ def _component(group: str) -> ComponentName:
 
 
 def _group_selector(ctx: Context, group: str) -> meta.LabelSelectorArgs:
+    entry = ctx.config.studio.entry
     if group == RASA_JOBS:
         # The consumers label their Jobs' pods as they like; ours all carry part-of.
-        return meta.LabelSelectorArgs(
-            match_expressions=[
-                meta.LabelSelectorRequirementArgs(key="app.kubernetes.io/part-of", operator="DoesNotExist")
-            ]
-        )
+        expressions = [meta.LabelSelectorRequirementArgs(key="app.kubernetes.io/part-of", operator="DoesNotExist")]
+        if ctx.config.entry_in_namespace and entry is not None:
+            # An entry point's proxies in this namespace lack part-of too; they have their own policy.
+            key, value = sorted(entry.pod_labels.items())[0]
+            expressions.append(meta.LabelSelectorRequirementArgs(key=key, operator="NotIn", values=[value]))
+        return meta.LabelSelectorArgs(match_expressions=expressions)
+    if group == INGRESS_CONTROLLER and entry is not None:
+        return meta.LabelSelectorArgs(match_labels=dict(entry.pod_labels))
     # The very labels the group's pods are built with (labels.pod_labels).
     pod_group: PodGroup = group  # type: ignore[assignment]
     return meta.LabelSelectorArgs(match_labels=ctx.pod_selector(pod_group))
@@ -132,6 +150,8 @@ def _peers(ctx: Context, peer: str) -> list[networking.NetworkPolicyPeerArgs]:
                 namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace})
             )
         ]
+    if peer == ANYWHERE:
+        return [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in ANYWHERE_CIDRS]
     if peer in (KUBERNETES_API, OUTSIDE):
         cidrs = k8s.api_server_cidrs if peer == KUBERNETES_API else k8s.egress_cidrs
         return [networking.NetworkPolicyPeerArgs(ip_block=networking.IPBlockArgs(cidr=c)) for c in cidrs]

@@ -30,12 +30,15 @@ INGRESS_CONTROLLER = "ingress-controller"  # studio.entryPeer: the Ingress or Ga
 KUBE_DNS = "kube-dns"  # the cluster DNS in kube-system
 KUBERNETES_API = "kubernetes-api"  # kubernetes.apiServerCidrs
 OUTSIDE = "outside-the-cluster"  # kubernetes.egressCidrs: RDS, MSK, S3, LLM providers
+# Every address: the clients of an entry point whose proxies run in the Studio namespace.
+ANYWHERE = "anywhere"
+ANYWHERE_CIDRS = ("0.0.0.0/0", "::/0")
 # Pods the orchestrated consumers start (Rasa Pro training and running Jobs). Their labels are
 # chosen by the consumer images, not by this program; they are the namespace's pods without the
 # label contract.
 RASA_JOBS = "rasa-pro-jobs"
 
-OUTSIDE_PEERS = (INGRESS_CONTROLLER, KUBE_DNS, KUBERNETES_API, OUTSIDE)
+OUTSIDE_PEERS = (INGRESS_CONTROLLER, KUBE_DNS, KUBERNETES_API, OUTSIDE, ANYWHERE)
 # Pods of another namespace, e.g. "namespace:assistants" (kafka.clientNamespaces).
 NAMESPACE_PREFIX = "namespace:"
 
@@ -55,6 +58,7 @@ RASA_PORT = 5005
 DNS_PORT = 53
 KUBERNETES_API_PORTS = (443, 6443)
 HTTPS_PORT = 443
+HTTP_PORT = 80
 # MSK brokers with SASL/SCRAM over TLS.
 MSK_SASL_SCRAM_PORT = 9096
 
@@ -116,6 +120,16 @@ def _keycloak(config: StackConfig) -> tuple[str, int]:
     return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
 
 
+def listener_ports(config: StackConfig) -> tuple[int, ...]:
+    """Ports the entry point's proxies accept clients on: those of the Gateway this stack creates
+    (80, and 443 with TLS), else HTTP's and HTTPS's. Proxies that run beside their Gateway (Istio,
+    NGINX Gateway Fabric) listen on the listener's own port."""
+    gateway = config.studio.gateway
+    if gateway is not None and gateway.create is not None and not config.studio.tls.enabled:
+        return (HTTP_PORT,)
+    return (HTTP_PORT, HTTPS_PORT)
+
+
 def pod_groups(found: list[Flow]) -> list[str]:
     """The groups of pods in the Studio namespace the flows name, each of which gets a policy."""
     peers = {p for f in found for p in (f.source, f.destination)}
@@ -138,6 +152,18 @@ def flows(config: StackConfig) -> list[Flow]:
         for destination, port in kafka:
             allow(sources, destination, port)
 
+    if config.entry_in_namespace:
+        # The proxies live in this namespace, behind its default deny: clients reach them on the
+        # listener ports, and they reach their controller for their configuration.
+        for port in listener_ports(config):
+            allow([ANYWHERE], INGRESS_CONTROLLER, port)
+        gateway = config.studio.gateway
+        if gateway is not None and gateway.control_plane_namespace is not None:
+            allow([INGRESS_CONTROLLER], namespace_peer(gateway.control_plane_namespace), None)
+        if config.studio.exposure == "ingress":
+            # An Ingress controller is its own control plane: it watches the Ingresses itself.
+            for port in KUBERNETES_API_PORTS:
+                allow([INGRESS_CONTROLLER], KUBERNETES_API, port)
     # Browsers reach the Studio through the ingress controller.
     allow([INGRESS_CONTROLLER], "web-client", WEB_CLIENT_PORT)
     allow([INGRESS_CONTROLLER], "backend", BACKEND_PORT)

@@ -68,8 +68,13 @@ def containers(config: StackConfig) -> list[Container]:
 
 
 def problems(config: StackConfig) -> list[str]:
-    """Every container's merged requests <= limits, and every pod fits one node."""
+    """Every container's merged requests <= limits, every pod fits one node, Kafka's partitions fit its volume."""
     found: list[str] = []
+    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
+        try:
+            kafka_in_cluster.topic_retention(config)
+        except ValueError as exc:
+            found.append(problem("kafka.storageSize", f"{config.kafka.storage_size} is too small: {exc}"))
     node = sz.node_size(config.model_service)
     for container in containers(config):
         requests, limits = (

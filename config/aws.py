@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
+import functools
+import importlib.util
 import re
+from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
@@ -10,7 +16,35 @@ from pydantic import AfterValidator, Field, model_validator
 from .base import Model
 from .errors import KeyError_
 
-AwsRegion = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+
+# The regions the pinned pulumi-aws provider knows (requirements.txt; its `Region` enum in
+# pulumi_aws/_enums.py, generated from the AWS SDK's partition endpoints): a misspelt region
+# (eu-centrl-1) fails here instead of at the first AWS call of `pulumi up`. Read from the
+# installed package's source rather than imported: importing pulumi_aws costs a third of a second,
+# which stacks without AWS (dev) never pay.
+@functools.cache
+def aws_regions() -> frozenset[str]:
+    spec = importlib.util.find_spec("pulumi_aws")
+    assert spec is not None and spec.origin is not None, "pulumi-aws is a pinned requirement"
+    tree = ast.parse((Path(spec.origin).parent / "_enums.py").read_text())
+    (enum,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Region"]
+    return frozenset(
+        n.value.value
+        for n in enum.body
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+    )
+
+
+def _aws_region(value: str) -> str:
+    regions = aws_regions()
+    if value not in regions:
+        close = difflib.get_close_matches(value, sorted(regions), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{value!r} is not an AWS region pulumi-aws {version('pulumi-aws')} knows{hint}")
+    return value
+
+
+AwsRegion = Annotated[str, AfterValidator(_aws_region)]
 SubnetId = Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .aws import AwsConfig, SubnetId
+from . import k8s_validation as v
+from .aws import AwsConfig, SubnetId, aws_regions
 from .base import (
     DnsLabel,
     DnsSubdomain,
@@ -25,6 +26,10 @@ from .base import (
 )
 from .errors import KeyError_
 from .pods import PodSettings
+
+# Volume claims: whole bytes; PostgreSQL and Kafka also need room for their logs (>= 1Gi).
+VolumeSize = Annotated[Quantity, AfterValidator(v.volume_size)]
+DataVolumeSize = Annotated[Quantity, AfterValidator(v.data_volume_size)]
 
 # --- Kafka -------------------------------------------------------------------------------
 
@@ -63,7 +68,7 @@ class InClusterKafka(_Kafka, PodSettings):
     # Every broker is also a KRaft controller with a static voter list: changing the count of a
     # running cluster needs a controller migration, not just a new replica count.
     brokers: Annotated[int, Field(ge=1, le=MAX_IN_CLUSTER_BROKERS)] = 1
-    storage_size: Quantity = "10Gi"
+    storage_size: DataVolumeSize = "10Gi"
     resources: Resources | None = None
     # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
     # the Studio namespace's own clients are always admitted.
@@ -179,7 +184,7 @@ class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
     tag: ImageTag = "17.2"
-    storage_size: Quantity = "10Gi"
+    storage_size: DataVolumeSize = "10Gi"
     resources: Resources | None = None
     # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
@@ -254,12 +259,25 @@ DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, F
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+_BUCKET_IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+# Prefixes and suffixes S3 reserves for its own names (access point aliases, Object Lambda,
+# directory and table buckets, the documentation's examples).
+_BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
 def _bucket(value: str) -> str:
     if not _BUCKET.match(value) or ".." in value:
         raise ValueError(
             f"{value!r} is not a bucket name: 3-63 lowercase letters, digits, '.' and '-', "
             "starting and ending with a letter or digit"
         )
+    if _BUCKET_IP.match(value):
+        raise ValueError(f"{value!r} looks like an IP address, which S3 refuses as a bucket name")
+    reserved = [p for p in _BUCKET_RESERVED_PREFIXES if value.startswith(p)]
+    reserved += [s for s in _BUCKET_RESERVED_SUFFIXES if value.endswith(s)]
+    if reserved:
+        raise ValueError(f"{value!r}: S3 reserves {reserved[0]!r} for its own names")
     return value
 
 
@@ -273,7 +291,7 @@ class MinioStorage(PodSettings):
     bucket: DnsSubdomain = "rasa-studio-models"
     mc_image: ImageRepository = MC_IMAGE
     mc_tag: ImageTag = MC_TAG
-    storage_size: Quantity = "10Gi"
+    storage_size: VolumeSize = "10Gi"
     resources: Resources | None = None
     # The Job that creates the bucket.
     setup_job: PodSettings = PodSettings()
@@ -319,6 +337,9 @@ class ExternalStorage(Model):
             for key, value in aws_only.items():
                 if value is not None:
                     raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+        if self.provider == "aws" and self.endpoint is None and self.region not in aws_regions():
+            # Without an endpoint the client talks to AWS S3 itself, which knows only its regions.
+            raise KeyError_("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
         if self.provider != "gcs" and self.gcs_credentials is not None:
             raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
         azure = {

@@ -97,6 +97,14 @@ def _hostname(value: str) -> str:
     """A fully qualified host name the ingress can serve and a browser can reach."""
     if value != value.lower():
         raise ValueError("must be lowercase")
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        pass
+    else:
+        # Ingress rules and HTTPRoute hostnames take DNS names only (the API server and the
+        # Gateway API CRD refuse IPs), and a browser's TLS certificate names a host.
+        raise ValueError(f"{value!r} is an IP address; give a DNS name such as studio.example.com")
     parts = value.split(".")
     if len(value) > 253 or len(parts) < 2 or not all(_DNS_LABEL.match(p) and len(p) <= 63 for p in parts):
         raise ValueError(
@@ -247,6 +255,8 @@ def _number_as_text(value: object) -> object:
         return str(value)
     return value
 
+
+number_as_text = _number_as_text
 
 # A positive Kubernetes quantity (every size in this config: zero CPU, memory or storage makes no sense).
 Quantity = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_quantity)]

@@ -7,44 +7,25 @@ Under `studio` in the stack file: `exposure` picks the mode, `ingress` / `gatewa
 
 from __future__ import annotations
 
-import re
+import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic.alias_generators import to_camel
 
+from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
+from .errors import KeyError_
 from .kubernetes import AnnotationKey, Cidr
 
 Exposure = Literal["ingress", "gateway"]
 IngressProfile = Literal["nginx", "alb"]
 GatewayController = Literal["envoy-gateway", "generic"]
 
-# Qualified names as Kubernetes checks annotation and label keys: an optional DNS-subdomain
-# prefix and a name of at most 63 characters.
-_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def _qualified_name(value: str) -> str:
-    prefix, _, name = value.rpartition("/")
-    if (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix))) or len(name) > 63 or not _NAME.match(name):
-        raise ValueError(
-            f"'{value}' is not a Kubernetes key: an optional DNS-subdomain prefix and '/', then at most "
-            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        )
-    return value
-
-
-def _label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
-        raise ValueError("must be a label value: at most 63 letters, digits, '-', '_' or '.'")
-    return value
-
-
-QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
-LabelValue = Annotated[str, AfterValidator(_label_value)]
-Annotations = dict[AnnotationKey, str]
+QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
+LabelValue = Annotated[str, AfterValidator(v.label_value)]
+# The ingress annotations together, as ValidateAnnotations counts them (256 KiB).
+Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(v.annotation_map)]
 # Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
 GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
 AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]
@@ -92,6 +73,16 @@ class IngressConfig(Model):
     paths: IngressPaths = IngressPaths()
     alb: Alb = Alb()
 
+    @model_validator(mode="after")
+    def _annotations_fit_one_ingress(self) -> IngressConfig:
+        # Each path's Ingress carries the shared annotations and its own: 256 KiB together.
+        for key in IngressPaths.model_fields:
+            try:
+                v.annotation_map({**self.annotations, **getattr(self.paths, key).annotations})
+            except ValueError as exc:
+                raise KeyError_(f"paths.{to_camel(key)}.annotations", f"with the shared annotations: {exc}") from None
+        return self
+
     @property
     def ingress_class(self) -> str:
         return self.class_name or self.profile
@@ -112,6 +103,11 @@ class GatewayCreate(Model):
     gateway_class_name: DnsSubdomain
 
 
+# GatewayClass names the controllers' own guides create, whose proxies do not run beside the
+# Gateway: the generic preset would admit pods that do not exist.
+ENVOY_GATEWAY_CLASSES = frozenset({"eg", "envoy-gateway", "envoy"})
+
+
 class GatewayConfig(Model):
     parent_ref: ParentRef
     create: GatewayCreate | None = None
@@ -119,6 +115,23 @@ class GatewayConfig(Model):
     controller: GatewayController = "generic"
     # Request and backend timeout of the /talk route (websockets of "try your assistant").
     talk_timeout: GatewayDuration = "1h"
+    # With the generic preset and the Gateway in Studio's namespace, its proxies run there too and
+    # fetch their configuration from the controller (istio-system for Istio, nginx-gateway for
+    # NGINX Gateway Fabric): the namespace their NetworkPolicy lets them reach.
+    control_plane_namespace: DnsLabel | None = None
+
+    @model_validator(mode="after")
+    def _preset_fits_the_class(self) -> GatewayConfig:
+        class_name = self.create.gateway_class_name if self.create is not None else None
+        if class_name in ENVOY_GATEWAY_CLASSES and self.controller == "generic":
+            raise KeyError_(
+                "controller",
+                f"GatewayClass {class_name!r} is Envoy Gateway's, which runs the proxies in "
+                f"{ENVOY_GATEWAY_NAMESPACE}, not beside the Gateway: set controller: envoy-gateway",
+            )
+        if self.control_plane_namespace is not None and self.controller != "generic":
+            raise KeyError_("controlPlaneNamespace", "takes effect only with controller: generic")
+        return self
 
 
 class EntryPeer(Model):
@@ -153,8 +166,26 @@ ENVOY_GATEWAY_OWNER_NAMESPACE = "gateway.envoyproxy.io/owning-gateway-namespace"
 GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 
 
+# The ALB connects to its targets from the addresses of its own subnets (one per zone). Subnets
+# that size are rarely wider than a /20 (4096 addresses); a wider range is a VPC's or a zone's, and
+# with the Amazon VPC CNI, whose pods take VPC addresses, it would admit the cluster's pods too.
+# An AWS subnet's IPv6 range is always a /64.
+ALB_WIDEST_IPV4 = 20
+ALB_WIDEST_IPV6 = 64
+
+
+def alb_ranges_too_wide(cidrs: list[str]) -> list[str]:
+    """The ranges that cannot be only an ALB's subnets."""
+    return [
+        c
+        for c in cidrs
+        if ipaddress.ip_network(c).prefixlen
+        < (ALB_WIDEST_IPV4 if ipaddress.ip_network(c).version == 4 else ALB_WIDEST_IPV6)
+    ]
+
+
 def preset_entry_peer(exposure: Exposure, ingress: IngressConfig, gateway: GatewayConfig | None) -> EntryPeer | None:
-    """The profile's peer; None where only the operator knows it (the ALB's VPC ranges)."""
+    """The profile's peer; None where only the operator knows it (the ranges of the ALB's subnets)."""
     if exposure == "gateway" and gateway is not None:
         ref = gateway.parent_ref
         if gateway.controller == "envoy-gateway":

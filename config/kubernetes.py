@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from . import k8s_validation as v
 from .base import DnsSubdomain, Model, Namespace
 from .errors import KeyError_
 from .pods import PodSettings
@@ -30,26 +30,8 @@ def _cidr(value: str) -> str:
         raise ValueError("must be a network in CIDR notation such as 10.0.0.0/16 (host bits zero)") from None
 
 
-# Kubernetes' qualified name: an optional DNS-subdomain prefix and '/', then a name of at most 63
-# characters (k8s.io/apimachinery pkg/util/validation IsQualifiedName); the API server refuses others.
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
-
-
-def _annotation_key(value: str) -> str:
-    prefix, _, name = value.rpartition("/")
-    if len(name) > 63 or not _QUALIFIED_NAME.match(name) or (prefix and not _subdomain_ok(prefix)):
-        raise ValueError(
-            f"annotation key {value!r} must be [prefix/]name: a DNS subdomain prefix and a name of at most 63 "
-            "letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-        )
-    return value
-
-
-def _subdomain_ok(value: str) -> bool:
-    return len(value) <= 253 and all(re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", p) for p in value.split("."))
-
-
-AnnotationKey = Annotated[str, AfterValidator(_annotation_key)]
+# ValidateAnnotations' key rule (config/k8s_validation.py).
+AnnotationKey = Annotated[str, AfterValidator(v.annotation_key)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 CidrList = Annotated[list[Cidr], Field(min_length=1)]
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from . import secrets as s
 from .defaults import ENVIRONMENTS, apply_defaults
 from .errors import PROJECT, ConfigError, format_validation_error, problem
+from .k8s_validation import is_label_value
 from .previous import Previous
 from .stack import StackConfig
 
@@ -134,8 +135,26 @@ def named_prod(stack: str) -> bool:
     return any(part in ("prod", "production") for part in re.split(r"[-_.]", stack.lower()))
 
 
+def stack_name_problem(stack: str) -> str | None:
+    """Why a stack name cannot be the `app.kubernetes.io/instance` label value of every object.
+
+    Pulumi allows names (`dev_`, `dev.`, up to 100 characters) that Kubernetes refuses as label
+    values (IsValidLabelValue); a rewritten name could collide with another stack's, so refuse.
+    """
+    if is_label_value(stack) and stack:
+        return None
+    return (
+        f"stack {stack!r}: the stack name is the app.kubernetes.io/instance label of every object, so it must be "
+        "a Kubernetes label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a "
+        "letter or digit; rename the stack (`pulumi stack rename`)"
+    )
+
+
 def stack_problems(stack: str, config: StackConfig) -> list[str]:
     """Rules between the stack's name and its config."""
+    named = stack_name_problem(stack)
+    if named is not None:
+        return [named]
     if named_prod(stack) and config.environment != "prod":
         # Otherwise one changed line (environment) would switch off every prod safety rule.
         return [
@@ -172,6 +191,11 @@ def load(
     stack = stack or pulumi.get_stack()
     previous = read_previous() if history is not None else Previous()
     raw, present, leaked = read_raw()
+    if not raw and not present:
+        # One line, not one "is required" per key: the stack file is empty or holds no `config:`.
+        raise ConfigError(
+            [f"stack {stack!r} has no {PROJECT} settings: Pulumi.{stack}.yaml is empty or has no `config:` mapping"]
+        )
     config, problems = validate(raw)
     problems = key_problems(_all_values(), stack) + problems
     if config is not None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from . import k8s_validation
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
 from .errors import KeyError_
@@ -152,7 +153,7 @@ class ModelServiceConfig(Model):
     security_context: ModelServiceSecurity = ModelServiceSecurity()
     # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
     # working data (embedded); 1Gi as the charts have it.
-    storage_size: Quantity = "1Gi"
+    storage_size: Annotated[Quantity, AfterValidator(k8s_validation.volume_size)] = "1Gi"
     # Allocatable CPU and memory of one node, for the node estimate of the `capacity` output.
     node_size: CpuMemory = CpuMemory(cpu="4", memory="16Gi")
 

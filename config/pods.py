@@ -13,9 +13,10 @@ import re
 import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from .base import DnsLabel, DnsSubdomain, Model, PositiveInt
+from . import k8s_validation as v
+from .base import DnsLabel, DnsSubdomain, Model, PositiveInt, Quantity, number_as_text
 from .errors import KeyError_
 
 # The label contract (design.md; components/labels.py): selectors and NetworkPolicies find
@@ -30,9 +31,6 @@ CONTRACT_LABELS = frozenset(
     }
 )
 
-_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
-_QUALIFIED_NAME = re.compile(rf"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME}$")
-_LABEL_VALUE = re.compile(rf"^({_NAME})?$")
 # Kubernetes accepts any printable name without '='; a shell-safe identifier is what every
 # image here reads, and rules out the typos that Kubernetes would silently accept.
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
@@ -55,37 +53,22 @@ CONTROLLER_LABELS = frozenset(
 )
 
 
-def _qualified_name(key: str) -> str:
-    prefix, _, name = key.rpartition("/")
-    if len(name) > 63 or len(prefix) > 253 or not _QUALIFIED_NAME.match(key):
-        raise ValueError(
-            f"{key!r} is not a valid label or annotation key (an optional DNS prefix and '/', then at most 63 "
-            "letters, digits, '-', '_' or '.', starting and ending with a letter or digit)"
-        )
-    return key
-
-
-def _annotations(value: dict[str, str]) -> dict[str, str]:
-    for key in value:
-        _qualified_name(key)
-    return value
-
-
 def _labels(value: dict[str, str]) -> dict[str, str]:
-    for key, label in value.items():
-        _qualified_name(key)
+    v.label_map(value)
+    for key in value:
         if key in CONTRACT_LABELS:
             raise ValueError(f"'{key}' is part of the label contract that selectors and NetworkPolicies use")
         if key in CONTROLLER_LABELS:
             raise ValueError(f"'{key}' is set by the Kubernetes controller that creates the pods")
-        if len(label) > 63 or not _LABEL_VALUE.match(label):
-            raise ValueError(f"value of '{key}' is not a valid label value (at most 63 letters, digits, '-', '_', '.')")
     return value
 
 
-Annotations = Annotated[dict[str, str], AfterValidator(_annotations)]
+Annotations = Annotated[dict[str, str], AfterValidator(v.annotation_map)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
-NodeSelector = Annotated[dict[str, str], AfterValidator(_annotations)]
+# The pod spec's nodeSelector is checked as labels (ValidateLabels): a value no node label can
+# have would leave the pods pending for ever.
+NodeSelector = Annotated[dict[str, str], AfterValidator(v.label_map)]
+QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=253)]
 # Names that hold a credential (the policy pack's rule, policy/rules.py): their value must come
 # from a Secret, never stand in the stack file; names that point at one (…_FILE, …_SECRET_NAME) may.
@@ -121,10 +104,7 @@ class Toleration(KubernetesObject):
 
     @model_validator(mode="after")
     def _consistent(self) -> Toleration:
-        if self.operator == "Exists" and self.value:
-            raise ValueError("operator Exists takes no value")
-        if self.key is None and self.operator != "Exists":
-            raise ValueError("without a key the operator must be Exists (tolerate every taint)")
+        v.toleration(self.key, self.operator, self.value, self.effect)
         if self.toleration_seconds is not None and self.effect != "NoExecute":
             raise ValueError("tolerationSeconds applies only to effect NoExecute")
         return self
@@ -137,15 +117,12 @@ class LabelSelectorRequirement(Model):
 
     @model_validator(mode="after")
     def _values(self) -> LabelSelectorRequirement:
-        if self.operator in ("In", "NotIn") and not self.values:
-            raise ValueError(f"operator {self.operator} needs values")
-        if self.operator in ("Exists", "DoesNotExist") and self.values:
-            raise ValueError(f"operator {self.operator} takes no values")
+        v.selector_requirement(self.key, self.operator, self.values, node=False)
         return self
 
 
 class LabelSelector(Model):
-    match_labels: dict[str, str] | None = None
+    match_labels: Annotated[dict[str, str], AfterValidator(v.label_map)] | None = None
     match_expressions: list[LabelSelectorRequirement] | None = None
 
 
@@ -154,10 +131,24 @@ class NodeSelectorRequirement(Model):
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
     values: list[str] | None = None
 
+    @model_validator(mode="after")
+    def _values(self) -> NodeSelectorRequirement:
+        v.selector_requirement(self.key, self.operator, self.values, node=True)
+        return self
+
+
+class NodeFieldRequirement(NodeSelectorRequirement):
+    """A requirement on the node's fields, of which the API server knows only metadata.name."""
+
+    @model_validator(mode="after")
+    def _values(self) -> NodeFieldRequirement:
+        v.node_field_requirement(self.key, self.operator, self.values)
+        return self
+
 
 class NodeSelectorTerm(Model):
     match_expressions: list[NodeSelectorRequirement] | None = None
-    match_fields: list[NodeSelectorRequirement] | None = None
+    match_fields: list[NodeFieldRequirement] | None = None
 
 
 class NodeSelectorTerms(Model):
@@ -175,12 +166,23 @@ class NodeAffinity(Model):
 
 
 class PodAffinityTerm(Model):
-    topology_key: Annotated[str, Field(min_length=1)]
+    topology_key: QualifiedName
     label_selector: LabelSelector | None = None
     namespace_selector: LabelSelector | None = None
     namespaces: list[DnsLabel] | None = None
-    match_label_keys: list[str] | None = None
-    mismatch_label_keys: list[str] | None = None
+    match_label_keys: list[QualifiedName] | None = None
+    mismatch_label_keys: list[QualifiedName] | None = None
+
+    @model_validator(mode="after")
+    def _label_keys(self) -> PodAffinityTerm:
+        # validatePodAffinityTerm: the keys extend labelSelector, and one key cannot be both.
+        keys = [*(self.match_label_keys or ()), *(self.mismatch_label_keys or ())]
+        if keys and self.label_selector is None:
+            raise ValueError("matchLabelKeys and mismatchLabelKeys need a labelSelector")
+        both = set(self.match_label_keys or ()) & set(self.mismatch_label_keys or ())
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} is in both matchLabelKeys and mismatchLabelKeys")
+        return self
 
 
 class WeightedPodAffinityTerm(Model):
@@ -207,33 +209,57 @@ class TopologySpreadConstraint(KubernetesObject):
     kind = "TopologySpreadConstraint"
 
     max_skew: PositiveInt
-    topology_key: Annotated[str, Field(min_length=1)]
+    topology_key: QualifiedName
     when_unsatisfiable: Literal["DoNotSchedule", "ScheduleAnyway"]
     label_selector: LabelSelector | None = None
     min_domains: PositiveInt | None = None
-    match_label_keys: list[str] | None = None
+    match_label_keys: list[QualifiedName] | None = None
     node_affinity_policy: Literal["Honor", "Ignore"] | None = None
     node_taints_policy: Literal["Honor", "Ignore"] | None = None
+
+    @model_validator(mode="after")
+    def _min_domains(self) -> TopologySpreadConstraint:
+        # validateTopologySpreadConstraints (validateMinDomains).
+        if self.min_domains is not None and self.when_unsatisfiable != "DoNotSchedule":
+            raise ValueError("minDomains applies only with whenUnsatisfiable DoNotSchedule")
+        return self
 
 
 # --- environment ---------------------------------------------------------------------------
 
 
+ConfigKey = Annotated[str, AfterValidator(v.config_key)]
+
+
 class KeySelector(Model):
     name: DnsSubdomain
-    key: Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)]
+    key: ConfigKey
     optional: bool | None = None
 
 
 class FieldSelector(Model):
-    field_path: Annotated[str, Field(min_length=1)]
-    api_version: str | None = None
+    field_path: Annotated[str, AfterValidator(v.field_path)]
+    # The API's only version of the pod fields (the API server fills it in when unset).
+    api_version: Literal["v1"] | None = None
 
 
 class ResourceFieldSelector(Model):
-    resource: Literal["limits.cpu", "limits.memory", "limits.ephemeral-storage", "requests.cpu", "requests.memory"]
-    container_name: str | None = None
-    divisor: str | None = None
+    resource: Literal[
+        "limits.cpu",
+        "limits.memory",
+        "limits.ephemeral-storage",
+        "requests.cpu",
+        "requests.memory",
+        "requests.ephemeral-storage",
+    ]
+    container_name: DnsLabel | None = None
+    divisor: Annotated[str, BeforeValidator(number_as_text)] | None = None
+
+    @model_validator(mode="after")
+    def _divisor(self) -> ResourceFieldSelector:
+        if self.divisor is not None:
+            v.resource_divisor(self.resource, self.divisor)
+        return self
 
 
 class EnvVarSource(Model):
@@ -291,8 +317,8 @@ class EnvFromSource(KubernetesObject):
 
 
 class KeyToPath(Model):
-    key: str
-    path: Annotated[str, Field(pattern=r"^[^/]")]
+    key: ConfigKey
+    path: Annotated[str, AfterValidator(v.item_path)]
     mode: Annotated[int, Field(ge=0, le=0o777)] | None = None
 
 
@@ -312,7 +338,7 @@ class ConfigMapVolume(Model):
 
 class EmptyDirVolume(Model):
     medium: Literal["", "Memory"] | None = None
-    size_limit: str | None = None
+    size_limit: Quantity | None = None
 
 
 class PvcVolume(Model):
@@ -323,7 +349,7 @@ class PvcVolume(Model):
 class CsiVolume(Model):
     """For example the Secrets Store CSI driver (secrets-store.csi.k8s.io)."""
 
-    driver: Annotated[str, Field(min_length=1)]
+    driver: Annotated[str, AfterValidator(v.csi_driver)]
     read_only: bool | None = None
     volume_attributes: dict[str, str] | None = None
     node_publish_secret_ref: SourceRef | None = None
@@ -354,7 +380,8 @@ class VolumeMount(KubernetesObject):
 
     name: DnsLabel
     mount_path: AbsolutePath
-    sub_path: str | None = None
+    # validateLocalDescendingPath: inside the volume, never above it.
+    sub_path: Annotated[str, AfterValidator(v.descending_path)] | None = None
     read_only: bool | None = None
 
 
@@ -412,6 +439,13 @@ class PodSettings(Model):
         _unique(self.extra_env, "extraEnv", "variable", "name")
         _unique(self.extra_volumes, "extraVolumes", "volume", "name")
         _unique(self.extra_volume_mounts, "extraVolumeMounts", "mount path", "mount_path")
+        seen: set[tuple[str, str]] = set()
+        for constraint in self.topology_spread_constraints or ():
+            pair = (constraint.topology_key, constraint.when_unsatisfiable)
+            if pair in seen:
+                # validateTopologySpreadConstraints: one constraint per topologyKey and whenUnsatisfiable.
+                raise KeyError_("topologySpreadConstraints", f"{pair[0]} with {pair[1]} is listed twice")
+            seen.add(pair)
         return self
 
     def pod_settings(self) -> PodSettings:

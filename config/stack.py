@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic.alias_generators import to_snake
+from pydantic import Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel, to_snake
 
 from .aws import AwsConfig
 from .backing import (
+    MAX_MSK_BROKERS,
     DatabaseConfig,
     ExternalDatabase,
     ExternalKafka,
@@ -33,7 +34,7 @@ from .versions import contract_for
 Environment = Literal["dev", "staging", "prod"]
 # The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
 # (docs/prod-safety.md): turning one off takes two deliberate lines, never one.
-ProdRisk = Literal["protectData", "tls", "databaseTls", "kafkaTls"]
+ProdRisk = Literal["protectData", "tls", "keycloakTls", "databaseTls", "kafkaTls"]
 # sslmode values that encrypt and verify the server (libpq: verify-ca checks the chain,
 # verify-full also the host name); require encrypts without knowing who answers.
 VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
@@ -80,6 +81,12 @@ class StackConfig(Model):
             risks["tls"] = (
                 "studio.tls.enabled",
                 "prod serves Studio over HTTPS: logins and tokens would cross in clear",
+            )
+        external_keycloak = self.studio.keycloak.external
+        if external_keycloak is not None and not external_keycloak.url.startswith("https://"):
+            risks["keycloakTls"] = (
+                "studio.keycloak.external.url",
+                "prod logs users in over HTTPS: with an http:// Keycloak, passwords and tokens would cross in clear",
             )
         if isinstance(self.database, ExternalDatabase) and self.database.ssl_mode not in VERIFIED_SSL_MODES:
             risks["databaseTls"] = (
@@ -211,6 +218,13 @@ class StackConfig(Model):
                 check_mounts(self.pod_settings(key))
             except KeyError_ as exc:
                 raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+            except ValidationError as exc:
+                # Valid apart, too much together: kubernetes.podDefaults merged under the workload's
+                # own (the annotations' 256 KiB of ValidateAnnotations).
+                first = exc.errors()[0]
+                field = to_camel(str(first["loc"][0])) if first["loc"] else ""
+                reason = str((first.get("ctx") or {}).get("error", first["msg"]))
+                raise KeyError_(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
         return self
 
     def workloads(self) -> list[str]:
@@ -285,6 +299,56 @@ class StackConfig(Model):
     def kafka_needed(self) -> bool:
         """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
         return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
+
+    @property
+    def entry_in_namespace(self) -> bool:
+        """The entry point's proxy pods run in Studio's own namespace (a Gateway there, generic preset)."""
+        entry = self.studio.entry
+        return entry is not None and not entry.cidrs and entry.namespace == self.kubernetes.namespace
+
+    @model_validator(mode="after")
+    def _entry_proxies_in_the_namespace(self) -> StackConfig:
+        gateway = self.studio.gateway
+        control_plane = gateway.control_plane_namespace if gateway is not None else None
+        if not self.entry_in_namespace:
+            if control_plane is not None:
+                raise KeyError_(
+                    "studio.gateway.controlPlaneNamespace",
+                    "takes effect only when the Gateway's proxies run in Studio's namespace (parentRef.namespace "
+                    f"{self.kubernetes.namespace})",
+                )
+            return self
+        entry = self.studio.entry
+        assert entry is not None
+        if not entry.pod_labels:
+            raise KeyError_(
+                "studio.entryPeer.podLabels",
+                f"are required when the entry point runs in Studio's namespace {self.kubernetes.namespace}: "
+                "without them every pod there would be admitted as the proxy",
+            )
+        if gateway is not None and gateway.controller == "generic" and control_plane is None:
+            # The default-deny policy selects the proxies too: without egress to their controller
+            # they get no configuration, and Studio is unreachable.
+            raise KeyError_(
+                "studio.gateway.controlPlaneNamespace",
+                f"is required when the Gateway runs in Studio's namespace {self.kubernetes.namespace} with "
+                "controller: generic: its proxies run there too and must reach their controller "
+                "(istio-system for Istio, nginx-gateway for NGINX Gateway Fabric)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _msk_within_quota(self) -> StackConfig:
+        kafka = self.kafka
+        if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
+            total = kafka_broker_count(kafka, self.aws) or 0
+            if total > MAX_MSK_BROKERS:
+                raise KeyError_(
+                    "kafka.brokersPerSubnet",
+                    f"{kafka.brokers_per_subnet} per subnet x {len(self.aws.subnet_ids)} subnets is {total} brokers; "
+                    f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
+                )
+        return self
 
     @model_validator(mode="after")
     def _topics_fit_brokers(self) -> StackConfig:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from . import cron
 from .base import (
     DnsSubdomain,
     Hostname,
@@ -20,7 +21,16 @@ from .base import (
     split_host_port,
 )
 from .errors import KeyError_
-from .exposure import EntryPeer, Exposure, GatewayConfig, IngressConfig, preset_entry_peer
+from .exposure import (
+    ALB_WIDEST_IPV4,
+    ALB_WIDEST_IPV6,
+    EntryPeer,
+    Exposure,
+    GatewayConfig,
+    IngressConfig,
+    alb_ranges_too_wide,
+    preset_entry_peer,
+)
 from .pods import PodSettings
 from .security import MigrationSecurityContext, SecurityContext
 from .versions import Contract, UnknownVersion, contract_for
@@ -149,15 +159,12 @@ class Autoscaling(Model):
         return self
 
 
-# Standard five-field cron: minute hour day-of-month month day-of-week.
-_CRON = r"^\S+( \S+){4}$"
-
-
 class ConversationRetention(Model):
     """How long the backend keeps conversations; unset keeps them forever (chart default)."""
 
     delete_older_than_hours: PositiveInt | None = None
-    cron_expression: Annotated[str, Field(pattern=_CRON)] = "0 * * * *"
+    # Standard five-field cron (config/cron.py): minute hour day-of-month month day-of-week.
+    cron_expression: Annotated[str, AfterValidator(cron.cron_expression)] = "0 * * * *"
 
 
 class Polling(Model):
@@ -229,6 +236,23 @@ class Keycloak(Component):
     # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
     external: ExternalKeycloak | None = None
 
+    @model_validator(mode="after")
+    def _no_pod_settings_for_an_external_keycloak(self) -> Keycloak:
+        if self.external is None:
+            return self
+        # Replicas, resources and pod knobs shape pods that an external Keycloak does not have:
+        # silently ignoring them would let an operator believe they took effect.
+        # (A key set to null is as good as unset.)
+        pod_fields = {f for f in set(Component.model_fields) & self.model_fields_set if getattr(self, f) is not None}
+        if pod_fields:
+            keys = sorted(to_camel(f) for f in pod_fields)
+            raise KeyError_(
+                keys[0],
+                "takes effect only for the Keycloak this stack runs; with keycloak.external set there are no "
+                f"Keycloak pods, so remove {', '.join(keys)}",
+            )
+        return self
+
     @property
     def in_cluster(self) -> bool:
         return self.external is None
@@ -284,8 +308,16 @@ class StudioConfig(Model):
             raise KeyError_(
                 "entryPeer",
                 "is required with the alb profile: the ALB reaches pods (target type ip) from its subnets; "
-                "set cidrs to the VPC's ranges",
+                "set cidrs to the ranges of the ALB's subnets (not the whole VPC)",
             )
+        if self.exposure == "ingress" and self.ingress.profile == "alb":
+            wide = alb_ranges_too_wide(self.entry.cidrs)
+            if wide:
+                raise KeyError_(
+                    "entryPeer.cidrs",
+                    f"{', '.join(wide)} is wider than an ALB subnet (IPv4 /{ALB_WIDEST_IPV4}, IPv6 /{ALB_WIDEST_IPV6}): "
+                    "give the ranges of the ALB's own subnets; with the VPC CNI a VPC-wide range admits every pod",
+                )
         return self
 
     def _tls_source_fits(self) -> None:

@@ -414,10 +414,15 @@ def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, Any]) -> bo
     return True
 
 
-def _for_started_pods(selector: Mapping[str, Any]) -> bool:
+# The policy of an entry point's proxies in the Studio namespace (components/network.py): a
+# Gateway controller starts those pods, no stack registers them.
+ENTRY_PROXIES_POLICY = "rasa-studio-entry-proxies"
+
+
+def _for_started_pods(selector: Mapping[str, Any], name: object = None) -> bool:
     # The Rasa Pro Jobs' policy selects the pods the consumers start at run time (no part-of
     # label), which no stack registers.
-    return any(
+    return name == ENTRY_PROXIES_POLICY or any(
         e.get("key") == PART_OF_LABEL and e.get("operator") == "DoesNotExist"
         for e in selector.get("matchExpressions") or []
     )
@@ -446,7 +451,7 @@ def check_network_policy_selection(resources: Sequence[StackResource], ctx: Rule
     found = []
     for policy in policies:
         selector = _get(policy.props, "spec", "podSelector") or {}
-        if _for_started_pods(selector):
+        if _for_started_pods(selector, _get(policy.props, "metadata", "name")):
             continue
         if not any(same_namespace(policy, r) and selects(selector, labels) for r, labels in pods):
             found.append(f"NetworkPolicy {_get(policy.props, 'metadata', 'name')} selects no pod of the stack")

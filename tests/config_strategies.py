@@ -41,6 +41,16 @@ EXAMPLES: dict[str, list[Any]] = {
     "_tag_value": ["studio", "", "v" * 257],
     "_annotation_key": ["nginx.ingress.kubernetes.io/proxy-body-size", "team", "bad key", "a/b/c", "-x"],
     "_cidr": ["10.0.0.0/16", "0.0.0.0/0", "10.0.0.1/8", "nope"],
+    "_aws_region": ["eu-central-1", "us-gov-west-1", "eu-centrl-1", "Frankfurt"],
+    "cron_expression": ["0 * * * *", "*/15 2-4 * jan-mar mon-fri", "60 * * * *", "every hour", "*/0 * * * *"],
+    "qualified_name": ["topology.kubernetes.io/zone", "team", "Example.com/x", "a/b/c", "-x", "x" * 64],
+    "label_value": ["studio", "", "-x", "a b", "x" * 64],
+    "annotation_key": ["Example.com/Team", "fluentbit.io/parser", "bad key", "example.com/"],
+    "field_path": ["metadata.name", "status.podIP", "metadata.labels['team']", "spec.node", "metadata.labels['a b']"],
+    "config_key": ["ca.crt", "password", "..x", "a/b", "a b"],
+    "csi_driver": ["secrets-store.csi.k8s.io", "Driver", "a b", "d" * 64],
+    "descending_path": ["certs", "a/b", "/abs", "../up", "a/../.."],
+    "item_path": ["ca.crt", "certs/ca.crt", "..data", "/abs", "a/../b"],
 }
 JUNK: list[Any] = [None, "", " ", "\"'`$(x)", -1, 0, 2**31, 10**30, 1.5, True, [], {}]
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tools import output, program, stackfile
 from tools.mocks import SECRET_PLACEHOLDER
@@ -12,6 +15,15 @@ from tools.program import ProgramRun
 
 STACKS = ("dev", "staging", "prod")
 SECRETS = {"rasaProLicense": SECRET_PLACEHOLDER, "registryPassword": SECRET_PLACEHOLDER}
+
+
+def stack_file(directory: Path, plain: dict[str, Any], stack: str = "fuzz") -> Path:
+    """A stack file `Pulumi.<stack>.yaml` in `directory` holding `plain` (keys without `rasa-studio:`)."""
+    values: dict[str, Any] = {"pulumi:disable-default-providers": ["*"]}
+    values.update({f"rasa-studio:{k}": v for k, v in plain.items()})
+    path = directory / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump({"config": values}))
+    return path
 
 
 def stack_input(stack: str, *sets: str) -> stackfile.StackInput:

@@ -104,7 +104,7 @@ BAD_CONFIGS = [
         "aws region malformed",
         with_(objectStorage={"mode": "s3"}, aws={**AWS, "region": "Frankfurt"}),
         "aws.region",
-        "does not match",
+        "is not an AWS region",
     ),
 ]
 

@@ -12,7 +12,6 @@ import io
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 from config import StackConfig
 from tests import config_strategies as cs
 from tests import crd_schema
-from tests.harness import STACKS, stack_input
+from tests.harness import STACKS, stack_file, stack_input
 from tools import program, schema
 from tools.render import render
 
@@ -60,14 +59,6 @@ def test_the_config_step_accepts_or_names_a_key_for_any_config(data: st.DataObje
         assert all(PROBLEM.match(p) for p in problems), problems
 
 
-def _stack_file(directory: Path, plain: dict[str, Any]) -> Path:
-    values: dict[str, Any] = {"pulumi:disable-default-providers": ["*"]}
-    values.update({f"rasa-studio:{k}": v for k, v in plain.items()})
-    path = directory / "Pulumi.fuzz.yaml"
-    path.write_text(yaml.safe_dump({"config": values}))
-    return path
-
-
 # Each valid example is a whole program run (~0.5 s) plus schema validation, a refused one takes
 # milliseconds: kept small (the config-step property above covers many more configs).
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -82,7 +73,7 @@ def test_the_renderer_writes_valid_manifests_or_exits_2(data: st.DataObject, sta
         # The stack name decides the prod-naming rule: the stack file is read as `stack`.
         stdout, stderr = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = render([stack, "--config", str(_stack_file(Path(tmp), plain)), "--out", str(out)])
+            code = render([stack, "--config", str(stack_file(Path(tmp), plain)), "--out", str(out)])
         assert "Traceback" not in stdout.getvalue() + stderr.getvalue()
         event(f"exit {code}")
         if code == 2:

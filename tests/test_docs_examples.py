@@ -42,6 +42,9 @@ def test_example_renders_to_valid_manifests(page: str, index: int, example: dict
     plain = copy.deepcopy(stack_input("dev").plain)
     for full_key, value in example["config"].items():
         key = full_key.removeprefix("rasa-studio:")
+        if key == "studio" and "external" in (value.get("keycloak") or {}):
+            # An external Keycloak has no pods: the stack file's settings of the in-cluster one go.
+            plain["studio"].pop("keycloak", None)
         plain[key] = merge(plain.get(key, {}), value)
     run = run_config("dev", plain, SECRETS)
     version = plain["kubernetes"].get("version", "1.30")

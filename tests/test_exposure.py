@@ -93,7 +93,7 @@ BAD = [
     (
         "alb https without a certificate",
         with_(
-            studio={"tls": {"enabled": True}, "ingress": {"profile": "alb"}, "entryPeer": {"cidrs": ["10.0.0.0/16"]}}
+            studio={"tls": {"enabled": True}, "ingress": {"profile": "alb"}, "entryPeer": {"cidrs": ["10.0.0.0/22"]}}
         ),
         "studio.ingress.alb.certificateArn",
         "tls.enabled",
@@ -104,7 +104,7 @@ BAD = [
             studio={
                 "tls": {"enabled": True, "clusterIssuer": "le"},
                 "ingress": {"profile": "alb", "alb": {"certificateArn": CERT}},
-                "entryPeer": {"cidrs": ["10.0.0.0/16"]},
+                "entryPeer": {"cidrs": ["10.0.0.0/22"]},
             }
         ),
         "studio.tls",
@@ -157,7 +157,7 @@ BAD = [
         with_(
             studio={
                 "exposure": "gateway",
-                "gateway": {**GATEWAY, "create": {"gatewayClassName": "eg"}},
+                "gateway": {**GATEWAY, "create": {"gatewayClassName": "eg"}, "controller": "envoy-gateway"},
                 "tls": {"enabled": True},
             }
         ),
@@ -349,7 +349,7 @@ def test_shipped_eks_stacks_use_the_alb(stack: str) -> None:
 
 
 def test_alb_over_http_has_only_the_http_listener() -> None:
-    plain = dev_with(ingress={"profile": "alb", "alb": {"scheme": "internal"}}, entryPeer={"cidrs": ["10.0.0.0/16"]})
+    plain = dev_with(ingress={"profile": "alb", "alb": {"scheme": "internal"}}, entryPeer={"cidrs": ["10.0.0.0/22"]})
     notes = find(run_config("dev", plain), "Ingress", "studio-api")["metadata"]["annotations"]
     assert json.loads(notes[ALB + "listen-ports"]) == [{"HTTP": 80}]
     assert notes[ALB + "scheme"] == "internal"
@@ -474,7 +474,11 @@ def test_routes_attach_to_an_existing_gateway_listener() -> None:
 def test_created_gateway_terminates_tls(tls: dict[str, Any], secret: str, issuer: str | None) -> None:
     plain = dev_with(
         exposure="gateway",
-        gateway={"parentRef": {"name": "studio", "namespace": "gateways"}, "create": {"gatewayClassName": "eg"}},
+        gateway={
+            "parentRef": {"name": "studio", "namespace": "gateways"},
+            "create": {"gatewayClassName": "eg"},
+            "controller": "envoy-gateway",
+        },
         tls=tls,
     )
     run = run_config("dev", plain)
@@ -595,7 +599,11 @@ def test_no_shipped_stack_depends_on_ingress_nginx() -> None:
 @pytest.mark.parametrize("exposure", ["ingress", "gateway"])
 def test_an_external_keycloak_gets_no_auth_path(exposure: str) -> None:
     # An external Keycloak needs Studio 1.12 or later.
-    external = {"keycloak": {"external": {"url": "https://sso.example.com/auth"}}, **EMBEDDED["studio"]}
+    # Pod settings of an in-cluster Keycloak (a stack file's) go: an external one has no pods.
+    external = {
+        "keycloak": {"external": {"url": "https://sso.example.com/auth"}, "resources": None},
+        **EMBEDDED["studio"],
+    }
     plain = merge(stack_input("dev").plain, {"studio": external}) if exposure == "gateway" else nginx_dev(**external)
     plain = merge(plain, {"modelService": EMBEDDED["modelService"]})
     run = run_config("dev", plain, {**SECRETS, "keycloakAdminPassword": "x", "keycloakApiPassword": "x"})

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     found = {}
-    for case in ("staging", "dev"):
+    for case in ("staging", "dev", "dev-gateway-in-namespace"):
         out = tmp_path_factory.mktemp(case)
         check.render(case, check.CASES[case], out)
         found[case] = out
@@ -53,7 +53,7 @@ def broken(source: Path, tmp_path: Path, policy: str, edit: Any) -> Path:
     return out
 
 
-@pytest.mark.parametrize("case", ["staging", "dev"])
+@pytest.mark.parametrize("case", ["staging", "dev", "dev-gateway-in-namespace"])
 def test_the_entry_points_pass(case: str, renders: dict[str, Path]) -> None:
     verdict = judge(case, renders[case])
     assert verdict.ok, verdict.report()
@@ -83,3 +83,15 @@ def test_a_gateway_rule_without_its_pod_labels_fails(renders: dict[str, Path], t
     verdict = judge("dev", broken(renders["dev"], tmp_path, "rasa-studio-backend", whole_namespace))
     assert not verdict.ok
     assert [f for f in verdict.forbidden_allowed if f.startswith("entry-neighbour -> backend")]
+
+
+def test_gateway_proxies_in_the_namespace_without_their_policy_fail(renders: dict[str, Path], tmp_path: Path) -> None:
+    # The proxies beside an in-namespace Gateway, left to the default deny as before.
+    out = tmp_path / "broken"
+    shutil.copytree(renders["dev-gateway-in-namespace"] / "manifests", out / "manifests")
+    (out / "manifests" / "rasa-studio.networkpolicy.rasa-studio-entry-proxies.yaml").unlink()
+    verdict = judge("dev-gateway-in-namespace", out)
+    assert not verdict.ok
+    assert {"anywhere -> ingress-controller:80", "ingress-controller -> web-client:8080"} <= {
+        e.flow for e in verdict.blocked
+    }

@@ -2,8 +2,10 @@
 
 tests/data/nca-dev-connectivity.txt is what network-config-analyzer 2.1.0 printed for the dev
 render behind ingress-nginx (case dev-ingress-nginx) plus the synthetic peers
-(`nca --connectivity -o txt_no_fw_rules`); nca-dev-envoy-connectivity.txt and
-nca-staging-connectivity.txt the same for the dev (Envoy Gateway) and staging (ALB) cases. The
+(`nca --connectivity -o txt_no_fw_rules`); nca-dev-envoy-connectivity.txt,
+nca-staging-connectivity.txt and nca-dev-gateway-in-namespace-connectivity.txt the same for the dev
+(Envoy Gateway), staging (ALB) and dev-gateway-in-namespace (a Gateway's proxies in Studio's
+namespace) cases. The
 verdicts below are judged from them and from hand-edited copies of them.
 """
 
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from components.network_flows import INGRESS_CONTROLLER, KUBE_DNS, OUTSIDE, RASA_JOBS, flows
+from components.network_flows import ANYWHERE, INGRESS_CONTROLLER, KUBE_DNS, OUTSIDE, RASA_JOBS, flows
 from tests.harness import manifests, run_stack
 from tools import flows as check
 from tools.flows import ALL, CASES, Conn, parse_connections
@@ -254,10 +256,79 @@ def test_another_pod_beside_the_gateway_proxy_fails_the_check() -> None:
 def test_every_exposure_profile_is_in_the_matrix() -> None:
     exposures = set()
     for case in CASES.values():
-        studio = check.case_config(case).studio
-        gateway = studio.gateway
-        exposures.add(gateway.controller if gateway is not None else studio.ingress.profile)
-    assert exposures == {"nginx", "alb", "envoy-gateway", "generic"}
+        config = check.case_config(case)
+        gateway = config.studio.gateway
+        exposure = gateway.controller if gateway is not None else config.studio.ingress.profile
+        exposures.add(f"{exposure} in Studio's namespace" if config.entry_in_namespace else exposure)
+    assert exposures == {
+        "nginx",
+        "alb",
+        "envoy-gateway",
+        "generic",
+        "generic in Studio's namespace",
+        "nginx in Studio's namespace",
+    }
+
+
+IN_NAMESPACE = "dev-gateway-in-namespace"
+IN_NAMESPACE_CONNECTIVITY = (DATA / "nca-dev-gateway-in-namespace-connectivity.txt").read_text()
+PROXY = "rasa-studio/ingress-controller[Pod]"
+
+
+def test_the_recorded_in_namespace_gateway_analysis_passes() -> None:
+    verdict = judge_case(IN_NAMESPACE, IN_NAMESPACE_CONNECTIVITY)
+    assert verdict.ok, verdict.report()
+    allowed = {e.flow for e in verdict.allowed}
+    # Clients reach the proxies on the listener port, the proxies their controller and the four paths.
+    assert {
+        f"{ANYWHERE} -> {INGRESS_CONTROLLER}:80",
+        f"{INGRESS_CONTROLLER} -> namespace:istio-system:any",
+        f"{INGRESS_CONTROLLER} -> web-client:8080",
+        f"{INGRESS_CONTROLLER} -> backend:4000",
+        f"{INGRESS_CONTROLLER} -> keycloak:8080",
+        f"{INGRESS_CONTROLLER} -> nginx-reverse-proxy:8080",
+    } <= allowed
+
+
+def test_proxies_held_by_the_default_deny_fail_the_check() -> None:
+    # What the policies did before: the proxies in Studio's namespace had no allow policy, so the
+    # default deny cut them off from clients, their controller and every backend.
+    cut = "\n".join(ln for ln in IN_NAMESPACE_CONNECTIVITY.splitlines() if PROXY not in ln or "kube-dns" in ln)
+    verdict = judge_case(IN_NAMESPACE, cut)
+    assert not verdict.ok
+    assert {e.flow for e in verdict.blocked} >= {
+        f"{ANYWHERE} -> {INGRESS_CONTROLLER}:80",
+        f"{INGRESS_CONTROLLER} -> web-client:8080",
+        f"{INGRESS_CONTROLLER} -> backend:4000",
+    }
+
+
+def test_proxies_taken_for_rasa_jobs_fail_the_check() -> None:
+    # The Rasa Pro Jobs' policy selects pods without part-of: proxies it selected would be opened
+    # to the consumer's readiness checks and the outside.
+    leak = f"rasa-studio/model-running-consumer[Deployment] => {PROXY} : {{protocols:TCP,dst_ports:5005}}\n"
+    verdict = judge_case(IN_NAMESPACE, IN_NAMESPACE_CONNECTIVITY + leak)
+    assert verdict.unexpected == [f"rasa-studio/model-running-consumer[Deployment] -> {PROXY}: TCP 5005"]
+
+
+def test_the_in_namespace_proxies_get_their_own_policy_and_no_jobs_policy() -> None:
+    run = run_stack("dev", *IN_NAMESPACE_SETS)
+    by_name = {m["metadata"]["name"]: m for m in manifests(run) if m["kind"] == "NetworkPolicy"}
+    entry = by_name["rasa-studio-entry-proxies"]["spec"]
+    assert entry["podSelector"] == {"matchLabels": {"gateway.networking.k8s.io/gateway-name": "studio"}}
+    assert [p["port"] for p in entry["ingress"][0]["ports"]] == [80]
+    jobs = by_name["rasa-studio-rasa-pro-jobs"]["spec"]["podSelector"]["matchExpressions"]
+    assert {"key": "gateway.networking.k8s.io/gateway-name", "operator": "NotIn", "values": ["studio"]} in jobs
+    # Elsewhere nothing changes: no entry policy, the Jobs' selector as before.
+    dev = {m["metadata"]["name"] for m in manifests(run_stack("dev")) if m["kind"] == "NetworkPolicy"}
+    assert "rasa-studio-entry-proxies" not in dev
+
+
+IN_NAMESPACE_SETS = (
+    "studio.gateway.controller=generic",
+    "studio.gateway.create.gatewayClassName=istio",
+    "studio.gateway.controlPlaneNamespace=istio-system",
+)
 
 
 # --- the connectivity map ----------------------------------------------------------------------

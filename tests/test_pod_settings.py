@@ -348,7 +348,7 @@ def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(
         ({"extraEnv": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}, "extraEnv", "listed twice"),
         ({"extraEnv": [{"name": "A"}]}, "extraEnv.0", "exactly one of value, valueFrom"),
         (
-            {"extraEnv": [{"name": "A", "value": "1", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}]},
+            {"extraEnv": [{"name": "A", "value": "1", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]},
             "extraEnv.0",
             "exactly one",
         ),

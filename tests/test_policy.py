@@ -57,6 +57,13 @@ VARIANTS = [
     ("dev", "database.backup.restoreFrom=20261204T030000Z"),
     # The in-cluster backing services under prod settings (protected, spread, three brokers).
     ("dev", "environment=prod", "kafka.brokers=3", "acknowledgeUnsafeProd=[tls]"),
+    # A Gateway in Studio's namespace: its proxies' policy selects pods the controller starts.
+    (
+        "dev",
+        "studio.gateway.controller=generic",
+        "studio.gateway.create.gatewayClassName=istio",
+        "studio.gateway.controlPlaneNamespace=istio-system",
+    ),
 ]
 
 

@@ -39,10 +39,20 @@ PROD_STUDIO_WITHOUT_TLS = {
     "tls": {"enabled": False},
     "ingress": {"profile": "alb", "alb": {"groupName": "rasa-studio"}},
 }
+# An external Keycloak needs Studio 1.12+, and so the embedded model service.
+PROD_HTTP_KEYCLOAK = {
+    "studio": {
+        **stack_input("prod").plain["studio"],
+        "version": "1.17.0",
+        "keycloak": {"external": {"url": "http://sso.example.com/auth"}},
+    },
+    "modelService": {**stack_input("prod").plain["modelService"], "architecture": "embedded"},
+}
 # (rule, change that breaks it, the key the error names)
 RISKS: list[tuple[str, dict[str, Any], str]] = [
     ("protectData", {"protectData": False}, "protectData"),
     ("tls", {"studio": PROD_STUDIO_WITHOUT_TLS}, "studio.tls.enabled"),
+    ("keycloakTls", PROD_HTTP_KEYCLOAK, "studio.keycloak.external.url"),
     ("databaseTls", {"database": {**EXTERNAL_DB, "sslMode": "require"}}, "database.sslMode"),
     ("databaseTls", {"database": {**EXTERNAL_DB, "sslMode": "disable"}}, "database.sslMode"),
     ("kafkaTls", {"kafka": {**EXTERNAL_KAFKA, "securityProtocol": "SASL_PLAINTEXT"}}, "kafka.securityProtocol"),

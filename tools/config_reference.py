@@ -47,6 +47,13 @@ END = "<!-- config-reference:end -->"
 # The value types of config/base.py, known by their validator.
 _VALIDATOR_TYPES = {
     "_dns_label": "DNS label (RFC 1123, at most 63 characters)",
+    "_aws_region": "AWS region (those the pinned pulumi-aws knows)",
+    "cron_expression": "five-field cron expression",
+    "qualified_name": "Kubernetes qualified name (`[prefix/]name`)",
+    "label_value": "Kubernetes label value",
+    "annotation_key": "annotation key (`[prefix/]name`)",
+    "volume_size": "Kubernetes quantity, whole bytes (`10Gi`)",
+    "data_volume_size": "Kubernetes quantity, whole bytes, at least `1Gi`",
     "_dns_subdomain": "DNS subdomain (RFC 1123)",
     "_hostname": "fully qualified host name",
     "_image_tag": "image tag (not `latest`)",

@@ -11,6 +11,8 @@ import re
 from collections import defaultdict
 
 from components.network_flows import (
+    ANYWHERE,
+    ANYWHERE_CIDRS,
     DNS_PORT,
     INGRESS_CONTROLLER,
     KUBE_DNS,
@@ -46,10 +48,18 @@ def _peer_lines(config: StackConfig, found: list[Flow]) -> list[str]:
         RASA_JOBS: f"pods in `{k8s.namespace}` without the label `app.kubernetes.io/part-of`: the Rasa Pro Jobs the consumers start",
         OUTSIDE: f"{', '.join(f'`{c}`' for c in k8s.egress_cidrs)} (kubernetes.egressCidrs)",
         KUBERNETES_API: f"{', '.join(f'`{c}`' for c in k8s.api_server_cidrs)} (kubernetes.apiServerCidrs)",
+        ANYWHERE: f"{', '.join(f'`{c}`' for c in ANYWHERE_CIDRS)}: the clients of the entry proxies in this namespace",
     }
+    gateway = config.studio.gateway
+    control_plane = gateway.control_plane_namespace if gateway is not None else None
     lines = [f"- **{peer}**: {text}" for peer, text in described.items() if peer in named or peer == KUBE_DNS]
     lines += [
-        f"- **{peer}**: every pod of the namespace `{peer[len(NAMESPACE_PREFIX) :]}` (kafka.clientNamespaces)"
+        f"- **{peer}**: every pod of the namespace `{peer[len(NAMESPACE_PREFIX) :]}` "
+        + (
+            "(studio.gateway.controlPlaneNamespace)"
+            if peer[len(NAMESPACE_PREFIX) :] == control_plane
+            else "(kafka.clientNamespaces)"
+        )
         for peer in sorted(named)
         if peer.startswith(NAMESPACE_PREFIX)
     ]

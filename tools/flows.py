@@ -36,6 +36,7 @@ import yaml
 from components import names
 from components.labels import pod_labels
 from components.network_flows import (
+    ANYWHERE,
     DNS_PORT,
     INGRESS_CONTROLLER,
     KUBE_DNS,
@@ -106,7 +107,11 @@ CASES: dict[str, Case] = {
     "dev-external-keycloak": Case(
         "dev",
         {
-            "studio": {"version": "1.17.0", "keycloak": {"external": {"url": "https://sso.example.com/auth"}}},
+            # Without pod settings of the in-cluster Keycloak: an external one has no pods.
+            "studio": {
+                "version": "1.17.0",
+                "keycloak": {"external": {"url": "https://sso.example.com/auth"}, "resources": None},
+            },
             "modelService": {"architecture": "embedded"},
         },
     ),
@@ -130,6 +135,32 @@ CASES: dict[str, Case] = {
                     "create": None,
                     "controller": "generic",
                 }
+            }
+        },
+    ),
+    # The same preset with the Gateway in Studio's own namespace (Istio, NGINX Gateway Fabric):
+    # its proxies sit behind the namespace's default deny and need a policy of their own.
+    "dev-gateway-in-namespace": Case(
+        "dev",
+        {
+            "studio": {
+                "gateway": {
+                    "parentRef": {"name": "studio", "namespace": "rasa-studio"},
+                    "create": {"gatewayClassName": "istio"},
+                    "controller": "generic",
+                    "controlPlaneNamespace": "istio-system",
+                }
+            }
+        },
+    ),
+    # An Ingress controller in Studio's namespace: its own policy, the API server included.
+    "dev-ingress-in-namespace": Case(
+        "dev",
+        {
+            "studio": {
+                "exposure": "ingress",
+                "gateway": None,
+                "entryPeer": {"namespace": "rasa-studio", "podLabels": {"app.kubernetes.io/name": "ingress-nginx"}},
             }
         },
     ),
@@ -230,7 +261,8 @@ def entry_peers(config: StackConfig) -> list[Peer]:
     elif studio.gateway is not None and studio.gateway.controller == "envoy-gateway":
         base = ENVOY_PROXY_LABELS
     found = [Peer(INGRESS_CONTROLLER, str(entry.namespace), {**base, **entry.pod_labels})]
-    if entry.pod_labels:
+    # In Studio's own namespace any other pod is a Studio pod or a Rasa Pro Job: no neighbour.
+    if entry.pod_labels and entry.namespace != config.kubernetes.namespace:
         found.append(Peer(ENTRY_NEIGHBOUR, str(entry.namespace), {**base, "app": "entry-neighbour"}))
     return found
 
@@ -250,6 +282,13 @@ def peers(config: StackConfig, instance: str) -> dict[str, Peer]:
         found.append(Peer(RASA_JOBS, k8s.namespace, RASA_JOB_LABELS))
     for namespace in getattr(config.kafka, "client_namespaces", []):
         found.append(Peer(namespace_peer(namespace), namespace, {"app": "assistant"}))
+    if config.entry_in_namespace:
+        # IPv4 only: the analyzer's ranges are judged for IPv4 (ranges() leaves IPv6 out).
+        found.append(Peer(ANYWHERE, cidrs=("0.0.0.0/0",)))
+        gateway = config.studio.gateway
+        if gateway is not None and gateway.control_plane_namespace is not None:
+            namespace = gateway.control_plane_namespace
+            found.append(Peer(namespace_peer(namespace), namespace, {"app": "gateway-controller"}))
     return {p.name: p for p in found}
 
 
@@ -532,6 +571,9 @@ def expectations(config: StackConfig, instance: str, groups: Mapping[str, str]) 
                 if src != dst:
                     found.append(Expected(src, dst, f.protocol, f.port, _flow_text(f)))
     ours = [*groups, *_endpoints(RASA_JOBS, groups, known)] if RASA_JOBS in known else list(groups)
+    if config.entry_in_namespace:
+        # The default-deny namespace's DNS policy covers the entry proxies living there too.
+        ours += _endpoints(INGRESS_CONTROLLER, groups, known)
     dns = _endpoints(KUBE_DNS, groups, known)
     for src in ours:
         for protocol in ("UDP", "TCP"):

@@ -172,6 +172,8 @@ def _show(value: Any, nested: bool = False) -> str:
         text = ", ".join(f"{k}={_show(v, True)}" for k, v in sorted(value.items()))
         # Brackets keep an inner mapping apart from its neighbours: requests=(cpu=2, memory=4Gi).
         return f"({text})" if nested else text
+    if isinstance(value, list):
+        return f"[{', '.join(_show(v, True) for v in value)}]"
     return str(value)
 
 

@@ -44,18 +44,22 @@ def existing_stacks(directory: Path) -> list[str]:
     return sorted(stack_name(p) for p in directory.glob("Pulumi.*.yaml"))
 
 
+# What Pulumi reads at the top of a stack file besides `config` (its stack settings).
+STACK_FILE_KEYS = frozenset({"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
+
+
 def read(path: Path) -> StackInput:
     try:
-        document = yaml_io.load(path.read_text()) or {}
+        text = path.read_text()
     except FileNotFoundError:
         stacks = existing_stacks(path.parent)
         found = f"stacks here: {', '.join(stacks)}" if stacks else "no Pulumi.<stack>.yaml here"
         raise StackFileError([f"{path}: no such stack file ({found})"]) from None
+    try:
+        document = yaml_io.load_unique(text)
     except yaml.YAMLError as exc:
-        raise StackFileError([f"{path}: not valid YAML: {exc}"]) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        raise StackFileError([f"{path}: expected a mapping with a 'config' mapping"])
-    values = document.get("config") or {}
+        raise StackFileError([f"{path}: not valid YAML: {yaml_io.error_line(exc, text)}"]) from None
+    values = _config_section(path, document)
     stack = stack_name(path)
     problems = key_problems((str(k) for k in values), stack)
     result = StackInput()
@@ -79,6 +83,27 @@ def read(path: Path) -> StackInput:
     return result
 
 
+def _config_section(path: Path, document: Any) -> dict[Any, Any]:
+    """The `config:` mapping, or one line saying why there is none (instead of a line per required key)."""
+    example = f"`config:` with `{PROJECT}:environment` and the other settings indented below it (see Pulumi.dev.yaml)"
+    if document is None or document == {}:
+        raise StackFileError([f"{path}: the stack file is empty; it needs {example}"])
+    if not isinstance(document, dict):
+        raise StackFileError([f"{path}: expected a mapping with {example}, got a {type(document).__name__}"])
+    if "config" not in document:
+        stray = sorted(str(k) for k in document if str(k) not in STACK_FILE_KEYS)
+        found = f"; these keys belong under it, indented: {', '.join(stray)}" if stray else ""
+        raise StackFileError([f"{path}: no `config:` mapping{found}"])
+    values = document["config"]
+    if values is None or values == {}:
+        raise StackFileError([f"{path}: `config:` is empty; it needs {example}"])
+    if not isinstance(values, dict):
+        raise StackFileError([f"{path}: `config:` must be a mapping of keys such as {PROJECT}:environment"])
+    if not any(str(k).startswith(f"{PROJECT}:") or ":" not in str(k) for k in values):
+        raise StackFileError([f"{path}: `config:` holds no {PROJECT}: settings; it needs {example}"])
+    return values
+
+
 def _keys(path: str, option: str, assignment: str) -> list[str]:
     keys = path.split(".")
     if not all(keys):
@@ -93,18 +118,25 @@ def apply_override(target: StackInput, assignment: str) -> None:
     if not sep:
         raise StackFileError([f"--set {assignment}: expected KEY.PATH=VALUE"])
     keys = _keys(path, "--set", assignment)
-    try:
-        value = yaml_io.load(text) if text else ""
-    except yaml.YAMLError as exc:
-        raise StackFileError([f"--set {assignment}: value is not YAML: {exc}"]) from None
-    if value is None:
-        remove(target, path, missing_ok=True)
-        return
     top = keys[0]
     if top in secret_specs.KEYS:
-        if len(keys) != 1 or isinstance(value, (dict, list)):
-            raise StackFileError([problem(path, "secrets are single values")])
-        target.secrets[top] = str(value)
+        # A secret on the command line ends up in shell history and CI logs, and the offline render
+        # has no use for it (secrets render as placeholders): refused, as in the stack file.
+        spec = next(x for x in secret_specs.ALL if x.key == top)
+        raise StackFileError(
+            [
+                problem(
+                    path,
+                    f"is a secret, never given with --set; store it encrypted: {secret_specs.set_command(spec, '<stack>')}",
+                )
+            ]
+        )
+    try:
+        value = yaml_io.load_unique(text) if text else ""
+    except yaml.YAMLError as exc:
+        raise StackFileError([f"--set {assignment}: value is not YAML: {yaml_io.error_line(exc, text)}"]) from None
+    if value is None:
+        remove(target, path, missing_ok=True)
         return
     node = target.plain
     for depth, key in enumerate(keys[:-1]):

@@ -18,8 +18,10 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
+from config import StackConfig
 from config.backing import InClusterKafka
 from config.base import ResourceList, Resources
+from config.sizing import memory_bytes
 
 from .. import workload
 from ..availability import disruption_budget
@@ -27,6 +29,7 @@ from ..context import Context
 from ..interfaces import Kafka, SecretRef
 from ..labels import ComponentName
 from ..names import KAFKA_PORT, KAFKA_SERVICE
+from ..requirements import requirements
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import (
     KEEP_CLAIM_TEMPLATES,
@@ -37,6 +40,7 @@ from .common import (
     tcp_probe,
     with_probes,
 )
+from .kafka_retention import Retention, partitions_per_broker, retention
 from .kafka_topics import ScramUser
 
 COMPONENT: ComponentName = "kafka"
@@ -73,7 +77,17 @@ def quorum_voters(brokers: int, namespace: str) -> str:
     return ",".join(f"{i}@{pod_host(i, namespace)}:{CONTROLLER_PORT}" for i in range(brokers))
 
 
-def server_properties(brokers: int, namespace: str) -> str:
+def topic_retention(config: StackConfig) -> Retention:
+    """Retention of the in-cluster brokers: bounded by the volume (kafka_retention.py)."""
+    kafka = config.kafka
+    assert isinstance(kafka, InClusterKafka)
+    per_broker = partitions_per_broker(
+        len(requirements(config).topics), kafka.topics.partitions, kafka.topics.replication_factor, kafka.brokers
+    )
+    return retention(memory_bytes(kafka.storage_size), per_broker)
+
+
+def server_properties(brokers: int, namespace: str, bounded: Retention | None = None) -> str:
     """The static part of server.properties; no credentials (those are added at start from env)."""
     replicas = min(brokers, 3)
     min_isr = 2 if brokers >= 3 else 1
@@ -95,6 +109,7 @@ def server_properties(brokers: int, namespace: str) -> str:
         "offsets.topic.replication.factor": str(replicas),
         "transaction.state.log.replication.factor": str(replicas),
         "transaction.state.log.min.isr": str(min_isr),
+        **(bounded.properties() if bounded is not None else {}),
     }
     return "".join(f"{k}={v}\n" for k, v in sorted(lines.items()))
 
@@ -181,7 +196,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
             data=(
                 scripts := {
                     "log4j.properties": LOG4J_PROPERTIES,
-                    "server.properties": server_properties(cfg.brokers, ns),
+                    "server.properties": server_properties(cfg.brokers, ns, topic_retention(ctx.config)),
                     "start.sh": START_SCRIPT,
                 }
             ),
