@@ -9,6 +9,7 @@ import pulumi
 from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
+from config.workloads import workload
 
 from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
 from .workload import PodKnobs
@@ -52,8 +53,9 @@ class Context:
             annotations=dict(annotations) if annotations is not None else None,
         )
 
-    def knobs(self, key: str) -> PodKnobs:
-        """The operator's pod settings of the workload configured at `key` (e.g. studio.backend)."""
+    def knobs(self, group: PodGroup) -> PodKnobs:
+        """The operator's pod settings of a pod group, at its key in config/workloads.py."""
+        key = workload(group).key
         return PodKnobs(key, self.config.pod_settings(key))
 
     def service_host(self, service: str) -> str:

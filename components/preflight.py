@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from config import StackConfig
+from config import StackConfig, workloads
 from config import sizing as sz
-from config.backing import InClusterDatabase, InClusterKafka, MinioStorage
+from config.backing import InClusterKafka
 from config.base import ResourceList, Resources, quantity_amount
 from config.errors import problem
 
-from .backing import kafka_in_cluster, minio, postgresql_in_cluster
-from .studio_app import defaults as studio_defaults
+from .backing import kafka_in_cluster
 
 
 class Container(NamedTuple):
@@ -28,43 +27,12 @@ class Container(NamedTuple):
 
 
 def containers(config: StackConfig) -> list[Container]:
-    studio = config.studio
-    found = [
-        Container("studio.webClient.resources", studio_defaults.RESOURCES["web-client"], studio.web_client.resources),
-        Container("studio.backend.resources", studio_defaults.RESOURCES["backend"], studio.backend.resources),
-        Container(
-            "studio.databaseMigration.resources",
-            studio_defaults.RESOURCES["database-migration"],
-            studio.database_migration.resources,
-        ),
-        Container("studio.keycloak.resources", studio_defaults.RESOURCES["keycloak"], studio.keycloak.resources),
-        Container(
-            "studio.eventIngestion.resources",
-            studio_defaults.RESOURCES["event-ingestion"],
-            studio.event_ingestion.resources,
-        ),
+    """The sized container of every workload this stack runs (config/workloads.py)."""
+    return [
+        Container(w.resources_key, defaults, workloads.override(config, w.resources_key))
+        for w in workloads.enabled(config)
+        if w.resources_key is not None and (defaults := w.default_resources(config)) is not None
     ]
-    if isinstance(config.kafka, InClusterKafka):
-        found.append(Container("kafka.resources", kafka_in_cluster.DEFAULT_RESOURCES, config.kafka.resources))
-    if isinstance(config.database, InClusterDatabase):
-        found.append(
-            Container("database.resources", postgresql_in_cluster.DEFAULT_RESOURCES, config.database.resources)
-        )
-    if isinstance(config.object_storage, MinioStorage):
-        found.append(Container("objectStorage.resources", minio.DEFAULT_RESOURCES, config.object_storage.resources))
-    ms = config.model_service
-    if ms.architecture == "orchestrated":
-        fields = {f.alias or name: name for name, f in type(ms.resources).model_fields.items()}
-        for key, ((req_cpu, req_mem), (lim_cpu, lim_mem)) in sz.SERVICE_DEFAULTS.items():
-            defaults = Resources(
-                requests=ResourceList(cpu=req_cpu, memory=req_mem), limits=ResourceList(cpu=lim_cpu, memory=lim_mem)
-            )
-            override = getattr(ms.resources, fields[key])
-            found.append(Container(f"modelService.resources.{key}", defaults, override))
-    else:
-        derived = sz.as_resources(sz.embedded_shape(*ms.embedded_limits))
-        found.append(Container("modelService.resources.embedded", derived, ms.resources.embedded))
-    return found
 
 
 def problems(config: StackConfig) -> list[str]:

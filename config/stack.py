@@ -30,6 +30,7 @@ from .pods import PodSettings, check_mounts, merge
 from .rotation import PasswordRotation
 from .studio import RASA_REGISTRY, StudioConfig, rasa_pro_repository
 from .versions import contract_for
+from .workloads import settings_keys
 
 Environment = Literal["dev", "staging", "prod"]
 # The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
@@ -229,35 +230,7 @@ class StackConfig(Model):
 
     def workloads(self) -> list[str]:
         """Config keys of every workload's pod settings, for the workloads this stack runs."""
-        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration"]
-        if self.studio.keycloak.in_cluster:
-            keys.append("studio.keycloak")
-        if self.studio.event_ingestion.enabled:
-            keys.append("studio.eventIngestion")
-        if self.model_service.architecture == "embedded":
-            keys.append("modelService.pods.embedded")
-        else:
-            keys += [
-                f"modelService.pods.{p}"
-                for p in (
-                    "trainingOrchestrator",
-                    "trainingConsumer",
-                    "runningOrchestrator",
-                    "runningConsumer",
-                    "talkProxy",
-                )
-            ]
-        if self.kafka_needed:
-            keys.append("kafka.topicsJob")
-        if self.kafka_needed and self.kafka.mode == "in-cluster":
-            keys.append("kafka")
-        if self.database.mode == "in-cluster":
-            keys.append("database")
-        if self.database.mode in ("in-cluster", "rds"):
-            keys.append("database.setupJob")
-        if self.object_storage.mode == "minio":
-            keys += ["objectStorage", "objectStorage.setupJob"]
-        return keys
+        return settings_keys(self)
 
     def pod_settings(self, key: str) -> PodSettings:
         """The pod settings at `key` (a workload's config key) on top of kubernetes.podDefaults."""

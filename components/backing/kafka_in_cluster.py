@@ -20,8 +20,8 @@ from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
 from config.backing import InClusterKafka
-from config.base import ResourceList, Resources
 from config.sizing import memory_bytes
+from config.workloads import fixed_resources
 
 from .. import workload
 from ..availability import disruption_budget
@@ -53,10 +53,7 @@ SCRIPT_CONFIG_MAP = "kafka-scripts"
 DATA_DIR = "/var/lib/kafka/data"
 # apache/kafka runs as appuser (uid/gid 1000).
 USER = workload.User(uid=1000, gid=1000)
-DEFAULT_RESOURCES = Resources(
-    requests=ResourceList(cpu="500m", memory="1Gi"),
-    limits=ResourceList(cpu="2", memory="2Gi"),
-)
+DEFAULT_RESOURCES = fixed_resources("kafka")
 
 
 def cluster_id(instance: str, namespace: str) -> str:

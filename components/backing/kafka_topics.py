@@ -188,7 +188,7 @@ class KafkaTopics(pulumi.ComponentResource):
                     # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
                     ctx.pod_labels("kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
-                    knobs=ctx.knobs("kafka.topicsJob"),
+                    knobs=ctx.knobs("kafka-topics"),
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.

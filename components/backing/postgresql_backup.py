@@ -224,7 +224,7 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     volumes=volumes,
                     restart_policy="Never",
                 ),
-                knobs=ctx.knobs("database.backup"),
+                knobs=ctx.knobs(group),
             )
 
         backup_pod = pod(

@@ -36,7 +36,7 @@ from ..workload import (
     topology_spread,
 )
 from .env import DATA_PATH
-from .pods import JOB_GROUP, kafka_ca, knobs_key, rasa_pod_annotations, scratch
+from .pods import JOB_GROUP, kafka_ca, rasa_pod_annotations, scratch
 
 DATA = "data"
 
@@ -118,7 +118,7 @@ class Consumer(pulumi.ComponentResource):
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
                     rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs(knobs_key(component)),
+                    knobs=ctx.knobs(component),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

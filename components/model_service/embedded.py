@@ -228,7 +228,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
                     rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs("modelService.pods.embedded"),
+                    knobs=ctx.knobs("model-service"),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

@@ -35,7 +35,7 @@ from ..workload import (
     resources,
     topology_spread,
 )
-from .pods import kafka_ca, knobs_key, rasa_pod_annotations, scratch
+from .pods import kafka_ca, rasa_pod_annotations, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -109,7 +109,7 @@ class Orchestrator(pulumi.ComponentResource):
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
                     rasa_pod_annotations(deployment_name, read_only),
-                    knobs=ctx.knobs(knobs_key(component)),
+                    knobs=ctx.knobs(component),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

@@ -19,13 +19,6 @@ JOB_GROUP = 1001
 KAFKA_CA = "kafka-ca"
 
 
-def knobs_key(component: str) -> str:
-    """Config key of a model-service workload's pod settings: model-training-consumer ->
-    modelService.pods.trainingConsumer."""
-    first, second = component.removeprefix("model-").split("-")
-    return f"modelService.pods.{first}{second.capitalize()}"
-
-
 def service_account_annotations(
     config: ModelServiceConfig, storage: ObjectStorage
 ) -> dict[str, pulumi.Input[str]] | None:

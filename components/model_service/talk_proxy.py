@@ -147,7 +147,7 @@ class TalkProxy(pulumi.ComponentResource):
                     ),
                     # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
                     annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
-                    knobs=ctx.knobs("modelService.pods.talkProxy"),
+                    knobs=ctx.knobs("nginx-reverse-proxy"),
                 ),
             ),
             # The ConfigMap by plain name plus this edge (interfaces.SecretRef says why).

@@ -13,6 +13,7 @@ from typing import Literal
 
 from config.base import ResourceList, Resources
 from config.studio import StudioConfig
+from config.workloads import fixed_resources
 
 from ..workload import HttpProbe, User
 
@@ -63,17 +64,8 @@ def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
     )
 
 
-# Requests from Rasa's Studio sizing table; CPU may burst to twice that, memory is
-# capped at the request so a pod never relies on memory the node did not reserve for it.
-# The web client (static nginx) is "minimal"; the migration is not in the table (INFERRED:
-# a short Prisma run).
-RESOURCES: dict[StudioContainer, Resources] = {
-    "web-client": _res("50m", "64Mi", "200m", "128Mi"),
-    "backend": _res("1000m", "2000Mi", "2000m", "2000Mi"),
-    "database-migration": _res("250m", "512Mi", "1000m", "1000Mi"),
-    "keycloak": _res("1000m", "2000Mi", "2000m", "2000Mi"),
-    "event-ingestion": _res("500m", "1000Mi", "1000m", "1000Mi"),
-}
+# Declared with the workloads (config/workloads.py).
+RESOURCES: dict[StudioContainer, Resources] = {name: fixed_resources(name) for name in IMAGE_NAMES}
 WAIT_FOR_POSTGRES_RESOURCES = _res("10m", "16Mi", "100m", "64Mi")
 
 

@@ -34,16 +34,6 @@ def studio_user(security: SecurityContext) -> User | None:
     return opt_in_user(security.run_as_user, security.run_as_group)
 
 
-# Where each container's settings live in the stack config (its pod knobs included).
-CONFIG_KEYS: dict[StudioContainer, str] = {
-    "web-client": "studio.webClient",
-    "backend": "studio.backend",
-    "database-migration": "studio.databaseMigration",
-    "keycloak": "studio.keycloak",
-    "event-ingestion": "studio.eventIngestion",
-}
-
-
 def studio_pod(
     ctx: Context,
     component: StudioContainer,
@@ -82,9 +72,7 @@ def studio_pod(
     # Long-running pods roll when a Secret value they read is rotated. A Job's pod reads its
     # values when it runs, and its template is immutable: a new checksum would re-create it.
     checksum = ctx.secrets_checksum if restart_policy is None else None
-    return pod_template(
-        ctx.labels(component), spec, annotations, ctx.knobs(CONFIG_KEYS[component]), secrets_checksum=checksum
-    )
+    return pod_template(ctx.labels(component), spec, annotations, ctx.knobs(component), secrets_checksum=checksum)
 
 
 def deployment(
