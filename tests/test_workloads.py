@@ -8,7 +8,7 @@ import pytest
 
 from components.labels import NAME_LABEL, POD_GROUPS
 from config import workloads
-from tests.harness import STACKS, SECRETS, manifests, run_stack, stack_input
+from tests.harness import SECRETS, STACKS, manifests, run_stack, stack_input
 from tests.test_program import CONTRACT_COMPONENTS
 from tools import program
 
@@ -41,5 +41,5 @@ def test_the_stack_builds_exactly_the_workloads_the_registry_enables(stack: str)
 def test_a_workload_missing_from_the_registry_cannot_render(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(workloads.BY_GROUP, "backend")
     given = stack_input("dev")
-    with pytest.raises(LookupError, match="'backend' is not in config/workloads.py"):
+    with pytest.raises(LookupError, match=r"'backend' is not in config/workloads\.py"):
         program.run("dev", given.plain, {**SECRETS, **given.secrets})
