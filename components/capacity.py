@@ -73,12 +73,7 @@ def deployment_capacity(config: StackConfig) -> sz.Capacity:
     """Requests and limits of every pod at peak, and the nodes of `modelService.nodeSize` they take."""
     node = sz.node_size(config.model_service)
     parts = deployment_parts(config)
-    for pod in (pod for pods in parts.values() for pod in pods):
-        if pod.instances and (pod.shape.requests.cpu > node.cpu or pod.shape.requests.memory > node.memory):
-            raise ValueError(
-                f"the {pod.name} pod requests {pod.shape.requests.as_dict()}, more than one node of "
-                f"modelService.nodeSize {node.as_dict()} offers: no node could schedule it"
-            )
+    # Every pod fits one node: the config passed components/preflight.py before anything is built.
     total = sz.capacity([(pod.shape, pod.instances) for pods in parts.values() for pod in pods], node)
     summary = tuple(sz.Part(name, *_sum(pods)) for name, pods in parts.items() if any(pod.instances for pod in pods))
     return replace(total, scope=SCOPE, parts=summary)

@@ -1,9 +1,10 @@
-"""Checks of a valid config against the components' own defaults, before any resource exists.
+"""The checks of a valid config that need the workloads' defaults, before any resource exists.
 
-The config models check each value alone; a container's requests and limits are the component's
-defaults with the user's values on top (config.sizing.merge_resources), so a request the user
-raises above a default limit, or a default pod bigger than `modelService.nodeSize`, only shows
-here. Pure: no Pulumi resources, so `__main__.py` runs it inside config.load.
+The config models check each value alone; a container's requests and limits are the workload's
+defaults with the user's values on top (config.sizing.merge_resources). Every resource rule lives
+here, once: requests <= limits and "fits one node" for every container that runs (the Rasa Pro Jobs
+included), on the merged values. Pure: no Pulumi resources; `__main__.py` runs it inside
+config.load, and the renderer and tests through the same config.loader.check.
 """
 
 from __future__ import annotations
@@ -27,12 +28,18 @@ class Container(NamedTuple):
 
 
 def containers(config: StackConfig) -> list[Container]:
-    """The sized container of every workload this stack runs (config/workloads.py)."""
-    return [
+    """The sized container of every workload this stack runs (config/workloads.py), and the Rasa Pro Jobs."""
+    found = [
         Container(w.resources_key, defaults, workloads.override(config, w.resources_key))
         for w in workloads.enabled(config)
         if w.resources_key is not None and (defaults := w.default_resources(config)) is not None
     ]
+    ms = config.model_service
+    if ms.architecture == "orchestrated":
+        # The consumers start them at run time; both sides are always given (config.model_service.JobResources).
+        job = Resources.model_validate(ms.job.resources.model_dump())
+        found.append(Container("modelService.job.resources", job, job))
+    return found
 
 
 def problems(config: StackConfig) -> list[str]:

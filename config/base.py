@@ -12,10 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-
-from .errors import KeyError_
 
 
 class Model(BaseModel):
@@ -293,18 +291,10 @@ class ResourceList(Model):
 class Resources(Model):
     """Container requests and limits, as in a Kubernetes container spec."""
 
+    # requests <= limits is checked on the merged values (defaults under these), with the other
+    # resource rules, in components/preflight.py.
     requests: ResourceList = ResourceList()
     limits: ResourceList = ResourceList()
-
-    @model_validator(mode="after")
-    def _requests_within_limits(self) -> Resources:
-        # The API server refuses a container whose request exceeds its limit. Where only one side
-        # is given here, the component's default fills the other; components/preflight.py checks that.
-        for key in ("cpu", "memory"):
-            request, limit = getattr(self.requests, key), getattr(self.limits, key)
-            if request is not None and limit is not None and quantity_amount(request) > quantity_amount(limit):
-                raise KeyError_(f"requests.{key}", f"{request} is above limits.{key} {limit}; Kubernetes refuses it")
-        return self
 
 
 class SecretKeyRef(Model):

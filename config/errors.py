@@ -43,7 +43,11 @@ class KeyError_(ValueError):
 
 
 class ConfigError(pulumi.RunError):
-    """One or more problems in the stack configuration; nothing has been registered.
+    """One or more problems in the stack configuration.
+
+    Raised by the validation pass (config.loader.check) before anything is registered, except for
+    an operator's pod settings that collide with names the program sets on a pod (extraEnv,
+    extraVolumes, podLabels, ...): those are known only once the pod is built (workload.apply_knobs).
 
     A RunError, so `pulumi up` prints the problems without a Python traceback.
     """

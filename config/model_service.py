@@ -82,13 +82,6 @@ class JobResources(Model):
     requests: CpuMemory = CpuMemory(cpu="1000m", memory="1Gi")
     limits: CpuMemory = CpuMemory(cpu="2500m", memory="2.5Gi")
 
-    @model_validator(mode="after")
-    def _requests_within_limits(self) -> JobResources:
-        for key, amount in (("cpu", sz.cpu_millis), ("memory", sz.memory_bytes)):
-            if amount(getattr(self.requests, key)) > amount(getattr(self.limits, key)):
-                raise KeyError_(f"requests.{key}", f"must be <= limits.{key}, or Kubernetes refuses the Job")
-        return self
-
 
 class Check(Model):
     """How the running consumer waits for the Rasa server in its Job (RasaHQ/rasa-helm-charts charts/studio 1.2.6)."""
@@ -190,21 +183,6 @@ class ModelServiceConfig(Model):
                 f"{self.running_consumers} is below {needed}: "
                 f"{sz.running_rule(self.assistants, self.frequent_training)}",
             )
-        return self
-
-    @model_validator(mode="after")
-    def _pods_fit_a_node(self) -> ModelServiceConfig:
-        node = sz.Demand(sz.cpu_millis(self.node_size.cpu), sz.memory_bytes(self.node_size.memory))
-        shapes = {"job.resources.requests": sz.job_shape(self)} if self.architecture == "orchestrated" else {}
-        if self.architecture == "embedded":
-            shapes["resources.embedded.requests"] = self.embedded_shape
-        for key, pod in shapes.items():
-            if pod.requests.cpu > node.cpu or pod.requests.memory > node.memory:
-                raise KeyError_(
-                    key,
-                    f"requests {pod.requests.as_dict()} do not fit one node of nodeSize {node.as_dict()}; "
-                    "no node could ever schedule it",
-                )
         return self
 
     @property
