@@ -12,7 +12,7 @@ from config import StackConfig
 from config.workloads import workload
 
 from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
-from .workload import PodKnobs
+from .workload import KeyedPodSettings
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,10 @@ class Context:
             annotations=dict(annotations) if annotations is not None else None,
         )
 
-    def knobs(self, group: PodGroup) -> PodKnobs:
+    def pod_settings(self, group: PodGroup) -> KeyedPodSettings:
         """The operator's pod settings of a pod group, at its key in config/workloads.py."""
         key = workload(group).key
-        return PodKnobs(key, self.config.pod_settings(key))
+        return KeyedPodSettings(key, self.config.pod_settings(key))
 
     def service_host(self, service: str) -> str:
         """In-cluster DNS name of a Service in the Studio namespace."""

@@ -24,7 +24,7 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
-from .errors import KeyError_
+from .errors import InvalidKey
 from .pods import PodSettings
 
 # Volume claims: whole bytes; PostgreSQL and Kafka also need room for their logs (>= 1Gi).
@@ -110,11 +110,11 @@ class ExternalKafka(_Kafka):
     def _sasl_needs_credentials(self) -> ExternalKafka:
         if self.security_protocol.startswith("SASL_"):
             if self.sasl_mechanism is None:
-                raise KeyError_("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
             if self.username is None:
-                raise KeyError_("username", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("username", f"is required with securityProtocol {self.security_protocol}")
             if self.password_secret is None:
-                raise KeyError_("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
         return self
 
 
@@ -214,9 +214,9 @@ class RdsRestore(Model):
     @model_validator(mode="after")
     def _one_source(self) -> RdsRestore:
         if (self.snapshot_identifier is None) == (self.point_in_time is None):
-            raise KeyError_("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
+            raise InvalidKey("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
         if self.source_identifier is not None and self.point_in_time is None:
-            raise KeyError_("sourceIdentifier", "applies to pointInTime only")
+            raise InvalidKey("sourceIdentifier", "applies to pointInTime only")
         return self
 
 
@@ -238,7 +238,7 @@ class RdsDatabase(_Database):
     @model_validator(mode="after")
     def _autoscaling_above_allocated(self) -> RdsDatabase:
         if self.max_allocated_storage_gib < self.allocated_storage_gib:
-            raise KeyError_("maxAllocatedStorageGib", "must be >= allocatedStorageGib (storage autoscaling ceiling)")
+            raise InvalidKey("maxAllocatedStorageGib", "must be >= allocatedStorageGib (storage autoscaling ceiling)")
         return self
 
 
@@ -336,21 +336,21 @@ class ExternalStorage(Model):
         if self.provider != "aws":
             for key, value in aws_only.items():
                 if value is not None:
-                    raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+                    raise InvalidKey(key, f"applies to provider aws only, not {self.provider}")
         if self.provider == "aws" and self.endpoint is None and self.region not in aws_regions():
             # Without an endpoint the client talks to AWS S3 itself, which knows only its regions.
-            raise KeyError_("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
+            raise InvalidKey("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
         if self.provider != "gcs" and self.gcs_credentials is not None:
-            raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
+            raise InvalidKey("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
         azure = {
             "azureAccountName": self.azure_account_name is not None,
             "azureAccountKey": self.azure_account_key is not None,
         }
         for key, given in azure.items():
             if self.provider == "azure" and not given:
-                raise KeyError_(key, "is required with provider azure")
+                raise InvalidKey(key, "is required with provider azure")
             if self.provider != "azure" and given:
-                raise KeyError_(key, f"applies to provider azure only, not {self.provider}")
+                raise InvalidKey(key, f"applies to provider azure only, not {self.provider}")
         return self
 
 

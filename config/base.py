@@ -26,8 +26,8 @@ class Model(BaseModel):
     )
 
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN_PART = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# RFC 1123 label (IsDNS1123Label): the one pattern of every Kubernetes name rule here.
+DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Kubernetes' quantity grammar (k8s.io/apimachinery pkg/api/resource/quantity.go):
 # <signedNumber> then one of the binary suffixes, the decimal suffixes, or an e/E exponent.
 _QUANTITY = re.compile(
@@ -71,9 +71,14 @@ _IMAGE_REPOSITORY = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*$")
 _SEMVER_PREFIX = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
+def is_dns1123_subdomain(value: str) -> bool:
+    """IsDNS1123Subdomain: what Kubernetes requires of most object names."""
+    return 0 < len(value) <= 253 and all(DNS_LABEL_RE.match(p) for p in value.split("."))
+
+
 def _dns_label(value: str) -> str:
     """RFC 1123 label: what Kubernetes requires of namespace and Service names."""
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if len(value) > 63 or not DNS_LABEL_RE.match(value):
         raise ValueError(
             "must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', "
             "starting and ending with a letter or digit"
@@ -83,7 +88,7 @@ def _dns_label(value: str) -> str:
 
 def _dns_subdomain(value: str) -> str:
     """RFC 1123 subdomain: what Kubernetes requires of most object names."""
-    if len(value) > 253 or not all(_DNS_SUBDOMAIN_PART.match(p) for p in value.split(".")):
+    if not is_dns1123_subdomain(value):
         raise ValueError(
             "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', "
             "each part starting and ending with a letter or digit"
@@ -104,7 +109,7 @@ def _hostname(value: str) -> str:
         # Gateway API CRD refuse IPs), and a browser's TLS certificate names a host.
         raise ValueError(f"{value!r} is an IP address; give a DNS name such as studio.example.com")
     parts = value.split(".")
-    if len(value) > 253 or len(parts) < 2 or not all(_DNS_LABEL.match(p) and len(p) <= 63 for p in parts):
+    if len(value) > 253 or len(parts) < 2 or not all(DNS_LABEL_RE.match(p) and len(p) <= 63 for p in parts):
         raise ValueError(
             "must be a fully qualified host name such as studio.example.com (no scheme, port, path or wildcard)"
         )

@@ -10,22 +10,19 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Hostname, Model
-from .errors import KeyError_
-from .kubernetes import AnnotationKey, Cidr
+from .errors import InvalidKey
+from .k8s_validation import Annotations, LabelValue, QualifiedName
+from .kubernetes import Cidr
 
 Exposure = Literal["ingress", "gateway"]
 IngressProfile = Literal["nginx", "alb"]
 GatewayController = Literal["envoy-gateway", "generic"]
 
-QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
-LabelValue = Annotated[str, AfterValidator(v.label_value)]
-# The ingress annotations together, as ValidateAnnotations counts them (256 KiB).
-Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(v.annotation_map)]
 # Gateway API `Duration` (GEP-2257), as the HTTPRoute CRD's pattern has it.
 GatewayDuration = Annotated[str, Field(pattern=r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")]
 AcmCertificateArn = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")]
@@ -80,7 +77,7 @@ class IngressConfig(Model):
             try:
                 v.annotation_map({**self.annotations, **getattr(self.paths, key).annotations})
             except ValueError as exc:
-                raise KeyError_(f"paths.{to_camel(key)}.annotations", f"with the shared annotations: {exc}") from None
+                raise InvalidKey(f"paths.{to_camel(key)}.annotations", f"with the shared annotations: {exc}") from None
         return self
 
     @property
@@ -124,13 +121,13 @@ class GatewayConfig(Model):
     def _preset_fits_the_class(self) -> GatewayConfig:
         class_name = self.create.gateway_class_name if self.create is not None else None
         if class_name in ENVOY_GATEWAY_CLASSES and self.controller == "generic":
-            raise KeyError_(
+            raise InvalidKey(
                 "controller",
                 f"GatewayClass {class_name!r} is Envoy Gateway's, which runs the proxies in "
                 f"{ENVOY_GATEWAY_NAMESPACE}, not beside the Gateway: set controller: envoy-gateway",
             )
         if self.control_plane_namespace is not None and self.controller != "generic":
-            raise KeyError_("controlPlaneNamespace", "takes effect only with controller: generic")
+            raise InvalidKey("controlPlaneNamespace", "takes effect only with controller: generic")
         return self
 
 

@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from . import k8s_validation as v
 from .base import DnsSubdomain, Model, Namespace
-from .errors import KeyError_
+from .errors import InvalidKey
 from .pods import PodSettings
 
 # Keys earlier releases had here, and where they live now.
@@ -31,7 +30,6 @@ def _cidr(value: str) -> str:
 
 
 # ValidateAnnotations' key rule (config/k8s_validation.py).
-AnnotationKey = Annotated[str, AfterValidator(v.annotation_key)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 CidrList = Annotated[list[Cidr], Field(min_length=1)]
 
@@ -85,7 +83,7 @@ class KubernetesConfig(Model):
         if isinstance(data, dict):
             for old, new in sorted(_MOVED.items()):
                 if old in data:
-                    raise KeyError_(old, f"moved to {new} (see docs/exposure.md)")
+                    raise InvalidKey(old, f"moved to {new} (see docs/exposure.md)")
         return data
 
     @field_validator("kubeconfig")

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from . import k8s_validation
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
-from .errors import KeyError_
+from .errors import InvalidKey
 from .pods import PodSettings, ServiceAccountSettings
 from .security import ModelServiceSecurity
 
@@ -159,9 +159,9 @@ class ModelServiceConfig(Model):
         try:
             found = version_tuple(self.rasa_pro.tag)
         except ValueError as exc:
-            raise KeyError_("rasaPro.tag", str(exc)) from None
+            raise InvalidKey("rasaPro.tag", str(exc)) from None
         if found < minimum:
-            raise KeyError_(
+            raise InvalidKey(
                 "rasaPro.tag",
                 f"the {self.architecture} architecture needs Rasa Pro "
                 f">= {'.'.join(map(str, minimum))}, got {self.rasa_pro.tag}",
@@ -172,13 +172,13 @@ class ModelServiceConfig(Model):
     def _overrides_respect_the_rules(self) -> ModelServiceConfig:
         needed = sz.training_consumers_needed(self.parallel_trainings)
         if self.training_consumers is not None and self.training_consumers < needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "trainingConsumers",
                 f"{self.training_consumers} is below {needed}: {sz.training_rule(self.parallel_trainings)}",
             )
         needed = sz.running_consumers_needed(self.assistants, self.frequent_training)
         if self.running_consumers is not None and self.running_consumers < needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "runningConsumers",
                 f"{self.running_consumers} is below {needed}: "
                 f"{sz.running_rule(self.assistants, self.frequent_training)}",

@@ -17,9 +17,10 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Model, PositiveInt, Quantity, number_as_text
-from .errors import KeyError_
+from .errors import InvalidKey
+from .k8s_validation import Annotations, NodeSelector, QualifiedName
 
-# The label contract (design.md; components/labels.py): selectors and NetworkPolicies find
+# The label contract (config/workloads.py, components/labels.py): selectors and NetworkPolicies find
 # pods by these, so a pod label must never replace one.
 CONTRACT_LABELS = frozenset(
     {
@@ -63,12 +64,7 @@ def _labels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-Annotations = Annotated[dict[str, str], AfterValidator(v.annotation_map)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
-# The pod spec's nodeSelector is checked as labels (ValidateLabels): a value no node label can
-# have would leave the pods pending for ever.
-NodeSelector = Annotated[dict[str, str], AfterValidator(v.label_map)]
-QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=253)]
 # Names that hold a credential (the policy pack's rule, policy/rules.py): their value must come
 # from a Secret, never stand in the stack file; names that point at one (…_FILE, …_SECRET_NAME) may.
@@ -390,7 +386,7 @@ class ServiceAccountSettings(Model):
     annotations: Annotations = {}
 
 
-# --- the knobs -----------------------------------------------------------------------------
+# --- the settings -----------------------------------------------------------------------------
 
 MAP_FIELDS = ("node_selector", "pod_annotations", "pod_labels")
 
@@ -400,7 +396,7 @@ def _unique(items: list[Any] | None, key: str, what: str, attr: str) -> None:
     for item in items or ():
         value = getattr(item, attr)
         if value in seen:
-            raise KeyError_(key, f"{what} '{value}' is listed twice")
+            raise InvalidKey(key, f"{what} '{value}' is listed twice")
         seen.add(value)
 
 
@@ -444,12 +440,12 @@ class PodSettings(Model):
             pair = (constraint.topology_key, constraint.when_unsatisfiable)
             if pair in seen:
                 # validateTopologySpreadConstraints: one constraint per topologyKey and whenUnsatisfiable.
-                raise KeyError_("topologySpreadConstraints", f"{pair[0]} with {pair[1]} is listed twice")
+                raise InvalidKey("topologySpreadConstraints", f"{pair[0]} with {pair[1]} is listed twice")
             seen.add(pair)
         return self
 
     def pod_settings(self) -> PodSettings:
-        """Only the pod knobs of a model that also carries other settings (a component's)."""
+        """Only the pod settings of a model that also carries other settings (a component's)."""
         return PodSettings.model_validate({f: getattr(self, f) for f in PodSettings.model_fields})
 
 
@@ -470,4 +466,4 @@ def check_mounts(settings: PodSettings) -> None:
     volumes = {v.name for v in settings.extra_volumes or ()}
     for mount in settings.extra_volume_mounts or ():
         if mount.name not in volumes:
-            raise KeyError_("extraVolumeMounts", f"'{mount.name}' is not one of the pod's extraVolumes")
+            raise InvalidKey("extraVolumeMounts", f"'{mount.name}' is not one of the pod's extraVolumes")

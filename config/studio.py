@@ -20,7 +20,7 @@ from .base import (
     check_host,
     split_host_port,
 )
-from .errors import KeyError_
+from .errors import InvalidKey
 from .exposure import (
     ALB_WIDEST_IPV4,
     ALB_WIDEST_IPV6,
@@ -98,7 +98,7 @@ class PullSecret(Model):
 
 
 class Component(PodSettings):
-    """Settings every long-running Studio container shares: image tag, replicas, resources, pod knobs."""
+    """Settings every long-running Studio container shares: image tag, replicas, resources, pod settings."""
 
     version: ImageTag | None = None
     replicas: Replicas = 1
@@ -240,13 +240,13 @@ class Keycloak(Component):
     def _no_pod_settings_for_an_external_keycloak(self) -> Keycloak:
         if self.external is None:
             return self
-        # Replicas, resources and pod knobs shape pods that an external Keycloak does not have:
+        # Replicas, resources and pod settings shape pods that an external Keycloak does not have:
         # silently ignoring them would let an operator believe they took effect.
         # (A key set to null is as good as unset.)
         pod_fields = {f for f in set(Component.model_fields) & self.model_fields_set if getattr(self, f) is not None}
         if pod_fields:
             keys = sorted(to_camel(f) for f in pod_fields)
-            raise KeyError_(
+            raise InvalidKey(
                 keys[0],
                 "takes effect only for the Keycloak this stack runs; with keycloak.external set there are no "
                 f"Keycloak pods, so remove {', '.join(keys)}",
@@ -296,16 +296,16 @@ class StudioConfig(Model):
     def _exposure_complete(self) -> StudioConfig:
         if self.exposure == "gateway":
             if self.gateway is None:
-                raise KeyError_("gateway", "is required with exposure: gateway (parentRef: the Gateway to attach to)")
+                raise InvalidKey("gateway", "is required with exposure: gateway (parentRef: the Gateway to attach to)")
             if "ingress" in self.model_fields_set:
-                raise KeyError_("ingress", "takes effect only with exposure: ingress")
+                raise InvalidKey("ingress", "takes effect only with exposure: ingress")
         elif self.gateway is not None:
-            raise KeyError_("gateway", "takes effect only with exposure: gateway")
+            raise InvalidKey("gateway", "takes effect only with exposure: gateway")
         if self.exposure == "ingress" and self.ingress.profile != "alb" and "alb" in self.ingress.model_fields_set:
-            raise KeyError_("ingress.alb", "takes effect only with profile: alb")
+            raise InvalidKey("ingress.alb", "takes effect only with profile: alb")
         self._tls_source_fits()
         if self.entry is None:
-            raise KeyError_(
+            raise InvalidKey(
                 "entryPeer",
                 "is required with the alb profile: the ALB reaches pods (target type ip) from its subnets; "
                 "set cidrs to the ranges of the ALB's subnets (not the whole VPC)",
@@ -313,7 +313,7 @@ class StudioConfig(Model):
         if self.exposure == "ingress" and self.ingress.profile == "alb":
             wide = alb_ranges_too_wide(self.entry.cidrs)
             if wide:
-                raise KeyError_(
+                raise InvalidKey(
                     "entryPeer.cidrs",
                     f"{', '.join(wide)} is wider than an ALB subnet (IPv4 /{ALB_WIDEST_IPV4}, IPv6 /{ALB_WIDEST_IPV6}): "
                     "give the ranges of the ALB's own subnets; with the VPC CNI a VPC-wide range admits every pod",
@@ -325,23 +325,23 @@ class StudioConfig(Model):
         own_source = tls.secret_name is not None or tls.cluster_issuer is not None
         if self.exposure == "ingress" and self.ingress.profile == "alb":
             if own_source:
-                raise KeyError_(
+                raise InvalidKey(
                     "tls", "the ALB serves an ACM certificate (ingress.alb.certificateArn), not a Kubernetes Secret"
                 )
             if tls.enabled and self.ingress.alb.certificate_arn is None:
-                raise KeyError_("ingress.alb.certificateArn", "is required with tls.enabled (the HTTPS listener's)")
+                raise InvalidKey("ingress.alb.certificateArn", "is required with tls.enabled (the HTTPS listener's)")
             if not tls.enabled and self.ingress.alb.certificate_arn is not None:
-                raise KeyError_("ingress.alb.certificateArn", "takes effect only with tls.enabled: true")
+                raise InvalidKey("ingress.alb.certificateArn", "takes effect only with tls.enabled: true")
             return
         if self.gateway is not None and self.gateway.create is None:
             if own_source:
-                raise KeyError_(
+                raise InvalidKey(
                     "tls",
                     "the Gateway you attach to holds the certificate; secretName and clusterIssuer need gateway.create",
                 )
             return
         if tls.enabled and not own_source:
-            raise KeyError_(
+            raise InvalidKey(
                 "tls", "with enabled: true, set secretName (an existing Secret) or clusterIssuer (cert-manager)"
             )
 
@@ -387,22 +387,22 @@ class StudioConfig(Model):
         try:
             contract = self.contract
         except UnknownVersion as exc:
-            raise KeyError_("version", str(exc)) from None
+            raise InvalidKey("version", str(exc)) from None
         if self.keycloak.external is not None and contract.auth != "keycloak":
-            raise KeyError_(
+            raise InvalidKey(
                 "keycloak.external", f"Studio {self.version} ({contract.label}) logs users in itself, without Keycloak"
             )
         if self.keycloak.external is not None and contract.skip_keycloak == "absent":
             # Keycloak became optional in chart 2.0.9 (c3ee8f7) and the migration learnt to skip
             # its database in 2.0.10 (10234a2), both shipping Studio 1.12.
-            raise KeyError_(
+            raise InvalidKey(
                 "keycloak.external",
                 f"Studio {self.version} ({contract.label}) always runs its own Keycloak; "
                 "an external one needs Studio 1.12.0 or later",
             )
         for field, flag in FEATURE_FLAGS.items():
             if getattr(self.web_client.features, field) and flag not in contract.config_js_flags:
-                raise KeyError_(
+                raise InvalidKey(
                     f"webClient.features.{to_camel(field)}",
                     f"Studio {self.version} has no {flag} ({contract.label} config.js has "
                     f"{', '.join(contract.config_js_flags) or 'no feature flags'})",

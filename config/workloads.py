@@ -1,7 +1,7 @@
 """The workloads of a deployment, each declared once: pod group, labels, config key, sizing, when it runs.
 
 Everything that needs the list of workloads reads it here: the label contract (components/labels.py),
-the pod settings and their checks (StackConfig.workloads, Context.knobs), the resource checks
+the pod settings and their checks (StackConfig.workloads, Context.pod_settings), the resource checks
 (config/validation.py), the peak capacity (components/capacity.py) and the test lists. A pod group
 missing from WORKLOADS has no pod settings, so its component cannot build its pods.
 
@@ -22,7 +22,7 @@ from .base import ResourceList, Resources
 if TYPE_CHECKING:
     from .stack import StackConfig
 
-# The `app.kubernetes.io/component` values of design.md's label contract.
+# The `app.kubernetes.io/component` values of the label contract (README, docs/architecture.md).
 ComponentName = Literal[
     "web-client",
     "backend",

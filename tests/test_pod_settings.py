@@ -344,7 +344,7 @@ def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(
         ({"podLabels": {"app.kubernetes.io/name": "mine"}}, "podLabels", "label contract"),
         ({"podLabels": {"app.kubernetes.io/instance": "x"}}, "podLabels", "label contract"),
         ({"podLabels": {"team": "not a label value"}}, "podLabels", "label value"),
-        ({"podAnnotations": {"bad key!": "x"}}, "podAnnotations", "annotation key"),
+        ({"podAnnotations": {"bad key!": "x"}}, "podAnnotations.bad key!", "annotation key"),
         ({"extraEnv": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}, "extraEnv", "listed twice"),
         ({"extraEnv": [{"name": "A"}]}, "extraEnv.0", "exactly one of value, valueFrom"),
         (

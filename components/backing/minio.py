@@ -142,7 +142,7 @@ class Minio(pulumi.ComponentResource):
                         [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
                     ),
                     {CHECKSUM_ANNOTATION: secrets.digest(*self.credential_values)},
-                    knobs=ctx.knobs("object-storage"),
+                    pod_settings=ctx.pod_settings("object-storage"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
@@ -189,7 +189,7 @@ class Minio(pulumi.ComponentResource):
                     workload.pod_spec(
                         [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),
-                    knobs=ctx.knobs("minio-bucket"),
+                    pod_settings=ctx.pod_settings("minio-bucket"),
                 ),
             ),
             opts=job_options(self, [self.stateful_set, self.credentials]),

@@ -224,7 +224,7 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     volumes=volumes,
                     restart_policy="Never",
                 ),
-                knobs=ctx.knobs(group),
+                pod_settings=ctx.pod_settings(group),
             )
 
         backup_pod = pod(

@@ -194,7 +194,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                     ctx.labels(COMPONENT),
                     spec,
                     {CHECKSUM_ANNOTATION: secrets.digest(self.admin_password.result)},
-                    knobs=ctx.knobs("postgresql"),
+                    pod_settings=ctx.pod_settings("postgresql"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(

@@ -2,8 +2,9 @@
 
 A StatefulSet as in the chart: stable pod names give each consumer a stable identity in its
 Kafka consumer group across restarts. Each consumer runs one Job at a time, so the replica count
-is the sizing rule's (config/sizing.py). The consumers are the only model-service pods that talk
-to the Kubernetes API, so only they mount a ServiceAccount token.
+is the sizing rule's (config/sizing.py). The consumers start Jobs through the Kubernetes API with
+their side's ServiceAccount token; the orchestrators mount one too, as Rasa's chart runs them
+(orchestrator.py); the talk proxy does not.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from config.security import CHART_DEFAULT, SecurityContext
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
+from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import (
@@ -36,7 +38,7 @@ from ..workload import (
     topology_spread,
 )
 from .env import DATA_PATH
-from .pods import JOB_GROUP, kafka_ca, rasa_pod_annotations, scratch
+from .pods import JOB_GROUP, rasa_pod_annotations, scratch
 
 DATA = "data"
 
@@ -118,7 +120,7 @@ class Consumer(pulumi.ComponentResource):
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
                     rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs(component),
+                    pod_settings=ctx.pod_settings(component),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

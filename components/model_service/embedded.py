@@ -25,6 +25,7 @@ from .. import secrets as studio_secrets
 from ..context import Context
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
+from ..ports import MODEL_SERVICE_PORT
 from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
@@ -45,7 +46,6 @@ from .env import Inputs
 from .pods import JOB_GROUP, rasa_pod_annotations, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
-PORT = 8000
 WORKING_DATA = "/app/working-data"
 GCS_KEY_VOLUME = "gcs-credentials"
 GCS_KEY_DIR = "/etc/rasa/gcs"
@@ -171,7 +171,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
 
         sized = sz.as_resources(config.embedded_shape)
         key_volumes, key_mounts = gcs_key_volume(storage)
-        probe = HttpProbe("/", PORT, initial_delay_seconds=30)
+        probe = HttpProbe("/", MODEL_SERVICE_PORT, initial_delay_seconds=30)
         security = config.security_context.embedded
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
@@ -195,7 +195,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                                 user=user,
                                 command=["python", "-m", "rasa.model_service"],
                                 resources=resources(sized),
-                                ports={"http": PORT},
+                                ports={"http": MODEL_SERVICE_PORT},
                                 env=embedded_env(
                                     inputs,
                                     names.keycloak_url(keycloak.external_url)
@@ -228,7 +228,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
                         image_pull_secrets=image_pull_secrets(ctx),
                     ),
                     rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs("model-service"),
+                    pod_settings=ctx.pod_settings("model-service"),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

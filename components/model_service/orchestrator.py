@@ -22,6 +22,7 @@ from config.security import CHART_DEFAULT, SecurityContext
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
+from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
 from ..secrets import image_pull_secrets
 from ..workload import (
@@ -35,7 +36,7 @@ from ..workload import (
     resources,
     topology_spread,
 )
-from .pods import kafka_ca, rasa_pod_annotations, scratch
+from .pods import rasa_pod_annotations, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -109,7 +110,7 @@ class Orchestrator(pulumi.ComponentResource):
                         topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
                     ),
                     rasa_pod_annotations(deployment_name, read_only),
-                    knobs=ctx.knobs(component),
+                    pod_settings=ctx.pod_settings(component),
                     secrets_checksum=ctx.secrets_checksum,
                 ),
             ),

@@ -1,4 +1,4 @@
-"""Pieces every model-service pod shares: the user, scratch space, the Kafka CA."""
+"""Pieces every model-service pod shares: the user, scratch space, the bucket access."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from config import sizing as sz
 from config.base import Resources
 from config.model_service import ModelServiceConfig
 
-from ..interfaces import Kafka, ObjectStorage
-from ..workload import RASA_WRITABLE_ROOT, added_annotations, mount, rasa_tmp, writable_root
-from .env import KAFKA_CA_DIR
+from ..interfaces import ObjectStorage
+from ..workload import RASA_WRITABLE_ROOT, added_annotations, rasa_tmp, writable_root
 
 # The fsGroup Rasa's chart gives the Rasa Pro pod (rasa subchart values.yaml podSecurityContext,
 # RasaHQ/rasa-helm-charts@e55cc2f charts/rasa/values.yaml); used for the volumes shared with it.
 JOB_GROUP = 1001
-KAFKA_CA = "kafka-ca"
 
 
 def service_account_annotations(
@@ -47,10 +45,3 @@ def scratch(read_only: bool) -> tuple[list[core.VolumeArgs], list[core.VolumeMou
 def rasa_pod_annotations(container: str, read_only: bool) -> dict[str, str] | None:
     """Why the container of Rasa's image keeps a writable root (read by the policy pack)."""
     return None if read_only else writable_root({container: RASA_WRITABLE_ROOT})
-
-
-def kafka_ca(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    if kafka.ca_secret is None:
-        return [], []
-    volume = core.VolumeArgs(name=KAFKA_CA, secret=core.SecretVolumeSourceArgs(secret_name=kafka.ca_secret))
-    return [volume], [mount(KAFKA_CA, KAFKA_CA_DIR, read_only=True)]

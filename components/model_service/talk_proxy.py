@@ -21,13 +21,13 @@ from config.base import Resources
 from .. import names
 from ..context import Context
 from ..labels import ComponentName, HelperName
+from ..ports import TALK_PROXY_PORT
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, User, container, empty_dir, mount, pod_spec, pod_template, resources
 from .env import BOT_TALK_SUB_PATH
 
 COMPONENT: ComponentName = "model-running-orchestrator"
 GROUP: HelperName = "nginx-reverse-proxy"
-PORT = 8080
 # nginx-unprivileged's user.
 NGINX_USER = User(uid=101, gid=101)
 # Long-lived Socket.IO sessions of "try your assistant".
@@ -56,7 +56,7 @@ http {{
     keepalive_timeout  {TIMEOUT_SECONDS};
 
     server {{
-        listen {PORT};
+        listen {TALK_PROXY_PORT};
         # proxy_pass with a variable resolves per request through this resolver.
         resolver kube-dns.kube-system.svc.cluster.local valid=5s;
 
@@ -110,7 +110,7 @@ class TalkProxy(pulumi.ComponentResource):
             data={"nginx.conf": conf},
             opts=child,
         )
-        probe = HttpProbe("/healthz", PORT)
+        probe = HttpProbe("/healthz", TALK_PROXY_PORT)
         self.deployment = apps.Deployment(
             f"{name}-deployment",
             metadata=ctx.metadata(object_name, COMPONENT),
@@ -126,7 +126,7 @@ class TalkProxy(pulumi.ComponentResource):
                                 image,
                                 user=NGINX_USER,
                                 resources=resources(resource_defaults),
-                                ports={"http": PORT},
+                                ports={"http": TALK_PROXY_PORT},
                                 liveness=probe,
                                 readiness=probe,
                                 volume_mounts=[
@@ -147,7 +147,7 @@ class TalkProxy(pulumi.ComponentResource):
                     ),
                     # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
                     annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
-                    knobs=ctx.knobs("nginx-reverse-proxy"),
+                    pod_settings=ctx.pod_settings("nginx-reverse-proxy"),
                 ),
             ),
             # The ConfigMap by plain name plus this edge (interfaces.SecretRef says why).

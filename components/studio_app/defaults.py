@@ -15,6 +15,7 @@ from config.base import ResourceList, Resources
 from config.studio import StudioConfig
 from config.workloads import fixed_resources
 
+from ..ports import BACKEND_PORT, KEYCLOAK_PORT, WEB_CLIENT_PORT
 from ..workload import HttpProbe, User
 
 StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
@@ -33,11 +34,6 @@ FULLNAME = "studio"
 WEB_CLIENT_CONFIGMAP = "studio-web-client-configmap"  # fixed name in the chart
 DATABASE_MIGRATION_JOB = f"{FULLNAME}-database-migration"
 EVENT_INGESTION_DEPLOYMENT = f"{FULLNAME}-event-ingestion"
-
-# Ports the processes listen on.
-WEB_CLIENT_PORT = 8080  # nginx
-BACKEND_PORT = 4000  # node
-KEYCLOAK_PORT = 8080
 
 # Probes exactly as the chart times them (charts/studio/values.yaml livenessProbe/readinessProbe, 1.2.6 and 2.6.0).
 WEB_CLIENT_PROBE = HttpProbe("/", WEB_CLIENT_PORT)

@@ -16,6 +16,7 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from config.versions import contract_for
 
+from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Database, SecretRef, created
@@ -59,7 +60,7 @@ class Keycloak(pulumi.ComponentResource):
             image.ref,
             user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": d.KEYCLOAK_PORT},
+            ports={"http": ports.KEYCLOAK_PORT},
             env=keycloak_env(
                 database, settings.admin_username, admin_password, contract_for(ctx.config.studio.version)
             ),
@@ -89,7 +90,7 @@ class Keycloak(pulumi.ComponentResource):
             ),
             annotations=checkov_skips(rasa_image_skips(read_only)) or None,
         )
-        self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)
+        self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, ports.KEYCLOAK_PORT, child)
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, KEYCLOAK_SERVICE, settings.replicas, child
         )

@@ -8,6 +8,7 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
+from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
 from ..names import WEB_CLIENT_SERVICE
@@ -46,7 +47,7 @@ class WebClient(pulumi.ComponentResource):
             image.ref,
             user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": d.WEB_CLIENT_PORT},
+            ports={"http": ports.WEB_CLIENT_PORT},
             liveness=d.WEB_CLIENT_PROBE,
             readiness=d.WEB_CLIENT_PROBE,
             volume_mounts=[
@@ -87,7 +88,7 @@ class WebClient(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
             annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
-        self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, d.WEB_CLIENT_PORT, child)
+        self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, ports.WEB_CLIENT_PORT, child)
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, WEB_CLIENT_SERVICE, settings.replicas, child
         )

@@ -72,7 +72,9 @@ def studio_pod(
     # Long-running pods roll when a Secret value they read is rotated. A Job's pod reads its
     # values when it runs, and its template is immutable: a new checksum would re-create it.
     checksum = ctx.secrets_checksum if restart_policy is None else None
-    return pod_template(ctx.labels(component), spec, annotations, ctx.knobs(component), secrets_checksum=checksum)
+    return pod_template(
+        ctx.labels(component), spec, annotations, ctx.pod_settings(component), secrets_checksum=checksum
+    )
 
 
 def deployment(
