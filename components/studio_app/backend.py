@@ -14,12 +14,13 @@ from pulumi_kubernetes.policy import v1 as policy
 from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..interfaces import Database, SecretRef, created
 from ..names import BACKEND_SERVICE
 from ..workload import checkov_skips, container, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import backend_env
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "backend"
 

@@ -15,12 +15,13 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment
 from ..interfaces import Database, Kafka, SecretRef, created
 from ..kafka_ca import kafka_ca
 from ..workload import checkov_skips, container, no_probe_skips, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import event_ingestion_env
-from .workloads import deployment, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "event-ingestion"
 

@@ -19,12 +19,13 @@ from config.versions import contract_for
 from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..interfaces import Database, SecretRef, created
 from ..names import KEYCLOAK_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import keycloak_env
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "keycloak"
 KEYCLOAK_DATA = "/opt/keycloak/data"

@@ -11,11 +11,12 @@ from pulumi_kubernetes.policy import v1 as policy
 from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..names import WEB_CLIENT_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .webconfig import CONFIG_FILE, CONFIG_KEY, CONFIG_PATH, checksum, config_js
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "web-client"
 
