@@ -75,16 +75,23 @@ TagValue = Annotated[str, AfterValidator(_tag_value)]
 
 class AwsConfig(Model):
     region: AwsRegion
+    """AWS region of the cluster and the managed services."""
     vpc_id: Annotated[str, Field(pattern=r"^vpc-[0-9a-f]{8,17}$")] | None = None
-    # Private subnets of the EKS cluster's VPC, one per availability zone used.
+    """VPC of the EKS cluster."""
     subnet_ids: list[SubnetId] = []
-    # Security groups of the pods that reach RDS and MSK: the node security group and the EKS cluster security group (managed node groups carry it), plus any security groups for pods. The only sources the databases and brokers admit; see docs/aws-security-groups.md.
+    """Private subnets of the EKS cluster's VPC, one per availability zone used."""
     client_security_group_ids: list[SecurityGroupId] = []
-    # IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA).
+    """
+    Security groups of the pods that reach RDS and MSK: the node security group and the EKS cluster security group
+    (managed node groups carry it), plus any security groups for pods. The only sources the databases and brokers admit;
+    see docs/aws-security-groups.md.
+    """
     oidc_provider_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")] | None
     ) = None
+    """IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA)."""
     tags: Annotated[dict[TagKey, TagValue], Field(max_length=MAX_TAGS)] = {}
+    """Tags on every AWS resource."""
 
     @model_validator(mode="before")
     @classmethod

@@ -23,6 +23,8 @@ class Model(BaseModel):
         populate_by_name=True,
         frozen=True,
         validate_default=True,
+        # A field's docstring is its description in the generated reference (docs/configuration.md).
+        use_attribute_docstrings=True,
     )
 
 
@@ -290,15 +292,19 @@ def version_tuple(tag: str) -> tuple[int, int, int]:
 
 class ResourceList(Model):
     cpu: Quantity | None = None
+    """CPU (`500m`, `2`); unset: the component's built-in value."""
     memory: Quantity | None = None
+    """Memory (`512Mi`, `4Gi`); unset: the component's built-in value."""
 
 
 class Resources(Model):
     """Container requests and limits, as in a Kubernetes container spec."""
 
-    # requests <= limits is checked on the merged values (defaults under these), with the other
-    # resource rules, in components/preflight.py.
     requests: ResourceList = ResourceList()
+    """
+    requests <= limits is checked on the merged values (defaults under these), with the other resource rules, in
+    components/preflight.py.
+    """
     limits: ResourceList = ResourceList()
 
 
@@ -306,4 +312,6 @@ class SecretKeyRef(Model):
     """A key in an existing Kubernetes Secret in the Studio namespace."""
 
     name: DnsSubdomain
+    """Name of an existing Secret in the Studio namespace."""
     key: Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)]
+    """Key in that Secret."""

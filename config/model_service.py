@@ -39,9 +39,21 @@ class RasaProImage(Model):
     """
 
     repository: ImageRepository | None = None
+    """
+    Rasa Pro image that trains and runs the assistants; unset: `rasa-pro` beside the Studio images (Rasa's registry: its
+    `rasa-pro/rasa-pro`).
+    """
     tag: ImageTag | None = None
+    """
+    Rasa Pro image tag; unset: the one the chart release of `studio.version` shipped. Another must be listed for the
+    Studio version in Rasa's compatibility matrix (>= 3.7.0 orchestrated, >= 3.11.0 embedded).
+    """
     # Run a pairing Rasa's compatibility matrix does not list, knowingly.
     acknowledge_outside_matrix: bool = False
+    """
+    Run a Rasa Pro tag the compatibility matrix does not list for `studio.version`, knowingly; refused when the pairing
+    is listed.
+    """
 
     @property
     def image(self) -> str:
@@ -60,8 +72,8 @@ class OrchestratedImages(Model):
 
     registry: ImageRepository = ORCHESTRATED_REGISTRY
     version: ImageTag = "3.3.3-latest"
-    # nginx-unprivileged, mirrored into the same registry, serves /talk.
     proxy_tag: ImageTag = "1.27-alpine"
+    """nginx-unprivileged, mirrored into the same registry, serves /talk."""
 
     def image(self, name: str) -> str:
         return f"{self.registry}/{name}:{self.version}"
@@ -108,8 +120,8 @@ class PodResources(Model):
     running_orchestrator: Resources | None = None
     running_consumer: Resources | None = None
     talk_proxy: Resources | None = None
-    # Embedded architecture: unset derives requests and limits from the sizing (config/sizing.py).
     embedded: Resources | None = None
+    """Embedded architecture: unset derives requests and limits from the sizing (config/sizing.py)."""
 
 
 class Pods(Model):
@@ -125,30 +137,38 @@ class Pods(Model):
 
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
-    # How many assistants users will build and try in Studio.
+    """
+    `orchestrated` for Studio < 1.10 (training/running services that start Rasa Pro Jobs), `embedded` for >= 1.10 (one
+    Rasa Pro model service).
+    """
     assistants: Annotated[int, Field(ge=1, le=MAX_ASSISTANTS)] = 1
-    # Frequent training keeps a second free running consumer per assistant.
+    """How many assistants users will build and try in Studio."""
     frequent_training: bool = False
-    # Trainings that may run at the same time; more queue until a consumer is free.
+    """Frequent training keeps a second free running consumer per assistant."""
     parallel_trainings: Annotated[int, Field(ge=1, le=MAX_PARALLEL_TRAININGS)] = 1
-    # Replica overrides; unset follows the sizing rules, lower than the rules is refused.
+    """Trainings that may run at the same time; more queue until a consumer is free."""
     training_consumers: Replicas | None = None
+    """Replica overrides; unset follows the sizing rules, lower than the rules is refused."""
     running_consumers: Replicas | None = None
     rasa_pro: RasaProImage = RasaProImage()
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
     pods: Pods = Pods()
-    # Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or
-    # `rasapro`), e.g. for GKE Workload Identity or Azure Workload Identity.
     service_account: ServiceAccountSettings = ServiceAccountSettings()
-    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    """
+    Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or `rasapro`), e.g. for GKE
+    Workload Identity or Azure Workload Identity.
+    """
     security_context: ModelServiceSecurity = ModelServiceSecurity()
-    # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
-    # working data (embedded); 1Gi as the charts have it.
+    """Opt-in settings stricter than Rasa's chart, not verified against Rasa's images."""
     storage_size: Annotated[Quantity, AfterValidator(k8s_validation.volume_size)] = "1Gi"
-    # Allocatable CPU and memory of one node, for the node estimate of the `capacity` output.
+    """
+    Volume shared by the consumers and their Jobs (orchestrated) or the model service's working data (embedded); 1Gi as
+    the charts have it.
+    """
     node_size: CpuMemory = CpuMemory(cpu="4", memory="16Gi")
+    """Allocatable CPU and memory of one node, for the node estimate of the `capacity` output."""
 
     @model_validator(mode="after")
     def _rasa_pro_supports_architecture(self) -> ModelServiceConfig:

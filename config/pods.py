@@ -382,8 +382,8 @@ class VolumeMount(KubernetesObject):
 
 
 class ServiceAccountSettings(Model):
-    # For cloud IAM, e.g. iam.gke.io/gcp-service-account or azure.workload.identity/client-id.
     annotations: Annotations = {}
+    """For cloud IAM, e.g. iam.gke.io/gcp-service-account or azure.workload.identity/client-id."""
 
 
 # --- the settings -----------------------------------------------------------------------------
@@ -403,32 +403,36 @@ def _unique(items: list[Any] | None, key: str, what: str, attr: str) -> None:
 class PodSettings(Model):
     """What an operator sets on a workload's pods. Unset fields take `kubernetes.podDefaults`."""
 
-    # Node labels the pods must run on (a node pool).
     node_selector: NodeSelector | None = None
-    # Taints the pods tolerate (a dedicated node pool).
+    """Node labels the pods must run on (a node pool)."""
     tolerations: list[Toleration] | None = None
-    # Node and pod (anti-)affinity, as in a pod spec; replaced as a whole, never merged.
+    """Taints the pods tolerate (a dedicated node pool)."""
     affinity: Affinity | None = None
-    # Replaces the spread `kubernetes.topologySpread` adds; without labelSelector a constraint
-    # counts the workload's own pods.
+    """Node and pod (anti-)affinity, as in a pod spec; replaced as a whole, never merged."""
     topology_spread_constraints: list[TopologySpreadConstraint] | None = None
-    # A PriorityClass that exists in the cluster.
+    """
+    Replaces the spread `kubernetes.topologySpread` adds; without labelSelector a constraint counts the workload's own
+    pods.
+    """
     priority_class_name: DnsSubdomain | None = None
-    # Annotations on the pods (log shippers, service meshes); one rasa-studio sets is refused.
+    """A PriorityClass that exists in the cluster."""
     pod_annotations: Annotations | None = None
-    # Labels on the pods; the label contract (app.kubernetes.io/*) and labels rasa-studio sets are refused.
+    """Annotations on the pods (log shippers, service meshes); one rasa-studio sets is refused."""
     pod_labels: Labels | None = None
-    # Variables added to every container of the pod (name with value or valueFrom); one
-    # rasa-studio sets is refused, naming the variable.
+    """Labels on the pods; the label contract (app.kubernetes.io/*) and labels rasa-studio sets are refused."""
     extra_env: list[EnvVar] | None = None
-    # ConfigMaps or Secrets whose keys become variables of every container of the pod.
+    """
+    Variables added to every container of the pod (name with value or valueFrom); one rasa-studio sets is refused,
+    naming the variable.
+    """
     extra_env_from: list[EnvFromSource] | None = None
-    # Unset: IfNotPresent (the chart's default).
+    """ConfigMaps or Secrets whose keys become variables of every container of the pod."""
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
-    # Volumes added to the pod (Secret, ConfigMap, emptyDir, PersistentVolumeClaim, CSI).
+    """Unset: IfNotPresent (the chart's default)."""
     extra_volumes: list[Volume] | None = None
-    # Mounts of extraVolumes, added to every container of the pod.
+    """Volumes added to the pod (Secret, ConfigMap, emptyDir, PersistentVolumeClaim, CSI)."""
     extra_volume_mounts: list[VolumeMount] | None = None
+    """Mounts of extraVolumes, added to every container of the pod."""
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> PodSettings:

@@ -43,8 +43,9 @@ VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
 
 class StackConfig(Model):
     environment: Environment
-    # Protect stateful resources (databases, buckets, brokers, volumes) from deletion.
+    """Picks the defaults of config/defaults.py; components never branch on it."""
     protect_data: bool
+    """Protect stateful resources (databases, buckets, brokers, volumes) from deletion."""
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
     model_service: ModelServiceConfig = ModelServiceConfig()
@@ -52,16 +53,23 @@ class StackConfig(Model):
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
     aws: AwsConfig | None = None
-    # Prod safety rules this stack deliberately waives (docs/prod-safety.md); staging keeps
-    # prod's data protection and waives it the same way.
+    """Required when a backing service is AWS-managed (`msk`, `rds`, `s3`)."""
     acknowledge_unsafe_prod: list[ProdRisk] = []
-    # The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset:
-    # the one this stack last deployed with (so `pulumi stack rename` changes nothing), else the
-    # stack name (docs/operations.md, "Renaming a stack").
+    """
+    Prod safety rules this stack deliberately waives (docs/prod-safety.md); staging keeps prod's data protection and
+    waives it the same way.
+    """
     instance: DnsLabel | None = None
-    # The Studio version this stack last deployed, when `studio.version` deliberately goes below
-    # it (Studio's migrations only go forward; docs/operations.md, "Rolling back").
+    """
+    The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset: the one this stack last
+    deployed with (so `pulumi stack rename` changes nothing), else the stack name (docs/operations.md, "Renaming a
+    stack").
+    """
     acknowledge_downgrade: Annotated[str, Field(min_length=1)] | None = None
+    """
+    The Studio version this stack last deployed, when `studio.version` deliberately goes below it (Studio's migrations
+    only go forward; docs/operations.md, "Rolling back").
+    """
     password_rotation: PasswordRotation = PasswordRotation()
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
