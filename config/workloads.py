@@ -115,6 +115,19 @@ def _model_service(group: PodGroup, component: ComponentName, key: str) -> Workl
     )
 
 
+def _sized(
+    group: ComponentName,
+    key: str,
+    enabled: Callable[[StackConfig], bool],
+    resources: Resources,
+    peak: Callable[[StackConfig], int] | None,
+    part: Part | None,
+    title: str | None = None,
+) -> Workload:
+    """A component's main pods, sized by `resources` with the user's `<key>.resources` on top."""
+    return Workload(group, group, key, enabled, resources, f"{key}.resources", peak, part, title or group)
+
+
 def _backend_peak(config: StackConfig) -> int:
     # The most backend pods the autoscaler may run.
     backend = config.studio.backend
@@ -125,60 +138,52 @@ def _in_cluster_kafka(config: StackConfig) -> bool:
     return config.kafka_needed and config.kafka.mode == "in-cluster"
 
 
+def _brokers(config: StackConfig) -> int:
+    return getattr(config.kafka, "brokers", 0)
+
+
+def _in_cluster_database(config: StackConfig) -> bool:
+    return config.database.mode == "in-cluster"
+
+
+def _backup(config: StackConfig) -> bool:
+    return _in_cluster_database(config) and getattr(config.database, "backup", None) is not None
+
+
 # Requests from Rasa's Studio sizing table; CPU may burst to twice that, memory is capped at the
 # request so a pod never relies on memory the node did not reserve for it. The web client (static
 # nginx) is "minimal"; the migration is not in the table (INFERRED: a short Prisma run).
 WORKLOADS: tuple[Workload, ...] = (
-    Workload(
-        "web-client",
+    _sized(
         "web-client",
         "studio.webClient",
-        resources=_res("50m", "64Mi", "200m", "128Mi"),
-        resources_key="studio.webClient.resources",
-        peak=lambda c: c.studio.web_client.replicas,
-        part="studio",
-        title="web-client",
+        _always,
+        _res("50m", "64Mi", "200m", "128Mi"),
+        lambda c: c.studio.web_client.replicas,
+        "studio",
     ),
-    Workload(
-        "backend",
-        "backend",
-        "studio.backend",
-        resources=_res("1000m", "2000Mi", "2000m", "2000Mi"),
-        resources_key="studio.backend.resources",
-        peak=_backend_peak,
-        part="studio",
-        title="backend",
-    ),
+    _sized("backend", "studio.backend", _always, _res("1000m", "2000Mi", "2000m", "2000Mi"), _backend_peak, "studio"),
     # Runs once per Studio image during a deploy: not a peak pod.
-    Workload(
-        "database-migration",
-        "database-migration",
-        "studio.databaseMigration",
-        resources=_res("250m", "512Mi", "1000m", "1000Mi"),
-        resources_key="studio.databaseMigration.resources",
+    _sized(
+        "database-migration", "studio.databaseMigration", _always, _res("250m", "512Mi", "1000m", "1000Mi"), None, None
     ),
-    Workload(
-        "keycloak",
+    _sized(
         "keycloak",
         "studio.keycloak",
         lambda c: c.studio.keycloak.in_cluster,
         _res("1000m", "2000Mi", "2000m", "2000Mi"),
-        "studio.keycloak.resources",
         lambda c: c.studio.keycloak.replicas,
         "studio",
-        "keycloak",
     ),
-    Workload(
-        "event-ingestion",
+    _sized(
         "event-ingestion",
         "studio.eventIngestion",
         lambda c: c.studio.event_ingestion.enabled,
         _res("500m", "1000Mi", "1000m", "1000Mi"),
-        "studio.eventIngestion.resources",
         lambda c: c.studio.event_ingestion.replicas,
         "studio",
-        "event-ingestion",
     ),
+    # Sized by the rule of config/sizing.py (assistants, trainings), the user's values on top.
     Workload(
         "model-service",
         "model-service",
@@ -193,54 +198,22 @@ WORKLOADS: tuple[Workload, ...] = (
     _model_service("model-running-consumer", "model-running-consumer", "runningConsumer"),
     _model_service("nginx-reverse-proxy", "model-running-orchestrator", "talkProxy"),
     Workload("kafka-topics", "kafka", "kafka.topicsJob", lambda c: c.kafka_needed),
-    Workload(
-        "kafka",
-        "kafka",
-        "kafka",
-        _in_cluster_kafka,
-        _res("500m", "1Gi", "2", "2Gi"),
-        "kafka.resources",
-        lambda c: getattr(c.kafka, "brokers", 0),
-        "backingServices",
-        "kafka",
-    ),
-    Workload(
-        "postgresql",
-        "postgresql",
-        "database",
-        lambda c: c.database.mode == "in-cluster",
-        _res("250m", "512Mi", "1", "1Gi"),
-        "database.resources",
-        _one,
-        "backingServices",
-        "postgresql",
-    ),
+    _sized("kafka", "kafka", _in_cluster_kafka, _res("500m", "1Gi", "2", "2Gi"), _brokers, "backingServices"),
+    _sized("postgresql", "database", _in_cluster_database, _res("250m", "512Mi", "1", "1Gi"), _one, "backingServices"),
     Workload("database-init", "postgresql", "database.setupJob", lambda c: c.database.mode in ("in-cluster", "rds")),
-    Workload(
-        "object-storage",
+    _sized(
         "object-storage",
         "objectStorage",
         lambda c: c.object_storage.mode == "minio",
         _res("100m", "256Mi", "1", "1Gi"),
-        "objectStorage.resources",
         _one,
         "backingServices",
         "minio",
     ),
     Workload("minio-bucket", "object-storage", "objectStorage.setupJob", lambda c: c.object_storage.mode == "minio"),
-    Workload(
-        "postgresql-backup",
-        "postgresql",
-        "database.backup",
-        lambda c: c.database.mode == "in-cluster" and getattr(c.database, "backup", None) is not None,
-    ),
+    Workload("postgresql-backup", "postgresql", "database.backup", _backup),
     # The restore Job shares the backup's pod settings (one key, docs/operations.md).
-    Workload(
-        "postgresql-restore",
-        "postgresql",
-        "database.backup",
-        lambda c: c.database.mode == "in-cluster" and getattr(c.database, "backup", None) is not None,
-    ),
+    Workload("postgresql-restore", "postgresql", "database.backup", _backup),
 )
 
 BY_GROUP: dict[str, Workload] = {w.group: w for w in WORKLOADS}
