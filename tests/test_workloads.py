@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,3 +45,11 @@ def test_a_workload_missing_from_the_registry_cannot_render(monkeypatch: pytest.
     given = stack_input("dev")
     with pytest.raises(LookupError, match=r"'backend' is not in config/workloads\.py"):
         program.run("dev", given.plain, {**SECRETS, **given.secrets})
+
+
+def test_the_pod_settings_page_names_every_workloads_key() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "pod-settings.md").read_text()
+    table = text[text.index("| Workload | Config key |") :].split("\n\n")[0]
+    # `.trainingConsumer` after `modelService.pods.trainingOrchestrator` is shorthand for its sibling.
+    named = {("modelService.pods" + k if k.startswith(".") else k) for k in re.findall(r"`([.\w]+)`", table)}
+    assert {w.key for w in workloads.WORKLOADS} <= named
