@@ -62,11 +62,17 @@ def problems(config: StackConfig) -> list[str]:
             if quantity_amount(request) > quantity_amount(limit):
                 bad = True
                 side = "requests" if _given(container.override, "requests", key) else "limits"
+                both = _given(container.override, "requests", key) and _given(container.override, "limits", key)
+                why = "" if both else " (a default where you set only one of them)"
+                fix = (
+                    f"lower requests.{key} or raise limits.{key}"
+                    if both
+                    else f"set both requests.{key} and limits.{key}"
+                )
                 found.append(
                     problem(
                         f"{container.key}.{side}.{key}",
-                        f"the request {request} is above the limit {limit} (a default where you set only one "
-                        f"of them); Kubernetes refuses the container: set both requests.{key} and limits.{key}",
+                        f"the request {request} is above the limit {limit}{why}; Kubernetes refuses the container: {fix}",
                     )
                 )
         if bad:
