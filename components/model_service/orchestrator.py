@@ -24,19 +24,15 @@ from ..deployment import deployment, service
 from ..interfaces import Kafka
 from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
     checkov_skips,
     container,
     opt_in_user,
-    pod_spec,
-    pod_template,
     rasa_image_skips,
     resources,
-    topology_spread,
 )
-from .pods import rasa_pod_annotations, scratch
+from .pods import api_client_pod, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -63,7 +59,6 @@ class Orchestrator(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:model_service:Orchestrator", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        selector = ctx.selector(component)
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
         volumes, mounts = scratch(read_only)
@@ -75,33 +70,25 @@ class Orchestrator(pulumi.ComponentResource):
             ctx,
             component,
             deployment_name,
-            pod_template(
-                ctx.labels(component),
-                pod_spec(
-                    [
-                        container(
-                            deployment_name,
-                            image,
-                            user=user,
-                            resources=resources(resource_defaults),
-                            ports={"http": port},
-                            env=env,
-                            liveness=probe,
-                            readiness=probe,
-                            volume_mounts=[*mounts, *ca_mounts],
-                            read_only_root_filesystem=read_only,
-                        )
-                    ],
+            api_client_pod(
+                ctx,
+                component,
+                container(
+                    deployment_name,
+                    image,
                     user=user,
-                    volumes=[*volumes, *ca_volumes],
-                    service_account_name=service_account,
-                    automount_service_account_token=True,
-                    image_pull_secrets=image_pull_secrets(ctx),
-                    topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
+                    resources=resources(resource_defaults),
+                    ports={"http": port},
+                    env=env,
+                    liveness=probe,
+                    readiness=probe,
+                    volume_mounts=[*mounts, *ca_mounts],
+                    read_only_root_filesystem=read_only,
                 ),
-                rasa_pod_annotations(deployment_name, read_only),
-                pod_settings=ctx.pod_settings(component),
-                secrets_checksum=ctx.secrets_checksum,
+                user=user,
+                volumes=[*volumes, *ca_volumes],
+                service_account=service_account,
+                read_only=read_only,
             ),
             replicas,
             # Topics and the modelservice database must exist before the orchestrator starts.
