@@ -18,6 +18,7 @@ from .verdict import Verdict, judge
 
 
 def check(name: str, case: Case, nca: Path, out: Path) -> Verdict:
+    """Render, analyze and judge one case; the analyzer's text stays beside the render for reading."""
     config = case_config(case)
     manifests = render(name, case, out)
     peers_file = out / "peers.yaml"
