@@ -13,6 +13,7 @@ from config.versions import contract_for
 from .backing import BackingServices
 from .capacity import deployment_capacity
 from .context import Context
+from .foundation import Foundation
 from .model_service import ModelServices
 from .namespace import namespace as create_namespace
 from .network import NetworkPolicies
@@ -36,7 +37,13 @@ class RasaStudio(pulumi.ComponentResource):
     # "chart <release> (Studio <version>)": whose container contract this deployment follows.
     contract: str
 
-    def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        loaded: LoadedConfig,
+        foundation: Foundation,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
         config = loaded.config
         child = pulumi.ResourceOptions(parent=self)
@@ -53,6 +60,7 @@ class RasaStudio(pulumi.ComponentResource):
             namespace=namespace,
             namespace_name=ns_name,
             instance=loaded.instance,
+            aws=foundation.aws,
         )
 
         self.secrets = StudioSecrets(f"{name}-secrets", self.context, loaded.secrets, child)

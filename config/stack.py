@@ -203,9 +203,7 @@ class StackConfig(Model):
         for key, reason in sorted(needs.items()):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
-            self.aws.subnet_ids
-        ) < 2:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and self.zone_count < 2:
             raise KeyError_(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
@@ -296,6 +294,15 @@ class StackConfig(Model):
         )
 
     @property
+    def zone_count(self) -> int:
+        """Availability zones the stack's private subnets span, one subnet each (aws.subnetIds).
+
+        Declared rather than read from AWS, so the checks that depend on it (RDS and MSK need two
+        zones, MSK places brokers per zone) run before anything exists.
+        """
+        return len(self.aws.subnet_ids) if self.aws is not None else 0
+
+    @property
     def kafka_needed(self) -> bool:
         """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
         return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
@@ -341,11 +348,12 @@ class StackConfig(Model):
     def _msk_within_quota(self) -> StackConfig:
         kafka = self.kafka
         if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
-            total = kafka_broker_count(kafka, self.aws) or 0
+            total = kafka_broker_count(kafka, self.zone_count) or 0
             if total > MAX_MSK_BROKERS:
                 raise KeyError_(
                     "kafka.brokersPerSubnet",
-                    f"{kafka.brokers_per_subnet} per subnet x {len(self.aws.subnet_ids)} subnets is {total} brokers; "
+                    f"{kafka.brokers_per_subnet} per subnet x {kafka.zone_count(self.zone_count)} subnets is {total} "
+                    "brokers; "
                     f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
                 )
         return self
@@ -354,7 +362,7 @@ class StackConfig(Model):
     def _topics_fit_brokers(self) -> StackConfig:
         if not self.kafka_needed:
             return self
-        brokers = kafka_broker_count(self.kafka, self.aws)
+        brokers = kafka_broker_count(self.kafka, self.zone_count)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
             raise KeyError_(
                 "kafka.topics.replicationFactor",
@@ -386,10 +394,11 @@ class StackConfig(Model):
         return self
 
 
-def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: AwsConfig | None) -> int | None:
-    """Brokers the stack runs; None when they are someone else's (external)."""
+def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, stack_zones: int) -> int | None:
+    """Brokers the stack runs; None when they are someone else's (external). `stack_zones`: the
+    availability zones of the stack's private subnets (StackConfig.zone_count)."""
     if isinstance(kafka, InClusterKafka):
         return kafka.brokers
     if isinstance(kafka, MskKafka):
-        return kafka.brokers_per_subnet * len(kafka.client_subnets(aws))
+        return kafka.brokers_per_subnet * kafka.zone_count(stack_zones)
     return None
