@@ -14,10 +14,13 @@ import pulumi_random as random
 
 from config import StackConfig
 
+from . import foundation
 from .foundation import ClusterAccess, Foundation
 
 
-def kubernetes_provider(config: StackConfig, cluster: ClusterAccess) -> k8s.Provider:
+def kubernetes_provider(
+    config: StackConfig, cluster: ClusterAccess, parent: pulumi.Resource | None = None
+) -> k8s.Provider:
     """The cluster's provider, every behaviour flag set here.
 
     The SDK fills an unset flag from the shell (`PULUMI_K8S_*`, pulumi_kubernetes/provider.py), so a
@@ -52,6 +55,7 @@ def kubernetes_provider(config: StackConfig, cluster: ClusterAccess) -> k8s.Prov
         # Creation) instead of silently adopting it: a Helm release, another stack's namespace or
         # the leftovers of an interrupted first `up` are recovered deliberately (docs/kubernetes-provider.md).
         upsert_existing_objects=False,
+        opts=pulumi.ResourceOptions(parent=parent) if parent is not None else None,
     )
 
 
@@ -88,3 +92,23 @@ def providers(
     if aws is not None:
         found.append(aws)
     return found
+
+
+def for_stack(
+    config: StackConfig, instance: str, kubeconfig: pulumi.Input[str] | None
+) -> tuple[Foundation, list[pulumi.ProviderResource]]:
+    """The foundation Studio deploys onto and the providers its resources use: the stack file's
+    existing cluster, or (`cluster.mode: eks`) one created first in the same program."""
+    if not config.cluster.creates_eks:
+        given = foundation.from_config(config, kubeconfig)
+        return given, providers(config, given)
+    # Imported only here: the EKS foundation loads pulumi_aws.
+    from .capacity import deployment_capacity
+    from .eks import EksFoundation
+
+    assert config.aws is not None  # config/stack.py requires aws.region with cluster.mode eks
+    aws = aws_provider(config.aws.region, config.aws.tags)
+    created = EksFoundation(
+        "cluster", config, instance, deployment_capacity(config), pulumi.ResourceOptions(providers=[aws])
+    )
+    return created.foundation, [created.kubernetes, random.Provider("random"), aws]

@@ -52,7 +52,12 @@ class RasaStudio(pulumi.ComponentResource):
         self.namespace = None
         namespace: pulumi.Input[str] = ns_name
         if config.kubernetes.create_namespace:
-            self.namespace = create_namespace(f"{name}-namespace", config, child)
+            # Everything of Studio's lives in the namespace and waits for it (its name is an Output
+            # of it), so waiting here orders all of Studio after what the foundation prepares (a
+            # created cluster's load balancer controller and storage classes), and deletes it first.
+            ready = list(foundation.ready)
+            ns_opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=ready)) if ready else child
+            self.namespace = create_namespace(f"{name}-namespace", config, ns_opts)
             namespace = self.namespace.metadata.name
 
         self.context = Context(
