@@ -28,7 +28,7 @@ def prod() -> ProgramRun:
     return run_stack("prod", "cluster.mode=eks", *EXISTING_KEYS)
 
 
-def one(run: ProgramRun, typ: str):  # type: ignore[no-untyped-def]
+def one(run: ProgramRun, typ: str):
     (found,) = run.by_type(typ)
     return found
 
@@ -71,7 +71,11 @@ def test_nodes_follow_the_capacity_output_and_node_size() -> None:
     # nodeSize 4 CPUs / 16Gi allocatable: an m7i.xlarge keeps some for the kubelet, so the next size.
     assert group["instanceTypes"] == ["m7i.2xlarge"]
     template = one(run, "aws:ec2/launchTemplate:LaunchTemplate").inputs
-    assert template["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
+    assert template["metadataOptions"] == {
+        "httpEndpoint": "enabled",
+        "httpTokens": "required",
+        "httpPutResponseHopLimit": 1,
+    }
     (disk,) = template["blockDeviceMappings"]
     assert (disk["ebs"]["volumeType"], disk["ebs"]["encrypted"]) == ("gp3", "true")
 
@@ -81,10 +85,15 @@ def test_add_ons_with_pod_identity_and_efs_for_the_orchestrated_services() -> No
     assert set(addons) == {
         "vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns", "aws-ebs-csi-driver", "aws-efs-csi-driver"
     }  # fmt: skip
-    for driver, account in (("aws-ebs-csi-driver", "ebs-csi-controller-sa"), ("aws-efs-csi-driver", "efs-csi-controller-sa")):
+    for driver, account in (
+        ("aws-ebs-csi-driver", "ebs-csi-controller-sa"),
+        ("aws-efs-csi-driver", "efs-csi-controller-sa"),
+    ):
         (association,) = addons[driver].inputs["podIdentityAssociations"]
         assert association["serviceAccount"] == account
-    classes = {c.inputs["metadata"]["name"]: c.inputs for c in staging().by_type("kubernetes:storage.k8s.io/v1:StorageClass")}
+    classes = {
+        c.inputs["metadata"]["name"]: c.inputs for c in staging().by_type("kubernetes:storage.k8s.io/v1:StorageClass")
+    }
     assert classes["gp3"]["parameters"] == {"type": "gp3", "encrypted": "true"}
     assert classes["efs-sc"]["provisioner"] == "efs.csi.aws.com"
 

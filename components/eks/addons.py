@@ -3,6 +3,7 @@ orchestrated model services' ReadWriteMany volume."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pulumi
@@ -71,6 +72,10 @@ def after_nodes(
     ]
 
 
+def _nth(i: int, items: list[str]) -> str:
+    return items[i]
+
+
 class SharedFileSystem:
     """EFS across every zone's private subnet, reachable by the cluster's nodes only."""
 
@@ -116,7 +121,7 @@ class SharedFileSystem:
             efs.MountTarget(
                 f"{name}-efs-{i}",
                 file_system_id=self.file_system.id,
-                subnet_id=pulumi.Output.from_input(net.private_subnet_ids).apply(lambda ids, i=i: ids[i]),
+                subnet_id=pulumi.Output.from_input(net.private_subnet_ids).apply(functools.partial(_nth, i)),
                 security_groups=[security_group.id],
                 opts=pulumi.ResourceOptions(parent=self.file_system),
             )

@@ -4,6 +4,7 @@ every log type, the private endpoint, and the kubeconfig the Kubernetes provider
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pulumi
 from pulumi_aws import cloudwatch, eks, iam, kms
@@ -43,6 +44,17 @@ def kubeconfig(cluster_name: str, region: str, endpoint: str, certificate: str) 
         },
         sort_keys=True,
     )
+
+
+def _issuer(identities: Sequence[eks.outputs.ClusterIdentity]) -> str:
+    oidcs = identities[0].oidcs
+    assert oidcs and oidcs[0].issuer, "EKS gives every cluster an OIDC issuer"
+    return oidcs[0].issuer
+
+
+def _cluster_security_group(vpc: eks.outputs.ClusterVpcConfig) -> str:
+    assert vpc.cluster_security_group_id, "EKS creates the cluster security group with the cluster"
+    return vpc.cluster_security_group_id
 
 
 class ControlPlane:
@@ -133,13 +145,13 @@ class ControlPlane:
                     opts=pulumi.ResourceOptions(parent=entry),
                 )
             )
-        issuer = self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+        issuer = self.cluster.identities.apply(_issuer)
         # IRSA for Studio's model services: Rasa's images are not known to ship an AWS SDK new
         # enough for Pod Identity (docs/eks.md, "Pod Identity or IRSA").
         self.oidc_provider = iam.OpenIdConnectProvider(
             f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"], opts=child
         )
-        self.security_group_id = self.cluster.vpc_config.apply(lambda v: v.cluster_security_group_id)
+        self.security_group_id = self.cluster.vpc_config.apply(_cluster_security_group)
         region = config.aws.region
         # No credential inside (the exec plugin fetches one), so not a secret.
         self.kubeconfig = pulumi.Output.all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -29,10 +30,13 @@ def subnet_ranges(vpc_cidr: str, zones: int) -> tuple[list[str], list[str]]:
     """(private, public) ranges, one each per zone: private an eighth of the VPC (pods take
     addresses there), public a sixty-fourth carved from the last eighth (only load balancers and
     NAT gateways live there). Fixed by position, so adding a zone never moves an existing subnet."""
-    network = ipaddress.ip_network(vpc_cidr)
-    eighths = list(network.subnets(prefixlen_diff=3))
+    eighths = list(ipaddress.IPv4Network(vpc_cidr).subnets(prefixlen_diff=3))
     public = list(eighths[-1].subnets(prefixlen_diff=3))
     return [str(n) for n in eighths[:zones]], [str(n) for n in public[:zones]]
+
+
+def _nth(i: int, items: list[str]) -> str:
+    return items[i]
 
 
 def network(name: str, config: StackConfig, parent: pulumi.Resource) -> Network:
@@ -77,7 +81,7 @@ def _created(name: str, config: StackConfig, parent: pulumi.Resource) -> Network
     private_ids: list[pulumi.Output[str]] = []
     nats: list[ec2.NatGateway] = []
     for i in range(cluster.zones):
-        zone = zone_names.apply(lambda names, i=i: names[i])
+        zone = zone_names.apply(functools.partial(_nth, i))
         public = ec2.Subnet(
             f"{name}-public-{i}",
             vpc_id=vpc.id,
