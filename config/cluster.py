@@ -31,6 +31,7 @@ class EksNodes(Model):
     family: NodeFamily = "m7i"
     # Nodes beyond the peak the capacity output counts, for rolling updates and a lost zone.
     spare: Annotated[int, Field(ge=0, le=10)] = 1
+    # Each node's root volume (encrypted gp3): images and the pods' ephemeral storage.
     root_volume_gib: Annotated[int, Field(ge=20, le=1000)] = 50
     # IMDSv2 hop limit: 1 keeps pods (not on the host network) away from the node role's
     # credentials; 2 lets pods reach the instance metadata (docs/eks.md, "Instance metadata").
@@ -49,8 +50,9 @@ class ClusterConfig(Model):
     public_access_cidrs: list[Cidr] = []
     # IAM roles or users given cluster admin through EKS access entries (AmazonEKSClusterAdminPolicy).
     admins: list[IamPrincipalArn] = []
-    # A created VPC: its range and the availability zones it spans (a private and a public subnet each).
-    vpc_cidr: Annotated[Cidr, Field()] = "10.0.0.0/16"
+    # The range of a created VPC (private, /20 or larger).
+    vpc_cidr: Cidr = "10.0.0.0/16"
+    # Availability zones a created VPC spans, a private and a public subnet each (RDS and MSK use them too).
     zones: Annotated[int, Field(ge=2, le=6)] = 3
     # Public subnets for internet-facing load balancers when aws.subnetIds gives the private ones;
     # they must carry the kubernetes.io/role/elb tag (docs/eks.md).

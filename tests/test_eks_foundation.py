@@ -213,3 +213,22 @@ def test_node_count_covers_the_capacity_output(needed: int, spare: int) -> None:
     count = nodes.node_count(capacity, spare)
     assert count.minimum == count.desired == needed + spare
     assert count.maximum >= count.desired + 1
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_policy_pack_passes_the_created_cluster(stack: str) -> None:
+    from config import validate
+    from policy.rules import RuleContext, StackResource, check_stack
+    from tests.harness import stack_input
+
+    sets = ("cluster.mode=eks", *EXISTING_KEYS, *(CREATED_VPC if stack == "staging" else ()))
+    run = run_stack(stack, *sets)
+    config, problems = validate(stack_input(stack, *sets).plain)
+    assert config is not None, problems
+    resources = [
+        StackResource(r.type, r.inputs, r.urn, r.name, r.protect, tuple(r.depends_on))
+        for r in run.registrations
+        if r.custom
+    ]
+    assert {r.type for r in resources} >= {"aws:eks/cluster:Cluster", "aws:ec2/launchTemplate:LaunchTemplate"}
+    assert check_stack(resources, RuleContext.from_config(config)) == {}
