@@ -232,3 +232,25 @@ def test_the_policy_pack_passes_the_created_cluster(stack: str) -> None:
     ]
     assert {r.type for r in resources} >= {"aws:eks/cluster:Cluster", "aws:ec2/launchTemplate:LaunchTemplate"}
     assert check_stack(resources, RuleContext.from_config(config)) == {}
+
+
+def test_naming_the_default_mode_changes_nothing() -> None:
+    from tools import plan
+
+    p = plan.diff(run_stack("prod"), run_stack("prod", "cluster.mode=existing"))
+    assert p.changed() == [], p.table()
+
+
+def test_a_new_node_size_replaces_the_group_and_prod_protection_stops_it() -> None:
+    from tools import plan
+
+    bigger = ("modelService.nodeSize={cpu: '8', memory: 32Gi}",)
+    sets = ("cluster.mode=eks", *EXISTING_KEYS)
+    p = plan.diff(prod(), run_stack("prod", *sets, *bigger))
+    (step,) = [s for s in p.steps if s.type == "aws:eks/nodeGroup:NodeGroup"]
+    assert step.op == "replace" and "instanceTypes" in " ".join(step.why), p.table()
+    assert step in p.stopped()
+    # Nothing else of the cluster is replaced by a node size.
+    assert [s.type for s in p.by_op("replace") if s.type.startswith("aws:")] == ["aws:eks/nodeGroup:NodeGroup"], (
+        p.table()
+    )
