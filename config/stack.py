@@ -198,13 +198,13 @@ class StackConfig(Model):
             "aws.oidcProviderArn": self.aws.oidc_provider_arn if self.aws else None,
             "aws.clientSecurityGroupIds": self.aws.client_security_group_ids if self.aws else None,
         }
-        for key, value in given.items():
-            if value:
-                raise KeyError_(
-                    key,
-                    "describes an existing cluster, but cluster.mode: eks creates one: the program reaches it "
-                    "through its own kubeconfig, trusts its OIDC provider and admits its security groups; remove the key",
-                )
+        why = (
+            "describes an existing cluster, but cluster.mode: eks creates one: the program reaches it through its "
+            "own kubeconfig, trusts its OIDC provider and admits its security groups; remove the key"
+        )
+        refused = [(key, why) for key, value in given.items() if value]
+        if refused:
+            raise KeyError_(*refused[0], *refused[1:])
         if self.aws is None:
             raise KeyError_("aws.region", "is required by cluster.mode eks (the region the cluster is created in)")
         if bool(self.aws.vpc_id) != bool(self.aws.subnet_ids):

@@ -239,3 +239,13 @@ def test_naming_the_default_mode_changes_nothing() -> None:
 
     p = plan.diff(run_stack("prod"), run_stack("prod", "cluster.mode=existing"))
     assert p.changed() == [], p.table()
+
+
+def test_a_kubeconfig_secret_is_refused_with_eks() -> None:
+    from config.errors import ConfigError
+    from tests.harness import SECRETS, run_config, stack_input
+
+    plain = stack_input("staging", "cluster.mode=eks", *EXISTING_KEYS).plain
+    with pytest.raises(ConfigError) as refused:
+        run_config("staging", plain, {**SECRETS, "kubeconfig": "apiVersion: v1"})
+    assert any(p.startswith("rasa-studio:kubeconfig: describes an existing cluster") for p in refused.value.problems)
