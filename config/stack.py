@@ -22,6 +22,7 @@ from .backing import (
     ObjectStorageConfig,
 )
 from .base import DnsLabel, Model
+from .cluster import ClusterConfig
 from .compatibility import pairing_problem
 from .errors import KeyError_
 from .kubernetes import KubernetesConfig
@@ -44,6 +45,7 @@ class StackConfig(Model):
     environment: Environment
     # Protect stateful resources (databases, buckets, brokers, volumes) from deletion.
     protect_data: bool
+    cluster: ClusterConfig = ClusterConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
     model_service: ModelServiceConfig = ModelServiceConfig()
@@ -103,7 +105,8 @@ class StackConfig(Model):
 
     @model_validator(mode="after")
     def _prod_names_its_cluster(self) -> StackConfig:
-        if self.environment == "prod" and self.kubernetes.context is None:
+        # A cluster the stack creates is its own: its provider reads the new cluster's kubeconfig.
+        if self.environment == "prod" and self.kubernetes.context is None and not self.cluster.creates_eks:
             raise KeyError_(
                 "kubernetes.context",
                 "prod must name its kubeconfig context, so it never deploys to whatever cluster the shell points at",
@@ -180,8 +183,56 @@ class StackConfig(Model):
         return self.model_copy(update={"model_service": self.model_service.model_copy(update={"rasa_pro": resolved})})
 
     @model_validator(mode="after")
+    def _created_cluster_is_its_own(self) -> StackConfig:
+        if not self.cluster.creates_eks:
+            if self.cluster.model_fields_set - {"mode"}:
+                first = sorted(self.cluster.model_fields_set - {"mode"})[0]
+                raise KeyError_(
+                    f"cluster.{to_camel(first)}", "describes a created cluster: set cluster.mode: eks, or remove it"
+                )
+            return self
+        # What describes a cluster that already exists contradicts the one this stack creates.
+        given = {
+            "kubernetes.context": self.kubernetes.context,
+            "kubernetes.kubeconfig": self.kubernetes.kubeconfig,
+            "aws.oidcProviderArn": self.aws.oidc_provider_arn if self.aws else None,
+            "aws.clientSecurityGroupIds": self.aws.client_security_group_ids if self.aws else None,
+        }
+        why = (
+            "describes an existing cluster, but cluster.mode: eks creates one: the program reaches it through its "
+            "own kubeconfig, trusts its OIDC provider and admits its security groups; remove the key"
+        )
+        refused = [(key, why) for key, value in given.items() if value]
+        if refused:
+            raise KeyError_(*refused[0], *refused[1:])
+        if self.aws is None:
+            raise KeyError_("aws.region", "is required by cluster.mode eks (the region the cluster is created in)")
+        if bool(self.aws.vpc_id) != bool(self.aws.subnet_ids):
+            raise KeyError_(
+                "aws.subnetIds" if self.aws.vpc_id else "aws.vpcId",
+                "give both aws.vpcId and aws.subnetIds (an existing VPC's private subnets), or neither to create the VPC",
+            )
+        if self.cluster.public_subnet_ids and not self.aws.vpc_id:
+            raise KeyError_(
+                "cluster.publicSubnetIds", "goes with an existing VPC (aws.vpcId); a created VPC has its own"
+            )
+        if not self.kubernetes.create_namespace:
+            raise KeyError_(
+                "kubernetes.createNamespace", "must be true with cluster.mode eks: a new cluster has no namespace yet"
+            )
+        if self.kubernetes.minor_version > int(self.cluster.version.split(".")[1]):
+            raise KeyError_(
+                "kubernetes.version",
+                f"{self.kubernetes.version} is newer than the cluster cluster.mode eks creates ({self.cluster.version})",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
+        if self.cluster.creates_eks:
+            # The created cluster brings its VPC, client security groups and OIDC provider.
+            return self._zones_for_managed_services()
         if self.kafka.mode == "msk" and self.kafka_needed:
             needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", clientSecurityGroupIds="kafka.mode msk")
         if self.database.mode == "rds":
@@ -203,9 +254,10 @@ class StackConfig(Model):
         for key, reason in sorted(needs.items()):
             if not values[key]:
                 raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
-            self.aws.subnet_ids
-        ) < 2:
+        return self._zones_for_managed_services()
+
+    def _zones_for_managed_services(self) -> StackConfig:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and self.zone_count < 2:
             raise KeyError_(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
@@ -296,6 +348,18 @@ class StackConfig(Model):
         )
 
     @property
+    def zone_count(self) -> int:
+        """Availability zones the stack's private subnets span, one subnet each (aws.subnetIds).
+
+        Declared rather than read from AWS, so the checks that depend on it (RDS and MSK need two
+        zones, MSK places brokers per zone) run before anything exists.
+        """
+        if self.aws is not None and self.aws.subnet_ids:
+            return len(self.aws.subnet_ids)
+        # A VPC the stack creates spans cluster.zones, one private subnet each.
+        return self.cluster.zones if self.cluster.creates_eks else 0
+
+    @property
     def kafka_needed(self) -> bool:
         """Event ingestion reads the assistants' events; the orchestrated services pass jobs."""
         return self.studio.event_ingestion.enabled or self.model_service.architecture == "orchestrated"
@@ -341,11 +405,12 @@ class StackConfig(Model):
     def _msk_within_quota(self) -> StackConfig:
         kafka = self.kafka
         if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
-            total = kafka_broker_count(kafka, self.aws) or 0
+            total = kafka_broker_count(kafka, self.zone_count) or 0
             if total > MAX_MSK_BROKERS:
                 raise KeyError_(
                     "kafka.brokersPerSubnet",
-                    f"{kafka.brokers_per_subnet} per subnet x {len(self.aws.subnet_ids)} subnets is {total} brokers; "
+                    f"{kafka.brokers_per_subnet} per subnet x {kafka.zone_count(self.zone_count)} subnets is {total} "
+                    "brokers; "
                     f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
                 )
         return self
@@ -354,7 +419,7 @@ class StackConfig(Model):
     def _topics_fit_brokers(self) -> StackConfig:
         if not self.kafka_needed:
             return self
-        brokers = kafka_broker_count(self.kafka, self.aws)
+        brokers = kafka_broker_count(self.kafka, self.zone_count)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
             raise KeyError_(
                 "kafka.topics.replicationFactor",
@@ -386,10 +451,11 @@ class StackConfig(Model):
         return self
 
 
-def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: AwsConfig | None) -> int | None:
-    """Brokers the stack runs; None when they are someone else's (external)."""
+def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, stack_zones: int) -> int | None:
+    """Brokers the stack runs; None when they are someone else's (external). `stack_zones`: the
+    availability zones of the stack's private subnets (StackConfig.zone_count)."""
     if isinstance(kafka, InClusterKafka):
         return kafka.brokers
     if isinstance(kafka, MskKafka):
-        return kafka.brokers_per_subnet * len(kafka.client_subnets(aws))
+        return kafka.brokers_per_subnet * kafka.zone_count(stack_zones)
     return None

@@ -9,6 +9,7 @@ Extend this when you add a config field without a comment.
 from __future__ import annotations
 
 SECTION_INTROS: dict[str, str] = {
+    "cluster": "Deploy into a cluster that exists, or create the VPC, EKS cluster, nodes and add-ons first (docs/eks.md).",
     "kubernetes": "Where and how the Studio objects land in the cluster.",
     "studio": "The Studio application: web client, backend, database migration, Keycloak, event ingestion.",
     "modelService": 'The services that train and run assistants for "try your assistant".',
