@@ -5,6 +5,8 @@ Kept in one place so a component can build another's URL without importing it.
 
 from __future__ import annotations
 
+import re
+
 # Studio application (chart 2.x names with fullname "studio").
 WEB_CLIENT_SERVICE = "studio-web-client"
 BACKEND_SERVICE = "studio-backend"
@@ -54,3 +56,9 @@ def keycloak_internal_url() -> str:
 def keycloak_url(external_url: str | None) -> str:
     """Where the Studio pods reach Keycloak: the in-cluster Service, or an external Keycloak."""
     return external_url.rstrip("/") if external_url is not None else keycloak_internal_url()
+
+
+def eks_cluster_name(instance: str) -> str:
+    """The EKS cluster `cluster.mode: eks` creates (letters, digits, '-' and '_', 100 at most,
+    starting with a letter); CI finds it by this name too (tools/eks_cluster.py)."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"rasa-studio-{instance}".lower())[:100].rstrip("-")

@@ -12,8 +12,6 @@ it still runs), the add-ons, the nodes, and the cluster last (docs/eks.md, "Tear
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -21,16 +19,12 @@ from config import StackConfig
 from config.sizing import Capacity
 
 from ..foundation import AwsFoundation, ClusterAccess, Foundation
+from ..names import eks_cluster_name as cluster_name
 from ..providers import kubernetes_provider
 from . import addons, load_balancer, nodes
 from .cluster import ControlPlane
 from .network import network
 from .storage import storage_classes
-
-
-def cluster_name(instance: str) -> str:
-    """EKS cluster names: letters, digits, '-' and '_', 100 at most, starting with a letter."""
-    return re.sub(r"[^a-z0-9-]+", "-", f"rasa-studio-{instance}".lower())[:100].rstrip("-")
 
 
 class EksFoundation(pulumi.ComponentResource):
