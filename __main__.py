@@ -5,12 +5,12 @@ import pulumi
 import config
 from components import day2, preflight
 from components.existing_secrets import existing_secret_keys
-from components.providers import providers
+from components.providers import for_stack
 from components.studio import RasaStudio
 
 loaded = config.load(preflight.problems, history=day2.problems)
-opts = pulumi.ResourceOptions(providers=providers(loaded.config, loaded.secrets.kubeconfig))
-studio = RasaStudio("rasa-studio", loaded, opts)
+foundation, providers = for_stack(loaded.config, loaded.instance, loaded.secrets.kubeconfig)
+studio = RasaStudio("rasa-studio", loaded, foundation, pulumi.ResourceOptions(providers=providers))
 
 pulumi.export("url", studio.url)
 pulumi.export("entryPoint", studio.entry_point)

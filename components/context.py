@@ -11,6 +11,7 @@ from pulumi_kubernetes.meta import v1 as meta
 from config import StackConfig
 from config.workloads import workload
 
+from .foundation import AwsFoundation
 from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
 from .workload import KeyedPodSettings
 
@@ -26,6 +27,8 @@ class Context:
     # A keyed digest of the Secret values Studio's pods read (StudioSecrets.digest): their
     # `checksum/secrets`, so they roll when a value is rotated. Set once the Secrets exist.
     secrets_checksum: pulumi.Output[str] | None = None
+    # Where the AWS-managed backing services go (components/foundation.py); None without any.
+    aws: AwsFoundation | None = None
 
     def labels(self, component: ComponentName) -> dict[str, str]:
         return labels(component, self.instance)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from config import StackConfig
+
 
 @dataclass(frozen=True)
 class ClusterAccess:
@@ -54,3 +56,36 @@ class Foundation:
     aws: AwsFoundation | None
     # What must exist before any workload is created (a created cluster's nodes and add-ons).
     ready: Sequence[pulumi.Resource] = ()
+
+
+def uses_aws(config: StackConfig) -> bool:
+    """Whether anything of the stack lives in AWS: a created cluster, or a managed backing service."""
+    msk = config.kafka.mode == "msk" and config.kafka_needed
+    return config.cluster.creates_eks or msk or config.database.mode == "rds" or config.object_storage.mode == "s3"
+
+
+def from_config(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> Foundation:
+    """The foundation a stack file describes: a cluster and a VPC that already exist.
+
+    `kubeconfig`: the secret `kubeconfig` (contents), which wins over `kubernetes.kubeconfig` (a path).
+    """
+    cluster = ClusterAccess(
+        context=config.kubernetes.context,
+        kubeconfig=kubeconfig if kubeconfig is not None else config.kubernetes.kubeconfig,
+    )
+    aws = config.aws
+    if not uses_aws(config) or aws is None:
+        return Foundation(cluster=cluster, aws=None)
+    return Foundation(
+        cluster=cluster,
+        aws=AwsFoundation(
+            region=aws.region,
+            vpc_id=aws.vpc_id,
+            subnet_ids=list(aws.subnet_ids),
+            zone_count=config.zone_count,
+            client_security_group_ids=list(aws.client_security_group_ids),
+            oidc_provider_arn=aws.oidc_provider_arn,
+            oidc_issuer=aws.oidc_issuer,
+            tags=dict(aws.tags),
+        ),
+    )

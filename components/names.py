@@ -5,6 +5,8 @@ Kept in one place so a component can build another's URL without importing it.
 
 from __future__ import annotations
 
+import re
+
 # Their ports live with every other port (components/ports.py); re-exported for older imports.
 from .ports import KAFKA_PORT as KAFKA_PORT
 from .ports import MINIO_PORT as MINIO_PORT
@@ -56,3 +58,9 @@ def keycloak_internal_url() -> str:
 def keycloak_url(external_url: str | None) -> str:
     """Where the Studio pods reach Keycloak: the in-cluster Service, or an external Keycloak."""
     return external_url.rstrip("/") if external_url is not None else keycloak_internal_url()
+
+
+def eks_cluster_name(instance: str) -> str:
+    """The EKS cluster `cluster.mode: eks` creates (letters, digits, '-' and '_', 100 at most,
+    starting with a letter); CI finds it by this name too (tools/eks_cluster.py)."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"rasa-studio-{instance}".lower())[:100].rstrip("-")

@@ -1,7 +1,7 @@
 """Who talks to whom: the flows of the architecture as data, computed from the config.
 
 NetworkPolicies (components/network.py) allow exactly these flows on top of a default deny, and
-tools/flows.py has network-config-analyzer confirm it on the rendered manifests. A flow names its
+tools/flows/ has network-config-analyzer confirm it on the rendered manifests. A flow names its
 source and destination as a pod group of the label contract (labels.PodGroup: a component, or a
 helper pod of one such as a setup Job) or one of the peers outside the Studio pods below, and the
 destination port. Pod groups the chosen architecture or modes do not deploy get no flows.

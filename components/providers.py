@@ -6,19 +6,21 @@ created without these fails instead of deploying to the ambient kube context.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from config import StackConfig
 
-
-def uses_aws(config: StackConfig) -> bool:
-    msk = config.kafka.mode == "msk" and config.kafka_needed
-    return msk or config.database.mode == "rds" or config.object_storage.mode == "s3"
+from . import foundation
+from .foundation import ClusterAccess, Foundation
 
 
-def kubernetes_provider(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> k8s.Provider:
+def kubernetes_provider(
+    config: StackConfig, cluster: ClusterAccess, parent: pulumi.Resource | None = None
+) -> k8s.Provider:
     """The cluster's provider, every behaviour flag set here.
 
     The SDK fills an unset flag from the shell (`PULUMI_K8S_*`, pulumi_kubernetes/provider.py), so a
@@ -29,12 +31,13 @@ def kubernetes_provider(config: StackConfig, kubeconfig: pulumi.Input[str] | Non
     """
     return k8s.Provider(
         "kubernetes",
-        context=config.kubernetes.context,
-        # A secret `kubeconfig` (contents) or `kubernetes.kubeconfig` (a path). Unset, the SDK reads
-        # KUBECONFIG and then ~/.kube/config; prod names its context, so a wrong file fails to
-        # connect instead of deploying elsewhere. Never an Output of another stack: DiffConfig
-        # replaces the provider (and with it every object) when the kubeconfig is unknown at preview.
-        kubeconfig=kubeconfig if kubeconfig is not None else config.kubernetes.kubeconfig,
+        context=cluster.context,
+        # A secret `kubeconfig` (contents), `kubernetes.kubeconfig` (a path) or a created cluster's
+        # (components/eks). Unset, the SDK reads KUBECONFIG and then ~/.kube/config; prod names its
+        # context, so a wrong file fails to connect instead of deploying elsewhere. Never an Output
+        # of another stack: DiffConfig replaces the provider (and with it every object) when the
+        # kubeconfig is unknown at preview.
+        kubeconfig=cluster.kubeconfig,
         enable_server_side_apply=True,
         # A changed ConfigMap or Secret is patched, not replaced (provider/pkg/provider/diff.go
         # forceNewProperties): with fixed names a replacement deletes first, and the pods reading
@@ -52,34 +55,60 @@ def kubernetes_provider(config: StackConfig, kubeconfig: pulumi.Input[str] | Non
         # Creation) instead of silently adopting it: a Helm release, another stack's namespace or
         # the leftovers of an interrupted first `up` are recovered deliberately (docs/kubernetes-provider.md).
         upsert_existing_objects=False,
+        opts=pulumi.ResourceOptions(parent=parent) if parent is not None else None,
     )
 
 
-def aws_provider(config: StackConfig) -> pulumi.ProviderResource | None:
-    if not uses_aws(config) or config.aws is None:
-        return None
+def aws_provider(region: str, tags: Mapping[str, str]) -> pulumi.ProviderResource:
+    """The account's provider: the foundation's region, and its tags on every AWS resource."""
     # Imported here: the AWS SDK is large and dev stacks never need it.
     from pulumi_aws import Provider, ProviderDefaultTagsArgs
 
     return Provider(
         "aws",
-        region=config.aws.region,
+        region=region,
         default_tags=ProviderDefaultTagsArgs(
             tags={
                 "Project": "rasa-studio",
                 "Stack": pulumi.get_stack(),
                 "ManagedBy": "pulumi",
-                **config.aws.tags,
+                **tags,
             }
         ),
     )
 
 
-def providers(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> list[pulumi.ProviderResource]:
-    """One explicit provider per package the program uses; children inherit them."""
+def providers(
+    config: StackConfig, foundation: Foundation, aws: pulumi.ProviderResource | None = None
+) -> list[pulumi.ProviderResource]:
+    """One explicit provider per package the program uses; children inherit them.
+
+    `aws`: the account's provider when the foundation itself was built with it (a created cluster).
+    """
     # pulumi-random needs no settings, but with default providers disabled it needs a provider too.
-    found: list[pulumi.ProviderResource] = [kubernetes_provider(config, kubeconfig), random.Provider("random")]
-    aws = aws_provider(config)
+    found: list[pulumi.ProviderResource] = [kubernetes_provider(config, foundation.cluster), random.Provider("random")]
+    if aws is None and foundation.aws is not None:
+        aws = aws_provider(foundation.aws.region, foundation.aws.tags)
     if aws is not None:
         found.append(aws)
     return found
+
+
+def for_stack(
+    config: StackConfig, instance: str, kubeconfig: pulumi.Input[str] | None
+) -> tuple[Foundation, list[pulumi.ProviderResource]]:
+    """The foundation Studio deploys onto and the providers its resources use: the stack file's
+    existing cluster, or (`cluster.mode: eks`) one created first in the same program."""
+    if not config.cluster.creates_eks:
+        given = foundation.from_config(config, kubeconfig)
+        return given, providers(config, given)
+    # Imported only here: the EKS foundation loads pulumi_aws.
+    from .capacity import deployment_capacity
+    from .eks import EksFoundation
+
+    assert config.aws is not None  # config/stack.py requires aws.region with cluster.mode eks
+    aws = aws_provider(config.aws.region, config.aws.tags)
+    created = EksFoundation(
+        "cluster", config, instance, deployment_capacity(config), pulumi.ResourceOptions(providers=[aws])
+    )
+    return created.foundation, [created.kubernetes, random.Provider("random"), aws]

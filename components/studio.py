@@ -13,6 +13,7 @@ from config.versions import contract_for
 from .backing import BackingServices
 from .capacity import deployment_capacity
 from .context import Context
+from .foundation import Foundation
 from .model_service import ModelServices
 from .namespace import namespace as create_namespace
 from .network import NetworkPolicies
@@ -36,7 +37,13 @@ class RasaStudio(pulumi.ComponentResource):
     # "chart <release> (Studio <version>)": whose container contract this deployment follows.
     contract: str
 
-    def __init__(self, name: str, loaded: LoadedConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        loaded: LoadedConfig,
+        foundation: Foundation,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
         super().__init__("rasa-studio:index:RasaStudio", name, None, opts)
         config = loaded.config
         child = pulumi.ResourceOptions(parent=self)
@@ -45,7 +52,12 @@ class RasaStudio(pulumi.ComponentResource):
         self.namespace = None
         namespace: pulumi.Input[str] = ns_name
         if config.kubernetes.create_namespace:
-            self.namespace = create_namespace(f"{name}-namespace", config, child)
+            # Everything of Studio's lives in the namespace and waits for it (its name is an Output
+            # of it), so waiting here orders all of Studio after what the foundation prepares (a
+            # created cluster's load balancer controller and storage classes), and deletes it first.
+            ready = list(foundation.ready)
+            ns_opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=ready)) if ready else child
+            self.namespace = create_namespace(f"{name}-namespace", config, ns_opts)
             namespace = self.namespace.metadata.name
 
         self.context = Context(
@@ -53,6 +65,7 @@ class RasaStudio(pulumi.ComponentResource):
             namespace=namespace,
             namespace_name=ns_name,
             instance=loaded.instance,
+            aws=foundation.aws,
         )
 
         self.secrets = StudioSecrets(f"{name}-secrets", self.context, loaded.secrets, child)

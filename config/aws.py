@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
-from .errors import KeyError_
+from .errors import InvalidKey
 
 
 # The regions the pinned pulumi-aws provider knows (requirements.txt; its `Region` enum in
@@ -97,7 +97,7 @@ class AwsConfig(Model):
     @classmethod
     def _renamed_keys(cls, data: Any) -> Any:
         if isinstance(data, dict) and "nodeSecurityGroupId" in data:
-            raise KeyError_(
+            raise InvalidKey(
                 "nodeSecurityGroupId",
                 "was replaced by aws.clientSecurityGroupIds, a list: put this group there together with the "
                 "EKS cluster security group (aws eks describe-cluster; see docs/aws-security-groups.md)",
@@ -107,7 +107,7 @@ class AwsConfig(Model):
     @model_validator(mode="after")
     def _security_groups_once(self) -> AwsConfig:
         if len(set(self.client_security_group_ids)) != len(self.client_security_group_ids):
-            raise KeyError_("clientSecurityGroupIds", "a security group is listed more than once")
+            raise InvalidKey("clientSecurityGroupIds", "a security group is listed more than once")
         return self
 
     @property

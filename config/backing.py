@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from . import k8s_validation as v
-from .aws import AwsConfig, SubnetId, aws_regions
+from .aws import SubnetId, aws_regions
 from .base import (
     DnsLabel,
     DnsSubdomain,
@@ -98,8 +98,9 @@ class MskKafka(_Kafka):
     pin the current list here before adding subnets to aws.subnetIds.
     """
 
-    def client_subnets(self, aws: AwsConfig | None) -> list[str]:
-        return list(self.subnet_ids) if self.subnet_ids is not None else list(aws.subnet_ids if aws else [])
+    def zone_count(self, stack_zones: int) -> int:
+        """Availability zones the brokers span, one subnet each: kafka.subnetIds, else the stack's."""
+        return len(self.subnet_ids) if self.subnet_ids is not None else stack_zones
 
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
     """EBS volume per MSK broker, GiB."""

@@ -42,11 +42,6 @@ class InvalidKey(ValueError):
         self.more = more
 
 
-# The former name, still raised by config/stack.py and config/aws.py until the branches editing
-# them have merged; new code raises InvalidKey.
-KeyError_ = InvalidKey
-
-
 class ConfigError(pulumi.RunError):
     """One or more problems in the stack configuration.
 

@@ -228,6 +228,14 @@ def load(
             problems.append(problem(s.KAFKA_PASSWORD.key, reason))
     if config is not None and config.kubernetes.kubeconfig is not None and s.KUBECONFIG.key in present:
         problems.append(problem(s.KUBECONFIG.key, "set either this secret or kubernetes.kubeconfig, not both"))
+    if config is not None and config.cluster.creates_eks and s.KUBECONFIG.key in present:
+        problems.append(
+            problem(
+                s.KUBECONFIG.key,
+                "describes an existing cluster, but cluster.mode: eks creates one and reaches it through its own "
+                f"kubeconfig; remove it: pulumi config rm {s.KUBECONFIG.key} --stack {stack}",
+            )
+        )
     if problems or config is None:
         raise ConfigError(problems)
 

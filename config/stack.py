@@ -22,8 +22,9 @@ from .backing import (
     ObjectStorageConfig,
 )
 from .base import DnsLabel, Model
+from .cluster import ClusterConfig
 from .compatibility import pairing_problem
-from .errors import KeyError_
+from .errors import InvalidKey
 from .kubernetes import KubernetesConfig
 from .model_service import ORCHESTRATED_REGISTRY, ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
@@ -46,6 +47,7 @@ class StackConfig(Model):
     """Picks the defaults of config/defaults.py; components never branch on it."""
     protect_data: bool
     """Protect stateful resources (databases, buckets, brokers, volumes) from deletion."""
+    cluster: ClusterConfig = ClusterConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
     model_service: ModelServiceConfig = ModelServiceConfig()
@@ -112,8 +114,9 @@ class StackConfig(Model):
 
     @model_validator(mode="after")
     def _prod_names_its_cluster(self) -> StackConfig:
-        if self.environment == "prod" and self.kubernetes.context is None:
-            raise KeyError_(
+        # A cluster the stack creates is its own: its provider reads the new cluster's kubeconfig.
+        if self.environment == "prod" and self.kubernetes.context is None and not self.cluster.creates_eks:
+            raise InvalidKey(
                 "kubernetes.context",
                 "prod must name its kubeconfig context, so it never deploys to whatever cluster the shell points at",
             )
@@ -124,9 +127,9 @@ class StackConfig(Model):
         try:
             needed = contract_for(self.studio.version).architecture
         except ValueError as exc:
-            raise KeyError_("studio.version", str(exc)) from None
+            raise InvalidKey("studio.version", str(exc)) from None
         if self.model_service.architecture != needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "modelService.architecture",
                 f"Studio {self.studio.version} ships the {needed} model service "
                 f"({'>=' if needed == 'embedded' else '<'} 1.10); set architecture: {needed} "
@@ -145,7 +148,7 @@ class StackConfig(Model):
             and self.studio.registry != RASA_REGISTRY
             and ms.images.registry == ORCHESTRATED_REGISTRY
         ):
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.pullSecret",
                 f"Studio {self.studio.version}'s model-service images are only in Rasa's registry "
                 f"({ORCHESTRATED_REGISTRY}): keep Rasa's key (studio.pullSecret), mirror them "
@@ -159,7 +162,7 @@ class StackConfig(Model):
             self.studio.database_migration.security_context.restricted
         ):
             # The API server would refuse the Job's pod and `pulumi up` would wait on it until it times out.
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.databaseMigration.securityContext.restricted",
                 "must be true with kubernetes.podSecurity: restricted: the migration Job runs without a "
                 "securityContext as Rasa's chart runs it, which Pod Security `restricted` refuses",
@@ -177,9 +180,9 @@ class StackConfig(Model):
         if problem is not None and not given.acknowledge_outside_matrix:
             if given.tag is None:
                 problem = f"the default (the chart's pairing for Studio {contract.studio}) does not hold: {problem}"
-            raise KeyError_(key, problem)
+            raise InvalidKey(key, problem)
         if problem is None and given.acknowledge_outside_matrix:
-            raise KeyError_(
+            raise InvalidKey(
                 "modelService.rasaPro.acknowledgeOutsideMatrix",
                 f"Rasa Pro {tag} is a known pairing for Studio {self.studio.version}; remove the acknowledgement",
             )
@@ -189,8 +192,56 @@ class StackConfig(Model):
         return self.model_copy(update={"model_service": self.model_service.model_copy(update={"rasa_pro": resolved})})
 
     @model_validator(mode="after")
+    def _created_cluster_is_its_own(self) -> StackConfig:
+        if not self.cluster.creates_eks:
+            if self.cluster.model_fields_set - {"mode"}:
+                first = sorted(self.cluster.model_fields_set - {"mode"})[0]
+                raise InvalidKey(
+                    f"cluster.{to_camel(first)}", "describes a created cluster: set cluster.mode: eks, or remove it"
+                )
+            return self
+        # What describes a cluster that already exists contradicts the one this stack creates.
+        given = {
+            "kubernetes.context": self.kubernetes.context,
+            "kubernetes.kubeconfig": self.kubernetes.kubeconfig,
+            "aws.oidcProviderArn": self.aws.oidc_provider_arn if self.aws else None,
+            "aws.clientSecurityGroupIds": self.aws.client_security_group_ids if self.aws else None,
+        }
+        why = (
+            "describes an existing cluster, but cluster.mode: eks creates one: the program reaches it through its "
+            "own kubeconfig, trusts its OIDC provider and admits its security groups; remove the key"
+        )
+        refused = [(key, why) for key, value in given.items() if value]
+        if refused:
+            raise InvalidKey(*refused[0], *refused[1:])
+        if self.aws is None:
+            raise InvalidKey("aws.region", "is required by cluster.mode eks (the region the cluster is created in)")
+        if bool(self.aws.vpc_id) != bool(self.aws.subnet_ids):
+            raise InvalidKey(
+                "aws.subnetIds" if self.aws.vpc_id else "aws.vpcId",
+                "give both aws.vpcId and aws.subnetIds (an existing VPC's private subnets), or neither to create the VPC",
+            )
+        if self.cluster.public_subnet_ids and not self.aws.vpc_id:
+            raise InvalidKey(
+                "cluster.publicSubnetIds", "goes with an existing VPC (aws.vpcId); a created VPC has its own"
+            )
+        if not self.kubernetes.create_namespace:
+            raise InvalidKey(
+                "kubernetes.createNamespace", "must be true with cluster.mode eks: a new cluster has no namespace yet"
+            )
+        if self.kubernetes.minor_version > int(self.cluster.version.split(".")[1]):
+            raise InvalidKey(
+                "kubernetes.version",
+                f"{self.kubernetes.version} is newer than the cluster cluster.mode eks creates ({self.cluster.version})",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _aws_facts_present(self) -> StackConfig:
         needs: dict[str, str] = {}
+        if self.cluster.creates_eks:
+            # The created cluster brings its VPC, client security groups and OIDC provider.
+            return self._zones_for_managed_services()
         if self.kafka.mode == "msk" and self.kafka_needed:
             needs.update(vpcId="kafka.mode msk", subnetIds="kafka.mode msk", clientSecurityGroupIds="kafka.mode msk")
         if self.database.mode == "rds":
@@ -202,7 +253,7 @@ class StackConfig(Model):
         if not needs:
             return self
         if self.aws is None:
-            raise KeyError_("aws", f"is required by {', '.join(sorted(set(needs.values())))}")
+            raise InvalidKey("aws", f"is required by {', '.join(sorted(set(needs.values())))}")
         values = {
             "vpcId": self.aws.vpc_id,
             "subnetIds": self.aws.subnet_ids,
@@ -211,11 +262,12 @@ class StackConfig(Model):
         }
         for key, reason in sorted(needs.items()):
             if not values[key]:
-                raise KeyError_(f"aws.{key}", f"is required by {reason}")
-        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and len(
-            self.aws.subnet_ids
-        ) < 2:
-            raise KeyError_(
+                raise InvalidKey(f"aws.{key}", f"is required by {reason}")
+        return self._zones_for_managed_services()
+
+    def _zones_for_managed_services(self) -> StackConfig:
+        if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and self.zone_count < 2:
+            raise InvalidKey(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
         return self
@@ -225,15 +277,15 @@ class StackConfig(Model):
         for key in self.workloads():
             try:
                 check_mounts(self.pod_settings(key))
-            except KeyError_ as exc:
-                raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+            except InvalidKey as exc:
+                raise InvalidKey(f"{key}.{exc.path}", exc.message) from None
             except ValidationError as exc:
                 # Valid apart, too much together: kubernetes.podDefaults merged under the workload's
                 # own (the annotations' 256 KiB of ValidateAnnotations).
                 first = exc.errors()[0]
                 field = to_camel(str(first["loc"][0])) if first["loc"] else ""
                 reason = str((first.get("ctx") or {}).get("error", first["msg"]))
-                raise KeyError_(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
+                raise InvalidKey(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
         return self
 
     def workloads(self) -> list[str]:
@@ -254,7 +306,7 @@ class StackConfig(Model):
         if not isinstance(storage, ExternalStorage) or storage.provider == "aws":
             return self
         if self.model_service.architecture != "embedded":
-            raise KeyError_(
+            raise InvalidKey(
                 "objectStorage.provider",
                 f"{storage.provider} needs the embedded model service (Studio >= 1.10); "
                 "the orchestrated model services use S3-compatible storage here",
@@ -270,11 +322,23 @@ class StackConfig(Model):
             return self
         if isinstance(storage, ExternalStorage) and storage.provider == "aws" and storage.credentials_secret:
             return self
-        raise KeyError_(
+        raise InvalidKey(
             "database.backup",
             "uploads with access keys: needs objectStorage.mode minio, or external (provider aws) with "
             "credentialsSecret",
         )
+
+    @property
+    def zone_count(self) -> int:
+        """Availability zones the stack's private subnets span, one subnet each (aws.subnetIds).
+
+        Declared rather than read from AWS, so the checks that depend on it (RDS and MSK need two
+        zones, MSK places brokers per zone) run before anything exists.
+        """
+        if self.aws is not None and self.aws.subnet_ids:
+            return len(self.aws.subnet_ids)
+        # A VPC the stack creates spans cluster.zones, one private subnet each.
+        return self.cluster.zones if self.cluster.creates_eks else 0
 
     @property
     def kafka_needed(self) -> bool:
@@ -293,7 +357,7 @@ class StackConfig(Model):
         control_plane = gateway.control_plane_namespace if gateway is not None else None
         if not self.entry_in_namespace:
             if control_plane is not None:
-                raise KeyError_(
+                raise InvalidKey(
                     "studio.gateway.controlPlaneNamespace",
                     "takes effect only when the Gateway's proxies run in Studio's namespace (parentRef.namespace "
                     f"{self.kubernetes.namespace})",
@@ -302,7 +366,7 @@ class StackConfig(Model):
         entry = self.studio.entry
         assert entry is not None
         if not entry.pod_labels:
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.entryPeer.podLabels",
                 f"are required when the entry point runs in Studio's namespace {self.kubernetes.namespace}: "
                 "without them every pod there would be admitted as the proxy",
@@ -310,7 +374,7 @@ class StackConfig(Model):
         if gateway is not None and gateway.controller == "generic" and control_plane is None:
             # The default-deny policy selects the proxies too: without egress to their controller
             # they get no configuration, and Studio is unreachable.
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.gateway.controlPlaneNamespace",
                 f"is required when the Gateway runs in Studio's namespace {self.kubernetes.namespace} with "
                 "controller: generic: its proxies run there too and must reach their controller "
@@ -322,11 +386,12 @@ class StackConfig(Model):
     def _msk_within_quota(self) -> StackConfig:
         kafka = self.kafka
         if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
-            total = kafka_broker_count(kafka, self.aws) or 0
+            total = kafka_broker_count(kafka, self.zone_count) or 0
             if total > MAX_MSK_BROKERS:
-                raise KeyError_(
+                raise InvalidKey(
                     "kafka.brokersPerSubnet",
-                    f"{kafka.brokers_per_subnet} per subnet x {len(self.aws.subnet_ids)} subnets is {total} brokers; "
+                    f"{kafka.brokers_per_subnet} per subnet x {kafka.zone_count(self.zone_count)} subnets is {total} "
+                    "brokers; "
                     f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
                 )
         return self
@@ -335,9 +400,9 @@ class StackConfig(Model):
     def _topics_fit_brokers(self) -> StackConfig:
         if not self.kafka_needed:
             return self
-        brokers = kafka_broker_count(self.kafka, self.aws)
+        brokers = kafka_broker_count(self.kafka, self.zone_count)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
-            raise KeyError_(
+            raise InvalidKey(
                 "kafka.topics.replicationFactor",
                 f"must be <= the number of brokers ({brokers}), got {self.kafka.topics.replication_factor}",
             )
@@ -353,7 +418,7 @@ class StackConfig(Model):
             if rule not in acknowledged
         ]
         if refused:
-            raise KeyError_(*refused[0], *refused[1:])
+            raise InvalidKey(*refused[0], *refused[1:])
         stale = sorted(acknowledged - set(risks))
         if stale:
             # A waiver nothing needs would let a later one-line change switch the protection off.
@@ -363,14 +428,15 @@ class StackConfig(Model):
                 where = "staging has the protectData rule only"
             else:
                 where = "this config keeps them"
-            raise KeyError_("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
+            raise InvalidKey("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
         return self
 
 
-def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, aws: AwsConfig | None) -> int | None:
-    """Brokers the stack runs; None when they are someone else's (external)."""
+def kafka_broker_count(kafka: InClusterKafka | MskKafka | ExternalKafka, stack_zones: int) -> int | None:
+    """Brokers the stack runs; None when they are someone else's (external). `stack_zones`: the
+    availability zones of the stack's private subnets (StackConfig.zone_count)."""
     if isinstance(kafka, InClusterKafka):
         return kafka.brokers
     if isinstance(kafka, MskKafka):
-        return kafka.brokers_per_subnet * len(kafka.client_subnets(aws))
+        return kafka.brokers_per_subnet * kafka.zone_count(stack_zones)
     return None

@@ -158,6 +158,9 @@ WORKLOAD_TYPES = frozenset(
 )
 SERVICE = "kubernetes:core/v1:Service"
 RDS_INSTANCE = "aws:rds/instance:Instance"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 S3_BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 S3_ENCRYPTION = frozenset(
     {
@@ -555,6 +558,48 @@ def check_rds(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) ->
     return found
 
 
+# docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+EKS_LOG_TYPES = frozenset({"api", "audit", "authenticator", "controllerManager", "scheduler"})
+
+
+def check_eks_cluster(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    if resource_type != EKS_CLUSTER:
+        return []
+    found = []
+    vpc = props.get("vpcConfig") or {}
+    if vpc.get("endpointPrivateAccess") is not True:
+        found.append("must turn on the private API endpoint (vpcConfig.endpointPrivateAccess)")
+    if vpc.get("endpointPublicAccess") is not False and "0.0.0.0/0" in (vpc.get("publicAccessCidrs") or ["0.0.0.0/0"]):
+        found.append("must not open the public API endpoint to 0.0.0.0/0: limit publicAccessCidrs or turn it off")
+    encryption = props.get("encryptionConfig") or {}
+    if "secrets" not in (encryption.get("resources") or []) or not (encryption.get("provider") or {}).get("keyArn"):
+        found.append("must encrypt Secrets with a KMS key (encryptionConfig)")
+    missing = EKS_LOG_TYPES - set(props.get("enabledClusterLogTypes") or [])
+    if missing:
+        found.append(f"must send every control-plane log type, missing {', '.join(sorted(missing))}")
+    if (props.get("accessConfig") or {}).get("authenticationMode") != "API":
+        found.append("must authenticate through access entries only (accessConfig.authenticationMode: API)")
+    if ctx.prod and ctx.protected is False:
+        found.append("runs protected data: register it with protect=True")
+    return found
+
+
+def check_node_metadata(resource_type: str, props: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+    """Node launch templates require IMDSv2 with a hop limit of at most 2 (EKS best practices)."""
+    if resource_type != LAUNCH_TEMPLATE:
+        return []
+    options = props.get("metadataOptions") or {}
+    found = []
+    if options.get("httpTokens") != "required":
+        found.append("must require IMDSv2 (metadataOptions.httpTokens: required)")
+    if not 1 <= int(options.get("httpPutResponseHopLimit") or 0) <= 2:
+        found.append("must set metadataOptions.httpPutResponseHopLimit to 1 (or 2, documented)")
+    for device in props.get("blockDeviceMappings") or []:
+        if str((device.get("ebs") or {}).get("encrypted")).lower() != "true":
+            found.append(f"must encrypt the volume {device.get('deviceName')}")
+    return found
+
+
 _PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 _BLOCK_ALL = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
@@ -683,6 +728,19 @@ RULES: tuple[Rule, ...] = (
         "RDS instances are encrypted and private, and deletion-protected where data is protected.",
         check_rds,
         types=frozenset({RDS_INSTANCE}),
+    ),
+    Rule(
+        "eks-cluster-private-encrypted-logged",
+        "EKS clusters have the private endpoint, no world-open public one, KMS-encrypted Secrets, every "
+        "control-plane log type and API (access entry) authentication.",
+        check_eks_cluster,
+        types=frozenset({EKS_CLUSTER}),
+    ),
+    Rule(
+        "eks-nodes-imdsv2",
+        "Node launch templates require IMDSv2 with a hop limit of 1 or 2 and encrypt their volumes.",
+        check_node_metadata,
+        types=frozenset({LAUNCH_TEMPLATE}),
     ),
     Rule(
         "s3-encrypted-and-private",

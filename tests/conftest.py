@@ -51,15 +51,18 @@ def pytest_configure(config: pytest.Config) -> None:
 # fill the end and the workers finish together. A stale list costs balance, never a test.
 LONGEST_FIRST = (
     "test_database_scripts.py",
-    "test_backup_scripts.py",
     "test_program.py",
-    "test_pod_settings.py",
+    "test_backup_scripts.py",
     "test_exposure.py",
-    "test_version_contracts.py",
-    "test_policy.py",
+    "test_pod_settings.py",
+    "test_day2.py",
     "test_studio_app.py",
-    "test_docs_examples.py",
+    "test_backing.py",
+    "test_version_contracts.py",
     "test_model_service.py",
+    "test_rotation.py",
+    "test_docs_examples.py",
+    "test_policy.py",
 )
 
 

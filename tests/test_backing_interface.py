@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components import foundation
 from components.backing import BackingServices
 from components.context import Context
 from components.requirements import requirements
@@ -25,7 +26,8 @@ AWS_MANAGED = with_(
 def build(raw: dict[str, Any]) -> BackingServices:
     config, problems = validate(raw)
     assert config is not None, problems
-    ctx = Context(config=config, namespace="rasa-studio", namespace_name="rasa-studio", instance="test")
+    aws = foundation.from_config(config).aws
+    ctx = Context(config=config, namespace="rasa-studio", namespace_name="rasa-studio", instance="test", aws=aws)
     secrets = Secrets(pulumi.Output.secret("license"), None, None, None, None, None, None)
     studio_secrets = StudioSecrets("secrets", ctx, secrets)
     return BackingServices("backing", ctx, studio_secrets, requirements(config))

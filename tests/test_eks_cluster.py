@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tools.eks_cluster import EksCluster, for_stack, main, parse_context
+from tools.program import ROOT
 
 
 def test_parses_an_eks_cluster_arn() -> None:
@@ -36,3 +39,15 @@ def test_prints_github_outputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prod"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ["region=eu-central-1", "cluster=studio-prod"]
+
+
+def test_a_created_cluster_is_found_by_its_instance_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stack_file = (ROOT / "Pulumi.staging.yaml").read_text()
+    (tmp_path / "Pulumi.staging.yaml").write_text(
+        stack_file + "  rasa-studio:cluster:\n    mode: eks\n  rasa-studio:instance: studio-eu\n"
+    )
+    cluster = for_stack("staging", root=tmp_path)
+    assert cluster == EksCluster(region="eu-central-1", name="rasa-studio-studio-eu", context="", created=True)
+    # An existing cluster: the workflow writes the kubeconfig itself.
+    assert main(["prod"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "created=false"

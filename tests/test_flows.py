@@ -1,4 +1,4 @@
-"""tools/flows.py without the analyzer: peers, expected flows, parsing and judging its output.
+"""tools/flows/ without the analyzer: peers, expected flows, parsing and judging its output.
 
 tests/data/nca-dev-connectivity.txt is what network-config-analyzer 2.1.0 printed for the dev
 render behind ingress-nginx (case dev-ingress-nginx) plus the synthetic peers

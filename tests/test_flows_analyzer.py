@@ -1,4 +1,4 @@
-"""tools/flows.py with network-config-analyzer: the real analyzer on real renders, broken on purpose.
+"""tools/flows/ with network-config-analyzer: the real analyzer on real renders, broken on purpose.
 
 Needs the analyzer's own virtualenv (.ci/netpol creates .venv-netpol and runs this file; NCA
 may point elsewhere). Without it these tests are skipped, and the plain suite still covers the

@@ -218,6 +218,21 @@ def test_an_aws_replacement_under_the_same_name_stops_unless_deleted_first() -> 
     assert [s.outcome for s in first.steps] == ["ok"]
 
 
+def test_a_new_instance_type_replaces_a_node_group_which_protection_stops() -> None:
+    def group(instance: str, nodes: int = 3, **options: Any) -> Resource:
+        typ = "aws:eks/nodeGroup:NodeGroup"
+        inputs = {"clusterName": "studio", "instanceTypes": [instance], "scalingConfig": {"desiredSize": nodes}}
+        return Resource(
+            urn=f"{STACK}{typ}::nodes", type=typ, name="nodes", custom=True, provider="", inputs=inputs, **options
+        )
+
+    (scaled,) = plan.diff([group("m7i.2xlarge", protect=True)], [group("m7i.2xlarge", 4, protect=True)]).steps
+    assert (scaled.op, scaled.outcome) == ("update", "ok")
+    (resized,) = plan.diff([group("m7i.2xlarge", protect=True)], [group("m7i.4xlarge", protect=True)]).steps
+    assert (resized.op, resized.outcome) == ("replace", "stopped")
+    assert resized.holds_data
+
+
 def test_a_stack_rename_keeps_identities() -> None:
     renamed = Resource(**{**vars(secret("a")), "urn": secret("a").urn.replace("::dev::", "::dev2::")})
     assert plan.diff([secret("a")], [renamed]).changed() == []

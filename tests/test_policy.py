@@ -128,6 +128,8 @@ def test_the_rules_cover_every_concern_of_the_issue() -> None:
         "topology-spread",
         "rolling-update",
         "network-policies-select-pods",
+        "eks-cluster",
+        "imdsv2",
     }
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
@@ -208,6 +210,17 @@ POD_LABELS = {
 }
 
 # (rule, resource type, bad props, good props, context)
+EKS_CLUSTER = {
+    "vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]},
+    "encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": "arn:aws:kms:eu-central-1:1:key/k"}},
+    "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    "accessConfig": {"authenticationMode": "API"},
+}
+LAUNCH_TEMPLATE = {
+    "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1},
+    "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "volumeType": "gp3"}}],
+}
+
 RESOURCE_CASES = [
     (
         "pods-run-as-non-root",
@@ -439,6 +452,24 @@ RESOURCE_CASES = [
         {"storageEncrypted": True, "deletionProtection": True},
         PROD,
     ),
+    *[
+        ("eks-cluster-private-encrypted-logged", "aws:eks/cluster:Cluster", {**EKS_CLUSTER, **bad}, EKS_CLUSTER, CTX)
+        for bad in (
+            {"vpcConfig": {"endpointPrivateAccess": False, "endpointPublicAccess": False}},
+            {"vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": True}},
+            {"encryptionConfig": {"resources": ["secrets"]}},
+            {"enabledClusterLogTypes": ["api", "audit"]},
+            {"accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"}},
+        )
+    ],
+    *[
+        ("eks-nodes-imdsv2", "aws:ec2/launchTemplate:LaunchTemplate", {**LAUNCH_TEMPLATE, **bad}, LAUNCH_TEMPLATE, CTX)
+        for bad in (
+            {"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}},
+            {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 3}},
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]},
+        )
+    ],
 ]
 
 

@@ -77,6 +77,7 @@ class Row:
 
 # The introduction of each section, above its table.
 SECTION_INTROS: dict[str, str] = {
+    "cluster": "Deploy into a cluster that exists, or create the VPC, EKS cluster, nodes and add-ons first (docs/eks.md).",
     "kubernetes": "Where and how the Studio objects land in the cluster.",
     "studio": "The Studio application: web client, backend, database migration, Keycloak, event ingestion.",
     "modelService": 'The services that train and run assistants for "try your assistant".',

@@ -31,6 +31,10 @@ KUBERNETES_FIXED = {"PersistentVolumeClaim": 5}
 AWS_DEFAULTS: dict[str, tuple[int, int]] = {
     "aws:rds/instance:Instance": (40, 80),
     "aws:msk/cluster:Cluster": (120, 120),
+    # cluster.mode: eks (internal/service/eks/cluster.go, node_group.go, addon.go).
+    "aws:eks/cluster:Cluster": (30, 60),
+    "aws:eks/nodeGroup:NodeGroup": (60, 60),
+    "aws:eks/addon:Addon": (20, 20),
 }
 
 

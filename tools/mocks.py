@@ -86,6 +86,29 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             state.update(keyId=key_id, arn=f"arn:aws:kms:eu-central-1:{ACCOUNT_ID}:key/{key_id}")
         if typ == "aws:ec2/securityGroup:SecurityGroup":
             state.update(id=f"sg-{_digest('sg', name, length=17)}")
+        if typ == "aws:ec2/vpc:Vpc":
+            state.update(id=f"vpc-{_digest('vpc', name, length=17)}")
+        if typ == "aws:ec2/subnet:Subnet":
+            state.update(id=f"subnet-{_digest('subnet', name, length=17)}")
+        if typ == "aws:ec2/launchTemplate:LaunchTemplate":
+            state.update(latestVersion=1)
+        if typ == "aws:efs/fileSystem:FileSystem":
+            state.update(id=f"fs-{_digest('efs', name, length=17)}")
+        if typ == "aws:eks/cluster:Cluster":
+            cluster_id = _digest("eks", name, length=32).upper()
+            issuer = f"https://oidc.eks.eu-central-1.amazonaws.com/id/{cluster_id}"
+            state.update(
+                endpoint=f"https://{cluster_id}.gr7.eu-central-1.eks.amazonaws.com",
+                certificateAuthority={"data": "bW9jay1jYQ=="},
+                identities=[{"oidcs": [{"issuer": issuer}]}],
+                vpcConfig={
+                    **dict(inputs.get("vpcConfig") or {}),
+                    "clusterSecurityGroupId": f"sg-{_digest('eks-sg', name, length=17)}",
+                },
+            )
+        if typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            url = str(inputs.get("url", "")).removeprefix("https://")
+            state.update(arn=f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{url}", url=url)
         return state
     return {}
 
@@ -117,6 +140,8 @@ def _invoke(token: str) -> dict[str, Any]:
         return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {"names": [f"eu-central-1{zone}" for zone in "abc"], "zoneIds": [f"euc1-az{i}" for i in (2, 3, 1)]}
     if token == "aws:index/getRegion:getRegion":
         return {"name": "eu-central-1", "region": "eu-central-1"}
     return {}

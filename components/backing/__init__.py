@@ -109,10 +109,8 @@ class BackingServices(pulumi.ComponentResource):
         if isinstance(cfg, RdsDatabase):
             from .postgresql_rds import RdsPostgresql
 
-            assert ctx.config.aws is not None  # the stack config requires it for rds
-            return RdsPostgresql(
-                f"{name}-postgresql", ctx, cfg, ctx.config.aws, secrets, needs.databases, opts
-            ).database
+            assert ctx.aws is not None  # the foundation has AWS facts whenever a service lives there
+            return RdsPostgresql(f"{name}-postgresql", ctx, cfg, ctx.aws, secrets, needs.databases, opts).database
         assert isinstance(cfg, ExternalDatabase)
         from .postgresql_external import external_database
 
@@ -160,8 +158,8 @@ class BackingServices(pulumi.ComponentResource):
         if isinstance(cfg, MskKafka):
             from .kafka_msk import MskKafkaService
 
-            assert ctx.config.aws is not None  # the stack config requires it for msk
-            msk = MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.config.aws, secrets, opts)
+            assert ctx.aws is not None
+            msk = MskKafkaService(f"{name}-kafka", ctx, cfg, ctx.aws, secrets, opts)
             # MSK takes a new password from its Secrets Manager secret (updated in place); the Job
             # re-runs with it and waits until the brokers accept it.
             return msk.kafka, KAFKA_CLI_IMAGE, None, secrets.digest(secrets.kafka_password)
@@ -183,9 +181,9 @@ class BackingServices(pulumi.ComponentResource):
         if isinstance(cfg, S3Storage):
             from .s3 import S3ObjectStorage
 
-            assert ctx.config.aws is not None  # the stack config requires it for s3
+            assert ctx.aws is not None
             return S3ObjectStorage(
-                f"{name}-object-storage", ctx, cfg, ctx.config.aws, needs.storage_service_accounts, opts
+                f"{name}-object-storage", ctx, cfg, ctx.aws, needs.storage_service_accounts, opts
             ).object_storage
         assert isinstance(cfg, ExternalStorage)
         from .storage_external import external_storage

@@ -31,15 +31,15 @@ def clients_only_security_group(
     *,
     description: str,
     rule: str,
-    vpc_id: str | None,
+    vpc_id: pulumi.Input[str] | None,
     port: int,
-    client_security_group_ids: Sequence[str],
+    client_security_group_ids: pulumi.Input[Sequence[str]],
     parent: pulumi.Resource,
 ) -> ec2.SecurityGroup:
     """A security group admitting one TCP port from the given client security groups only.
 
-    The clients are what `aws.clientSecurityGroupIds` lists (node, EKS cluster and pod security
-    groups). No egress rules: the provider removes AWS's default allow-all, and replies need none.
+    The clients are the foundation's client security groups (`aws.clientSecurityGroupIds`, or a
+    created cluster's node and cluster security groups). No egress rules: the provider removes AWS's default allow-all, and replies need none.
     """
     return ec2.SecurityGroup(
         f"{name}-security-group",
@@ -53,7 +53,7 @@ def clients_only_security_group(
                 protocol="tcp",
                 from_port=port,
                 to_port=port,
-                security_groups=list(client_security_group_ids),
+                security_groups=client_security_group_ids,
             )
         ],
         opts=pulumi.ResourceOptions(parent=parent),

@@ -7,14 +7,15 @@ name prefix and a customer-managed KMS key) and are associated with the cluster.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pulumi
 from pulumi_aws import cloudwatch, ec2, kms, msk, secretsmanager
 
-from config.aws import AwsConfig
 from config.backing import MskKafka
 
 from ..context import Context
+from ..foundation import AwsFoundation
 from ..interfaces import Kafka
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .aws_common import clients_only_security_group, customer_key
@@ -86,15 +87,16 @@ class MskKafkaService(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         cfg: MskKafka,
-        aws: AwsConfig,
+        aws: AwsFoundation,
         secrets: StudioSecrets,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:MskKafka", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         cluster_name = aws_name(ctx, "kafka")
-        subnets = cfg.client_subnets(aws)
-        brokers = cfg.brokers_per_subnet * len(subnets)
+        # kafka.subnetIds pins the brokers' subnets, else the foundation's private subnets.
+        subnets: pulumi.Input[Sequence[str]] = list(cfg.subnet_ids) if cfg.subnet_ids is not None else aws.subnet_ids
+        brokers = cfg.brokers_per_subnet * cfg.zone_count(aws.zone_count)
 
         # One customer key for the data at rest and the SCRAM secret; losing it loses both.
         self.key = customer_key(name, f"{cluster_name}: MSK storage and SCRAM credentials", ctx, self)

@@ -15,10 +15,10 @@ import pulumi_random as random
 from pulumi_aws import ec2, kms, rds
 from pulumi_kubernetes.core import v1 as core
 
-from config.aws import AwsConfig
 from config.backing import RdsDatabase, RdsRestore
 
 from ..context import Context
+from ..foundation import AwsFoundation
 from ..interfaces import Database, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT
@@ -78,7 +78,7 @@ class RdsPostgresql(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         cfg: RdsDatabase,
-        aws: AwsConfig,
+        aws: AwsFoundation,
         secrets: StudioSecrets,
         databases: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
@@ -101,9 +101,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             client_security_group_ids=aws.client_security_group_ids,
             parent=self,
         )
-        self.subnet_group = rds.SubnetGroup(
-            f"{name}-subnets", name=identifier, subnet_ids=list(aws.subnet_ids), opts=child
-        )
+        self.subnet_group = rds.SubnetGroup(f"{name}-subnets", name=identifier, subnet_ids=aws.subnet_ids, opts=child)
         family = parameter_group_family(cfg.engine_version)
         self.parameter_group = rds.ParameterGroup(
             f"{name}-parameters",

@@ -13,10 +13,10 @@ from typing import Any
 import pulumi
 from pulumi_aws import iam, kms, s3
 
-from config.aws import AwsConfig
 from config.backing import S3Storage
 
 from ..context import Context
+from ..foundation import AwsFoundation
 from ..interfaces import ObjectStorage
 from .aws_common import customer_key
 from .common import aws_name, stateful
@@ -94,13 +94,14 @@ class S3ObjectStorage(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         cfg: S3Storage,
-        aws: AwsConfig,
+        aws: AwsFoundation,
         service_accounts: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:S3ObjectStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        assert aws.oidc_provider_arn is not None and aws.oidc_issuer is not None  # checked by the config
+        # config/stack.py requires aws.oidcProviderArn for s3; a created cluster brings its own.
+        assert aws.oidc_provider_arn is not None and aws.oidc_issuer is not None
 
         # KMS (default) over AES256: access to the data then also needs access to the key, which
         # only the IRSA role gets, and every decrypt is in CloudTrail.
@@ -179,9 +180,10 @@ class S3ObjectStorage(pulumi.ComponentResource):
         self.role = iam.Role(
             f"{name}-role",
             description="Rasa Studio model services: access to the trained models bucket (IRSA)",
-            assume_role_policy=json.dumps(
-                irsa_trust_policy(aws.oidc_provider_arn, aws.oidc_issuer, ctx.namespace_name, service_accounts),
-                sort_keys=True,
+            assume_role_policy=pulumi.Output.all(aws.oidc_provider_arn, aws.oidc_issuer).apply(
+                lambda args: json.dumps(
+                    irsa_trust_policy(args[0], args[1], ctx.namespace_name, service_accounts), sort_keys=True
+                )
             ),
             opts=child,
         )

@@ -78,6 +78,50 @@ FORCE_NEW: dict[str, tuple[str, tuple[str, ...]]] = {
         f"{_AWS} internal/service/iam/openid_connect_provider.go",
         ("url",),
     ),
+    # SDKv2, read at a 2026 version. version, vpcConfig (subnets, endpoints, public CIDRs),
+    # enabledClusterLogTypes, accessConfig.authenticationMode and adding encryptionConfig update in
+    # place; removing encryptionConfig is CONDITIONAL.
+    "aws:eks/cluster:Cluster": (
+        f"{_AWS} internal/service/eks/cluster.go",
+        (
+            "name",
+            "roleArn",
+            "bootstrapSelfManagedAddons",
+            "accessConfig.bootstrapClusterCreatorAdminPermissions",
+            "kubernetesNetworkConfig.ipFamily",
+            "kubernetesNetworkConfig.serviceIpv4Cidr",
+            _REGION,
+        ),
+    ),
+    # SDKv2, read at a 2025 version. scalingConfig, updateConfig, labels, taints, version and the
+    # launch template's version update in place (UpdateNodegroupConfig/Version); the instance types
+    # and subnets do not: a new modelService.nodeSize or cluster.nodes.family replaces the group
+    # (create-before-delete, so new nodes come up before the old ones drain).
+    "aws:eks/nodeGroup:NodeGroup": (
+        f"{_AWS} internal/service/eks/node_group.go",
+        (
+            "amiType",
+            "capacityType",
+            "clusterName",
+            "diskSize",
+            "instanceTypes",
+            "launchTemplate.id",
+            "launchTemplate.name",
+            "nodeGroupName",
+            "nodeGroupNamePrefix",
+            "nodeRoleArn",
+            "remoteAccess.ec2SshKey",
+            "remoteAccess.sourceSecurityGroupIds",
+            "subnetIds",
+            _REGION,
+        ),
+    ),
+    # SDKv2, read at a 2026 version. throughputMode, provisionedThroughputInMibps, lifecyclePolicies
+    # and protection update in place.
+    "aws:efs/fileSystem:FileSystem": (
+        f"{_AWS} internal/service/efs/file_system.go",
+        ("availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode", _REGION),
+    ),
     # SDKv2, read at a 2026 version. description, policy, enableKeyRotation, rotationPeriodInDays,
     # isEnabled, deletionWindowInDays update in place.
     "aws:kms/key:Key": (
@@ -284,6 +328,12 @@ CONDITIONAL_REGION = (
 # NOT in FORCE_NEW, except region (always listed there; see CONDITIONAL_REGION) and random's
 # keepers/overrideSpecial (the engine treats every random input as force-new anyway).
 CONDITIONAL: dict[str, dict[str, str]] = {
+    "aws:eks/cluster:Cluster": {
+        # customdiff.ForceNewIfChange("encryption_config", old had one and new has none).
+        "encryptionConfig": "replaced only when removed (envelope encryption cannot be turned off); added in place",
+        # ForceNew on the remote_network_config block: adding or removing it.
+        "remoteNetworkConfig": "replaced when the block is added or removed",
+    },
     "aws:msk/cluster:Cluster": {
         # customdiff.ForceNewIfChange("kafka_version", semver.LessThan(new, old)).
         "kafkaVersion": "replaced only on a downgrade (new version semver-lower than the old); upgrades are in place",

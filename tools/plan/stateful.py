@@ -12,6 +12,10 @@ _AWS = {
     # Deleting it breaks Kafka logins, and AWS keeps a deleted secret's name for its recovery
     # window, so a later `up` cannot recreate it under the name MSK requires.
     "aws:secretsmanager/secret:Secret": "the MSK SCRAM credentials",
+    # cluster.mode eks (components/eks/).
+    "aws:eks/cluster:Cluster": "the cluster and everything in it: Studio's objects, volumes and Secrets",
+    "aws:eks/nodeGroup:NodeGroup": "the nodes every pod runs on, until a replacement group is up",
+    "aws:efs/fileSystem:FileSystem": "the orchestrated model services' shared volume",
 }
 
 
