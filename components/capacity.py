@@ -19,18 +19,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import NamedTuple
 
-from config import StackConfig
+from config import StackConfig, workloads
 from config import sizing as sz
-from config.backing import InClusterDatabase, InClusterKafka, MinioStorage
-from config.studio import Component
-
-from .backing import kafka_in_cluster, minio, postgresql_in_cluster
-from .studio_app import defaults as studio_defaults
 
 SCOPE = "whole deployment at peak"
-STUDIO = "studio"
-BACKING = "backingServices"
-MODEL_SERVICES = "modelServices"
+STUDIO: workloads.Part = "studio"
+BACKING: workloads.Part = "backingServices"
+MODEL_SERVICES: workloads.Part = "modelServices"
 
 
 class Pod(NamedTuple):
@@ -39,40 +34,22 @@ class Pod(NamedTuple):
     instances: int
 
 
-def studio_pods(config: StackConfig) -> list[Pod]:
-    studio = config.studio
-    backend = studio.backend
-    # The most backend pods the autoscaler may run.
-    backend_replicas = backend.autoscaling.max_replicas if backend.autoscaling.enabled else backend.replicas
-    components: tuple[tuple[studio_defaults.StudioContainer, Component, int], ...] = (
-        ("web-client", studio.web_client, studio.web_client.replicas),
-        ("backend", backend, backend_replicas),
-        ("keycloak", studio.keycloak, studio.keycloak.replicas if studio.keycloak_in_cluster else 0),
-        (
-            "event-ingestion",
-            studio.event_ingestion,
-            studio.event_ingestion.replicas if studio.event_ingestion.enabled else 0,
-        ),
-    )
-    # The database-migration Job runs once per Studio image during a deploy: not a peak pod.
+def _pods(config: StackConfig, part: workloads.Part) -> list[Pod]:
     return [
-        Pod(name, sz.resource_shape(studio_defaults.RESOURCES[name], settings.resources), replicas)
-        for name, settings, replicas in components
+        Pod(w.title, sz.resource_shape(defaults, workloads.override(config, w.resources_key)), w.peak(config))
+        for w in workloads.enabled(config)
+        if w.part == part and w.peak is not None and w.resources_key is not None
+        if (defaults := w.default_resources(config)) is not None
     ]
 
 
+def studio_pods(config: StackConfig) -> list[Pod]:
+    return _pods(config, STUDIO)
+
+
 def backing_pods(config: StackConfig) -> list[Pod]:
-    pods: list[Pod] = []
-    if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:
-        shape = sz.resource_shape(kafka_in_cluster.DEFAULT_RESOURCES, config.kafka.resources)
-        pods.append(Pod("kafka", shape, config.kafka.brokers))
-    if isinstance(config.database, InClusterDatabase):
-        shape = sz.resource_shape(postgresql_in_cluster.DEFAULT_RESOURCES, config.database.resources)
-        pods.append(Pod("postgresql", shape, 1))
-    if isinstance(config.object_storage, MinioStorage):
-        shape = sz.resource_shape(minio.DEFAULT_RESOURCES, config.object_storage.resources)
-        pods.append(Pod("minio", shape, 1))
-    return pods
+    """The backing services that run in the cluster; managed and external ones run no pods here."""
+    return _pods(config, BACKING)
 
 
 def model_service_pods(config: StackConfig) -> list[Pod]:
@@ -96,12 +73,7 @@ def deployment_capacity(config: StackConfig) -> sz.Capacity:
     """Requests and limits of every pod at peak, and the nodes of `modelService.nodeSize` they take."""
     node = sz.node_size(config.model_service)
     parts = deployment_parts(config)
-    for pod in (pod for pods in parts.values() for pod in pods):
-        if pod.instances and (pod.shape.requests.cpu > node.cpu or pod.shape.requests.memory > node.memory):
-            raise ValueError(
-                f"the {pod.name} pod requests {pod.shape.requests.as_dict()}, more than one node of "
-                f"modelService.nodeSize {node.as_dict()} offers: no node could schedule it"
-            )
+    # Every pod fits one node: the config passed components/preflight.py before anything is built.
     total = sz.capacity([(pod.shape, pod.instances) for pods in parts.values() for pod in pods], node)
     summary = tuple(sz.Part(name, *_sum(pods)) for name, pods in parts.items() if any(pod.instances for pod in pods))
     return replace(total, scope=SCOPE, parts=summary)

@@ -9,10 +9,11 @@ import pulumi
 from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
+from config.workloads import workload
 
 from .foundation import AwsFoundation
 from .labels import ComponentName, PodGroup, labels, pod_labels, pod_selector, selector_labels
-from .workload import PodKnobs
+from .workload import KeyedPodSettings
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,10 @@ class Context:
             annotations=dict(annotations) if annotations is not None else None,
         )
 
-    def knobs(self, key: str) -> PodKnobs:
-        """The operator's pod settings of the workload configured at `key` (e.g. studio.backend)."""
-        return PodKnobs(key, self.config.pod_settings(key))
+    def pod_settings(self, group: PodGroup) -> KeyedPodSettings:
+        """The operator's pod settings of a pod group, at its key in config/workloads.py."""
+        key = workload(group).key
+        return KeyedPodSettings(key, self.config.pod_settings(key))
 
     def service_host(self, service: str) -> str:
         """In-cluster DNS name of a Service in the Studio namespace."""

@@ -1,4 +1,4 @@
-"""Names and labels of the Kubernetes objects (the label contract of design.md).
+"""Labels of the Kubernetes objects: the label contract (README, docs/architecture.md).
 
 A pod's identity is its pod group: a component, or a helper pod of a component (a setup Job, the
 talk proxy) that needs network access of its own. The labels a group's pods carry and the
@@ -8,7 +8,7 @@ selectors that pick them (Service, NetworkPolicy, PodDisruptionBudget, spread) a
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from config.workloads import COMPONENTS, HELPERS, WORKLOADS, ComponentName, HelperName, PodGroup
 
 PART_OF = "rasa-studio"
 NAME_LABEL = "app.kubernetes.io/name"
@@ -16,38 +16,13 @@ INSTANCE_LABEL = "app.kubernetes.io/instance"
 COMPONENT_LABEL = "app.kubernetes.io/component"
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 
-ComponentName = Literal[
-    "web-client",
-    "backend",
-    "database-migration",
-    "keycloak",
-    "event-ingestion",
-    "model-training-orchestrator",
-    "model-training-consumer",
-    "model-running-orchestrator",
-    "model-running-consumer",
-    "model-service",
-    "kafka",
-    "postgresql",
-    "object-storage",
-]
-
-# Pods that belong to a component but talk to other peers than its main pods: the backing
-# services' setup Jobs, and the /talk proxy (the chart's `nginx-reverse-proxy`).
-HelperName = Literal[
-    "database-init", "kafka-topics", "minio-bucket", "nginx-reverse-proxy", "postgresql-backup", "postgresql-restore"
-]
-PodGroup = Literal[ComponentName, HelperName]
-
+# The names themselves are declared with the workloads (config/workloads.py).
 HELPER_OWNER: dict[HelperName, ComponentName] = {
-    "database-init": "postgresql",
-    "kafka-topics": "kafka",
-    "minio-bucket": "object-storage",
-    "nginx-reverse-proxy": "model-running-orchestrator",
-    "postgresql-backup": "postgresql",
-    "postgresql-restore": "postgresql",
+    w.group: w.component  # type: ignore[misc]  # a helper's group is a HelperName
+    for w in WORKLOADS
+    if w.group != w.component
 }
-POD_GROUPS: tuple[PodGroup, ...] = (*get_args(ComponentName), *get_args(HelperName))
+POD_GROUPS: tuple[PodGroup, ...] = (*COMPONENTS, *HELPERS)
 
 
 def owner(group: PodGroup) -> ComponentName:

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import re
 
+# Their ports live with every other port (components/ports.py); re-exported for older imports.
+from .ports import KAFKA_PORT as KAFKA_PORT
+from .ports import MINIO_PORT as MINIO_PORT
+from .ports import MODEL_RUNNING_PORT as MODEL_RUNNING_PORT
+from .ports import MODEL_TRAINING_PORT as MODEL_TRAINING_PORT
+from .ports import POSTGRESQL_PORT as POSTGRESQL_PORT
+from .ports import SERVICE_PORT as SERVICE_PORT
+
 # Studio application (chart 2.x names with fullname "studio").
 WEB_CLIENT_SERVICE = "studio-web-client"
 BACKEND_SERVICE = "studio-backend"
 KEYCLOAK_SERVICE = "studio-keycloak"
-SERVICE_PORT = 80
 
 # Orchestrated model services (legacy chart names: RasaHQ/rasa-helm-charts charts/studio 1.2.6, templates/model-service/).
 MODEL_TRAINING_SERVICE = "model-training-service"
-MODEL_TRAINING_PORT = 8000
 MODEL_RUNNING_SERVICE = "model-running-service"
-MODEL_RUNNING_PORT = 8001
 # Routes /talk/<bot>/... to the bot a running Job serves.
 TALK_PROXY_SERVICE = "nginx-reverse-proxy"
 
@@ -26,11 +31,8 @@ MODEL_SERVICE = "rasapro"
 
 # Backing services in the cluster.
 POSTGRESQL_SERVICE = "postgresql"
-POSTGRESQL_PORT = 5432
 KAFKA_SERVICE = "kafka"
-KAFKA_PORT = 9092
 MINIO_SERVICE = "minio"
-MINIO_PORT = 9000
 
 KEYCLOAK_REALM = "rasa-studio"
 

@@ -19,7 +19,6 @@ from .labels import PART_OF, ComponentName, PodGroup, owner
 from .network_flows import (
     ANYWHERE,
     ANYWHERE_CIDRS,
-    DNS_PORT,
     INGRESS_CONTROLLER,
     KUBE_DNS,
     KUBERNETES_API,
@@ -30,6 +29,7 @@ from .network_flows import (
     flows,
     pod_groups,
 )
+from .ports import DNS_PORT
 
 NAME_PREFIX = "rasa-studio"
 # The policy of an entry point's proxies that run in the Studio namespace (a Gateway there).

@@ -24,6 +24,21 @@ from config.backing import (
 
 from . import names
 from .labels import ComponentName, PodGroup
+from .ports import (
+    BACKEND_PORT,
+    HTTP_PORT,
+    HTTPS_PORT,
+    KEYCLOAK_PORT,
+    KUBERNETES_API_PORTS,
+    MODEL_SERVICE_PORT,
+    MSK_SASL_SCRAM_PORT,
+    RASA_PORT,
+    TALK_PROXY_PORT,
+    WEB_CLIENT_PORT,
+)
+
+# Re-exported: tools/flows.py reads it from here (components/ports.py is its home).
+from .ports import DNS_PORT as DNS_PORT
 
 # Peers that are not Studio components.
 INGRESS_CONTROLLER = "ingress-controller"  # studio.entryPeer: the Ingress or Gateway data plane
@@ -46,21 +61,6 @@ NAMESPACE_PREFIX = "namespace:"
 def namespace_peer(namespace: str) -> str:
     return f"{NAMESPACE_PREFIX}{namespace}"
 
-
-# Ports inside the pods (a Service's port 80 arrives at its target port).
-WEB_CLIENT_PORT = 8080
-BACKEND_PORT = 4000
-KEYCLOAK_PORT = 8080
-TALK_PROXY_PORT = 8080
-MODEL_SERVICE_PORT = 8000
-# The port `rasa run` serves a bot on in a running Job.
-RASA_PORT = 5005
-DNS_PORT = 53
-KUBERNETES_API_PORTS = (443, 6443)
-HTTPS_PORT = 443
-HTTP_PORT = 80
-# MSK brokers with SASL/SCRAM over TLS.
-MSK_SASL_SCRAM_PORT = 9096
 
 # Helper pod groups (labels.HELPER_OWNER).
 TALK_PROXY: PodGroup = "nginx-reverse-proxy"

@@ -1,23 +1,23 @@
-"""Checks of a valid config against the components' own defaults, before any resource exists.
+"""The checks of a valid config that need the workloads' defaults, before any resource exists.
 
-The config models check each value alone; a container's requests and limits are the component's
-defaults with the user's values on top (config.sizing.merge_resources), so a request the user
-raises above a default limit, or a default pod bigger than `modelService.nodeSize`, only shows
-here. Pure: no Pulumi resources, so `__main__.py` runs it inside config.load.
+The config models check each value alone; a container's requests and limits are the workload's
+defaults with the user's values on top (config.sizing.merge_resources). Every resource rule lives
+here, once: requests <= limits and "fits one node" for every container that runs (the Rasa Pro Jobs
+included), on the merged values. Pure: no Pulumi resources; `__main__.py` runs it inside
+config.load, and the renderer and tests through the same config.loader.check.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from config import StackConfig
+from config import StackConfig, workloads
 from config import sizing as sz
-from config.backing import InClusterDatabase, InClusterKafka, MinioStorage
+from config.backing import InClusterKafka
 from config.base import ResourceList, Resources, quantity_amount
 from config.errors import problem
 
-from .backing import kafka_in_cluster, minio, postgresql_in_cluster
-from .studio_app import defaults as studio_defaults
+from .backing import kafka_in_cluster
 
 
 class Container(NamedTuple):
@@ -28,42 +28,17 @@ class Container(NamedTuple):
 
 
 def containers(config: StackConfig) -> list[Container]:
-    studio = config.studio
+    """The sized container of every workload this stack runs (config/workloads.py), and the Rasa Pro Jobs."""
     found = [
-        Container("studio.webClient.resources", studio_defaults.RESOURCES["web-client"], studio.web_client.resources),
-        Container("studio.backend.resources", studio_defaults.RESOURCES["backend"], studio.backend.resources),
-        Container(
-            "studio.databaseMigration.resources",
-            studio_defaults.RESOURCES["database-migration"],
-            studio.database_migration.resources,
-        ),
-        Container("studio.keycloak.resources", studio_defaults.RESOURCES["keycloak"], studio.keycloak.resources),
-        Container(
-            "studio.eventIngestion.resources",
-            studio_defaults.RESOURCES["event-ingestion"],
-            studio.event_ingestion.resources,
-        ),
+        Container(w.resources_key, defaults, workloads.override(config, w.resources_key))
+        for w in workloads.enabled(config)
+        if w.resources_key is not None and (defaults := w.default_resources(config)) is not None
     ]
-    if isinstance(config.kafka, InClusterKafka):
-        found.append(Container("kafka.resources", kafka_in_cluster.DEFAULT_RESOURCES, config.kafka.resources))
-    if isinstance(config.database, InClusterDatabase):
-        found.append(
-            Container("database.resources", postgresql_in_cluster.DEFAULT_RESOURCES, config.database.resources)
-        )
-    if isinstance(config.object_storage, MinioStorage):
-        found.append(Container("objectStorage.resources", minio.DEFAULT_RESOURCES, config.object_storage.resources))
     ms = config.model_service
     if ms.architecture == "orchestrated":
-        fields = {f.alias or name: name for name, f in type(ms.resources).model_fields.items()}
-        for key, ((req_cpu, req_mem), (lim_cpu, lim_mem)) in sz.SERVICE_DEFAULTS.items():
-            defaults = Resources(
-                requests=ResourceList(cpu=req_cpu, memory=req_mem), limits=ResourceList(cpu=lim_cpu, memory=lim_mem)
-            )
-            override = getattr(ms.resources, fields[key])
-            found.append(Container(f"modelService.resources.{key}", defaults, override))
-    else:
-        derived = sz.as_resources(sz.embedded_shape(*ms.embedded_limits))
-        found.append(Container("modelService.resources.embedded", derived, ms.resources.embedded))
+        # The consumers start them at run time; both sides are always given (config.model_service.JobResources).
+        job = Resources.model_validate(ms.job.resources.model_dump())
+        found.append(Container("modelService.job.resources", job, job))
     return found
 
 
@@ -87,11 +62,17 @@ def problems(config: StackConfig) -> list[str]:
             if quantity_amount(request) > quantity_amount(limit):
                 bad = True
                 side = "requests" if _given(container.override, "requests", key) else "limits"
+                both = _given(container.override, "requests", key) and _given(container.override, "limits", key)
+                why = "" if both else " (a default where you set only one of them)"
+                fix = (
+                    f"lower requests.{key} or raise limits.{key}"
+                    if both
+                    else f"set both requests.{key} and limits.{key}"
+                )
                 found.append(
                     problem(
                         f"{container.key}.{side}.{key}",
-                        f"the request {request} is above the limit {limit} (a default where you set only one "
-                        f"of them); Kubernetes refuses the container: set both requests.{key} and limits.{key}",
+                        f"the request {request} is above the limit {limit}{why}; Kubernetes refuses the container: {fix}",
                     )
                 )
         if bad:

@@ -268,7 +268,7 @@ def pod_spec(
 
 
 @dataclass(frozen=True)
-class PodKnobs:
+class KeyedPodSettings:
     """An operator's pod settings for one workload, and the config key they were set at."""
 
     key: str
@@ -301,7 +301,7 @@ def pod_template(
     labels: Mapping[str, str],
     spec: core.PodSpecArgs,
     annotations: Mapping[str, pulumi.Input[str]] | None = None,
-    knobs: PodKnobs | None = None,
+    pod_settings: KeyedPodSettings | None = None,
     secrets_checksum: pulumi.Input[str] | None = None,
 ) -> core.PodTemplateSpecArgs:
     """`secrets_checksum`: a keyed digest of the Secret values the program's long-running pods
@@ -313,8 +313,8 @@ def pod_template(
     annotations = dict(annotations or {})
     if secrets_checksum is not None and reads_secrets(spec):
         annotations[CHECKSUM_ANNOTATION] = secrets_checksum
-    if knobs is not None:
-        labels, annotations = apply_knobs(knobs, labels, annotations, spec)
+    if pod_settings is not None:
+        labels, annotations = apply_pod_settings(pod_settings, labels, annotations, spec)
     return core.PodTemplateSpecArgs(
         metadata=meta.ObjectMetaArgs(labels=labels, annotations=annotations or None),
         spec=spec,
@@ -345,15 +345,18 @@ def added_annotations(
     return _added(key, mine, theirs, "annotation")
 
 
-def apply_knobs(
-    knobs: PodKnobs, labels: dict[str, str], annotations: dict[str, pulumi.Input[str]], spec: core.PodSpecArgs
+def apply_pod_settings(
+    pod_settings: KeyedPodSettings,
+    labels: dict[str, str],
+    annotations: dict[str, pulumi.Input[str]],
+    spec: core.PodSpecArgs,
 ) -> tuple[dict[str, str], dict[str, pulumi.Input[str]]]:
     """Put an operator's pod settings where Kubernetes expects them, in one place for every pod.
 
     The program's own labels, annotations, variables, volumes and mount paths are never replaced:
     a collision is a config error naming the key and the name.
     """
-    s, key = knobs.settings, knobs.key
+    s, key = pod_settings.settings, pod_settings.key
     labels = _added(f"{key}.podLabels", labels, s.pod_labels or {}, "label")
     annotations = _added(f"{key}.podAnnotations", annotations, s.pod_annotations or {}, "annotation")
 

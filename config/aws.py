@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 
 from .base import Model
-from .errors import KeyError_
+from .errors import InvalidKey
 
 
 # The regions the pinned pulumi-aws provider knows (requirements.txt; its `Region` enum in
@@ -75,22 +75,29 @@ TagValue = Annotated[str, AfterValidator(_tag_value)]
 
 class AwsConfig(Model):
     region: AwsRegion
+    """AWS region of the cluster and the managed services."""
     vpc_id: Annotated[str, Field(pattern=r"^vpc-[0-9a-f]{8,17}$")] | None = None
-    # Private subnets of the EKS cluster's VPC, one per availability zone used.
+    """VPC of the EKS cluster."""
     subnet_ids: list[SubnetId] = []
-    # Security groups of the pods that reach RDS and MSK: the node security group and the EKS cluster security group (managed node groups carry it), plus any security groups for pods. The only sources the databases and brokers admit; see docs/aws-security-groups.md.
+    """Private subnets of the EKS cluster's VPC, one per availability zone used."""
     client_security_group_ids: list[SecurityGroupId] = []
-    # IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA).
+    """
+    Security groups of the pods that reach RDS and MSK: the node security group and the EKS cluster security group
+    (managed node groups carry it), plus any security groups for pods. The only sources the databases and brokers admit;
+    see docs/aws-security-groups.md.
+    """
     oidc_provider_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9./_-]+$")] | None
     ) = None
+    """IAM OIDC provider of the EKS cluster, for IAM roles for service accounts (IRSA)."""
     tags: Annotated[dict[TagKey, TagValue], Field(max_length=MAX_TAGS)] = {}
+    """Tags on every AWS resource."""
 
     @model_validator(mode="before")
     @classmethod
     def _renamed_keys(cls, data: Any) -> Any:
         if isinstance(data, dict) and "nodeSecurityGroupId" in data:
-            raise KeyError_(
+            raise InvalidKey(
                 "nodeSecurityGroupId",
                 "was replaced by aws.clientSecurityGroupIds, a list: put this group there together with the "
                 "EKS cluster security group (aws eks describe-cluster; see docs/aws-security-groups.md)",
@@ -100,7 +107,7 @@ class AwsConfig(Model):
     @model_validator(mode="after")
     def _security_groups_once(self) -> AwsConfig:
         if len(set(self.client_security_group_ids)) != len(self.client_security_group_ids):
-            raise KeyError_("clientSecurityGroupIds", "a security group is listed more than once")
+            raise InvalidKey("clientSecurityGroupIds", "a security group is listed more than once")
         return self
 
     @property

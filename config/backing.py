@@ -24,7 +24,7 @@ from .base import (
     Resources,
     SecretKeyRef,
 )
-from .errors import KeyError_
+from .errors import InvalidKey
 from .pods import PodSettings
 
 # Volume claims: whole bytes; PostgreSQL and Kafka also need room for their logs (>= 1Gi).
@@ -52,70 +52,89 @@ class Topics(Model):
     """How the topics the components declare are created."""
 
     partitions: Annotated[int, Field(ge=1, le=MAX_PARTITIONS)] = 1
+    """Partitions of the topics the stack creates."""
     replication_factor: Annotated[int, Field(ge=1, le=MAX_REPLICATION_FACTOR)] = 1
+    """Replication factor of those topics (at most the broker count)."""
 
 
 class _Kafka(Model):
     topics: Topics = Topics()
-    # The Job that creates the topics, whatever runs the brokers.
     topics_job: PodSettings = PodSettings()
+    """The Job that creates the topics, whatever runs the brokers."""
 
 
 class InClusterKafka(_Kafka, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "apache/kafka"
+    """Kafka image (KRaft mode)."""
     tag: ImageTag = "3.9.1"
+    """Image tag."""
     # Every broker is also a KRaft controller with a static voter list: changing the count of a
     # running cluster needs a controller migration, not just a new replica count.
     brokers: Annotated[int, Field(ge=1, le=MAX_IN_CLUSTER_BROKERS)] = 1
+    """Brokers (in-cluster: StatefulSet replicas; external: `host:port` bootstrap addresses)."""
     storage_size: DataVolumeSize = "10Gi"
+    """Volume size per broker."""
     resources: Resources | None = None
-    # Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events);
-    # the Studio namespace's own clients are always admitted.
+    """Container requests and limits; unset: the component's built-in sizing."""
     client_namespaces: list[DnsLabel] = []
+    """
+    Namespaces whose pods may reach the brokers (the Rasa Pro assistants that publish events); the Studio namespace's
+    own clients are always admitted.
+    """
 
 
 class MskKafka(_Kafka):
     mode: Literal["msk"]
     kafka_version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = "3.6.0"
+    """MSK Kafka version."""
     instance_type: Annotated[str, Field(pattern=r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")] = "kafka.m7g.large"
-    # One broker per subnet (and so per availability zone) times this.
+    """MSK broker instance type."""
     brokers_per_subnet: Annotated[int, Field(ge=1, le=MAX_MSK_BROKERS)] = 1
-    # The brokers' subnets; unset: aws.subnetIds. MSK cannot move a cluster to other subnets (a new
-    # cluster, empty), so pin the current list here before adding subnets to aws.subnetIds.
+    """One broker per subnet (and so per availability zone) times this."""
     subnet_ids: Annotated[list[SubnetId], Field(min_length=2)] | None = None
+    """
+    The brokers' subnets; unset: aws.subnetIds. MSK cannot move a cluster to other subnets (a new cluster, empty), so
+    pin the current list here before adding subnets to aws.subnetIds.
+    """
 
     def zone_count(self, stack_zones: int) -> int:
         """Availability zones the brokers span, one subnet each: kafka.subnetIds, else the stack's."""
         return len(self.subnet_ids) if self.subnet_ids is not None else stack_zones
 
     volume_size_gib: Annotated[int, Field(ge=1, le=16384)] = 100
+    """EBS volume per MSK broker, GiB."""
     enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = "DEFAULT"
-    # Broker logs to a CloudWatch log group kept this many days; unset: no broker logs.
     broker_log_retention_days: Annotated[int, Field(ge=1, le=3653)] | None = None
+    """Broker logs to a CloudWatch log group kept this many days; unset: no broker logs."""
 
 
 class ExternalKafka(_Kafka):
     mode: Literal["external"]
     brokers: Annotated[list[HostPort], Field(min_length=1)]
+    """Brokers (in-cluster: StatefulSet replicas; external: `host:port` bootstrap addresses)."""
     security_protocol: SecurityProtocol = "SASL_SSL"
+    """Protocol Studio and the assistant use to reach the brokers."""
     sasl_mechanism: SaslMechanism | None = "SCRAM-SHA-512"
+    """SASL mechanism (with a SASL protocol)."""
     # Printable ASCII without surrounding spaces: clients read it from a Java properties file
     # (ISO-8859-1) inside a quoted JAAS value (the topic Job escapes quotes and backslashes).
     username: Annotated[str, Field(pattern=r"^[!-~]([ -~]*[!-~])?$")] | None = None
+    """SASL user."""
     password_secret: SecretKeyRef | None = None
-    # Secret holding ca.crt for a private CA.
+    """Existing Secret key holding the SASL password."""
     ca_secret: DnsSubdomain | None = None
+    """Secret holding ca.crt for a private CA."""
 
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> ExternalKafka:
         if self.security_protocol.startswith("SASL_"):
             if self.sasl_mechanism is None:
-                raise KeyError_("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("saslMechanism", f"is required with securityProtocol {self.security_protocol}")
             if self.username is None:
-                raise KeyError_("username", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("username", f"is required with securityProtocol {self.security_protocol}")
             if self.password_secret is None:
-                raise KeyError_("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
+                raise InvalidKey("passwordSecret", f"is required with securityProtocol {self.security_protocol}")
         return self
 
 
@@ -126,6 +145,7 @@ KafkaConfig = Annotated[InClusterKafka | MskKafka | ExternalKafka, Field(discrim
 
 class _Database(Model):
     username: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "studio"
+    """PostgreSQL user Studio connects as."""
 
 
 # MinIO's client: the bucket Job, and the backups' upload and download.
@@ -165,32 +185,36 @@ _backup_name = _matching(
 
 
 class PostgresqlBackup(PodSettings):
-    # When to dump, in UTC (the CronJob's timeZone is Etc/UTC).
     schedule: Annotated[str, _schedule] = "0 3 * * *"
-    # Backups older than this are removed from the bucket after each successful one.
+    """When to dump, in UTC (the CronJob's timeZone is Etc/UTC)."""
     retention_days: Annotated[int, Field(ge=1, le=3650)] = 7
-    # Folder of the backups in the object-storage bucket.
+    """Backups older than this are removed from the bucket after each successful one."""
     prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")] = "backups/postgresql"
-    # Restore this backup (its folder name) in the next `pulumi up`, once: docs/operations.md.
+    """Folder of the backups in the object-storage bucket."""
     restore_from: Annotated[str, _backup_name] | None = None
-    # Local space for one backup while it is dumped or downloaded (an emptyDir).
+    """Restore this backup (its folder name) in the next `pulumi up`, once: docs/operations.md."""
     scratch_size: Quantity = "5Gi"
-    # MinIO's client image, which uploads and downloads the backups.
+    """Local space for one backup while it is dumped or downloaded (an emptyDir)."""
     client_image: ImageRepository = MC_IMAGE
-    # Its tag (pinned, as the bucket Job's).
+    """MinIO's client image, which uploads and downloads the backups."""
     client_tag: ImageTag = MC_TAG
+    """Its tag (pinned, as the bucket Job's)."""
 
 
 class InClusterDatabase(_Database, PodSettings):
     mode: Literal["in-cluster"]
     image: ImageRepository = "postgres"
+    """PostgreSQL image."""
     tag: ImageTag = "17.2"
+    """Image tag."""
     storage_size: DataVolumeSize = "10Gi"
+    """Volume size."""
     resources: Resources | None = None
-    # The Job that creates the databases and the user.
+    """Container requests and limits; unset: the component's built-in sizing."""
     setup_job: PodSettings = PodSettings()
-    # Scheduled pg_dump of every Studio database to the object-storage bucket; unset: none.
+    """The Job that creates the databases and the user."""
     backup: PostgresqlBackup | None = None
+    """Scheduled pg_dump of every Studio database to the object-storage bucket; unset: none."""
 
 
 # RDS identifiers start with a letter and hold letters, digits and hyphens: an instance's up to
@@ -205,50 +229,66 @@ class RdsRestore(Model):
     """Where a restored instance comes from: a snapshot, or a point in time of an instance's
     automated backups. Exactly one of `snapshotIdentifier` and `pointInTime`."""
 
-    # A manual, automated (rds:...) or final snapshot, e.g. rasa-studio-prod-postgresql-final.
     snapshot_identifier: Annotated[str, Field(pattern=_RDS_SNAPSHOT)] | None = None
-    # A UTC time within the source's backup retention (2026-12-04T02:00:00Z), or `latest`.
+    """A manual, automated (rds:...) or final snapshot, e.g. rasa-studio-prod-postgresql-final."""
     point_in_time: Annotated[str, Field(pattern=_RESTORE_TIME)] | None = None
-    # The instance whose backups `pointInTime` reads; unset: the one this stack created first.
+    """A UTC time within the source's backup retention (2026-12-04T02:00:00Z), or `latest`."""
     source_identifier: Annotated[str, Field(pattern=_RDS_INSTANCE)] | None = None
+    """The instance whose backups `pointInTime` reads; unset: the one this stack created first."""
 
     @model_validator(mode="after")
     def _one_source(self) -> RdsRestore:
         if (self.snapshot_identifier is None) == (self.point_in_time is None):
-            raise KeyError_("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
+            raise InvalidKey("snapshotIdentifier", "set exactly one of snapshotIdentifier and pointInTime")
         if self.source_identifier is not None and self.point_in_time is None:
-            raise KeyError_("sourceIdentifier", "applies to pointInTime only")
+            raise InvalidKey("sourceIdentifier", "applies to pointInTime only")
         return self
 
 
 class RdsDatabase(_Database):
     mode: Literal["rds"]
     engine_version: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "17"
+    """RDS PostgreSQL major (or major.minor) version."""
     instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = "db.t4g.medium"
+    """RDS instance class."""
     allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 50
+    """Initial storage, GiB."""
     max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)] = 200
+    """Storage autoscaling ceiling, GiB."""
     multi_az: bool = False
+    """Standby in a second availability zone."""
     backup_retention_days: Annotated[int, Field(ge=1, le=35)] = 7
-    # Create the instance from a snapshot or a point in time (a new instance, beside the old
-    # name): docs/operations.md has the whole procedure. Keep it set afterwards.
+    """Days of automated backups (point-in-time restore window)."""
     restore_from: RdsRestore | None = None
+    """
+    Create the instance from a snapshot or a point in time (a new instance, beside the old name): docs/operations.md has
+    the whole procedure. Keep it set afterwards.
+    """
     performance_insights: bool = True
-    # The Job that creates the databases and the user.
     setup_job: PodSettings = PodSettings()
+    """The Job that creates the databases and the user."""
 
     @model_validator(mode="after")
     def _autoscaling_above_allocated(self) -> RdsDatabase:
         if self.max_allocated_storage_gib < self.allocated_storage_gib:
-            raise KeyError_("maxAllocatedStorageGib", "must be >= allocatedStorageGib (storage autoscaling ceiling)")
+            raise InvalidKey("maxAllocatedStorageGib", "must be >= allocatedStorageGib (storage autoscaling ceiling)")
         return self
 
 
 class ExternalDatabase(_Database):
     mode: Literal["external"]
     host: Host
+    """Host name of the existing server."""
     port: Port = 5432
+    """Port of the existing server."""
     password_secret: SecretKeyRef
+    """
+    Existing Secret key holding the user's password. Studio before 1.14 (charts up to 2.1.9) also reads `DATABASE_URL`
+    (`postgresql://USER:PASSWORD@HOST:PORT/studio?sslmode=...`) from the same Secret: it must hold both keys. The
+    `existingSecrets` output of `pulumi up` and the render lists the keys each Secret must hold.
+    """
     ssl_mode: Literal["disable", "prefer", "require", "verify-ca", "verify-full"] = "require"
+    """libpq `sslmode` for the connection."""
 
 
 DatabaseConfig = Annotated[InClusterDatabase | RdsDatabase | ExternalDatabase, Field(discriminator="mode")]
@@ -288,25 +328,32 @@ BucketName = Annotated[str, AfterValidator(_bucket)]
 class MinioStorage(PodSettings):
     mode: Literal["minio"]
     image: ImageRepository = "minio/minio"
+    """MinIO image."""
     tag: ImageTag = "RELEASE.2025-04-22T22-12-26Z"
+    """Image tag."""
     bucket: DnsSubdomain = "rasa-studio-models"
+    """Bucket name."""
     mc_image: ImageRepository = MC_IMAGE
     mc_tag: ImageTag = MC_TAG
     storage_size: VolumeSize = "10Gi"
+    """Volume size."""
     resources: Resources | None = None
-    # The Job that creates the bucket.
+    """Container requests and limits; unset: the component's built-in sizing."""
     setup_job: PodSettings = PodSettings()
+    """The Job that creates the bucket."""
 
 
 class S3Storage(Model):
     mode: Literal["s3"]
     # Unset: a unique name derived from the stack.
     bucket: BucketName | None = None
+    """Bucket name."""
     # S3 lifecycle rules take these as int32 days; more than 100 years is a typo.
     noncurrent_version_expiration_days: Annotated[int, Field(ge=1, le=36500)] = 30
+    """Days old model versions are kept (the bucket is versioned)."""
     abort_incomplete_upload_days: Annotated[int, Field(ge=1, le=36500)] = 7
-    # aws:kms: a customer key with rotation (access to it is part of the IRSA role); AES256: S3-managed keys.
     encryption: Literal["aws:kms", "AES256"] = "aws:kms"
+    """aws:kms: a customer key with rotation (access to it is part of the IRSA role); AES256: S3-managed keys."""
 
 
 StorageProvider = Literal["aws", "gcs", "azure"]
@@ -314,22 +361,29 @@ StorageProvider = Literal["aws", "gcs", "azure"]
 
 class ExternalStorage(Model):
     mode: Literal["external"]
-    # Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs
-    # or azure; gcs and azure only for the embedded model service (Rasa Pro >= 3.11).
     provider: StorageProvider = "aws"
+    """
+    Where the bucket lives (Rasa Pro's RASA_REMOTE_STORAGE): aws (S3 or S3-compatible), gcs or azure; gcs and azure only
+    for the embedded model service (Rasa Pro >= 3.11).
+    """
     # The bucket; with azure the blob container (whose names are a subset of S3's grammar).
     bucket: BucketName
+    """Bucket name."""
     endpoint: HttpUrl | None = None
+    """S3 endpoint URL of an S3-compatible service; unset: AWS S3."""
     region: Region = "us-east-1"
-    # Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials.
+    """Bucket region."""
     credentials_secret: DnsSubdomain | None = None
-    # gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity
-    # (GKE Workload Identity through modelService.serviceAccount.annotations).
+    """Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: ambient credentials."""
     gcs_credentials: SecretKeyRef | None = None
-    # azure: the storage account (AZURE_ACCOUNT_NAME).
+    """
+    gcs: the Secret key holding a service-account JSON key; unset: the pod's own identity (GKE Workload Identity through
+    modelService.serviceAccount.annotations).
+    """
     azure_account_name: Annotated[str, Field(pattern=r"^[a-z0-9]{3,24}$")] | None = None
-    # azure: the Secret key holding the account's access key (AZURE_ACCOUNT_KEY).
+    """azure: the storage account (AZURE_ACCOUNT_NAME)."""
     azure_account_key: SecretKeyRef | None = None
+    """azure: the Secret key holding the account's access key (AZURE_ACCOUNT_KEY)."""
 
     @model_validator(mode="after")
     def _provider_settings(self) -> ExternalStorage:
@@ -337,21 +391,21 @@ class ExternalStorage(Model):
         if self.provider != "aws":
             for key, value in aws_only.items():
                 if value is not None:
-                    raise KeyError_(key, f"applies to provider aws only, not {self.provider}")
+                    raise InvalidKey(key, f"applies to provider aws only, not {self.provider}")
         if self.provider == "aws" and self.endpoint is None and self.region not in aws_regions():
             # Without an endpoint the client talks to AWS S3 itself, which knows only its regions.
-            raise KeyError_("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
+            raise InvalidKey("region", f"{self.region!r} is not an AWS region; set endpoint for another S3 service")
         if self.provider != "gcs" and self.gcs_credentials is not None:
-            raise KeyError_("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
+            raise InvalidKey("gcsCredentials", f"applies to provider gcs only, not {self.provider}")
         azure = {
             "azureAccountName": self.azure_account_name is not None,
             "azureAccountKey": self.azure_account_key is not None,
         }
         for key, given in azure.items():
             if self.provider == "azure" and not given:
-                raise KeyError_(key, "is required with provider azure")
+                raise InvalidKey(key, "is required with provider azure")
             if self.provider != "azure" and given:
-                raise KeyError_(key, f"applies to provider azure only, not {self.provider}")
+                raise InvalidKey(key, f"applies to provider azure only, not {self.provider}")
         return self
 
 

@@ -12,10 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-
-from .errors import KeyError_
 
 
 class Model(BaseModel):
@@ -25,11 +23,13 @@ class Model(BaseModel):
         populate_by_name=True,
         frozen=True,
         validate_default=True,
+        # A field's docstring is its description in the generated reference (docs/configuration.md).
+        use_attribute_docstrings=True,
     )
 
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN_PART = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# RFC 1123 label (IsDNS1123Label): the one pattern of every Kubernetes name rule here.
+DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Kubernetes' quantity grammar (k8s.io/apimachinery pkg/api/resource/quantity.go):
 # <signedNumber> then one of the binary suffixes, the decimal suffixes, or an e/E exponent.
 _QUANTITY = re.compile(
@@ -73,9 +73,14 @@ _IMAGE_REPOSITORY = re.compile(r"^[a-z0-9]+([._/:-][a-z0-9]+)*$")
 _SEMVER_PREFIX = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
+def is_dns1123_subdomain(value: str) -> bool:
+    """IsDNS1123Subdomain: what Kubernetes requires of most object names."""
+    return 0 < len(value) <= 253 and all(DNS_LABEL_RE.match(p) for p in value.split("."))
+
+
 def _dns_label(value: str) -> str:
     """RFC 1123 label: what Kubernetes requires of namespace and Service names."""
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+    if len(value) > 63 or not DNS_LABEL_RE.match(value):
         raise ValueError(
             "must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', "
             "starting and ending with a letter or digit"
@@ -85,7 +90,7 @@ def _dns_label(value: str) -> str:
 
 def _dns_subdomain(value: str) -> str:
     """RFC 1123 subdomain: what Kubernetes requires of most object names."""
-    if len(value) > 253 or not all(_DNS_SUBDOMAIN_PART.match(p) for p in value.split(".")):
+    if not is_dns1123_subdomain(value):
         raise ValueError(
             "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', "
             "each part starting and ending with a letter or digit"
@@ -106,7 +111,7 @@ def _hostname(value: str) -> str:
         # Gateway API CRD refuse IPs), and a browser's TLS certificate names a host.
         raise ValueError(f"{value!r} is an IP address; give a DNS name such as studio.example.com")
     parts = value.split(".")
-    if len(value) > 253 or len(parts) < 2 or not all(_DNS_LABEL.match(p) and len(p) <= 63 for p in parts):
+    if len(value) > 253 or len(parts) < 2 or not all(DNS_LABEL_RE.match(p) and len(p) <= 63 for p in parts):
         raise ValueError(
             "must be a fully qualified host name such as studio.example.com (no scheme, port, path or wildcard)"
         )
@@ -287,28 +292,26 @@ def version_tuple(tag: str) -> tuple[int, int, int]:
 
 class ResourceList(Model):
     cpu: Quantity | None = None
+    """CPU (`500m`, `2`); unset: the component's built-in value."""
     memory: Quantity | None = None
+    """Memory (`512Mi`, `4Gi`); unset: the component's built-in value."""
 
 
 class Resources(Model):
     """Container requests and limits, as in a Kubernetes container spec."""
 
     requests: ResourceList = ResourceList()
+    """
+    requests <= limits is checked on the merged values (defaults under these), with the other resource rules, in
+    components/preflight.py.
+    """
     limits: ResourceList = ResourceList()
-
-    @model_validator(mode="after")
-    def _requests_within_limits(self) -> Resources:
-        # The API server refuses a container whose request exceeds its limit. Where only one side
-        # is given here, the component's default fills the other; components/preflight.py checks that.
-        for key in ("cpu", "memory"):
-            request, limit = getattr(self.requests, key), getattr(self.limits, key)
-            if request is not None and limit is not None and quantity_amount(request) > quantity_amount(limit):
-                raise KeyError_(f"requests.{key}", f"{request} is above limits.{key} {limit}; Kubernetes refuses it")
-        return self
 
 
 class SecretKeyRef(Model):
     """A key in an existing Kubernetes Secret in the Studio namespace."""
 
     name: DnsSubdomain
+    """Name of an existing Secret in the Studio namespace."""
     key: Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$", max_length=253)]
+    """Key in that Secret."""

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from .aws import SubnetId
 from .base import Model
-from .errors import KeyError_
+from .errors import InvalidKey
 from .kubernetes import Cidr
 
 # The minor versions EKS offers for a new cluster (docs.aws.amazon.com/eks/latest/userguide/
@@ -27,36 +27,44 @@ def _private_range(value: str) -> str:
 
 
 class EksNodes(Model):
-    # The instance family of the managed node group; the size within it follows modelService.nodeSize.
     family: NodeFamily = "m7i"
-    # Nodes beyond the peak the capacity output counts, for rolling updates and a lost zone.
+    """The instance family of the managed node group; the size within it follows modelService.nodeSize."""
     spare: Annotated[int, Field(ge=0, le=10)] = 1
-    # Each node's root volume (encrypted gp3): images and the pods' ephemeral storage.
+    """Nodes beyond the peak the capacity output counts, for rolling updates and a lost zone."""
     root_volume_gib: Annotated[int, Field(ge=20, le=1000)] = 50
-    # IMDSv2 hop limit: 1 keeps pods (not on the host network) away from the node role's
-    # credentials; 2 lets pods reach the instance metadata (docs/eks.md, "Instance metadata").
+    """Each node's root volume (encrypted gp3): images and the pods' ephemeral storage."""
     metadata_hop_limit: Literal[1, 2] = 1
+    """
+    IMDSv2 hop limit: 1 keeps pods (not on the host network) away from the node role's credentials; 2 lets pods reach
+    the instance metadata (docs/eks.md, "Instance metadata").
+    """
 
 
 class ClusterConfig(Model):
-    # existing: deploy into the cluster kubernetes.context names (aws: describes its VPC);
-    # eks: create the VPC (unless aws.vpcId and aws.subnetIds are given), the EKS cluster, its
-    # nodes and add-ons in the same `pulumi up` (docs/eks.md).
     mode: Literal["existing", "eks"] = "existing"
-    # EKS control-plane version of a created cluster.
+    """
+    existing: deploy into the cluster kubernetes.context names (aws: describes its VPC); eks: create the VPC (unless
+    aws.vpcId and aws.subnetIds are given), the EKS cluster, its nodes and add-ons in the same `pulumi up`
+    (docs/eks.md).
+    """
     version: Literal[EKS_VERSIONS] = "1.34"  # type: ignore[valid-type]
-    # Ranges that may reach the cluster's public API endpoint; empty: private endpoint only
-    # (then `pulumi up` must run from inside the VPC or a peered network).
+    """EKS control-plane version of a created cluster."""
     public_access_cidrs: list[Cidr] = []
-    # IAM roles or users given cluster admin through EKS access entries (AmazonEKSClusterAdminPolicy).
+    """
+    Ranges that may reach the cluster's public API endpoint; empty: private endpoint only (then `pulumi up` must run
+    from inside the VPC or a peered network).
+    """
     admins: list[IamPrincipalArn] = []
-    # The range of a created VPC (private, /20 or larger).
+    """IAM roles or users given cluster admin through EKS access entries (AmazonEKSClusterAdminPolicy)."""
     vpc_cidr: Cidr = "10.0.0.0/16"
-    # Availability zones a created VPC spans, a private and a public subnet each (RDS and MSK use them too).
+    """The range of a created VPC (private, /20 or larger)."""
     zones: Annotated[int, Field(ge=2, le=6)] = 3
-    # Public subnets for internet-facing load balancers when aws.subnetIds gives the private ones;
-    # they must carry the kubernetes.io/role/elb tag (docs/eks.md).
+    """Availability zones a created VPC spans, a private and a public subnet each (RDS and MSK use them too)."""
     public_subnet_ids: list[SubnetId] = []
+    """
+    Public subnets for internet-facing load balancers when aws.subnetIds gives the private ones; they must carry the
+    kubernetes.io/role/elb tag (docs/eks.md).
+    """
     nodes: EksNodes = EksNodes()
 
     @model_validator(mode="after")
@@ -64,15 +72,15 @@ class ClusterConfig(Model):
         try:
             _private_range(self.vpc_cidr)
         except ValueError as exc:
-            raise KeyError_("vpcCidr", str(exc)) from None
+            raise InvalidKey("vpcCidr", str(exc)) from None
         if ipaddress.ip_network(self.vpc_cidr).prefixlen > 20:
             # Pods take VPC addresses (vpc-cni): the private subnets get an eighth of the range each.
-            raise KeyError_(
+            raise InvalidKey(
                 "vpcCidr",
                 "must be /20 or larger: each zone's private subnet, where pods get their addresses, takes an eighth",
             )
         if len(set(self.admins)) != len(self.admins):
-            raise KeyError_("admins", "a principal is listed more than once (EKS takes one access entry each)")
+            raise InvalidKey("admins", "a principal is listed more than once (EKS takes one access entry each)")
         return self
 
     @property

@@ -27,8 +27,8 @@ def _is_tag(loc: Sequence[object], index: int) -> bool:
     return index == 1 and isinstance(part, str) and part in _UNION_TAGS and loc[0] in _UNION_SECTIONS
 
 
-class KeyError_(ValueError):
-    """A problem with a known sub-path, raised from a model validator.
+class InvalidKey(ValueError):
+    """A value refused at a known sub-path, raised from a model validator (a ValueError, as pydantic expects).
 
     Pydantic would report a model validator's error at the model's own location; this carries
     the key the user has to change, relative to that model.
@@ -43,7 +43,11 @@ class KeyError_(ValueError):
 
 
 class ConfigError(pulumi.RunError):
-    """One or more problems in the stack configuration; nothing has been registered.
+    """One or more problems in the stack configuration.
+
+    Raised by the validation pass (config.loader.check) before anything is registered, except for
+    an operator's pod settings that collide with names the program sets on a pod (extraEnv,
+    extraVolumes, podLabels, ...): those are known only once the pod is built (workload.apply_pod_settings).
 
     A RunError, so `pulumi up` prints the problems without a Python traceback.
     """
@@ -128,7 +132,7 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel], prefix:
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc.append("mode")
         original = (err.get("ctx") or {}).get("error")
-        if isinstance(original, KeyError_):
+        if isinstance(original, InvalidKey):
             for path, message in ((original.path, original.message), *original.more):
                 problems.append(problem(".".join(str(p) for p in [*prefix, *loc, *path.split(".")]), message))
             continue

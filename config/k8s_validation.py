@@ -25,13 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Annotated
 
-from .base import quantity_amount
+from pydantic import AfterValidator
+
+from .base import is_dns1123_subdomain, quantity_amount
 
 _NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _LABEL_VALUE_RE = re.compile(rf"^({_NAME})?$")
-_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _CONFIG_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 _INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
 
@@ -69,10 +71,6 @@ DIVISOR_TEXT = {"cpu": "1m or 1", "memory": ", ".join(_BYTE_DIVISORS), "ephemera
 
 
 # --- names -----------------------------------------------------------------------------------
-
-
-def is_dns1123_subdomain(value: str) -> bool:
-    return 0 < len(value) <= DNS_SUBDOMAIN_MAX and all(_DNS_LABEL_RE.match(p) for p in value.split("."))
 
 
 def is_label_value(value: str) -> bool:
@@ -264,3 +262,15 @@ def volume_size(value: str) -> str:
 def data_volume_size(value: str) -> str:
     """A database's or Kafka's volume: below 1Gi the write-ahead log or the segments alone fill it."""
     return storage_size(value, GIB, "a database's or Kafka's data")
+
+
+# --- field types: the rules above as the config models' field types, declared once ---------------
+
+QualifiedName = Annotated[str, AfterValidator(qualified_name)]
+LabelValue = Annotated[str, AfterValidator(label_value)]
+AnnotationKey = Annotated[str, AfterValidator(annotation_key)]
+# Each key refused where it stands, then the total size as ValidateAnnotations counts it (256 KiB).
+Annotations = Annotated[dict[AnnotationKey, str], AfterValidator(annotation_map)]
+# A pod's nodeSelector is checked as labels (ValidateLabels): a value no node label can have would
+# leave the pods pending for ever.
+NodeSelector = Annotated[dict[str, str], AfterValidator(label_map)]

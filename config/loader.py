@@ -177,6 +177,21 @@ def required_secrets(config: StackConfig) -> list[s.SecretSpec]:
     return needed
 
 
+def check(
+    stack: str, raw: dict[str, Any], checks: Callable[[StackConfig], list[str]] | None = None
+) -> tuple[StackConfig | None, list[str]]:
+    """The rules that need no runtime, in order: the models, the stack's name, then `checks`.
+
+    The program (through `load`), the renderer and the tests all validate through here.
+    """
+    config, problems = validate(raw)
+    if config is not None:
+        problems = [*problems, *stack_problems(stack, config)]
+    if config is not None and checks is not None:
+        problems.extend(checks(config))
+    return config, problems
+
+
 def load(
     checks: Callable[[StackConfig], list[str]] | None = None,
     stack: str | None = None,
@@ -196,12 +211,8 @@ def load(
         raise ConfigError(
             [f"stack {stack!r} has no {PROJECT} settings: Pulumi.{stack}.yaml is empty or has no `config:` mapping"]
         )
-    config, problems = validate(raw)
+    config, problems = check(stack, raw, checks)
     problems = key_problems(_all_values(), stack) + problems
-    if config is not None:
-        problems.extend(stack_problems(stack, config))
-    if config is not None and checks is not None:
-        problems.extend(checks(config))
     if config is not None and history is not None:
         problems.extend(history(config, previous))
     for key in sorted(leaked):

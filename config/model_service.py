@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from . import k8s_validation
 from . import sizing as sz
 from .base import ImageRepository, ImageTag, Model, Quantity, Replicas, Resources, version_tuple
-from .errors import KeyError_
+from .errors import InvalidKey
 from .pods import PodSettings, ServiceAccountSettings
 from .security import ModelServiceSecurity
 
@@ -39,9 +39,21 @@ class RasaProImage(Model):
     """
 
     repository: ImageRepository | None = None
+    """
+    Rasa Pro image that trains and runs the assistants; unset: `rasa-pro` beside the Studio images (Rasa's registry: its
+    `rasa-pro/rasa-pro`).
+    """
     tag: ImageTag | None = None
+    """
+    Rasa Pro image tag; unset: the one the chart release of `studio.version` shipped. Another must be listed for the
+    Studio version in Rasa's compatibility matrix (>= 3.7.0 orchestrated, >= 3.11.0 embedded).
+    """
     # Run a pairing Rasa's compatibility matrix does not list, knowingly.
     acknowledge_outside_matrix: bool = False
+    """
+    Run a Rasa Pro tag the compatibility matrix does not list for `studio.version`, knowingly; refused when the pairing
+    is listed.
+    """
 
     @property
     def image(self) -> str:
@@ -60,8 +72,8 @@ class OrchestratedImages(Model):
 
     registry: ImageRepository = ORCHESTRATED_REGISTRY
     version: ImageTag = "3.3.3-latest"
-    # nginx-unprivileged, mirrored into the same registry, serves /talk.
     proxy_tag: ImageTag = "1.27-alpine"
+    """nginx-unprivileged, mirrored into the same registry, serves /talk."""
 
     def image(self, name: str) -> str:
         return f"{self.registry}/{name}:{self.version}"
@@ -81,13 +93,6 @@ class JobResources(Model):
 
     requests: CpuMemory = CpuMemory(cpu="1000m", memory="1Gi")
     limits: CpuMemory = CpuMemory(cpu="2500m", memory="2.5Gi")
-
-    @model_validator(mode="after")
-    def _requests_within_limits(self) -> JobResources:
-        for key, amount in (("cpu", sz.cpu_millis), ("memory", sz.memory_bytes)):
-            if amount(getattr(self.requests, key)) > amount(getattr(self.limits, key)):
-                raise KeyError_(f"requests.{key}", f"must be <= limits.{key}, or Kubernetes refuses the Job")
-        return self
 
 
 class Check(Model):
@@ -115,8 +120,8 @@ class PodResources(Model):
     running_orchestrator: Resources | None = None
     running_consumer: Resources | None = None
     talk_proxy: Resources | None = None
-    # Embedded architecture: unset derives requests and limits from the sizing (config/sizing.py).
     embedded: Resources | None = None
+    """Embedded architecture: unset derives requests and limits from the sizing (config/sizing.py)."""
 
 
 class Pods(Model):
@@ -132,30 +137,38 @@ class Pods(Model):
 
 class ModelServiceConfig(Model):
     architecture: Architecture = "orchestrated"
-    # How many assistants users will build and try in Studio.
+    """
+    `orchestrated` for Studio < 1.10 (training/running services that start Rasa Pro Jobs), `embedded` for >= 1.10 (one
+    Rasa Pro model service).
+    """
     assistants: Annotated[int, Field(ge=1, le=MAX_ASSISTANTS)] = 1
-    # Frequent training keeps a second free running consumer per assistant.
+    """How many assistants users will build and try in Studio."""
     frequent_training: bool = False
-    # Trainings that may run at the same time; more queue until a consumer is free.
+    """Frequent training keeps a second free running consumer per assistant."""
     parallel_trainings: Annotated[int, Field(ge=1, le=MAX_PARALLEL_TRAININGS)] = 1
-    # Replica overrides; unset follows the sizing rules, lower than the rules is refused.
+    """Trainings that may run at the same time; more queue until a consumer is free."""
     training_consumers: Replicas | None = None
+    """Replica overrides; unset follows the sizing rules, lower than the rules is refused."""
     running_consumers: Replicas | None = None
     rasa_pro: RasaProImage = RasaProImage()
     images: OrchestratedImages = OrchestratedImages()
     job: JobSettings = JobSettings()
     resources: PodResources = PodResources()
     pods: Pods = Pods()
-    # Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or
-    # `rasapro`), e.g. for GKE Workload Identity or Azure Workload Identity.
     service_account: ServiceAccountSettings = ServiceAccountSettings()
-    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    """
+    Annotations of the model services' ServiceAccounts (the consumers and orchestrators, or `rasapro`), e.g. for GKE
+    Workload Identity or Azure Workload Identity.
+    """
     security_context: ModelServiceSecurity = ModelServiceSecurity()
-    # Volume shared by the consumers and their Jobs (orchestrated) or the model service's
-    # working data (embedded); 1Gi as the charts have it.
+    """Opt-in settings stricter than Rasa's chart, not verified against Rasa's images."""
     storage_size: Annotated[Quantity, AfterValidator(k8s_validation.volume_size)] = "1Gi"
-    # Allocatable CPU and memory of one node, for the node estimate of the `capacity` output.
+    """
+    Volume shared by the consumers and their Jobs (orchestrated) or the model service's working data (embedded); 1Gi as
+    the charts have it.
+    """
     node_size: CpuMemory = CpuMemory(cpu="4", memory="16Gi")
+    """Allocatable CPU and memory of one node, for the node estimate of the `capacity` output."""
 
     @model_validator(mode="after")
     def _rasa_pro_supports_architecture(self) -> ModelServiceConfig:
@@ -166,9 +179,9 @@ class ModelServiceConfig(Model):
         try:
             found = version_tuple(self.rasa_pro.tag)
         except ValueError as exc:
-            raise KeyError_("rasaPro.tag", str(exc)) from None
+            raise InvalidKey("rasaPro.tag", str(exc)) from None
         if found < minimum:
-            raise KeyError_(
+            raise InvalidKey(
                 "rasaPro.tag",
                 f"the {self.architecture} architecture needs Rasa Pro "
                 f">= {'.'.join(map(str, minimum))}, got {self.rasa_pro.tag}",
@@ -179,32 +192,17 @@ class ModelServiceConfig(Model):
     def _overrides_respect_the_rules(self) -> ModelServiceConfig:
         needed = sz.training_consumers_needed(self.parallel_trainings)
         if self.training_consumers is not None and self.training_consumers < needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "trainingConsumers",
                 f"{self.training_consumers} is below {needed}: {sz.training_rule(self.parallel_trainings)}",
             )
         needed = sz.running_consumers_needed(self.assistants, self.frequent_training)
         if self.running_consumers is not None and self.running_consumers < needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "runningConsumers",
                 f"{self.running_consumers} is below {needed}: "
                 f"{sz.running_rule(self.assistants, self.frequent_training)}",
             )
-        return self
-
-    @model_validator(mode="after")
-    def _pods_fit_a_node(self) -> ModelServiceConfig:
-        node = sz.Demand(sz.cpu_millis(self.node_size.cpu), sz.memory_bytes(self.node_size.memory))
-        shapes = {"job.resources.requests": sz.job_shape(self)} if self.architecture == "orchestrated" else {}
-        if self.architecture == "embedded":
-            shapes["resources.embedded.requests"] = self.embedded_shape
-        for key, pod in shapes.items():
-            if pod.requests.cpu > node.cpu or pod.requests.memory > node.memory:
-                raise KeyError_(
-                    key,
-                    f"requests {pod.requests.as_dict()} do not fit one node of nodeSize {node.as_dict()}; "
-                    "no node could ever schedule it",
-                )
         return self
 
     @property

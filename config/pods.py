@@ -17,9 +17,10 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from . import k8s_validation as v
 from .base import DnsLabel, DnsSubdomain, Model, PositiveInt, Quantity, number_as_text
-from .errors import KeyError_
+from .errors import InvalidKey
+from .k8s_validation import Annotations, NodeSelector, QualifiedName
 
-# The label contract (design.md; components/labels.py): selectors and NetworkPolicies find
+# The label contract (config/workloads.py, components/labels.py): selectors and NetworkPolicies find
 # pods by these, so a pod label must never replace one.
 CONTRACT_LABELS = frozenset(
     {
@@ -63,12 +64,7 @@ def _labels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-Annotations = Annotated[dict[str, str], AfterValidator(v.annotation_map)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
-# The pod spec's nodeSelector is checked as labels (ValidateLabels): a value no node label can
-# have would leave the pods pending for ever.
-NodeSelector = Annotated[dict[str, str], AfterValidator(v.label_map)]
-QualifiedName = Annotated[str, AfterValidator(v.qualified_name)]
 EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=253)]
 # Names that hold a credential (the policy pack's rule, policy/rules.py): their value must come
 # from a Secret, never stand in the stack file; names that point at one (…_FILE, …_SECRET_NAME) may.
@@ -386,11 +382,11 @@ class VolumeMount(KubernetesObject):
 
 
 class ServiceAccountSettings(Model):
-    # For cloud IAM, e.g. iam.gke.io/gcp-service-account or azure.workload.identity/client-id.
     annotations: Annotations = {}
+    """For cloud IAM, e.g. iam.gke.io/gcp-service-account or azure.workload.identity/client-id."""
 
 
-# --- the knobs -----------------------------------------------------------------------------
+# --- the settings -----------------------------------------------------------------------------
 
 MAP_FIELDS = ("node_selector", "pod_annotations", "pod_labels")
 
@@ -400,39 +396,43 @@ def _unique(items: list[Any] | None, key: str, what: str, attr: str) -> None:
     for item in items or ():
         value = getattr(item, attr)
         if value in seen:
-            raise KeyError_(key, f"{what} '{value}' is listed twice")
+            raise InvalidKey(key, f"{what} '{value}' is listed twice")
         seen.add(value)
 
 
 class PodSettings(Model):
     """What an operator sets on a workload's pods. Unset fields take `kubernetes.podDefaults`."""
 
-    # Node labels the pods must run on (a node pool).
     node_selector: NodeSelector | None = None
-    # Taints the pods tolerate (a dedicated node pool).
+    """Node labels the pods must run on (a node pool)."""
     tolerations: list[Toleration] | None = None
-    # Node and pod (anti-)affinity, as in a pod spec; replaced as a whole, never merged.
+    """Taints the pods tolerate (a dedicated node pool)."""
     affinity: Affinity | None = None
-    # Replaces the spread `kubernetes.topologySpread` adds; without labelSelector a constraint
-    # counts the workload's own pods.
+    """Node and pod (anti-)affinity, as in a pod spec; replaced as a whole, never merged."""
     topology_spread_constraints: list[TopologySpreadConstraint] | None = None
-    # A PriorityClass that exists in the cluster.
+    """
+    Replaces the spread `kubernetes.topologySpread` adds; without labelSelector a constraint counts the workload's own
+    pods.
+    """
     priority_class_name: DnsSubdomain | None = None
-    # Annotations on the pods (log shippers, service meshes); one rasa-studio sets is refused.
+    """A PriorityClass that exists in the cluster."""
     pod_annotations: Annotations | None = None
-    # Labels on the pods; the label contract (app.kubernetes.io/*) and labels rasa-studio sets are refused.
+    """Annotations on the pods (log shippers, service meshes); one rasa-studio sets is refused."""
     pod_labels: Labels | None = None
-    # Variables added to every container of the pod (name with value or valueFrom); one
-    # rasa-studio sets is refused, naming the variable.
+    """Labels on the pods; the label contract (app.kubernetes.io/*) and labels rasa-studio sets are refused."""
     extra_env: list[EnvVar] | None = None
-    # ConfigMaps or Secrets whose keys become variables of every container of the pod.
+    """
+    Variables added to every container of the pod (name with value or valueFrom); one rasa-studio sets is refused,
+    naming the variable.
+    """
     extra_env_from: list[EnvFromSource] | None = None
-    # Unset: IfNotPresent (the chart's default).
+    """ConfigMaps or Secrets whose keys become variables of every container of the pod."""
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
-    # Volumes added to the pod (Secret, ConfigMap, emptyDir, PersistentVolumeClaim, CSI).
+    """Unset: IfNotPresent (the chart's default)."""
     extra_volumes: list[Volume] | None = None
-    # Mounts of extraVolumes, added to every container of the pod.
+    """Volumes added to the pod (Secret, ConfigMap, emptyDir, PersistentVolumeClaim, CSI)."""
     extra_volume_mounts: list[VolumeMount] | None = None
+    """Mounts of extraVolumes, added to every container of the pod."""
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> PodSettings:
@@ -444,12 +444,12 @@ class PodSettings(Model):
             pair = (constraint.topology_key, constraint.when_unsatisfiable)
             if pair in seen:
                 # validateTopologySpreadConstraints: one constraint per topologyKey and whenUnsatisfiable.
-                raise KeyError_("topologySpreadConstraints", f"{pair[0]} with {pair[1]} is listed twice")
+                raise InvalidKey("topologySpreadConstraints", f"{pair[0]} with {pair[1]} is listed twice")
             seen.add(pair)
         return self
 
     def pod_settings(self) -> PodSettings:
-        """Only the pod knobs of a model that also carries other settings (a component's)."""
+        """Only the pod settings of a model that also carries other settings (a component's)."""
         return PodSettings.model_validate({f: getattr(self, f) for f in PodSettings.model_fields})
 
 
@@ -470,4 +470,4 @@ def check_mounts(settings: PodSettings) -> None:
     volumes = {v.name for v in settings.extra_volumes or ()}
     for mount in settings.extra_volume_mounts or ():
         if mount.name not in volumes:
-            raise KeyError_("extraVolumeMounts", f"'{mount.name}' is not one of the pod's extraVolumes")
+            raise InvalidKey("extraVolumeMounts", f"'{mount.name}' is not one of the pod's extraVolumes")

@@ -20,11 +20,11 @@ Counter = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 class PasswordRotation(Model):
-    # The Studio database user's password (secret key databasePassword).
     database_password: Counter = 0
-    # The database admin: RDS's master user, or the in-cluster PostgreSQL's superuser.
+    """The Studio database user's password (secret key databasePassword)."""
     database_admin_password: Counter = 0
-    # The Studio user's Kafka SASL/SCRAM password (secret key kafkaPassword).
+    """The database admin: RDS's master user, or the in-cluster PostgreSQL's superuser."""
     kafka_password: Counter = 0
-    # The in-cluster MinIO's root password (the model services' S3 secret key).
+    """The Studio user's Kafka SASL/SCRAM password (secret key kafkaPassword)."""
     minio_root_password: Counter = 0
+    """The in-cluster MinIO's root password (the model services' S3 secret key)."""

@@ -22,12 +22,18 @@ NonRootId = Annotated[int, Field(ge=1, le=2147483647)]
 class SecurityContext(Model):
     """Stricter settings for one container; the defaults are the chart's. Not verified against Rasa's images."""
 
-    # Opt-in: run as this numeric user; unset: the image's own user, as Rasa's chart runs it. Not verified against Rasa's images.
     run_as_user: NonRootId | None = None
-    # Opt-in: the primary group; unset: the image's.
+    """
+    Opt-in: run as this numeric user; unset: the image's own user, as Rasa's chart runs it. Not verified against Rasa's
+    images.
+    """
     run_as_group: NonRootId | None = None
-    # Opt-in: read-only root with writable emptyDir mounts (`/tmp`, 1Gi; Keycloak also `/opt/keycloak/data`); default writable, as Rasa's chart runs it. Not verified against Rasa's images.
+    """Opt-in: the primary group; unset: the image's."""
     read_only_root_filesystem: bool = False
+    """
+    Opt-in: read-only root with writable emptyDir mounts (`/tmp`, 1Gi; Keycloak also `/opt/keycloak/data`); default
+    writable, as Rasa's chart runs it. Not verified against Rasa's images.
+    """
 
 
 class MigrationSecurityContext(SecurityContext):
@@ -36,8 +42,12 @@ class MigrationSecurityContext(SecurityContext):
     nobody outside Rasa can see the image's user: with runAsNonRoot an image running as root
     would never start and the install would hang on the Job. So it runs as the chart runs it."""
 
-    # Opt-in: runAsNonRoot, allowPrivilegeEscalation false, all capabilities dropped and the RuntimeDefault seccomp profile, at pod and container level (Pod Security `restricted`); unset: no securityContext, as Rasa's chart runs the Job. Not verified against Rasa's image.
     restricted: bool = False
+    """
+    Opt-in: runAsNonRoot, allowPrivilegeEscalation false, all capabilities dropped and the RuntimeDefault seccomp
+    profile, at pod and container level (Pod Security `restricted`); unset: no securityContext, as Rasa's chart runs the
+    Job. Not verified against Rasa's image.
+    """
 
 
 class ModelServiceSecurity(Model):

@@ -24,13 +24,14 @@ from .backing import (
 from .base import DnsLabel, Model
 from .cluster import ClusterConfig
 from .compatibility import pairing_problem
-from .errors import KeyError_
+from .errors import InvalidKey
 from .kubernetes import KubernetesConfig
 from .model_service import ORCHESTRATED_REGISTRY, ModelServiceConfig
 from .pods import PodSettings, check_mounts, merge
 from .rotation import PasswordRotation
 from .studio import RASA_REGISTRY, StudioConfig, rasa_pro_repository
 from .versions import contract_for
+from .workloads import settings_keys
 
 Environment = Literal["dev", "staging", "prod"]
 # The prod safety rules a prod stack may waive, each only by naming it in `acknowledgeUnsafeProd`
@@ -43,8 +44,9 @@ VERIFIED_SSL_MODES = ("verify-ca", "verify-full")
 
 class StackConfig(Model):
     environment: Environment
-    # Protect stateful resources (databases, buckets, brokers, volumes) from deletion.
+    """Picks the defaults of config/defaults.py; components never branch on it."""
     protect_data: bool
+    """Protect stateful resources (databases, buckets, brokers, volumes) from deletion."""
     cluster: ClusterConfig = ClusterConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     studio: StudioConfig
@@ -53,16 +55,23 @@ class StackConfig(Model):
     database: DatabaseConfig
     object_storage: ObjectStorageConfig
     aws: AwsConfig | None = None
-    # Prod safety rules this stack deliberately waives (docs/prod-safety.md); staging keeps
-    # prod's data protection and waives it the same way.
+    """Required when a backing service is AWS-managed (`msk`, `rds`, `s3`)."""
     acknowledge_unsafe_prod: list[ProdRisk] = []
-    # The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset:
-    # the one this stack last deployed with (so `pulumi stack rename` changes nothing), else the
-    # stack name (docs/operations.md, "Renaming a stack").
+    """
+    Prod safety rules this stack deliberately waives (docs/prod-safety.md); staging keeps prod's data protection and
+    waives it the same way.
+    """
     instance: DnsLabel | None = None
-    # The Studio version this stack last deployed, when `studio.version` deliberately goes below
-    # it (Studio's migrations only go forward; docs/operations.md, "Rolling back").
+    """
+    The name physical AWS names and the `app.kubernetes.io/instance` label derive from. Unset: the one this stack last
+    deployed with (so `pulumi stack rename` changes nothing), else the stack name (docs/operations.md, "Renaming a
+    stack").
+    """
     acknowledge_downgrade: Annotated[str, Field(min_length=1)] | None = None
+    """
+    The Studio version this stack last deployed, when `studio.version` deliberately goes below it (Studio's migrations
+    only go forward; docs/operations.md, "Rolling back").
+    """
     password_rotation: PasswordRotation = PasswordRotation()
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
@@ -107,7 +116,7 @@ class StackConfig(Model):
     def _prod_names_its_cluster(self) -> StackConfig:
         # A cluster the stack creates is its own: its provider reads the new cluster's kubeconfig.
         if self.environment == "prod" and self.kubernetes.context is None and not self.cluster.creates_eks:
-            raise KeyError_(
+            raise InvalidKey(
                 "kubernetes.context",
                 "prod must name its kubeconfig context, so it never deploys to whatever cluster the shell points at",
             )
@@ -118,9 +127,9 @@ class StackConfig(Model):
         try:
             needed = contract_for(self.studio.version).architecture
         except ValueError as exc:
-            raise KeyError_("studio.version", str(exc)) from None
+            raise InvalidKey("studio.version", str(exc)) from None
         if self.model_service.architecture != needed:
-            raise KeyError_(
+            raise InvalidKey(
                 "modelService.architecture",
                 f"Studio {self.studio.version} ships the {needed} model service "
                 f"({'>=' if needed == 'embedded' else '<'} 1.10); set architecture: {needed} "
@@ -139,7 +148,7 @@ class StackConfig(Model):
             and self.studio.registry != RASA_REGISTRY
             and ms.images.registry == ORCHESTRATED_REGISTRY
         ):
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.pullSecret",
                 f"Studio {self.studio.version}'s model-service images are only in Rasa's registry "
                 f"({ORCHESTRATED_REGISTRY}): keep Rasa's key (studio.pullSecret), mirror them "
@@ -153,7 +162,7 @@ class StackConfig(Model):
             self.studio.database_migration.security_context.restricted
         ):
             # The API server would refuse the Job's pod and `pulumi up` would wait on it until it times out.
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.databaseMigration.securityContext.restricted",
                 "must be true with kubernetes.podSecurity: restricted: the migration Job runs without a "
                 "securityContext as Rasa's chart runs it, which Pod Security `restricted` refuses",
@@ -171,9 +180,9 @@ class StackConfig(Model):
         if problem is not None and not given.acknowledge_outside_matrix:
             if given.tag is None:
                 problem = f"the default (the chart's pairing for Studio {contract.studio}) does not hold: {problem}"
-            raise KeyError_(key, problem)
+            raise InvalidKey(key, problem)
         if problem is None and given.acknowledge_outside_matrix:
-            raise KeyError_(
+            raise InvalidKey(
                 "modelService.rasaPro.acknowledgeOutsideMatrix",
                 f"Rasa Pro {tag} is a known pairing for Studio {self.studio.version}; remove the acknowledgement",
             )
@@ -187,7 +196,7 @@ class StackConfig(Model):
         if not self.cluster.creates_eks:
             if self.cluster.model_fields_set - {"mode"}:
                 first = sorted(self.cluster.model_fields_set - {"mode"})[0]
-                raise KeyError_(
+                raise InvalidKey(
                     f"cluster.{to_camel(first)}", "describes a created cluster: set cluster.mode: eks, or remove it"
                 )
             return self
@@ -204,24 +213,24 @@ class StackConfig(Model):
         )
         refused = [(key, why) for key, value in given.items() if value]
         if refused:
-            raise KeyError_(*refused[0], *refused[1:])
+            raise InvalidKey(*refused[0], *refused[1:])
         if self.aws is None:
-            raise KeyError_("aws.region", "is required by cluster.mode eks (the region the cluster is created in)")
+            raise InvalidKey("aws.region", "is required by cluster.mode eks (the region the cluster is created in)")
         if bool(self.aws.vpc_id) != bool(self.aws.subnet_ids):
-            raise KeyError_(
+            raise InvalidKey(
                 "aws.subnetIds" if self.aws.vpc_id else "aws.vpcId",
                 "give both aws.vpcId and aws.subnetIds (an existing VPC's private subnets), or neither to create the VPC",
             )
         if self.cluster.public_subnet_ids and not self.aws.vpc_id:
-            raise KeyError_(
+            raise InvalidKey(
                 "cluster.publicSubnetIds", "goes with an existing VPC (aws.vpcId); a created VPC has its own"
             )
         if not self.kubernetes.create_namespace:
-            raise KeyError_(
+            raise InvalidKey(
                 "kubernetes.createNamespace", "must be true with cluster.mode eks: a new cluster has no namespace yet"
             )
         if self.kubernetes.minor_version > int(self.cluster.version.split(".")[1]):
-            raise KeyError_(
+            raise InvalidKey(
                 "kubernetes.version",
                 f"{self.kubernetes.version} is newer than the cluster cluster.mode eks creates ({self.cluster.version})",
             )
@@ -244,7 +253,7 @@ class StackConfig(Model):
         if not needs:
             return self
         if self.aws is None:
-            raise KeyError_("aws", f"is required by {', '.join(sorted(set(needs.values())))}")
+            raise InvalidKey("aws", f"is required by {', '.join(sorted(set(needs.values())))}")
         values = {
             "vpcId": self.aws.vpc_id,
             "subnetIds": self.aws.subnet_ids,
@@ -253,12 +262,12 @@ class StackConfig(Model):
         }
         for key, reason in sorted(needs.items()):
             if not values[key]:
-                raise KeyError_(f"aws.{key}", f"is required by {reason}")
+                raise InvalidKey(f"aws.{key}", f"is required by {reason}")
         return self._zones_for_managed_services()
 
     def _zones_for_managed_services(self) -> StackConfig:
         if ((self.kafka.mode == "msk" and self.kafka_needed) or self.database.mode == "rds") and self.zone_count < 2:
-            raise KeyError_(
+            raise InvalidKey(
                 "aws.subnetIds", "RDS subnet groups and MSK need at least 2 subnets in different availability zones"
             )
         return self
@@ -268,48 +277,20 @@ class StackConfig(Model):
         for key in self.workloads():
             try:
                 check_mounts(self.pod_settings(key))
-            except KeyError_ as exc:
-                raise KeyError_(f"{key}.{exc.path}", exc.message) from None
+            except InvalidKey as exc:
+                raise InvalidKey(f"{key}.{exc.path}", exc.message) from None
             except ValidationError as exc:
                 # Valid apart, too much together: kubernetes.podDefaults merged under the workload's
                 # own (the annotations' 256 KiB of ValidateAnnotations).
                 first = exc.errors()[0]
                 field = to_camel(str(first["loc"][0])) if first["loc"] else ""
                 reason = str((first.get("ctx") or {}).get("error", first["msg"]))
-                raise KeyError_(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
+                raise InvalidKey(f"{key}.{field}", f"with kubernetes.podDefaults merged in: {reason}") from None
         return self
 
     def workloads(self) -> list[str]:
         """Config keys of every workload's pod settings, for the workloads this stack runs."""
-        keys = ["studio.webClient", "studio.backend", "studio.databaseMigration"]
-        if self.studio.keycloak.in_cluster:
-            keys.append("studio.keycloak")
-        if self.studio.event_ingestion.enabled:
-            keys.append("studio.eventIngestion")
-        if self.model_service.architecture == "embedded":
-            keys.append("modelService.pods.embedded")
-        else:
-            keys += [
-                f"modelService.pods.{p}"
-                for p in (
-                    "trainingOrchestrator",
-                    "trainingConsumer",
-                    "runningOrchestrator",
-                    "runningConsumer",
-                    "talkProxy",
-                )
-            ]
-        if self.kafka_needed:
-            keys.append("kafka.topicsJob")
-        if self.kafka_needed and self.kafka.mode == "in-cluster":
-            keys.append("kafka")
-        if self.database.mode == "in-cluster":
-            keys.append("database")
-        if self.database.mode in ("in-cluster", "rds"):
-            keys.append("database.setupJob")
-        if self.object_storage.mode == "minio":
-            keys += ["objectStorage", "objectStorage.setupJob"]
-        return keys
+        return settings_keys(self)
 
     def pod_settings(self, key: str) -> PodSettings:
         """The pod settings at `key` (a workload's config key) on top of kubernetes.podDefaults."""
@@ -325,7 +306,7 @@ class StackConfig(Model):
         if not isinstance(storage, ExternalStorage) or storage.provider == "aws":
             return self
         if self.model_service.architecture != "embedded":
-            raise KeyError_(
+            raise InvalidKey(
                 "objectStorage.provider",
                 f"{storage.provider} needs the embedded model service (Studio >= 1.10); "
                 "the orchestrated model services use S3-compatible storage here",
@@ -341,7 +322,7 @@ class StackConfig(Model):
             return self
         if isinstance(storage, ExternalStorage) and storage.provider == "aws" and storage.credentials_secret:
             return self
-        raise KeyError_(
+        raise InvalidKey(
             "database.backup",
             "uploads with access keys: needs objectStorage.mode minio, or external (provider aws) with "
             "credentialsSecret",
@@ -376,7 +357,7 @@ class StackConfig(Model):
         control_plane = gateway.control_plane_namespace if gateway is not None else None
         if not self.entry_in_namespace:
             if control_plane is not None:
-                raise KeyError_(
+                raise InvalidKey(
                     "studio.gateway.controlPlaneNamespace",
                     "takes effect only when the Gateway's proxies run in Studio's namespace (parentRef.namespace "
                     f"{self.kubernetes.namespace})",
@@ -385,7 +366,7 @@ class StackConfig(Model):
         entry = self.studio.entry
         assert entry is not None
         if not entry.pod_labels:
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.entryPeer.podLabels",
                 f"are required when the entry point runs in Studio's namespace {self.kubernetes.namespace}: "
                 "without them every pod there would be admitted as the proxy",
@@ -393,7 +374,7 @@ class StackConfig(Model):
         if gateway is not None and gateway.controller == "generic" and control_plane is None:
             # The default-deny policy selects the proxies too: without egress to their controller
             # they get no configuration, and Studio is unreachable.
-            raise KeyError_(
+            raise InvalidKey(
                 "studio.gateway.controlPlaneNamespace",
                 f"is required when the Gateway runs in Studio's namespace {self.kubernetes.namespace} with "
                 "controller: generic: its proxies run there too and must reach their controller "
@@ -407,7 +388,7 @@ class StackConfig(Model):
         if isinstance(kafka, MskKafka) and self.kafka_needed and self.aws is not None:
             total = kafka_broker_count(kafka, self.zone_count) or 0
             if total > MAX_MSK_BROKERS:
-                raise KeyError_(
+                raise InvalidKey(
                     "kafka.brokersPerSubnet",
                     f"{kafka.brokers_per_subnet} per subnet x {kafka.zone_count(self.zone_count)} subnets is {total} "
                     "brokers; "
@@ -421,7 +402,7 @@ class StackConfig(Model):
             return self
         brokers = kafka_broker_count(self.kafka, self.zone_count)
         if brokers is not None and self.kafka.topics.replication_factor > brokers:
-            raise KeyError_(
+            raise InvalidKey(
                 "kafka.topics.replicationFactor",
                 f"must be <= the number of brokers ({brokers}), got {self.kafka.topics.replication_factor}",
             )
@@ -437,7 +418,7 @@ class StackConfig(Model):
             if rule not in acknowledged
         ]
         if refused:
-            raise KeyError_(*refused[0], *refused[1:])
+            raise InvalidKey(*refused[0], *refused[1:])
         stale = sorted(acknowledged - set(risks))
         if stale:
             # A waiver nothing needs would let a later one-line change switch the protection off.
@@ -447,7 +428,7 @@ class StackConfig(Model):
                 where = "staging has the protectData rule only"
             else:
                 where = "this config keeps them"
-            raise KeyError_("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
+            raise InvalidKey("acknowledgeUnsafeProd", f"acknowledges {', '.join(stale)} but {where}; remove them")
         return self
 
 

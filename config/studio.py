@@ -20,7 +20,7 @@ from .base import (
     check_host,
     split_host_port,
 )
-from .errors import KeyError_
+from .errors import InvalidKey
 from .exposure import (
     ALB_WIDEST_IPV4,
     ALB_WIDEST_IPV6,
@@ -47,8 +47,17 @@ class Tls(Model):
     """
 
     enabled: bool = False
+    """Serve https at the entry point; also makes browser-facing URLs https (the chart's `connectionType`)."""
     secret_name: DnsSubdomain | None = None
+    """
+    Existing `kubernetes.io/tls` Secret with the certificate (Ingress: the Studio namespace; created Gateway: the
+    Gateway's namespace).
+    """
     cluster_issuer: DnsSubdomain | None = None
+    """
+    cert-manager ClusterIssuer that issues the certificate (for a Gateway: cert-manager with Gateway API support
+    enabled).
+    """
 
     @model_validator(mode="after")
     def _one_source(self) -> Tls:
@@ -91,20 +100,27 @@ class PullSecret(Model):
     """
 
     name: DnsSubdomain = "rasa-registry"
+    """Name of the dockerconfigjson Secret the pods list in `imagePullSecrets`."""
     create: bool = True
+    """Create it from the secret `registryPassword`; false: it must already exist."""
     server: Annotated[str, AfterValidator(_registry_host)] = "europe-west3-docker.pkg.dev"
+    """Registry host."""
     # Google Artifact Registry takes a service-account JSON key as password with this user.
     username: Annotated[str, Field(min_length=1)] = "_json_key"
+    """Registry user (`_json_key` for a Google Artifact Registry JSON key)."""
 
 
 class Component(PodSettings):
-    """Settings every long-running Studio container shares: image tag, replicas, resources, pod knobs."""
+    """Settings every long-running Studio container shares: image tag, replicas, resources, pod settings."""
 
     version: ImageTag | None = None
+    """Image tag override for this container; unset: `studio.version`."""
     replicas: Replicas = 1
+    """Replicas (more than 1 adds a PodDisruptionBudget)."""
     resources: Resources | None = None
-    # Opt-in settings stricter than Rasa's chart, not verified against Rasa's images.
+    """Container requests and limits; unset: the component's built-in sizing."""
     security_context: SecurityContext = SecurityContext()
+    """Opt-in settings stricter than Rasa's chart, not verified against Rasa's images."""
 
 
 class Features(Model):
@@ -114,20 +130,20 @@ class Features(Model):
     version does not have is refused.
     """
 
-    # VERSION_CONTROL_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.1.10-2.0.4).
     version_control: bool = False
-    # CMS_RESPONSES_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.2.6-2.0.4).
+    """VERSION_CONTROL_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.1.10-2.0.4)."""
     cms_responses: bool = False
-    # STUDIO_INSPECTOR_ENABLED: Studio 1.7.0 to 1.11.x (charts 1.1.12-2.0.7).
+    """CMS_RESPONSES_ENABLED: Studio 1.7.0 to 1.10.x (charts 1.2.6-2.0.4)."""
     studio_inspector: bool = False
-    # ASSISTANT_STATE_MANAGEMENT_ENABLED: Studio 1.11.x (charts 2.0.5-2.0.7).
+    """STUDIO_INSPECTOR_ENABLED: Studio 1.7.0 to 1.11.x (charts 1.1.12-2.0.7)."""
     assistant_state_management: bool = False
-    # VOICE_INSPECTOR_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
+    """ASSISTANT_STATE_MANAGEMENT_ENABLED: Studio 1.11.x (charts 2.0.5-2.0.7)."""
     voice_inspector: bool = False
-    # SILENCE_TIMEOUT_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
+    """VOICE_INSPECTOR_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on)."""
     silence_timeout: bool = False
-    # EDIT_SYSTEM_RESPONSES_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on).
+    """SILENCE_TIMEOUT_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on)."""
     edit_system_responses: bool = False
+    """EDIT_SYSTEM_RESPONSES_ENABLED: Studio 1.12.2 and later (charts 2.1.3 on)."""
 
 
 # config.js window variable of each feature flag (chart templates/studio/web-client/configmap.yaml).
@@ -148,9 +164,13 @@ class WebClient(Component):
 
 class Autoscaling(Model):
     enabled: bool = False
+    """HorizontalPodAutoscaler for the backend instead of fixed replicas."""
     min_replicas: Replicas = 1
+    """Fewest replicas the autoscaler keeps."""
     max_replicas: Replicas = 3
+    """Most replicas the autoscaler starts."""
     target_cpu_utilization_percentage: Annotated[int, Field(ge=1, le=100)] = 80
+    """Average CPU utilisation the autoscaler keeps."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Autoscaling:
@@ -163,8 +183,8 @@ class ConversationRetention(Model):
     """How long the backend keeps conversations; unset keeps them forever (chart default)."""
 
     delete_older_than_hours: PositiveInt | None = None
-    # Standard five-field cron (config/cron.py): minute hour day-of-month month day-of-week.
     cron_expression: Annotated[str, AfterValidator(cron.cron_expression)] = "0 * * * *"
+    """Standard five-field cron (config/cron.py): minute hour day-of-month month day-of-week."""
 
 
 class Polling(Model):
@@ -172,8 +192,8 @@ class Polling(Model):
 
     training_interval_ms: Annotated[int, Field(ge=100)] = 1000
     model_interval_ms: Annotated[int, Field(ge=100)] = 2000
-    # A running model nobody talked to for this long is stopped.
     model_inactive_after_ms: Annotated[int, Field(ge=60000)] = 3600000
+    """A running model nobody talked to for this long is stopped."""
 
 
 class Backend(Component):
@@ -186,11 +206,12 @@ class DatabaseMigration(PodSettings):
     """The migration Job: runs once per Studio image, so it has no replicas."""
 
     version: ImageTag | None = None
+    """Image tag override for this container; unset: `studio.version`."""
     resources: Resources | None = None
-    # Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs.
     backoff_limit: Annotated[int, Field(ge=0, le=10)] = 2
-    # Opt-in settings stricter than Rasa's chart (which sets none on this Job), not verified against Rasa's images.
+    """Retries before the Job (and so the deployment) fails; a failed pod is kept for its logs."""
     security_context: MigrationSecurityContext = MigrationSecurityContext()
+    """Opt-in settings stricter than Rasa's chart (which sets none on this Job), not verified against Rasa's images."""
 
 
 _KEYCLOAK_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"
@@ -209,13 +230,15 @@ def _keycloak_url(value: str) -> str:
 class ExternalKeycloak(Model):
     """A Keycloak the stack does not run (chart: keycloak.enabled false with config.keycloak.url)."""
 
-    # Its base URL as browsers and the Studio pods reach it, with the path it serves under
-    # (Studio's own Keycloak image serves /auth), e.g. https://sso.example.com/auth.
     url: Annotated[
         str,
         Field(pattern=r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s?#]*)?$"),
         AfterValidator(_keycloak_url),
     ]
+    """
+    Its base URL as browsers and the Studio pods reach it, with the path it serves under (Studio's own Keycloak image
+    serves /auth), e.g. https://sso.example.com/auth.
+    """
 
     @property
     def base_url(self) -> str:
@@ -223,30 +246,30 @@ class ExternalKeycloak(Model):
 
 
 class Keycloak(Component):
-    # The Keycloak admin console user (chart config.keycloak.adminUsername).
     admin_username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")] = "kcadmin"
-    # The realm Studio's users and clients live in (chart config.keycloak.realm).
+    """The Keycloak admin console user (chart config.keycloak.adminUsername)."""
     realm: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio"
-    # The client the web client and the backend log users in with (chart config.keycloak.clientId).
+    """The realm Studio's users and clients live in (chart config.keycloak.realm)."""
     client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "rasa-studio-backend"
-    # The client the backend manages the realm through (chart config.keycloak.apiClientId).
+    """The client the web client and the backend log users in with (chart config.keycloak.clientId)."""
     api_client_id: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "admin-cli"
-    # The user of that client; its password is the secret keycloakApiPassword (chart config.keycloak.apiUsername).
+    """The client the backend manages the realm through (chart config.keycloak.apiClientId)."""
     api_username: Annotated[str, Field(pattern=_KEYCLOAK_NAME)] = "realmadmin"
-    # Set: use this Keycloak; no Keycloak pods and no keycloak database here.
+    """The user of that client; its password is the secret keycloakApiPassword (chart config.keycloak.apiUsername)."""
     external: ExternalKeycloak | None = None
+    """Set: use this Keycloak; no Keycloak pods and no keycloak database here."""
 
     @model_validator(mode="after")
     def _no_pod_settings_for_an_external_keycloak(self) -> Keycloak:
         if self.external is None:
             return self
-        # Replicas, resources and pod knobs shape pods that an external Keycloak does not have:
+        # Replicas, resources and pod settings shape pods that an external Keycloak does not have:
         # silently ignoring them would let an operator believe they took effect.
         # (A key set to null is as good as unset.)
         pod_fields = {f for f in set(Component.model_fields) & self.model_fields_set if getattr(self, f) is not None}
         if pod_fields:
             keys = sorted(to_camel(f) for f in pod_fields)
-            raise KeyError_(
+            raise InvalidKey(
                 keys[0],
                 "takes effect only for the Keycloak this stack runs; with keycloak.external set there are no "
                 f"Keycloak pods, so remove {', '.join(keys)}",
@@ -263,29 +286,51 @@ class Keycloak(Component):
 
 
 class EventIngestion(Component):
-    # Off: no ingestion Deployment and no events topics; with the embedded model service nothing
-    # else uses Kafka, so the stack then runs or connects to no Kafka at all (chart: eventIngestion.enabled).
     enabled: bool = True
+    """
+    Off: no ingestion Deployment and no events topics; with the embedded model service nothing else uses Kafka, so the
+    stack then runs or connects to no Kafka at all (chart: eventIngestion.enabled).
+    """
     kafka_client_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "kafka-python-rasa"
-    # The consumer group: give another Studio reading the same topic its own group.
     kafka_group_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "studio"
+    """The consumer group: give another Studio reading the same topic its own group."""
 
 
 class StudioConfig(Model):
     host: Hostname
+    """Host name Studio is served on (`/`, `/api`, `/auth`, `/talk`)."""
     tls: Tls = Tls()
     # Ingress (nginx-compatible or ALB) or Gateway API HTTPRoutes.
     exposure: Exposure = "ingress"
+    """
+    `ingress`: Ingresses for `studio.ingress.profile`; `gateway`: Gateway API HTTPRoutes attached to
+    `studio.gateway.parentRef`. See docs/exposure.md.
+    """
     ingress: IngressConfig = IngressConfig()
     gateway: GatewayConfig | None = None
+    """Gateway API settings; required with `exposure: gateway`."""
     # NetworkPolicy peer Studio's traffic enters from; unset: the profile's preset.
     entry_peer: EntryPeer | None = None
-    # Repository prefix of the Studio images: <registry>/studio-backend:<version>. `docker.io/rasa`:
-    # Docker Hub, pulled without a key (docs/studio-versions.md, "Public images").
+    """
+    NetworkPolicy peer Studio's traffic enters from; unset: the preset of the profile (`nginx`: namespace
+    `ingress-nginx`; Gateway: see `studio.gateway.controller`; `alb`: none, set `cidrs`).
+    """
     registry: ImageRepository = RASA_REGISTRY
+    """
+    Repository prefix of the Studio images: <registry>/studio-backend:<version>. `docker.io/rasa`: Docker Hub, pulled
+    without a key (docs/studio-versions.md, "Public images").
+    """
     version: ImageTag
+    """
+    Studio image tag of every Studio container (`1.17.0-latest`, `1.15.2`; the chart's `tag`): a tag of
+    docs/studio-versions.md's table, or a release of a minor it lists; quote it.
+    """
     # Unset: Rasa's key for Rasa's registry, none for any other (Docker Hub needs none); null: none.
     pull_secret: PullSecret | None = PullSecret()
+    """
+    Registry credentials; unset: Rasa's key for Rasa's registry, none for any other `studio.registry`; null: pull
+    without credentials (Docker Hub).
+    """
     web_client: WebClient = WebClient()
     backend: Backend = Backend()
     database_migration: DatabaseMigration = DatabaseMigration()
@@ -296,16 +341,16 @@ class StudioConfig(Model):
     def _exposure_complete(self) -> StudioConfig:
         if self.exposure == "gateway":
             if self.gateway is None:
-                raise KeyError_("gateway", "is required with exposure: gateway (parentRef: the Gateway to attach to)")
+                raise InvalidKey("gateway", "is required with exposure: gateway (parentRef: the Gateway to attach to)")
             if "ingress" in self.model_fields_set:
-                raise KeyError_("ingress", "takes effect only with exposure: ingress")
+                raise InvalidKey("ingress", "takes effect only with exposure: ingress")
         elif self.gateway is not None:
-            raise KeyError_("gateway", "takes effect only with exposure: gateway")
+            raise InvalidKey("gateway", "takes effect only with exposure: gateway")
         if self.exposure == "ingress" and self.ingress.profile != "alb" and "alb" in self.ingress.model_fields_set:
-            raise KeyError_("ingress.alb", "takes effect only with profile: alb")
+            raise InvalidKey("ingress.alb", "takes effect only with profile: alb")
         self._tls_source_fits()
         if self.entry is None:
-            raise KeyError_(
+            raise InvalidKey(
                 "entryPeer",
                 "is required with the alb profile: the ALB reaches pods (target type ip) from its subnets; "
                 "set cidrs to the ranges of the ALB's subnets (not the whole VPC)",
@@ -313,7 +358,7 @@ class StudioConfig(Model):
         if self.exposure == "ingress" and self.ingress.profile == "alb":
             wide = alb_ranges_too_wide(self.entry.cidrs)
             if wide:
-                raise KeyError_(
+                raise InvalidKey(
                     "entryPeer.cidrs",
                     f"{', '.join(wide)} is wider than an ALB subnet (IPv4 /{ALB_WIDEST_IPV4}, IPv6 /{ALB_WIDEST_IPV6}): "
                     "give the ranges of the ALB's own subnets; with the VPC CNI a VPC-wide range admits every pod",
@@ -325,23 +370,23 @@ class StudioConfig(Model):
         own_source = tls.secret_name is not None or tls.cluster_issuer is not None
         if self.exposure == "ingress" and self.ingress.profile == "alb":
             if own_source:
-                raise KeyError_(
+                raise InvalidKey(
                     "tls", "the ALB serves an ACM certificate (ingress.alb.certificateArn), not a Kubernetes Secret"
                 )
             if tls.enabled and self.ingress.alb.certificate_arn is None:
-                raise KeyError_("ingress.alb.certificateArn", "is required with tls.enabled (the HTTPS listener's)")
+                raise InvalidKey("ingress.alb.certificateArn", "is required with tls.enabled (the HTTPS listener's)")
             if not tls.enabled and self.ingress.alb.certificate_arn is not None:
-                raise KeyError_("ingress.alb.certificateArn", "takes effect only with tls.enabled: true")
+                raise InvalidKey("ingress.alb.certificateArn", "takes effect only with tls.enabled: true")
             return
         if self.gateway is not None and self.gateway.create is None:
             if own_source:
-                raise KeyError_(
+                raise InvalidKey(
                     "tls",
                     "the Gateway you attach to holds the certificate; secretName and clusterIssuer need gateway.create",
                 )
             return
         if tls.enabled and not own_source:
-            raise KeyError_(
+            raise InvalidKey(
                 "tls", "with enabled: true, set secretName (an existing Secret) or clusterIssuer (cert-manager)"
             )
 
@@ -387,22 +432,22 @@ class StudioConfig(Model):
         try:
             contract = self.contract
         except UnknownVersion as exc:
-            raise KeyError_("version", str(exc)) from None
+            raise InvalidKey("version", str(exc)) from None
         if self.keycloak.external is not None and contract.auth != "keycloak":
-            raise KeyError_(
+            raise InvalidKey(
                 "keycloak.external", f"Studio {self.version} ({contract.label}) logs users in itself, without Keycloak"
             )
         if self.keycloak.external is not None and contract.skip_keycloak == "absent":
             # Keycloak became optional in chart 2.0.9 (c3ee8f7) and the migration learnt to skip
             # its database in 2.0.10 (10234a2), both shipping Studio 1.12.
-            raise KeyError_(
+            raise InvalidKey(
                 "keycloak.external",
                 f"Studio {self.version} ({contract.label}) always runs its own Keycloak; "
                 "an external one needs Studio 1.12.0 or later",
             )
         for field, flag in FEATURE_FLAGS.items():
             if getattr(self.web_client.features, field) and flag not in contract.config_js_flags:
-                raise KeyError_(
+                raise InvalidKey(
                     f"webClient.features.{to_camel(field)}",
                     f"Studio {self.version} has no {flag} ({contract.label} config.js has "
                     f"{', '.join(contract.config_js_flags) or 'no feature flags'})",

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components import preflight
 from components.capacity import SCOPE, deployment_capacity, deployment_pods
 from config import sizing as sz
 from config import validate
@@ -100,8 +101,8 @@ def test_autoscaled_backend_counts_its_max_replicas() -> None:
 
 def test_a_pod_larger_than_a_node_is_named() -> None:
     huge = config(studio={"keycloak": {"resources": {"requests": {"cpu": "6"}, "limits": {"cpu": "6"}}}})
-    with pytest.raises(ValueError, match="keycloak pod requests"):
-        deployment_capacity(huge)
+    assert [p.split(": ")[0] for p in preflight.problems(huge)] == ["rasa-studio:studio.keycloak.resources.requests"]
+    assert preflight.problems(config()) == []
 
 
 @settings(max_examples=40, deadline=None)

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from config import ConfigError
+from components.labels import NAME_LABEL
+from config import ConfigError, workloads
 from config.pods import PodSettings, merge
 from tests import crd_schema
 from tests.harness import containers, env_of, find, manifests, run_config, stack_input
-from tools import schema
+from tools import program, schema
 from tools.render import render
 
 POD_KINDS = ("Deployment", "StatefulSet", "Job")
@@ -129,90 +130,68 @@ def test_pod_defaults_reach_every_pod_where_kubernetes_expects_them(stack: str, 
     assert errors == []
 
 
-WORKLOAD_OBJECTS: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    ("studio", "webClient", "Deployment", "studio-web-client", {}),
-    ("studio", "backend", "Deployment", "studio-backend", {}),
-    ("studio", "keycloak", "Deployment", "studio-keycloak", {}),
-    ("studio", "eventIngestion", "Deployment", "studio-event-ingestion", {}),
-    ("kafka", "", "StatefulSet", "kafka", {}),
-    ("database", "", "StatefulSet", "postgresql", {}),
-    ("objectStorage", "", "StatefulSet", "minio", {}),
-]
+# The long-running pods of Studio and the backing services, as the registry declares them.
+WORKLOADS = [w for w in workloads.WORKLOADS if w.part in ("studio", "backingServices")]
 
 
-def _own_priority(section: str, key: str) -> str:
-    return f"own-{section}-{key}".lower().rstrip("-")
+def _own_priority(key: str) -> str:
+    return f"own-{key}".lower().replace(".", "-")
+
+
+def _group_of(obj: dict[str, Any]) -> str:
+    return str(_template(obj)["metadata"]["labels"][NAME_LABEL])
 
 
 def _every_workload_with_its_own_settings() -> Any:
-    # One run for all the cases below: every workload gets every knob, each with its own
+    # One run for all the cases below: every workload gets every setting, each with its own
     # priority class, so a setting that leaked to another workload's pods shows as a wrong one.
     plain, secrets = _config("dev")
-    for section, key, *_ in WORKLOAD_OBJECTS:
-        target = plain.setdefault(section, {})
-        if key:
-            target = target.setdefault(key, {})
-        target.update({**EVERY_KNOB, "priorityClassName": _own_priority(section, key)})
+    for workload in WORKLOADS:
+        target = plain
+        for part in workload.key.split("."):
+            target = target.setdefault(part, {})
+        target.update({**EVERY_KNOB, "priorityClassName": _own_priority(workload.key)})
     return run_config("dev", plain, secrets)
 
 
-@pytest.mark.parametrize(
-    ("section", "key", "kind", "name", "_"), WORKLOAD_OBJECTS, ids=[f"{w[0]}.{w[1]}" for w in WORKLOAD_OBJECTS]
-)
-def test_a_workloads_own_settings_reach_only_its_pods(section: str, key: str, kind: str, name: str, _: Any) -> None:
+@pytest.mark.parametrize("group", [w.group for w in WORKLOADS])
+def test_a_workloads_own_settings_reach_only_its_pods(group: str) -> None:
     run = _every_workload_with_its_own_settings()
-    obj = find(run, kind, name)
-    mine = _own_priority(section, key)
+    (obj,) = [o for o in _pod_objects(run) if _group_of(o) == group]
+    mine = _own_priority(workloads.workload(group).key)
     _assert_every_knob(obj, priority=mine)
-    others = [o for o in _pod_objects(run) if (o["kind"], o["metadata"]["name"]) != (kind, name)]
+    others = [o for o in _pod_objects(run) if o is not obj]
     assert others and all(_template(o)["spec"].get("priorityClassName") != mine for o in others)
     # Pods of no workload above (the Jobs, the model services) take none of these settings.
-    listed = {(k, n) for _, _, k, n, _ in WORKLOAD_OBJECTS}
-    unlisted = [o for o in others if (o["kind"], o["metadata"]["name"]) not in listed]
+    listed = {w.group for w in WORKLOADS}
+    unlisted = [o for o in others if _group_of(o) not in listed]
     assert unlisted and all("priorityClassName" not in _template(o)["spec"] for o in unlisted)
     assert schema.errors(obj, "1.30") == []
 
 
-def _by_prefix(run: Any, kind: str, prefix: str) -> dict[str, Any]:
-    (found,) = [m for m in manifests(run) if m["kind"] == kind and m["metadata"]["name"].startswith(prefix)]
-    return found
+def _with_own_priorities(plain: dict[str, Any], config: Any) -> dict[str, Any]:
+    for workload in workloads.enabled(config):
+        target = plain
+        for part in workload.key.split("."):
+            target = target.setdefault(part, {})
+        target["priorityClassName"] = _own_priority(workload.key)
+    return plain
 
 
-def test_jobs_and_model_services_take_their_own_settings() -> None:
+@pytest.mark.parametrize("architecture", ["orchestrated", "embedded"])
+def test_every_workload_takes_the_settings_at_its_registry_key(architecture: str) -> None:
     plain, secrets = _config("dev")
-    mark = {"priorityClassName": "setup"}
-    plain["studio"]["databaseMigration"] = {"priorityClassName": "migration"}
-    plain["kafka"]["topicsJob"] = {"priorityClassName": "topics"}
-    plain["database"]["setupJob"] = {"priorityClassName": "databases"}
-    plain["objectStorage"]["setupJob"] = mark
-    plain["modelService"]["pods"] = {
-        "trainingOrchestrator": {"priorityClassName": "to"},
-        "trainingConsumer": {"priorityClassName": "tc"},
-        "runningOrchestrator": {"priorityClassName": "ro"},
-        "runningConsumer": {"priorityClassName": "rc"},
-        "talkProxy": {"priorityClassName": "tp"},
-    }
-    run = run_config("dev", plain, secrets)
-
-    def priority(obj: dict[str, Any]) -> str:
-        return str(_template(obj)["spec"]["priorityClassName"])
-
-    assert priority(_by_prefix(run, "Job", "studio-database-migration-")) == "migration"
-    assert priority(_by_prefix(run, "Job", "kafka-topics-")) == "topics"
-    assert priority(_by_prefix(run, "Job", "database-init-")) == "databases"
-    assert priority(_by_prefix(run, "Job", "minio-bucket-")) == "setup"
-    assert priority(find(run, "Deployment", "model-training-service-orchestrator")) == "to"
-    assert priority(find(run, "StatefulSet", "model-training-service-consumer")) == "tc"
-    assert priority(find(run, "Deployment", "model-running-service-orchestrator")) == "ro"
-    assert priority(find(run, "StatefulSet", "model-running-service-consumer")) == "rc"
-    assert priority(find(run, "Deployment", "nginx-reverse-proxy")) == "tp"
-
-    embedded = _run(
-        "dev",
-        studio={"version": "1.17.0-latest"},
-        modelService={"architecture": "embedded", "pods": {"embedded": {"priorityClassName": "rasa"}}},
-    )
-    assert priority(find(embedded, "Deployment", "rasapro")) == "rasa"
+    if architecture == "embedded":
+        plain = {**plain, "studio": {**plain["studio"], "version": "1.17.0-latest"}}
+        plain["modelService"] = {**plain.get("modelService", {}), "architecture": "embedded"}
+    config, problems = program.check("dev", plain)
+    assert config is not None, problems
+    run = run_config("dev", _with_own_priorities(copy.deepcopy(plain), config), secrets)
+    found = {_group_of(o): str(_template(o)["spec"].get("priorityClassName")) for o in _pod_objects(run)}
+    assert found == {group: _own_priority(workloads.workload(group).key) for group in found}
+    # The Jobs and the model services are among them, not only the long-running Studio pods.
+    assert {"database-migration", "kafka-topics"} <= set(found)
+    assert ("model-service" in found) == (architecture == "embedded")
 
 
 def test_service_account_annotations_for_cloud_iam() -> None:
@@ -344,7 +323,7 @@ def test_renderer_refuses_a_collision_with_exit_2_and_writes_nothing(
         ({"podLabels": {"app.kubernetes.io/name": "mine"}}, "podLabels", "label contract"),
         ({"podLabels": {"app.kubernetes.io/instance": "x"}}, "podLabels", "label contract"),
         ({"podLabels": {"team": "not a label value"}}, "podLabels", "label value"),
-        ({"podAnnotations": {"bad key!": "x"}}, "podAnnotations", "annotation key"),
+        ({"podAnnotations": {"bad key!": "x"}}, "podAnnotations.bad key!", "annotation key"),
         ({"extraEnv": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]}, "extraEnv", "listed twice"),
         ({"extraEnv": [{"name": "A"}]}, "extraEnv.0", "exactly one of value, valueFrom"),
         (

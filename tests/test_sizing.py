@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from config import sizing as sz
 from config import validate
 from config.defaults import merge
+from tools import program
 
 BASE: dict[str, Any] = {"environment": "dev", "studio": {"host": "studio.example.com", "version": "1.7.0"}}
 counts = st.integers(min_value=1, max_value=200)
@@ -159,13 +160,14 @@ def test_embedded_capacity_counts_the_resources_override() -> None:
 
 
 def test_model_service_pod_that_fits_no_node_is_refused() -> None:
-    _, problems = validate(merge(BASE, {"modelService": {"nodeSize": {"cpu": "500m", "memory": "8Gi"}}}))
+    # The resource rules run on the merged values, in the one pass after the models (components/preflight.py).
+    _, problems = program.check("dev", merge(BASE, {"modelService": {"nodeSize": {"cpu": "500m", "memory": "8Gi"}}}))
     assert any(p.startswith("rasa-studio:modelService.job.resources.requests: ") for p in problems), problems
 
 
 def test_job_requests_above_limits_are_refused() -> None:
     raw = merge(BASE, {"modelService": {"job": {"resources": {"requests": {"cpu": "3", "memory": "1Gi"}}}}})
-    _, problems = validate(raw)
+    _, problems = program.check("dev", raw)
     assert any(p.startswith("rasa-studio:modelService.job.resources.requests.cpu: ") for p in problems), problems
 
 

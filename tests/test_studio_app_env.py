@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pulumi_kubernetes.core import v1 as core
 
 from components.interfaces import Database, Kafka, SecretRef
+from components.kafka_ca import kafka_ca as kafka_tls_volumes
+from components.model_service import env as rasa_env
 from components.studio_app import defaults as d
 from components.studio_app.env import (
     backend_env,
@@ -22,7 +24,6 @@ from components.studio_app.env import (
     names_of,
     needs_database_url,
 )
-from components.studio_app.event_ingestion import kafka_tls_volumes
 from components.studio_app.ingress import ingress_annotations, tls_secret_name
 from components.studio_app.migration import job_suffix
 from components.studio_app.paths import studio_paths
@@ -320,6 +321,9 @@ def test_kafka_env_is_consistent_for_every_protocol(protocol: str, mechanism: st
     assert found["KAFKA_ENABLE_SSL"] == ("true" if "SSL" in protocol else None)
     assert (found["KAFKA_CA_FILE"] is not None) == bool(ca and "SSL" in protocol)
     assert bool(kafka_tls_volumes(k)[0]) == (found["KAFKA_CA_FILE"] is not None)
+    # The model services follow the same rule (they once mounted the CA without TLS too).
+    rasa = {e.name: e.value for e in rasa_env.kafka_env(k, "kafka-secret")}
+    assert rasa["KAFKA_SSL_CA_LOCATION"] == (found["KAFKA_CA_FILE"] or "")
 
 
 # --- ingress ----------------------------------------------------------------------------------

@@ -8,23 +8,19 @@ one row per component rather than four rows each.
 
 Everything comes from the code: keys (camelCase aliases), types and constraints (annotations,
 Field constraints, the validators of config/base.py), defaults (model defaults, overlaid with
-config/defaults.py per environment and per mode), descriptions (tools/config_descriptions.py,
-else the `#` comment above the field in its model, else the field's `description`) and the
-secret keys (config/secrets.py).
+config/defaults.py per environment and per mode), descriptions (each field's docstring, which
+pydantic reads with `use_attribute_docstrings`) and the secret keys (config/secrets.py). Only the
+sections' introductions and when each secret is required are written here.
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
 import sys
-import textwrap
 import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,8 +33,6 @@ from config import defaults as env_defaults
 from config import secrets as secret_specs
 from config.pods import KubernetesObject, PodSettings
 from config.stack import StackConfig
-
-from .config_descriptions import DESCRIPTIONS, FIELD_DESCRIPTIONS, SECRET_REQUIRED_WHEN, SECTION_INTROS
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 START = "<!-- config-reference:start -->"
@@ -81,57 +75,36 @@ class Row:
     description: str
 
 
-# --- Descriptions from the models' source --------------------------------------------------
+# The introduction of each section, above its table.
+SECTION_INTROS: dict[str, str] = {
+    "cluster": "Deploy into a cluster that exists, or create the VPC, EKS cluster, nodes and add-ons first (docs/eks.md).",
+    "kubernetes": "Where and how the Studio objects land in the cluster.",
+    "studio": "The Studio application: web client, backend, database migration, Keycloak, event ingestion.",
+    "modelService": 'The services that train and run assistants for "try your assistant".',
+    "kafka": "The Kafka cluster Studio's event ingestion (and the orchestrated model services) use.",
+    "database": "The PostgreSQL server holding the `studio`, `keycloak` (and `modelservice`) databases.",
+    "objectStorage": "The bucket trained models are kept in.",
+    "aws": "Account-side facts the AWS-managed backing services are placed into (staging, prod).",
+    "passwordRotation": "Counters that rotate the generated passwords: raise one by 1 and `pulumi up` (docs/operations.md#rotating-passwords).",
+}
+
+# The "Required" column of the secrets table.
+SECRET_REQUIRED_WHEN: dict[str, str] = {
+    "rasaProLicense": "yes",
+    "registryPassword": "when `studio.pullSecret.create` (default)",
+    "openaiApiKey": "when the assistants call OpenAI",
+    "databasePassword": "no: generated once and kept",
+    "keycloakAdminPassword": "with `studio.keycloak.external`; otherwise no: generated once and kept",
+    "keycloakApiPassword": "with `studio.keycloak.external`; otherwise no: generated once and kept",
+    "kafkaPassword": "no: generated once and kept",
+}
 
 
-@cache
-def _source_comments(model: type[BaseModel]) -> dict[str, str]:
-    """`# comment` lines directly above each field assignment in the class body."""
-    try:
-        lines, _ = inspect.getsourcelines(model)
-    except (OSError, TypeError):
-        return {}
-    source = textwrap.dedent("".join(lines))
-    body = ast.parse(source).body[0]
-    text = source.splitlines()
-    comments: dict[str, str] = {}
-    if not isinstance(body, ast.ClassDef):
-        return comments
-    for node in body.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            above: list[str] = []
-            index = node.lineno - 2
-            while index >= 0 and text[index].strip().startswith("#"):
-                above.insert(0, text[index].strip().lstrip("#").strip())
-                index -= 1
-            if above:
-                comments[node.target.id] = " ".join(above)
-    return comments
+# --- Descriptions: each field's docstring (Model sets use_attribute_docstrings) ----------------
 
 
-def _field_comment(model: type[BaseModel], name: str) -> str:
-    for cls in model.__mro__:
-        if isinstance(cls, type) and issubclass(cls, BaseModel) and name in inspect.get_annotations(cls):
-            return _source_comments(cls).get(name, "")
-    return ""
-
-
-def _description(path: str, model: type[BaseModel], name: str, field: FieldInfo) -> str:
-    text = (
-        DESCRIPTIONS.get(path)
-        or _field_comment(model, name)
-        or field.description
-        or _shared_description(model, field.alias or name)
-    )
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _shared_description(model: type[BaseModel], key: str) -> str:
-    for cls in model.__mro__:
-        text = FIELD_DESCRIPTIONS.get(f"{cls.__name__}.{key}")
-        if text:
-            return text
-    return ""
+def _description(field: FieldInfo) -> str:
+    return (field.description or "").replace("|", "\\|").replace("\n", " ")
 
 
 # --- Types --------------------------------------------------------------------------------
@@ -328,7 +301,7 @@ def rows(
             yield _pod_setting_row(dotted, key, field)
             continue
         child, optional = _model_of(field.annotation)
-        description = _description(dotted, model, name, field)
+        description = _description(field)
         if child is not None:
             if optional:
                 yield Row(dotted, "object or null", _default(section, tag, here, field), description)
@@ -390,7 +363,7 @@ def generate() -> str:
     """The Markdown of the whole reference (without the markers)."""
     out = [
         "<!-- Generated by `python -m tools.config_reference --write` from config/*.py and",
-        "     tools/config_descriptions.py; edit those, not this block. -->",
+        "     tools/config_reference.py; edit those, not this block. -->",
         "",
         "Keys are set under the `rasa-studio:` namespace of `Pulumi.<stack>.yaml` (for example",
         "`rasa-studio:modelService:` with `assistants: 6` below it) or with",
@@ -410,7 +383,7 @@ def generate() -> str:
     out += ["### Top-level keys", "", *_table(top), ""]
     for key, field in sections:
         out += [f"### `{key}`", ""]
-        intro = SECTION_INTROS.get(key) or _description(key, StackConfig, _name_of(key), field)
+        intro = SECTION_INTROS.get(key) or _description(field)
         if intro:
             out += [intro, ""]
         members = _union_members(field.annotation)
@@ -431,7 +404,7 @@ def generate() -> str:
             assert model is not None
             items = list(rows(model, [key], key, None))
             if optional:
-                description = _description(key, StackConfig, _name_of(key), field)
+                description = _description(field)
                 items.insert(0, Row(key, "object or null", _default(key, None, [key], field), description))
             out += [*_table(items), ""]
     out += ["### Secrets", "", *_secrets(), ""]
@@ -448,7 +421,7 @@ def rows_for_scalar(key: str, name: str, field: FieldInfo) -> list[Row]:
             key,
             type_name(field.annotation, list(field.metadata)),
             _default(None, None, [key], field),
-            _description(key, StackConfig, name, field),
+            _description(field),
         )
     ]
 

@@ -13,7 +13,6 @@ from collections import defaultdict
 from components.network_flows import (
     ANYWHERE,
     ANYWHERE_CIDRS,
-    DNS_PORT,
     INGRESS_CONTROLLER,
     KUBE_DNS,
     KUBERNETES_API,
@@ -23,6 +22,7 @@ from components.network_flows import (
     Flow,
     flows,
 )
+from components.ports import DNS_PORT
 from config import StackConfig
 
 EVERY_POD = "every pod"

@@ -16,9 +16,9 @@ from typing import Any
 import pulumi
 
 from components import preflight
-from config import StackConfig, validate
+from config import StackConfig
 from config.errors import PROJECT
-from config.loader import stack_problems
+from config.loader import check as config_check
 
 from .mocks import Registration, install
 from .output import REDACTED
@@ -50,9 +50,7 @@ async def _resolve(exported: dict[str, Any], into: dict[str, Any]) -> None:
 
 def check(stack: str, plain: dict[str, Any]) -> tuple[StackConfig | None, list[str]]:
     """The program's config step without the runtime: validation, then the preflight checks."""
-    config, problems = validate(plain)
-    if config is not None:
-        problems = stack_problems(stack, config) + preflight.problems(config)
+    config, problems = config_check(stack, plain, preflight.problems)
     return (config if not problems else None), problems
 
 

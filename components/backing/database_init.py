@@ -138,7 +138,7 @@ class DatabaseInit(pulumi.ComponentResource):
                     workload.pod_spec(
                         [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),
-                    knobs=ctx.knobs("database.setupJob"),
+                    pod_settings=ctx.pod_settings("database-init"),
                 ),
             ),
             opts=job_options(self, [*depends_on, *created(admin_password, password)]),

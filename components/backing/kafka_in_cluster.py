@@ -20,15 +20,16 @@ from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
 from config.backing import InClusterKafka
-from config.base import ResourceList, Resources
 from config.sizing import memory_bytes
+from config.workloads import fixed_resources
 
 from .. import workload
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka, SecretRef
 from ..labels import ComponentName
-from ..names import KAFKA_PORT, KAFKA_SERVICE
+from ..names import KAFKA_SERVICE
+from ..ports import KAFKA_CONTROLLER_PORT, KAFKA_PORT
 from ..requirements import requirements
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import (
@@ -45,7 +46,6 @@ from .kafka_topics import ScramUser
 
 COMPONENT: ComponentName = "kafka"
 HEADLESS_SERVICE = f"{KAFKA_SERVICE}-headless"
-CONTROLLER_PORT = 9093
 STUDIO_USER = "studio"
 ADMIN_USER = "admin"
 ADMIN_SECRET = "kafka-admin"
@@ -53,10 +53,7 @@ SCRIPT_CONFIG_MAP = "kafka-scripts"
 DATA_DIR = "/var/lib/kafka/data"
 # apache/kafka runs as appuser (uid/gid 1000).
 USER = workload.User(uid=1000, gid=1000)
-DEFAULT_RESOURCES = Resources(
-    requests=ResourceList(cpu="500m", memory="1Gi"),
-    limits=ResourceList(cpu="2", memory="2Gi"),
-)
+DEFAULT_RESOURCES = fixed_resources("kafka")
 
 
 def cluster_id(instance: str, namespace: str) -> str:
@@ -74,7 +71,7 @@ def pod_host(ordinal: int, namespace: str) -> str:
 
 def quorum_voters(brokers: int, namespace: str) -> str:
     """KAFKA_CONTROLLER_QUORUM_VOTERS: node id = StatefulSet ordinal, at the pod's stable DNS name."""
-    return ",".join(f"{i}@{pod_host(i, namespace)}:{CONTROLLER_PORT}" for i in range(brokers))
+    return ",".join(f"{i}@{pod_host(i, namespace)}:{KAFKA_CONTROLLER_PORT}" for i in range(brokers))
 
 
 def topic_retention(config: StackConfig) -> Retention:
@@ -95,7 +92,7 @@ def server_properties(brokers: int, namespace: str, bounded: Retention | None = 
         "process.roles": "broker,controller",
         "controller.quorum.voters": quorum_voters(brokers, namespace),
         "controller.listener.names": "CONTROLLER",
-        "listeners": f"SASL_PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{CONTROLLER_PORT}",
+        "listeners": f"SASL_PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{KAFKA_CONTROLLER_PORT}",
         "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
         "inter.broker.listener.name": "SASL_PLAINTEXT",
         "sasl.enabled.mechanisms": "SCRAM-SHA-512",
@@ -214,7 +211,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 ports=[
                     *ports,
                     core.ServicePortArgs(
-                        name="controller", port=CONTROLLER_PORT, target_port="controller", protocol="TCP"
+                        name="controller", port=KAFKA_CONTROLLER_PORT, target_port="controller", protocol="TCP"
                     ),
                 ],
             ),
@@ -257,7 +254,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 f"{cfg.image}:{cfg.tag}",
                 user=USER,
                 resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
-                ports={"client": KAFKA_PORT, "controller": CONTROLLER_PORT},
+                ports={"client": KAFKA_PORT, "controller": KAFKA_CONTROLLER_PORT},
                 env=env,
                 command=["sh", "/opt/kafka/static/start.sh"],
                 volume_mounts=[
@@ -270,7 +267,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
             # The client listener opens once the broker has joined the quorum.
             readiness=tcp_probe(KAFKA_PORT, initial_delay=10),
             # The controller listener answers even while the broker waits for the quorum.
-            liveness=tcp_probe(CONTROLLER_PORT, initial_delay=60, period=20),
+            liveness=tcp_probe(KAFKA_CONTROLLER_PORT, initial_delay=60, period=20),
         )
         spec = workload.pod_spec(
             [broker],
@@ -297,7 +294,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 selector=meta.LabelSelectorArgs(match_labels=selector),
                 # Restart the brokers when their configuration changes.
                 template=workload.pod_template(
-                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}, ctx.knobs("kafka")
+                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}, ctx.pod_settings("kafka")
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
-from pulumi_kubernetes.core import v1 as core
 
 from config.backing import Topics
 from config.base import ResourceList, Resources
@@ -25,6 +24,7 @@ from config.base import ResourceList, Resources
 from .. import workload
 from ..context import Context
 from ..interfaces import Kafka, SecretRef, created
+from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from .common import REPLACE_UNREADY, spec_hash
@@ -158,9 +158,9 @@ class KafkaTopics(pulumi.ComponentResource):
             ]
         mounts = [workload.mount("tmp", "/tmp")]
         volumes = [workload.empty_dir("tmp", "64Mi")]
-        if kafka.ca_secret is not None:
-            mounts.append(workload.mount("ca", "/etc/kafka/ca", read_only=True))
-            volumes.append(core.VolumeArgs(name="ca", secret=core.SecretVolumeSourceArgs(secret_name=kafka.ca_secret)))
+        ca_volumes, ca_mounts = kafka_ca(kafka, "/etc/kafka/ca", name="ca")
+        mounts += ca_mounts
+        volumes += ca_volumes
         cli = logs_as_termination_message(
             workload.container(
                 "kafka-topics",
@@ -188,7 +188,7 @@ class KafkaTopics(pulumi.ComponentResource):
                     # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
                     ctx.pod_labels("kafka-topics"),
                     workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
-                    knobs=ctx.knobs("kafka.topicsJob"),
+                    pod_settings=ctx.pod_settings("kafka-topics"),
                 ),
             ),
             # The brokers must accept clients before the Job can create anything.

@@ -21,6 +21,7 @@ from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import MinioStorage
 from config.base import ResourceList, Resources
+from config.workloads import fixed_resources
 
 from .. import workload
 from ..context import Context
@@ -36,10 +37,7 @@ COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
 REGION = "us-east-1"
 USER = workload.User(uid=1000, gid=1000)
-DEFAULT_RESOURCES = Resources(
-    requests=ResourceList(cpu="100m", memory="256Mi"),
-    limits=ResourceList(cpu="1", memory="1Gi"),
-)
+DEFAULT_RESOURCES = fixed_resources("object-storage")
 JOB_RESOURCES = Resources(
     requests=ResourceList(cpu="50m", memory="64Mi"), limits=ResourceList(cpu="250m", memory="128Mi")
 )
@@ -144,7 +142,7 @@ class Minio(pulumi.ComponentResource):
                         [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
                     ),
                     {CHECKSUM_ANNOTATION: secrets.digest(*self.credential_values)},
-                    knobs=ctx.knobs("objectStorage"),
+                    pod_settings=ctx.pod_settings("object-storage"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
@@ -191,7 +189,7 @@ class Minio(pulumi.ComponentResource):
                     workload.pod_spec(
                         [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
                     ),
-                    knobs=ctx.knobs("objectStorage.setupJob"),
+                    pod_settings=ctx.pod_settings("minio-bucket"),
                 ),
             ),
             opts=job_options(self, [self.stateful_set, self.credentials]),

@@ -224,7 +224,7 @@ class PostgresqlBackup(pulumi.ComponentResource):
                     volumes=volumes,
                     restart_policy="Never",
                 ),
-                knobs=ctx.knobs("database.backup"),
+                pod_settings=ctx.pod_settings(group),
             )
 
         backup_pod = pod(

@@ -18,7 +18,7 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterDatabase
-from config.base import ResourceList, Resources
+from config.workloads import fixed_resources
 
 from .. import workload
 from ..context import Context
@@ -39,10 +39,7 @@ DATA_MOUNT = "/var/lib/postgresql/data"
 PGDATA = f"{DATA_MOUNT}/pgdata"
 # The postgres user of the official (Debian) image.
 USER = workload.User(uid=999, gid=999)
-DEFAULT_RESOURCES = Resources(
-    requests=ResourceList(cpu="250m", memory="512Mi"),
-    limits=ResourceList(cpu="1", memory="1Gi"),
-)
+DEFAULT_RESOURCES = fixed_resources("postgresql")
 
 
 # Over the local socket, which the official image trusts: its entrypoint runs initdb with local
@@ -197,7 +194,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                     ctx.labels(COMPONENT),
                     spec,
                     {CHECKSUM_ANNOTATION: secrets.digest(self.admin_password.result)},
-                    knobs=ctx.knobs("database"),
+                    pod_settings=ctx.pod_settings("postgresql"),
                 ),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(

@@ -2,8 +2,9 @@
 
 A StatefulSet as in the chart: stable pod names give each consumer a stable identity in its
 Kafka consumer group across restarts. Each consumer runs one Job at a time, so the replica count
-is the sizing rule's (config/sizing.py). The consumers are the only model-service pods that talk
-to the Kubernetes API, so only they mount a ServiceAccount token.
+is the sizing rule's (config/sizing.py). The consumers start Jobs through the Kubernetes API with
+their side's ServiceAccount token; the orchestrators mount one too, as Rasa's chart runs them
+(orchestrator.py); the talk proxy does not.
 """
 
 from __future__ import annotations
@@ -21,22 +22,19 @@ from config.security import CHART_DEFAULT, SecurityContext
 from ..availability import disruption_budget
 from ..context import Context
 from ..interfaces import Kafka
+from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..secrets import image_pull_secrets
 from ..workload import (
     checkov_skips,
     container,
     mount,
     no_probe_skips,
     opt_in_user,
-    pod_spec,
-    pod_template,
     rasa_image_skips,
     resources,
-    topology_spread,
 )
 from .env import DATA_PATH
-from .pods import JOB_GROUP, kafka_ca, knobs_key, rasa_pod_annotations, scratch
+from .pods import JOB_GROUP, api_client_pod, scratch
 
 DATA = "data"
 
@@ -92,34 +90,26 @@ class Consumer(pulumi.ComponentResource):
                 # Consumers are independent: start and stop them all at once.
                 pod_management_policy="Parallel",
                 selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=pod_template(
-                    ctx.labels(component),
-                    pod_spec(
-                        [
-                            container(
-                                object_name,
-                                image,
-                                user=user,
-                                resources=resources(resource_defaults),
-                                env=env,
-                                volume_mounts=[mount(DATA, DATA_PATH), *mounts, *ca_mounts],
-                                read_only_root_filesystem=read_only,
-                            )
-                        ],
+                template=api_client_pod(
+                    ctx,
+                    component,
+                    container(
+                        object_name,
+                        image,
                         user=user,
-                        # Not in the chart (its volume is EFS, where fsGroup has no effect): makes
-                        # the shared volume group-writable for the consumer and its Jobs on block
-                        # storage; it adds a supplemental group and changes no user.
-                        fs_group=JOB_GROUP,
-                        volumes=[data, *volumes, *ca_volumes],
-                        service_account_name=service_account,
-                        automount_service_account_token=True,
-                        image_pull_secrets=image_pull_secrets(ctx),
-                        topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
+                        resources=resources(resource_defaults),
+                        env=env,
+                        volume_mounts=[mount(DATA, DATA_PATH), *mounts, *ca_mounts],
+                        read_only_root_filesystem=read_only,
                     ),
-                    rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs(knobs_key(component)),
-                    secrets_checksum=ctx.secrets_checksum,
+                    user=user,
+                    # Not in the chart (its volume is EFS, where fsGroup has no effect): makes
+                    # the shared volume group-writable for the consumer and its Jobs on block
+                    # storage; it adds a supplemental group and changes no user.
+                    fs_group=JOB_GROUP,
+                    volumes=[data, *volumes, *ca_volumes],
+                    service_account=service_account,
+                    read_only=read_only,
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

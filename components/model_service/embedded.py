@@ -15,7 +15,6 @@ from __future__ import annotations
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config import sizing as sz
 
@@ -23,8 +22,10 @@ from .. import names
 from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..context import Context
+from ..deployment import RECREATE, deployment, service
 from ..interfaces import ObjectStorage
 from ..labels import ComponentName
+from ..ports import MODEL_SERVICE_PORT
 from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
@@ -45,7 +46,6 @@ from .env import Inputs
 from .pods import JOB_GROUP, rasa_pod_annotations, service_account_annotations
 
 COMPONENT: ComponentName = "model-service"
-PORT = 8000
 WORKING_DATA = "/app/working-data"
 GCS_KEY_VOLUME = "gcs-credentials"
 GCS_KEY_DIR = "/etc/rasa/gcs"
@@ -142,7 +142,6 @@ class EmbeddedModelService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         config = ctx.config.model_service
         object_name = names.MODEL_SERVICE
-        selector = ctx.selector(COMPONENT)
         storage = inputs.storage
         keycloak = ctx.config.studio.keycloak
 
@@ -171,77 +170,73 @@ class EmbeddedModelService(pulumi.ComponentResource):
 
         sized = sz.as_resources(config.embedded_shape)
         key_volumes, key_mounts = gcs_key_volume(storage)
-        probe = HttpProbe("/", PORT, initial_delay_seconds=30)
+        probe = HttpProbe("/", MODEL_SERVICE_PORT, initial_delay_seconds=30)
         security = config.security_context.embedded
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
         # With the opt-in read-only root, Rasa still writes temporary files.
         tmp_volumes, scratch = rasa_tmp(read_only)
-        self.deployment = apps.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=ctx.metadata(object_name, COMPONENT, checkov_skips(rasa_image_skips(read_only)) or None),
-            spec=apps.DeploymentSpecArgs(
-                # State lives in the process: never two at once, never autoscaled.
-                replicas=1,
-                strategy=apps.DeploymentStrategyArgs(type="Recreate"),
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=pod_template(
-                    ctx.labels(COMPONENT),
-                    pod_spec(
-                        [
-                            container(
-                                object_name,
-                                config.rasa_pro.image,
-                                user=user,
-                                command=["python", "-m", "rasa.model_service"],
-                                resources=resources(sized),
-                                ports={"http": PORT},
-                                env=embedded_env(
-                                    inputs,
-                                    names.keycloak_url(keycloak.external_url)
-                                    if ctx.config.studio.uses_keycloak
-                                    else None,
-                                    keycloak.realm,
-                                ),
-                                liveness=probe,
-                                readiness=probe,
-                                volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts, *scratch],
-                                # The chart's container securityContext is empty; Pod Security
-                                # `restricted` needs the non-root, no-escalation settings on top.
-                                read_only_root_filesystem=read_only,
-                            )
-                        ],
-                        user=user,
-                        # The chart's podSecurityContext (rasa subchart values.yaml).
-                        fs_group=JOB_GROUP,
-                        volumes=[
-                            *tmp_volumes,
-                            core.VolumeArgs(
-                                name="model-data",
-                                persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
-                                    claim_name=self.data.name
-                                ),
+            ctx,
+            COMPONENT,
+            object_name,
+            pod_template(
+                ctx.labels(COMPONENT),
+                pod_spec(
+                    [
+                        container(
+                            object_name,
+                            config.rasa_pro.image,
+                            user=user,
+                            command=["python", "-m", "rasa.model_service"],
+                            resources=resources(sized),
+                            ports={"http": MODEL_SERVICE_PORT},
+                            env=embedded_env(
+                                inputs,
+                                names.keycloak_url(keycloak.external_url) if ctx.config.studio.uses_keycloak else None,
+                                keycloak.realm,
                             ),
-                            *key_volumes,
-                        ],
-                        service_account_name=self.service_account.metadata.name,
-                        image_pull_secrets=image_pull_secrets(ctx),
-                    ),
-                    rasa_pod_annotations(object_name, read_only),
-                    knobs=ctx.knobs("modelService.pods.embedded"),
-                    secrets_checksum=ctx.secrets_checksum,
+                            liveness=probe,
+                            readiness=probe,
+                            volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts, *scratch],
+                            # The chart's container securityContext is empty; Pod Security
+                            # `restricted` needs the non-root, no-escalation settings on top.
+                            read_only_root_filesystem=read_only,
+                        )
+                    ],
+                    user=user,
+                    # The chart's podSecurityContext (rasa subchart values.yaml).
+                    fs_group=JOB_GROUP,
+                    volumes=[
+                        *tmp_volumes,
+                        core.VolumeArgs(
+                            name="model-data",
+                            persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
+                                claim_name=self.data.name
+                            ),
+                        ),
+                        *key_volumes,
+                    ],
+                    service_account_name=self.service_account.metadata.name,
+                    image_pull_secrets=image_pull_secrets(ctx),
                 ),
+                rasa_pod_annotations(object_name, read_only),
+                pod_settings=ctx.pod_settings(COMPONENT),
+                secrets_checksum=ctx.secrets_checksum,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
+            # State lives in the process: never two at once, never autoscaled.
+            1,
+            pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
+            checkov_skips(rasa_image_skips(read_only)),
+            strategy=RECREATE,
         )
-        self.service = core.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=ctx.metadata(object_name, COMPONENT),
-            spec=core.ServiceSpecArgs(
-                type="ClusterIP",
-                selector=selector,
-                ports=[core.ServicePortArgs(name="http", port=names.SERVICE_PORT, target_port="http", protocol="TCP")],
-            ),
-            opts=child,
+            ctx,
+            COMPONENT,
+            object_name,
+            "http",
+            child,
         )
         self.register_outputs({"service": self.service.metadata.name})

@@ -15,7 +15,7 @@ from pulumi_kubernetes.core import v1 as core
 
 from config.model_service import Check, ModelServiceConfig
 
-from .. import names
+from .. import kafka_ca, names
 from .. import requirements as req
 from .. import secrets as studio_secrets
 from ..interfaces import Database, Kafka, ObjectStorage, SecretRef
@@ -23,9 +23,6 @@ from ..workload import env_secret, env_value
 
 Kind = Literal["training", "running"]
 
-# Where the Kafka CA certificate is mounted when the brokers use a private CA.
-KAFKA_CA_DIR = "/etc/ssl/kafka"
-KAFKA_CA_KEY = "ca.crt"
 # Data volume of the consumers and their Jobs; the Rasa bot config is mounted at /app in a Job.
 DATA_PATH = "/home"
 JOB_BOT_CONFIG_MOUNT = "/app"
@@ -80,7 +77,7 @@ def kafka_env(kafka: Kafka, secret_name: str) -> list[core.EnvVarArgs]:
             "KAFKA_SASL_MECHANISM", sasl_mechanism(kafka.sasl_mechanism) if sasl and kafka.sasl_mechanism else ""
         ),
         env_value("KAFKA_SASL_USERNAME", kafka.username if sasl and kafka.username is not None else ""),
-        env_value("KAFKA_SSL_CA_LOCATION", f"{KAFKA_CA_DIR}/{KAFKA_CA_KEY}" if kafka.ca_secret is not None else ""),
+        env_value("KAFKA_SSL_CA_LOCATION", kafka_ca.FILE if kafka_ca.ca_secret(kafka) is not None else ""),
         password,
     ]
 

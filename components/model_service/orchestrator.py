@@ -14,28 +14,25 @@ from collections.abc import Sequence
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 from config.security import CHART_DEFAULT, SecurityContext
 
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..interfaces import Kafka
+from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..secrets import image_pull_secrets
 from ..workload import (
     HttpProbe,
     checkov_skips,
     container,
     opt_in_user,
-    pod_spec,
-    pod_template,
     rasa_image_skips,
     resources,
-    topology_spread,
 )
-from .pods import kafka_ca, knobs_key, rasa_pod_annotations, scratch
+from .pods import api_client_pod, scratch
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -62,69 +59,48 @@ class Orchestrator(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:model_service:Orchestrator", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        selector = ctx.selector(component)
         user = opt_in_user(security.run_as_user, security.run_as_group)
         read_only = security.read_only_root_filesystem
         volumes, mounts = scratch(read_only)
         ca_volumes, ca_mounts = kafka_ca(kafka)
         probe = HttpProbe("/", port)
         replicas = 1
-        self.deployment = apps.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=ctx.metadata(
-                deployment_name,
+            ctx,
+            component,
+            deployment_name,
+            api_client_pod(
+                ctx,
                 component,
-                checkov_skips(
-                    {
-                        **rasa_image_skips(read_only),
-                        "CKV_K8S_38": "the chart runs the orchestrator with its RBAC-bound account's token",
-                    }
+                container(
+                    deployment_name,
+                    image,
+                    user=user,
+                    resources=resources(resource_defaults),
+                    ports={"http": port},
+                    env=env,
+                    liveness=probe,
+                    readiness=probe,
+                    volume_mounts=[*mounts, *ca_mounts],
+                    read_only_root_filesystem=read_only,
                 ),
+                user=user,
+                volumes=[*volumes, *ca_volumes],
+                service_account=service_account,
+                read_only=read_only,
             ),
-            spec=apps.DeploymentSpecArgs(
-                replicas=replicas,
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=pod_template(
-                    ctx.labels(component),
-                    pod_spec(
-                        [
-                            container(
-                                deployment_name,
-                                image,
-                                user=user,
-                                resources=resources(resource_defaults),
-                                ports={"http": port},
-                                env=env,
-                                liveness=probe,
-                                readiness=probe,
-                                volume_mounts=[*mounts, *ca_mounts],
-                                read_only_root_filesystem=read_only,
-                            )
-                        ],
-                        user=user,
-                        volumes=[*volumes, *ca_volumes],
-                        service_account_name=service_account,
-                        automount_service_account_token=True,
-                        image_pull_secrets=image_pull_secrets(ctx),
-                        topology_spread_constraints=topology_spread(selector, ctx.config.kubernetes.topology_spread),
-                    ),
-                    rasa_pod_annotations(deployment_name, read_only),
-                    knobs=ctx.knobs(knobs_key(component)),
-                    secrets_checksum=ctx.secrets_checksum,
-                ),
-            ),
+            replicas,
             # Topics and the modelservice database must exist before the orchestrator starts.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
-        )
-        self.service = core.Service(
-            f"{name}-service",
-            metadata=ctx.metadata(service_name, component),
-            spec=core.ServiceSpecArgs(
-                type="ClusterIP",
-                selector=selector,
-                ports=[core.ServicePortArgs(name="http", port=port, target_port="http", protocol="TCP")],
+            pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            checkov_skips(
+                {
+                    **rasa_image_skips(read_only),
+                    "CKV_K8S_38": "the chart runs the orchestrator with its RBAC-bound account's token",
+                }
             ),
-            opts=child,
+            strategy=None,
         )
+        self.service = service(f"{name}-service", ctx, component, service_name, "http", child, port=port)
         self.disruption_budget = disruption_budget(f"{name}-pdb", ctx, component, deployment_name, replicas, child)
         self.register_outputs({"service": self.service.metadata.name})

@@ -1,4 +1,4 @@
-"""Pieces every model-service pod shares: the user, scratch space, the Kafka CA."""
+"""Pieces every model-service pod shares: the user, scratch space, the bucket access."""
 
 from __future__ import annotations
 
@@ -9,21 +9,24 @@ from config import sizing as sz
 from config.base import Resources
 from config.model_service import ModelServiceConfig
 
-from ..interfaces import Kafka, ObjectStorage
-from ..workload import RASA_WRITABLE_ROOT, added_annotations, mount, rasa_tmp, writable_root
-from .env import KAFKA_CA_DIR
+from ..context import Context
+from ..interfaces import ObjectStorage
+from ..labels import ComponentName
+from ..secrets import image_pull_secrets
+from ..workload import (
+    RASA_WRITABLE_ROOT,
+    User,
+    added_annotations,
+    pod_spec,
+    pod_template,
+    rasa_tmp,
+    topology_spread,
+    writable_root,
+)
 
 # The fsGroup Rasa's chart gives the Rasa Pro pod (rasa subchart values.yaml podSecurityContext,
 # RasaHQ/rasa-helm-charts@e55cc2f charts/rasa/values.yaml); used for the volumes shared with it.
 JOB_GROUP = 1001
-KAFKA_CA = "kafka-ca"
-
-
-def knobs_key(component: str) -> str:
-    """Config key of a model-service workload's pod settings: model-training-consumer ->
-    modelService.pods.trainingConsumer."""
-    first, second = component.removeprefix("model-").split("-")
-    return f"modelService.pods.{first}{second.capitalize()}"
 
 
 def service_account_annotations(
@@ -56,8 +59,33 @@ def rasa_pod_annotations(container: str, read_only: bool) -> dict[str, str] | No
     return None if read_only else writable_root({container: RASA_WRITABLE_ROOT})
 
 
-def kafka_ca(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    if kafka.ca_secret is None:
-        return [], []
-    volume = core.VolumeArgs(name=KAFKA_CA, secret=core.SecretVolumeSourceArgs(secret_name=kafka.ca_secret))
-    return [volume], [mount(KAFKA_CA, KAFKA_CA_DIR, read_only=True)]
+def api_client_pod(
+    ctx: Context,
+    component: ComponentName,
+    container: core.ContainerArgs,
+    *,
+    user: User | None,
+    volumes: list[core.VolumeArgs],
+    service_account: pulumi.Input[str],
+    read_only: bool,
+    fs_group: int | None = None,
+) -> core.PodTemplateSpecArgs:
+    """The pod of an orchestrator or a consumer: Rasa's image with its side's ServiceAccount token
+    (both call the Kubernetes API as Rasa's chart runs them), spread over nodes, rolled when a
+    Secret value it reads changes."""
+    return pod_template(
+        ctx.labels(component),
+        pod_spec(
+            [container],
+            user=user,
+            fs_group=fs_group,
+            volumes=volumes,
+            service_account_name=service_account,
+            automount_service_account_token=True,
+            image_pull_secrets=image_pull_secrets(ctx),
+            topology_spread_constraints=topology_spread(ctx.selector(component), ctx.config.kubernetes.topology_spread),
+        ),
+        rasa_pod_annotations(str(container.name), read_only),
+        pod_settings=ctx.pod_settings(component),
+        secrets_checksum=ctx.secrets_checksum,
+    )

@@ -14,20 +14,20 @@ import hashlib
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config.base import Resources
 
 from .. import names
 from ..context import Context
+from ..deployment import deployment, service
 from ..labels import ComponentName, HelperName
+from ..ports import TALK_PROXY_PORT
 from ..secrets import image_pull_secrets
 from ..workload import HttpProbe, User, container, empty_dir, mount, pod_spec, pod_template, resources
 from .env import BOT_TALK_SUB_PATH
 
 COMPONENT: ComponentName = "model-running-orchestrator"
 GROUP: HelperName = "nginx-reverse-proxy"
-PORT = 8080
 # nginx-unprivileged's user.
 NGINX_USER = User(uid=101, gid=101)
 # Long-lived Socket.IO sessions of "try your assistant".
@@ -56,7 +56,7 @@ http {{
     keepalive_timeout  {TIMEOUT_SECONDS};
 
     server {{
-        listen {PORT};
+        listen {TALK_PROXY_PORT};
         # proxy_pass with a variable resolves per request through this resolver.
         resolver kube-dns.kube-system.svc.cluster.local valid=5s;
 
@@ -102,7 +102,6 @@ class TalkProxy(pulumi.ComponentResource):
         conf = nginx_conf(ctx.namespace_name)
         # A pod group of its own, part of the running service's component (labels.HELPER_OWNER):
         # its NetworkPolicy admits /talk from the ingress and lets it reach the running bots.
-        selector = ctx.pod_selector(GROUP)
         labels = ctx.pod_labels(GROUP)
         self.config_map = core.ConfigMap(
             f"{name}-config",
@@ -110,57 +109,48 @@ class TalkProxy(pulumi.ComponentResource):
             data={"nginx.conf": conf},
             opts=child,
         )
-        probe = HttpProbe("/healthz", PORT)
-        self.deployment = apps.Deployment(
+        probe = HttpProbe("/healthz", TALK_PROXY_PORT)
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=ctx.metadata(object_name, COMPONENT),
-            spec=apps.DeploymentSpecArgs(
-                replicas=1,
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=pod_template(
-                    labels,
-                    pod_spec(
-                        [
-                            container(
-                                object_name,
-                                image,
-                                user=NGINX_USER,
-                                resources=resources(resource_defaults),
-                                ports={"http": PORT},
-                                liveness=probe,
-                                readiness=probe,
-                                volume_mounts=[
-                                    mount("config", "/etc/nginx/nginx.conf", read_only=True, sub_path="nginx.conf"),
-                                    mount("tmp", "/tmp"),
-                                ],
-                            )
-                        ],
-                        user=NGINX_USER,
-                        volumes=[
-                            core.VolumeArgs(
-                                name="config",
-                                config_map=core.ConfigMapVolumeSourceArgs(name=object_name),
-                            ),
-                            empty_dir("tmp"),
-                        ],
-                        image_pull_secrets=image_pull_secrets(ctx),
-                    ),
-                    # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
-                    annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
-                    knobs=ctx.knobs("modelService.pods.talkProxy"),
+            ctx,
+            GROUP,
+            object_name,
+            pod_template(
+                labels,
+                pod_spec(
+                    [
+                        container(
+                            object_name,
+                            image,
+                            user=NGINX_USER,
+                            resources=resources(resource_defaults),
+                            ports={"http": TALK_PROXY_PORT},
+                            liveness=probe,
+                            readiness=probe,
+                            volume_mounts=[
+                                mount("config", "/etc/nginx/nginx.conf", read_only=True, sub_path="nginx.conf"),
+                                mount("tmp", "/tmp"),
+                            ],
+                        )
+                    ],
+                    user=NGINX_USER,
+                    volumes=[
+                        core.VolumeArgs(
+                            name="config",
+                            config_map=core.ConfigMapVolumeSourceArgs(name=object_name),
+                        ),
+                        empty_dir("tmp"),
+                    ],
+                    image_pull_secrets=image_pull_secrets(ctx),
                 ),
+                # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
+                annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
+                pod_settings=ctx.pod_settings(GROUP),
             ),
+            1,
             # The ConfigMap by plain name plus this edge (interfaces.SecretRef says why).
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
+            pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
+            strategy=None,
         )
-        self.service = core.Service(
-            f"{name}-service",
-            metadata=ctx.metadata(object_name, COMPONENT),
-            spec=core.ServiceSpecArgs(
-                type="ClusterIP",
-                selector=selector,
-                ports=[core.ServicePortArgs(name="http", port=names.SERVICE_PORT, target_port="http", protocol="TCP")],
-            ),
-            opts=child,
-        )
+        self.service = service(f"{name}-service", ctx, GROUP, object_name, "http", child)
         self.register_outputs({"service": self.service.metadata.name})

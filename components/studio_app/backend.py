@@ -11,14 +11,16 @@ from pulumi_kubernetes.autoscaling import v2 as autoscaling
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
+from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..interfaces import Database, SecretRef, created
 from ..names import BACKEND_SERVICE
 from ..workload import checkov_skips, container, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import backend_env
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "backend"
 
@@ -56,7 +58,7 @@ class Backend(pulumi.ComponentResource):
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
             # The real port. The chart's template puts the Service port (80) in containerPort,
             # which is wrong (merely cosmetic there, but named-port lookups and policies break).
-            ports={"http": d.BACKEND_PORT},
+            ports={"http": ports.BACKEND_PORT},
             env=backend_env(
                 config.studio,
                 config.model_service,
@@ -93,7 +95,7 @@ class Backend(pulumi.ComponentResource):
             ),
             annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
-        self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, d.BACKEND_PORT, child)
+        self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, ports.BACKEND_PORT, child)
 
         self.autoscaler = None
         if scaling.enabled:

@@ -13,7 +13,9 @@ from typing import Literal
 
 from config.base import ResourceList, Resources
 from config.studio import StudioConfig
+from config.workloads import fixed_resources
 
+from ..ports import BACKEND_PORT, KEYCLOAK_PORT, WEB_CLIENT_PORT
 from ..workload import HttpProbe, User
 
 StudioContainer = Literal["web-client", "backend", "database-migration", "keycloak", "event-ingestion"]
@@ -32,11 +34,6 @@ FULLNAME = "studio"
 WEB_CLIENT_CONFIGMAP = "studio-web-client-configmap"  # fixed name in the chart
 DATABASE_MIGRATION_JOB = f"{FULLNAME}-database-migration"
 EVENT_INGESTION_DEPLOYMENT = f"{FULLNAME}-event-ingestion"
-
-# Ports the processes listen on.
-WEB_CLIENT_PORT = 8080  # nginx
-BACKEND_PORT = 4000  # node
-KEYCLOAK_PORT = 8080
 
 # Probes exactly as the chart times them (charts/studio/values.yaml livenessProbe/readinessProbe, 1.2.6 and 2.6.0).
 WEB_CLIENT_PROBE = HttpProbe("/", WEB_CLIENT_PORT)
@@ -63,17 +60,8 @@ def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
     )
 
 
-# Requests from Rasa's Studio sizing table; CPU may burst to twice that, memory is
-# capped at the request so a pod never relies on memory the node did not reserve for it.
-# The web client (static nginx) is "minimal"; the migration is not in the table (INFERRED:
-# a short Prisma run).
-RESOURCES: dict[StudioContainer, Resources] = {
-    "web-client": _res("50m", "64Mi", "200m", "128Mi"),
-    "backend": _res("1000m", "2000Mi", "2000m", "2000Mi"),
-    "database-migration": _res("250m", "512Mi", "1000m", "1000Mi"),
-    "keycloak": _res("1000m", "2000Mi", "2000m", "2000Mi"),
-    "event-ingestion": _res("500m", "1000Mi", "1000m", "1000Mi"),
-}
+# Declared with the workloads (config/workloads.py).
+RESOURCES: dict[StudioContainer, Resources] = {name: fixed_resources(name) for name in IMAGE_NAMES}
 WAIT_FOR_POSTGRES_RESOURCES = _res("10m", "16Mi", "100m", "64Mi")
 
 

@@ -17,7 +17,7 @@ from config.model_service import ModelServiceConfig
 from config.studio import StudioConfig
 from config.versions import Contract, contract_for
 
-from .. import names
+from .. import kafka_ca, names
 from ..interfaces import Database, Kafka, SecretRef
 from ..requirements import (
     EVENTS_DLQ_TOPIC,
@@ -31,9 +31,6 @@ from ..workload import env_secret, env_value
 # The database the migration connects to when it creates the keycloak database.
 DEFAULT_DATABASE_CONNECTION = "postgres"
 
-# Where event ingestion finds the broker's CA certificate (chart README example paths).
-KAFKA_CERT_DIR = "/etc/ssl/kafka"
-KAFKA_CA_FILE = f"{KAFKA_CERT_DIR}/ca.crt"
 
 Env = list[core.EnvVarArgs]
 
@@ -212,7 +209,7 @@ def kafka_env(kafka: Kafka, *, client_id: str, group_id: str, sasl_password: Sec
     sasl = kafka.security_protocol.startswith("SASL_") and kafka.sasl_mechanism is not None
     if sasl and (kafka.username is None or kafka.password is None):
         raise ValueError("a SASL Kafka must provide a username and a password Secret reference")
-    custom_ca = kafka.tls and kafka.ca_secret is not None
+    custom_ca = kafka_ca.ca_secret(kafka) is not None
 
     def maybe(name: str, value: pulumi.Input[str] | None) -> core.EnvVarArgs:
         return _name_only(name) if value is None else env_value(name, value)
@@ -220,7 +217,7 @@ def kafka_env(kafka: Kafka, *, client_id: str, group_id: str, sasl_password: Sec
     return [
         env_value("KAFKA_CLIENT_ID", client_id),
         env_value("KAFKA_BROKER_ADDRESS", kafka.bootstrap_servers),
-        maybe("KAFKA_CA_FILE", KAFKA_CA_FILE if custom_ca else None),
+        maybe("KAFKA_CA_FILE", kafka_ca.FILE if custom_ca else None),
         _name_only("KAFKA_CERT_FILE"),
         maybe("KAFKA_CUSTOM_SSL", "true" if custom_ca else None),
         # The same constants Kafka creates its topics from, so the two can never drift apart.

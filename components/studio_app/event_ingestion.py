@@ -11,31 +11,19 @@ from collections.abc import Sequence
 
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
-from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment
 from ..interfaces import Database, Kafka, SecretRef, created
-from ..workload import checkov_skips, container, mount, no_probe_skips, rasa_image_skips, rasa_tmp, resources
+from ..kafka_ca import kafka_ca
+from ..workload import checkov_skips, container, no_probe_skips, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
-from .env import KAFKA_CERT_DIR, event_ingestion_env
-from .workloads import deployment, studio_pod, studio_user
+from .env import event_ingestion_env
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "event-ingestion"
-
-
-def kafka_tls_volumes(kafka: Kafka) -> tuple[list[core.VolumeArgs], list[core.VolumeMountArgs]]:
-    """The broker CA from the Secret the Kafka interface names, when the brokers use TLS."""
-    if not kafka.tls or kafka.ca_secret is None:
-        return [], []
-    volume = core.VolumeArgs(
-        name="kafka-ca",
-        secret=core.SecretVolumeSourceArgs(
-            secret_name=kafka.ca_secret, items=[core.KeyToPathArgs(key="ca.crt", path="ca.crt")]
-        ),
-    )
-    return [volume], [mount("kafka-ca", KAFKA_CERT_DIR, read_only=True)]
 
 
 class EventIngestion(pulumi.ComponentResource):
@@ -57,7 +45,7 @@ class EventIngestion(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = ctx.config.studio.event_ingestion
         image = d.image(ctx.config.studio, COMPONENT)
-        tls_volumes, tls_mounts = kafka_tls_volumes(kafka)
+        tls_volumes, tls_mounts = kafka_ca(kafka)
         security = settings.security_context
         tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
 

@@ -16,14 +16,16 @@ from pulumi_kubernetes.policy import v1 as policy
 
 from config.versions import contract_for
 
+from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..interfaces import Database, SecretRef, created
 from ..names import KEYCLOAK_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, rasa_tmp, resources
 from . import defaults as d
 from .env import keycloak_env
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "keycloak"
 KEYCLOAK_DATA = "/opt/keycloak/data"
@@ -59,7 +61,7 @@ class Keycloak(pulumi.ComponentResource):
             image.ref,
             user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": d.KEYCLOAK_PORT},
+            ports={"http": ports.KEYCLOAK_PORT},
             env=keycloak_env(
                 database, settings.admin_username, admin_password, contract_for(ctx.config.studio.version)
             ),
@@ -89,7 +91,7 @@ class Keycloak(pulumi.ComponentResource):
             ),
             annotations=checkov_skips(rasa_image_skips(read_only)) or None,
         )
-        self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, d.KEYCLOAK_PORT, child)
+        self.service = service(f"{name}-service", ctx, COMPONENT, KEYCLOAK_SERVICE, ports.KEYCLOAK_PORT, child)
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, KEYCLOAK_SERVICE, settings.replicas, child
         )

@@ -8,13 +8,15 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
+from .. import ports
 from ..availability import disruption_budget
 from ..context import Context
+from ..deployment import deployment, service
 from ..names import WEB_CLIENT_SERVICE
 from ..workload import checkov_skips, container, empty_dir, mount, rasa_image_skips, resources
 from . import defaults as d
 from .webconfig import CONFIG_FILE, CONFIG_KEY, CONFIG_PATH, checksum, config_js
-from .workloads import deployment, service, studio_pod, studio_user
+from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "web-client"
 
@@ -46,7 +48,7 @@ class WebClient(pulumi.ComponentResource):
             image.ref,
             user=studio_user(security),
             resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": d.WEB_CLIENT_PORT},
+            ports={"http": ports.WEB_CLIENT_PORT},
             liveness=d.WEB_CLIENT_PROBE,
             readiness=d.WEB_CLIENT_PROBE,
             volume_mounts=[
@@ -87,7 +89,7 @@ class WebClient(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),
             annotations=checkov_skips(rasa_image_skips(security.read_only_root_filesystem)) or None,
         )
-        self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, d.WEB_CLIENT_PORT, child)
+        self.service = service(f"{name}-service", ctx, COMPONENT, WEB_CLIENT_SERVICE, ports.WEB_CLIENT_PORT, child)
         self.disruption_budget = disruption_budget(
             f"{name}-pdb", ctx, COMPONENT, WEB_CLIENT_SERVICE, settings.replicas, child
         )

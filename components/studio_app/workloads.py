@@ -1,19 +1,15 @@
-"""Deployment, Service and pod template shapes the Studio containers share."""
+"""The pod template the Studio containers share (their Deployments and Services: components/deployment.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import pulumi
-from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config.security import CHART_DEFAULT, SecurityContext
 
 from ..context import Context
-from ..labels import ComponentName
-from ..names import SERVICE_PORT
 from ..secrets import image_pull_secrets
 from ..workload import (
     RASA_CHART_SECURITY,
@@ -32,16 +28,6 @@ from .defaults import StudioContainer
 def studio_user(security: SecurityContext) -> User | None:
     """The image's own user, as Rasa's chart runs it, unless the operator opted in to one."""
     return opt_in_user(security.run_as_user, security.run_as_group)
-
-
-# Where each container's settings live in the stack config (its pod knobs included).
-CONFIG_KEYS: dict[StudioContainer, str] = {
-    "web-client": "studio.webClient",
-    "backend": "studio.backend",
-    "database-migration": "studio.databaseMigration",
-    "keycloak": "studio.keycloak",
-    "event-ingestion": "studio.eventIngestion",
-}
 
 
 def studio_pod(
@@ -83,49 +69,5 @@ def studio_pod(
     # values when it runs, and its template is immutable: a new checksum would re-create it.
     checksum = ctx.secrets_checksum if restart_policy is None else None
     return pod_template(
-        ctx.labels(component), spec, annotations, ctx.knobs(CONFIG_KEYS[component]), secrets_checksum=checksum
-    )
-
-
-def deployment(
-    name: str,
-    ctx: Context,
-    component: ComponentName,
-    object_name: str,
-    template: core.PodTemplateSpecArgs,
-    replicas: int | None,
-    opts: pulumi.ResourceOptions,
-    annotations: Mapping[str, str] | None = None,
-) -> apps.Deployment:
-    """replicas None leaves the count to an autoscaler."""
-    return apps.Deployment(
-        name,
-        metadata=ctx.metadata(object_name, component, dict(annotations) if annotations else None),
-        spec=apps.DeploymentSpecArgs(
-            replicas=replicas,
-            selector=meta.LabelSelectorArgs(match_labels=ctx.selector(component)),
-            # Surge one new pod before an old one goes, so a single replica rolls without downtime.
-            strategy=apps.DeploymentStrategyArgs(
-                type="RollingUpdate",
-                rolling_update=apps.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
-            ),
-            template=template,
-        ),
-        opts=opts,
-    )
-
-
-def service(
-    name: str, ctx: Context, component: ComponentName, object_name: str, target_port: int, opts: pulumi.ResourceOptions
-) -> core.Service:
-    """ClusterIP on port 80, as the chart (and names.SERVICE_PORT) has it."""
-    return core.Service(
-        name,
-        metadata=ctx.metadata(object_name, component),
-        spec=core.ServiceSpecArgs(
-            type="ClusterIP",
-            selector=ctx.selector(component),
-            ports=[core.ServicePortArgs(name="http", port=SERVICE_PORT, target_port=target_port, protocol="TCP")],
-        ),
-        opts=opts,
+        ctx.labels(component), spec, annotations, ctx.pod_settings(component), secrets_checksum=checksum
     )

@@ -1,0 +1,52 @@
+"""Every config rule runs before the first resource is registered: a failing rule leaves the engine empty."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from config import ConfigError
+from tests.harness import SECRETS, run_stack, stack_input
+from tools import mocks, program
+
+# One failing input per home of the rules: the models, the name of the stack, the resource rules
+# on merged values (requests <= limits, fits one node, the Rasa Pro Jobs included), the pod
+# settings checked together, the stored secrets.
+CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "model": ("dev", ("modelService.assistants=0",), "modelService.assistants"),
+    "stack name": ("prod", ("environment=staging",), "environment"),
+    "merged requests above a default limit": (
+        "dev",
+        ("studio.backend.resources.requests.cpu=9",),
+        "studio.backend.resources.requests.cpu",
+    ),
+    "a pod no node fits": ("dev", ("modelService.nodeSize.cpu=100m",), ""),
+    "secret in plain text": ("dev", (), "rasaProLicense"),
+    "pod settings together": ("dev", ("studio.webClient.extraVolumeMounts=[{name: x, mountPath: /tmp}]",), ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_failing_rule_registers_nothing(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack, sets, key = CASES[case]
+    monitors: list[mocks.RecordingMonitor] = []
+
+    def recording(*args: Any, **kwargs: Any) -> mocks.RecordingMonitor:
+        monitors.append(mocks.install(*args, **kwargs))
+        return monitors[-1]
+
+    monkeypatch.setattr(program, "install", recording)
+    given = stack_input(stack, *sets)
+    plain, secrets = given.plain, {**SECRETS, **given.secrets}
+    if case == "secret in plain text":
+        plain = {**plain, "rasaProLicense": secrets.pop("rasaProLicense")}
+    with pytest.raises(ConfigError) as raised:
+        program.run(stack, plain, secrets)
+    assert any(p.startswith(f"rasa-studio:{key}") for p in raised.value.problems), raised.value.problems
+    assert [r.type for r in monitors[0].registrations] == []
+
+
+def test_a_valid_config_registers_resources() -> None:
+    # The count above can see registrations: a run that passes every rule has them.
+    assert len(run_stack("dev").registrations) > 50
