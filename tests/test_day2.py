@@ -80,6 +80,8 @@ SCRAM = (
     "aws:secretsmanager/secret:Secret rasa-studio-backing-kafka-scram",
     "aws:msk/scramSecretAssociation:ScramSecretAssociation rasa-studio-backing-kafka-scram-association",
 )
+# The stack files pin `instance`; the rename cases without it show what the read-back remembers.
+UNPINNED = ("instance=null",)
 BUCKET_KEY = "aws:kms/key:Key rasa-studio-backing-object-storage-key"
 EMBEDDED_CLAIM = "PersistentVolumeClaim rasa-pro-data-pvc-rasa-studio"
 STAGING_SUBNETS = stack_input("staging").plain["aws"]["subnetIds"]
@@ -164,17 +166,25 @@ CASES = [
     Case(
         "prod stack renamed",
         "prod",
-        (),
-        (),
+        UNPINNED,
+        UNPINNED,
         "physical names follow the instance the stack was deployed with, not its new name",
         renamed="prod-eu",
         remembers=True,
     ),
     Case(
-        "prod stack renamed, deployed by an earlier release",
+        "prod stack renamed, instance pinned in the stack file",
         "prod",
         (),
         (),
+        "the stack file names the instance: nothing to remember, nothing changes",
+        renamed="prod-eu",
+    ),
+    Case(
+        "prod stack renamed, deployed by an earlier release",
+        "prod",
+        UNPINNED,
+        UNPINNED,
         "without the read-back the names would change: protection stops it (docs: pin `instance`)",
         "stopped",
         at(MSK[0], *SCRAM, "aws:s3/bucket:Bucket rasa-studio-backing-object-storage-bucket"),

@@ -42,10 +42,12 @@ def test_prints_github_outputs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_created_cluster_is_found_by_its_instance_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    stack_file = (ROOT / "Pulumi.staging.yaml").read_text()
-    (tmp_path / "Pulumi.staging.yaml").write_text(
-        stack_file + "  rasa-studio:cluster:\n    mode: eks\n  rasa-studio:instance: studio-eu\n"
+    stack_file = (
+        (ROOT / "Pulumi.staging.yaml")
+        .read_text()
+        .replace("rasa-studio:instance: staging", "rasa-studio:instance: studio-eu")
     )
+    (tmp_path / "Pulumi.staging.yaml").write_text(stack_file + "  rasa-studio:cluster:\n    mode: eks\n")
     cluster = for_stack("staging", root=tmp_path)
     assert cluster == EksCluster(region="eu-central-1", name="rasa-studio-studio-eu", context="", created=True)
     # An existing cluster: the workflow writes the kubeconfig itself.
