@@ -82,6 +82,8 @@ SCRAM = (
 )
 # The stack files pin `instance`; the rename cases without it show what the read-back remembers.
 UNPINNED = ("instance=null",)
+# The stack files pin MSK's subnets too; without that, adding a subnet would move MSK.
+UNPINNED_MSK = ("kafka.subnetIds=null",)
 BUCKET_KEY = "aws:kms/key:Key rasa-studio-backing-object-storage-key"
 EMBEDDED_CLAIM = "PersistentVolumeClaim rasa-pro-data-pvc-rasa-studio"
 STAGING_SUBNETS = stack_input("staging").plain["aws"]["subnetIds"]
@@ -194,8 +196,8 @@ CASES = [
     Case(
         "staging subnet added",
         "staging",
-        (),
-        (f"aws.subnetIds={[*STAGING_SUBNETS, THIRD_SUBNET]}".replace("'", '"'),),
+        UNPINNED_MSK,
+        (*UNPINNED_MSK, f"aws.subnetIds={[*STAGING_SUBNETS, THIRD_SUBNET]}".replace("'", '"')),
         "MSK's client subnets are force-new: protection stops it",
         "stopped",
         at(MSK[0]),
