@@ -25,12 +25,13 @@ from config.backing import (
 )
 
 from ..context import Context
-from ..interfaces import Database, Kafka, ObjectStorage, SecretRef
+from ..interfaces import AssistantBacking, Database, Kafka, ObjectStorage, SecretRef
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
-from ..requirements import Requirements
+from ..requirements import EVENTS_TOPIC, Requirements
 from ..secrets import StudioSecrets
 from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
 from .kafka_topics import KafkaTopics, ScramUser
+from .lock_store import lock_store
 from .postgresql_backup import PostgresqlBackup
 from .postgresql_in_cluster import ADMIN_SECRET, ADMIN_USER, InClusterPostgresql
 
@@ -48,6 +49,8 @@ class BackingServices(pulumi.ComponentResource):
     # restore replaced).
     rollout_inputs: list[pulumi.Input[str]]
     backup: PostgresqlBackup | None
+    # What the assistant next to Studio connects to; None unless assistant.enabled.
+    assistant: AssistantBacking | None
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class BackingServices(pulumi.ComponentResource):
         self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
         if self._postgresql is not None:
             self.database = self._backups(name, ctx, self._postgresql, needs)
+        self.assistant = self._assistant(ctx) if ctx.config.assistant.enabled else None
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -115,6 +119,20 @@ class BackingServices(pulumi.ComponentResource):
         from .postgresql_external import external_database
 
         return external_database(cfg)
+
+    def _assistant(self, ctx: Context) -> AssistantBacking:
+        from .assistant_access import producer, tracker_database
+
+        cfg = ctx.config.assistant
+        # The assistant needs event ingestion (config/assistant.py), so the events topic exists.
+        assert self.kafka is not None
+        return AssistantBacking(
+            tracker=tracker_database(cfg, self.database),
+            tracker_database=cfg.tracker_store.database,
+            kafka=producer(cfg, self.kafka),
+            topic=EVENTS_TOPIC,
+            lock_store=lock_store(ctx, cfg.lock_store),
+        )
 
     def _backups(self, name: str, ctx: Context, server: InClusterPostgresql, needs: Requirements) -> Database:
         """The in-cluster server's backups to the bucket; with a restore, Studio waits for it."""
