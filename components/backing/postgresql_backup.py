@@ -2,7 +2,8 @@
 and a one-time restore of one of those backups.
 
 A backup is a folder `<prefix>/<name>/` in the bucket, `<name>` the UTC time the dump started
-(20261204T030000Z), holding one `pg_dump --format=custom` file per Studio database. Each pod has
+(20261204T030000Z), holding one `pg_dump --format=custom` file per Studio database (and the assistant's tracker
+database, which the restore Job leaves alone: `dumped_only`). Each pod has
 two containers, because no one image has both clients: the postgres image the server runs (its
 pg_dump and pg_restore are the server's own version, which a dump must not be older than), and
 MinIO's client `mc` (the image the bucket Job already uses; it speaks to MinIO and any
@@ -169,6 +170,10 @@ class PostgresqlBackup(pulumi.ComponentResource):
         username: str,
         databases: Sequence[str],
         storage: ObjectStorage,
+        # Dumped with the others but not put back by the restore Job: the assistant's tracker
+        # database, owned by a role of its own that the restore (for Studio's user) cannot recreate
+        # it for; docs/operations.md has its restore by hand.
+        dumped_only: Sequence[str] = (),
         depends_on: Sequence[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -181,8 +186,9 @@ class PostgresqlBackup(pulumi.ComponentResource):
             workload.env_value("PGCONNECT_TIMEOUT", "10"),
             workload.env_value("PGUSER", admin_user),
             workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
-            workload.env_value("BACKUP_DATABASES", " ".join(databases)),
         ]
+        dump_env = [*postgres_env, workload.env_value("BACKUP_DATABASES", " ".join([*databases, *dumped_only]))]
+        postgres_env.append(workload.env_value("BACKUP_DATABASES", " ".join(databases)))
         endpoint = storage.endpoint if storage.endpoint is not None else f"https://s3.{storage.region}.amazonaws.com"
         storage_env = [
             workload.env_value("S3_ENDPOINT", endpoint),
@@ -229,7 +235,7 @@ class PostgresqlBackup(pulumi.ComponentResource):
 
         backup_pod = pod(
             BACKUP_GROUP,
-            step("pg-dump", image, POSTGRES_USER, postgres_env, DUMP_SCRIPT),
+            step("pg-dump", image, POSTGRES_USER, dump_env, DUMP_SCRIPT),
             step(
                 "upload",
                 client_image,
