@@ -175,7 +175,7 @@ def test_a_kafka_rotation_on_msk_replaces_only_the_password_and_its_secret_value
 
 def _check_stack_secret(backing: Any) -> None:
     assistant = backing.assistant
-    access = backing._access
+    access = backing.assistant_access
     assert assistant is not None and access.secret is not None
     tracker, kafka = assistant.tracker, assistant.kafka
     assert (tracker.username, tracker.password.name, tracker.password.key) == (
@@ -207,6 +207,7 @@ def test_aws_managed_waits_for_the_association_too(mocks: RecordingMonitor) -> N
     backing = build(with_(**AWS_MANAGED, assistant=ASSISTANT))
     _check_stack_secret(backing)
     assistant = backing.assistant
+    assert assistant is not None
     assert any(r.__class__.__name__ == "ScramSecretAssociation" for r in assistant.kafka.ready)
     assert assistant.tracker.prefer_ssl
 
@@ -221,8 +222,8 @@ EXTERNAL_ASSISTANT = {
 @pulumi.runtime.test
 def test_external_services_use_the_users_secrets_and_create_nothing(mocks: RecordingMonitor) -> pulumi.Output[None]:
     backing = build(with_(**EXTERNAL, assistant=EXTERNAL_ASSISTANT))
-    assistant = backing.assistant
-    assert assistant is not None and backing._access.secret is None
+    assistant, access = backing.assistant, backing.assistant_access
+    assert assistant is not None and access is not None and access.secret is None and backing.topics is not None
     assert (assistant.tracker.username, assistant.tracker.password) == ("tracker", SecretRef("tr", "pw"))
     assert (assistant.kafka.username, assistant.kafka.password) == ("producer", SecretRef("kp", "pw"))
     assert assistant.tracker.ready == backing.database.ready and assistant.credentials is None
@@ -244,7 +245,8 @@ def test_backups_dump_the_tracker_database_and_the_restore_waits_before_closing_
     restore = "20261204T030000Z"
     backing = build(with_(database={"backup": {"restoreFrom": restore}}, assistant=ASSISTANT))
     assert backing.backup is not None and backing.backup.restore is not None
-    access = backing._access
+    access = backing.assistant_access
+    assert access is not None and access.tracker_init is not None
 
     def check(_: object) -> None:
         objects = [output.manifest(r) for r in mocks.registrations if output.is_kubernetes_object(r)]

@@ -51,8 +51,10 @@ class BackingServices(pulumi.ComponentResource):
     # restore replaced).
     rollout_inputs: list[pulumi.Input[str]]
     backup: PostgresqlBackup | None
-    # What the assistant next to Studio connects to; None unless assistant.enabled.
+    # What the assistant next to Studio connects to, and what makes its principals; None unless
+    # assistant.enabled.
     assistant: AssistantBacking | None
+    assistant_access: AssistantAccess | None
 
     def __init__(
         self,
@@ -67,14 +69,14 @@ class BackingServices(pulumi.ComponentResource):
         self.rollout_inputs = []
         self.backup = None
         # First: the assistant's passwords go to the Jobs and the MSK secret that hand them out.
-        self._access = (
+        self.assistant_access = (
             AssistantAccess(f"{name}-assistant-access", ctx, secrets, child) if ctx.config.assistant.enabled else None
         )
         self.database = self._database(name, ctx, secrets, needs, child)
         self.rollout_inputs.append(self.database.host)
         self.kafka = self.topics = None
         if needs.topics:
-            brokers, cli_image, scram_user, credentials = self._kafka(name, ctx, secrets, child, self._access)
+            brokers, cli_image, scram_user, credentials = self._kafka(name, ctx, secrets, child, self.assistant_access)
             self.topics = KafkaTopics(
                 f"{name}-kafka-topics",
                 ctx,
@@ -99,7 +101,9 @@ class BackingServices(pulumi.ComponentResource):
         self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
         if self._postgresql is not None:
             self.database = self._backups(name, ctx, self._postgresql, needs)
-        self.assistant = self._assistant(ctx, self._access, needs) if self._access is not None else None
+        self.assistant = (
+            self._assistant(ctx, self.assistant_access, needs) if self.assistant_access is not None else None
+        )
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -177,7 +181,7 @@ class BackingServices(pulumi.ComponentResource):
             databases=needs.databases,
             storage=self.object_storage,
             # The assistant's conversations are user data too.
-            dumped_only=[ctx.config.assistant.tracker_store.database] if self._access is not None else [],
+            dumped_only=[ctx.config.assistant.tracker_store.database] if self.assistant_access is not None else [],
             depends_on=[server.stateful_set, server.init.job],
             opts=pulumi.ResourceOptions(parent=server),
         )

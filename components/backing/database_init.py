@@ -89,9 +89,7 @@ psql -v ON_ERROR_STOP=1 --dbname postgres -v owner="$STUDIO_DB_USER" -v password
 """
 
 
-def job_name(
-    databases: Sequence[str], username: str, server: str, credentials: str, closed: Sequence[str] = ()
-) -> str:
+def job_name(databases: Sequence[str], username: str, server: str, credentials: str, closed: Sequence[str] = ()) -> str:
     """`credentials`: a keyed digest of the admin's and the user's passwords (never a password)."""
     spec: dict[str, object] = {
         "databases": sorted(databases),
