@@ -164,6 +164,14 @@ def test_enabling_the_assistant_in_prod_loses_nothing_and_stops_at_no_protection
     assert not p.by_op("delete")
 
 
+def test_turning_it_off_in_prod_stops_at_its_scram_secret_only() -> None:
+    """docs/operations.md has the step through; the tracker database is no resource, so it stays."""
+    p = plan.diff(enabled("prod"), run_stack("prod"))
+    assert p.losses() == [], p.table()
+    assert [(s.type, s.name) for s in p.stopped()] == [(MSK_SECRET, "rasa-studio-backing-kafka-assistant-scram")]
+    assert [s.type for s in p.by_op("update")] == [MSK_ASSOCIATION]
+
+
 def test_a_kafka_rotation_on_msk_replaces_only_the_password_and_its_secret_value() -> None:
     p = plan.diff(enabled("prod"), enabled("prod", "passwordRotation.assistantKafkaPassword=1"))
     assert p.losses() == [] and p.stopped() == [], p.table()
@@ -292,3 +300,16 @@ def test_a_valid_assistant_config_is_accepted() -> None:
     assert config is not None, problems
     config, problems = validate(with_(**EXTERNAL, assistant=EXTERNAL_ASSISTANT))
     assert config is not None, problems
+
+
+def test_the_users_secrets_for_external_principals_are_in_the_summary() -> None:
+    from components.existing_secrets import existing_secret_keys
+
+    config, problems = validate(with_(**EXTERNAL, assistant=EXTERNAL_ASSISTANT))
+    assert config is not None, problems
+    keys = existing_secret_keys(config)
+    assert keys["tr"] == ["pw"] and keys["kp"] == ["pw"]
+    # In the cluster the stack makes them: nothing of the user's to name.
+    config, problems = validate(with_(assistant=ASSISTANT))
+    assert config is not None, problems
+    assert existing_secret_keys(config) == {}

@@ -126,6 +126,9 @@ def test_the_tracker_role_owns_and_writes_its_database_and_reaches_none_of_studi
         assert writes(pg, "studio", STUDIO_PASSWORD, db)
     # And the other way round: Studio's user has no business in the conversations.
     assert "permission denied for database" in (refused(pg, "studio", STUDIO_PASSWORD, "rasa") or "")
+    # The admin still reaches every database (superuser; RDS's master through its memberships).
+    for db in [*studio_dbs, "rasa"]:
+        assert refused(pg, *admin, db) is None, db
     # Not a member of any role: no way into Studio's data through a grant either.
     assert pg.psql("SELECT count(*) FROM pg_auth_members WHERE member = 'rasa'::regrole").strip() == "0"
 
