@@ -17,7 +17,7 @@ import pytest
 from tests import postgres_server
 from tests.harness import manifests, run_stack
 from tests.postgres_server import SUPERUSER, SUPERUSER_PASSWORD, Server
-from tests.test_database_scripts import RDS_ADMIN_PASSWORD, create_rds_admin, plain_env, state
+from tests.test_database_scripts import RDS_ADMIN_PASSWORD, _reset, create_rds_admin, plain_env, state
 from tools import yaml_io
 from tools.shell_scripts import ShellScript, scripts
 
@@ -51,16 +51,6 @@ def servers() -> Iterator[dict[str, Server]]:
             return
         with postgres_server.running(dirs[-1]) as old:
             yield {"18": current, "pre-16": old}
-
-
-def _reset(server: Server) -> Server:
-    server.psql(
-        "SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database"
-        " WHERE datname NOT IN ('postgres', 'template0', 'template1')\\gexec\n"
-        "SELECT format('DROP ROLE %I', rolname) FROM pg_roles"
-        f" WHERE rolname NOT LIKE 'pg\\_%' AND rolname <> '{SUPERUSER}'\\gexec\n"
-    )
-    return server
 
 
 def admin_of(pg: Server, stack: str) -> tuple[str, str]:
@@ -106,13 +96,19 @@ def case(request: pytest.FixtureRequest, servers: dict[str, Server]) -> tuple[st
     return stack, _reset(servers[version])
 
 
-@pytest.mark.slow
-def test_the_tracker_role_owns_and_writes_its_database_and_reaches_none_of_studios(case: tuple[str, Server]) -> None:
+def both_jobs(case: tuple[str, Server]) -> tuple[str, Server, tuple[str, str]]:
+    """Studio's Job, then the assistant's, as the stack's admin: what `pulumi up` runs."""
     stack, pg = case
     admin = admin_of(pg, stack)
-    studio, tracker = jobs(stack)["studio"], tracker_job(stack)
-    run(pg, studio, admin, STUDIO_PASSWORD)
-    run(pg, tracker, admin, TRACKER_PASSWORD)
+    run(pg, jobs(stack)["studio"], admin, STUDIO_PASSWORD)
+    run(pg, tracker_job(stack), admin, TRACKER_PASSWORD)
+    return stack, pg, admin
+
+
+@pytest.mark.slow
+def test_the_tracker_role_owns_and_writes_its_database_and_reaches_none_of_studios(case: tuple[str, Server]) -> None:
+    stack, pg, admin = both_jobs(case)
+    studio = jobs(stack)["studio"]
 
     owner = pg.psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'rasa'").strip()
     assert owner == "rasa"
@@ -134,26 +130,17 @@ def test_the_tracker_role_owns_and_writes_its_database_and_reaches_none_of_studi
 
 
 @pytest.mark.slow
-def test_a_second_run_of_both_jobs_changes_nothing(case: tuple[str, Server]) -> None:
-    stack, pg = case
-    admin = admin_of(pg, stack)
+def test_a_second_run_changes_nothing_and_a_rotated_password_replaces_the_old_one(case: tuple[str, Server]) -> None:
+    stack, pg, admin = both_jobs(case)
     studio, tracker = jobs(stack)["studio"], tracker_job(stack)
-    run(pg, studio, admin, STUDIO_PASSWORD)
-    run(pg, tracker, admin, TRACKER_PASSWORD)
     before = state(pg) + pg.psql("SELECT datname, datacl FROM pg_database ORDER BY 1")
     again = run(pg, studio, admin, STUDIO_PASSWORD) + run(pg, tracker, admin, TRACKER_PASSWORD)
     assert state(pg) + pg.psql("SELECT datname, datacl FROM pg_database ORDER BY 1") == before
     # Only the passwords are set again (so a new one takes effect).
     assert not any(word in again for word in ("CREATE", "GRANT", "REVOKE")), again
 
-
-@pytest.mark.slow
-def test_a_rotated_tracker_password_logs_in_and_the_old_one_does_not(case: tuple[str, Server]) -> None:
-    stack, pg = case
-    admin = admin_of(pg, stack)
-    run(pg, jobs(stack)["studio"], admin, STUDIO_PASSWORD)
-    run(pg, tracker_job(stack), admin, TRACKER_PASSWORD)
-    run(pg, tracker_job(stack), admin, ROTATED)
+    # The Job a raised passwordRotation.assistantDatabasePassword re-runs (tests/test_assistant_access.py).
+    run(pg, tracker, admin, ROTATED)
     assert writes(pg, "rasa", ROTATED, "rasa")
     assert "password authentication failed" in (refused(pg, "rasa", TRACKER_PASSWORD, "rasa") or "")
     # Studio's user is untouched by the assistant's rotation.
