@@ -313,3 +313,11 @@ def test_the_users_secrets_for_external_principals_are_in_the_summary() -> None:
     config, problems = validate(with_(assistant=ASSISTANT))
     assert config is not None, problems
     assert existing_secret_keys(config) == {}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_policy_pack_passes_the_enabled_stacks(stack: str) -> None:
+    """Its Secrets Manager secret, Secret and Jobs meet the rules every other resource does."""
+    from tests.test_policy import check_stack, stack_context, stack_resources
+
+    assert check_stack(stack_resources(stack, *ENABLED), stack_context(stack, *ENABLED)) == {}
