@@ -24,6 +24,7 @@ import pulumi
 from pulumi_kubernetes.core import v1 as core
 
 from config.assistant import AssistantConfig
+from config.base import SecretKeyRef
 
 from ..context import Context
 from ..interfaces import Database, Kafka, SecretRef
@@ -88,9 +89,10 @@ class AssistantAccess(pulumi.ComponentResource):
             )
         self.register_outputs({"secret": ASSISTANT_CREDENTIALS_SECRET if self.secret is not None else None})
 
-    def _ref(self, given: object, key: str) -> SecretRef:
+    def _ref(self, given: SecretKeyRef | None, key: str) -> SecretRef:
+        """The user's own Secret key where config names one (external), else `rasa-credentials`."""
         if given is not None:
-            return SecretRef(given.name, given.key)  # type: ignore[attr-defined]
+            return SecretRef(given.name, given.key)
         assert self.secret is not None
         return SecretRef(ASSISTANT_CREDENTIALS_SECRET, key, self.secret)
 

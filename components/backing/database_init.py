@@ -61,8 +61,10 @@ SELECT format('ALTER DATABASE %I OWNER TO %I', datname, :'owner')
 
 # PostgreSQL grants CONNECT and TEMPORARY on every new database to PUBLIC, so any login role on
 # the server (the assistant's) could otherwise connect to Studio's databases: their tables stay
-# unreadable, but not what PUBLIC may see or do there. Revoked, only the owner (and the admin,
-# through its membership) connects. Only where PUBLIC still has it, so a second run changes nothing.
+# unreadable to it, but it would see their schemas and functions, create temporary tables and hold
+# connection slots there. Revoked, only the owner and the admin (a superuser, or RDS's master
+# through its membership of the owner) connect. Only while PUBLIC still has either, so a second
+# run changes nothing. A restore re-creates a database with the defaults: the Job runs again then.
 CLOSE_DATABASE = r"""
 SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', datname)
   FROM pg_database
