@@ -23,7 +23,7 @@ from tests.harness import containers, env_of, find, manifests, run_stack
 from tests.test_backing import EXTERNAL
 from tests.test_backing_interface import AWS_MANAGED, build
 from tests.test_config import with_
-from tools import output, plan, shellcheck
+from tools import output, plan, schema, shellcheck, yaml_io
 from tools.mocks import RecordingMonitor
 from tools.program import ProgramRun
 from tools.shell_scripts import scripts
@@ -101,11 +101,15 @@ def test_in_the_cluster_the_stack_makes_the_role_the_database_and_the_kafka_user
     assert '--entity-name "$KAFKA_ASSISTANT_USER"' in cli["command"][2]
 
 
-def test_the_enabled_render_passes_shellcheck() -> None:
-    found = [s for s in scripts(manifests(enabled("dev"))) if s.origin.startswith("Job/")]
+def test_the_enabled_render_passes_shellcheck_and_strict_schema_validation() -> None:
+    rendered = [yaml_io.load(yaml_io.dump(m)) for m in manifests(enabled("dev"))]
+    found = [s for s in scripts(rendered) if s.origin.startswith("Job/")]
     assert len(found) >= 3
     _checked, findings = shellcheck.check(found)
     assert findings == [], "\n\n".join(f"{f.origins}\n{f.report}" for f in findings)
+    mine = [m for m in rendered if m["kind"] == "Job" or m["metadata"]["name"] == ASSISTANT_CREDENTIALS_SECRET]
+    assert len(mine) >= 4
+    assert [e for m in mine for e in schema.errors(m, "1.30")] == []
 
 
 def test_enabling_the_assistant_in_dev_creates_and_reruns_only_the_topics_job() -> None:
