@@ -122,3 +122,6 @@ class AssistantBacking:
     topic: str
     # None: in memory (one replica).
     lock_store: LockStore | None
+    # A keyed digest of the passwords the stack generated for it (`rasa-credentials`), None when
+    # all are the user's: the assistant's pods carry it (checksum/secrets) so a rotation rolls them.
+    credentials: pulumi.Output[str] | None = None
