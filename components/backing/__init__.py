@@ -93,7 +93,7 @@ class BackingServices(pulumi.ComponentResource):
         self.object_storage = self._object_storage(name, ctx, secrets, needs, child)
         if self._postgresql is not None:
             self.database = self._backups(name, ctx, self._postgresql, needs)
-        self.assistant = self._assistant(ctx) if ctx.config.assistant.enabled else None
+        self.assistant = self._assistant(name, ctx, secrets, child) if ctx.config.assistant.enabled else None
         self.register_outputs(
             {
                 "databaseHost": self.database.host,
@@ -120,7 +120,9 @@ class BackingServices(pulumi.ComponentResource):
 
         return external_database(cfg)
 
-    def _assistant(self, ctx: Context) -> AssistantBacking:
+    def _assistant(
+        self, name: str, ctx: Context, secrets: StudioSecrets, opts: pulumi.ResourceOptions
+    ) -> AssistantBacking:
         from .assistant_access import producer, tracker_database
 
         cfg = ctx.config.assistant
@@ -131,7 +133,7 @@ class BackingServices(pulumi.ComponentResource):
             tracker_database=cfg.tracker_store.database,
             kafka=producer(cfg, self.kafka),
             topic=EVENTS_TOPIC,
-            lock_store=lock_store(ctx, cfg.lock_store),
+            lock_store=lock_store(f"{name}-lock-store", ctx, cfg.lock_store, secrets, opts),
         )
 
     def _backups(self, name: str, ctx: Context, server: InClusterPostgresql, needs: Requirements) -> Database:
