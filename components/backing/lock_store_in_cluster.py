@@ -11,8 +11,9 @@ loadServerConfig), so it is in no argv (`ps`), no file and no field of the pod s
 read it from REDISCLI_AUTH, the variable valkey-cli (as redis-cli) takes its password from
 (src/valkey-cli.c CLI_AUTH_ENV). A rotated password rolls the pod on its `checksum/secrets`.
 
-A Deployment that recreates rather than surges: two servers behind one Service would each hold
-half of the locks.
+A one-replica StatefulSet: its controller never runs a second pod of the same identity, not in a
+rollout (it deletes before it recreates) nor when a node stops answering, and two servers behind
+one Service would each hold half of the locks. No volumeClaimTemplates: nothing to keep.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
+from pulumi_kubernetes.meta import v1 as meta
 
 from config.lock_store import InClusterLockStore
 from config.sizing import memory_bytes, merge_resources
@@ -28,7 +30,6 @@ from config.workloads import fixed_resources
 
 from .. import workload
 from ..context import Context
-from ..deployment import RECREATE, deployment
 from ..interfaces import LockStore, SecretRef
 from ..names import LOCK_STORE_PASSWORD_KEY, LOCK_STORE_SECRET, LOCK_STORE_SERVICE
 from ..ports import REDIS_PORT
@@ -87,7 +88,7 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
     password: random.RandomPassword
     secret: core.Secret
     service: core.Service
-    deployment: apps.Deployment
+    stateful_set: apps.StatefulSet
     lock_store: LockStore
 
     def __init__(
@@ -136,16 +137,17 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
             {CHECKSUM_ANNOTATION: secrets.digest(self.password.result)},
             pod_settings=ctx.pod_settings(COMPONENT),
         )
-        self.deployment = deployment(
-            f"{name}-deployment",
-            ctx,
-            COMPONENT,
-            LOCK_STORE_SERVICE,
-            template,
-            1,
+        self.stateful_set = apps.StatefulSet(
+            f"{name}-statefulset",
+            metadata=ctx.metadata(LOCK_STORE_SERVICE, COMPONENT),
+            spec=apps.StatefulSetSpecArgs(
+                service_name=LOCK_STORE_SERVICE,
+                replicas=1,
+                selector=meta.LabelSelectorArgs(match_labels=ctx.pod_selector(COMPONENT)),
+                template=template,
+            ),
             # The Secret by plain name in the pod (interfaces.SecretRef says why).
-            pulumi.ResourceOptions(parent=self, depends_on=[self.secret]),
-            strategy=RECREATE,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.secret]),
         )
         self.lock_store = LockStore(
             host=ctx.service_host(LOCK_STORE_SERVICE),
@@ -153,7 +155,7 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
             tls=False,
             db=0,
             password=SecretRef(LOCK_STORE_SECRET, LOCK_STORE_PASSWORD_KEY, self.secret),
-            ready=[self.secret, self.deployment],
+            ready=[self.secret, self.stateful_set],
             rollout_inputs=[self.password.result],
         )
         self.register_outputs({"host": self.lock_store.host})
