@@ -42,6 +42,19 @@ WEEKLY_WINDOW = rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$"
 DAILY_WINDOW = rf"^{_TIME}-{_TIME}$"
 
 
+def window_minutes(window: str) -> int:
+    """Length of a daily (`hh:mm-hh:mm`) or weekly (`ddd:hh:mm-ddd:hh:mm`) window, across midnight or the week's end."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+    def minute(point: str) -> int:
+        *day, hours, minutes = point.split(":")
+        return (days.index(day[0]) * 1440 if day else 0) + int(hours) * 60 + int(minutes)
+
+    start, end = window.split("-")
+    span = 7 * 1440 if start[0].isalpha() else 1440
+    return (minute(end) - minute(start)) % span
+
+
 class InMemoryLockStore(Model):
     mode: Literal["in-memory"]
     """Each replica keeps its own locks: only correct with one replica."""
@@ -83,7 +96,8 @@ class ElastiCacheLockStore(Model):
         versions = ENGINE_VERSIONS[self.engine]
         if self.engine_version not in versions:
             raise InvalidKey(
-                "engineVersion", f"{self.engine} on ElastiCache is one of {', '.join(versions)}, got {self.engine_version}"
+                "engineVersion",
+                f"{self.engine} on ElastiCache is one of {', '.join(versions)}, got {self.engine_version}",
             )
         _, family, size = self.node_type.split(".")
         if family not in NODE_FAMILIES:
@@ -95,6 +109,9 @@ class ElastiCacheLockStore(Model):
         sizes_ok = size in _BURSTABLE_SIZES if family in BURSTABLE_FAMILIES else bool(_SIZE.match(size))
         if not sizes_ok:
             raise InvalidKey("nodeType", f"{self.node_type} is not a size ElastiCache offers for {family}")
+        for key, window in (("snapshotWindow", self.snapshot_window), ("maintenanceWindow", self.maintenance_window)):
+            if window is not None and window_minutes(window) < 60:
+                raise InvalidKey(key, f"{window} is shorter than the 60 minutes ElastiCache requires")
         return self
 
     def zone_count(self, stack_zones: int) -> int:

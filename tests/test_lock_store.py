@@ -64,18 +64,20 @@ def password(run: ProgramRun) -> str:
 
 def test_the_server_is_one_hardened_pod_without_a_volume_behind_its_service() -> None:
     run = dev()
-    deployment = find(run, "StatefulSet", NAME)
-    spec = deployment["spec"]
+    stateful_set = find(run, "StatefulSet", NAME)
+    spec = stateful_set["spec"]
     # Two servers behind one Service would each hold half of the locks: one pod, never two.
     assert spec["replicas"] == 1 and "updateStrategy" not in spec
     pod = spec["template"]["spec"]
     assert "volumeClaimTemplates" not in spec and [v.get("persistentVolumeClaim") for v in pod["volumes"]] == [None]
-    (server,) = containers(deployment)
+    (server,) = containers(stateful_set)
     assert server["image"].startswith("valkey/valkey:") and server["securityContext"]["readOnlyRootFilesystem"]
-    ctx = RuleContext.from_config(validate(stack_input("dev", *IN_CLUSTER).plain)[0])  # type: ignore[arg-type]
+    config, problems = validate(stack_input("dev", *IN_CLUSTER).plain)
+    assert config is not None, problems
+    ctx = RuleContext.from_config(config)
     (registered,) = [r for r in run.by_type("kubernetes:apps/v1:StatefulSet") if "lock-store" in r.name]
     assert check_resource(registered.type, registered.inputs, ctx) == {}
-    # Only the Rasa Pro workloads get a PDB; one replica gets none.
+    # One replica: no PodDisruptionBudget, which could only ever block a node drain.
     assert not [m for m in manifests(run) if m["kind"] == "PodDisruptionBudget" and NAME in m["metadata"]["name"]]
     service = find(run, "Service", NAME)
     assert [(p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == [(6379, "redis")]
@@ -85,8 +87,7 @@ def test_the_server_is_one_hardened_pod_without_a_volume_behind_its_service() ->
 def test_the_password_is_only_in_its_secret_never_in_the_pod_spec() -> None:
     run = dev()
     value = password(run)
-    deployment = find(run, "StatefulSet", NAME)
-    (server,) = containers(deployment)
+    (server,) = containers(find(run, "StatefulSet", NAME))
     assert env_of(server)["REDISCLI_AUTH"] == {
         "name": "REDISCLI_AUTH",
         "valueFrom": {"secretKeyRef": {"name": NAME, "key": "REDIS_PASSWORD"}},
@@ -186,8 +187,11 @@ def test_the_script_refuses_a_password_it_could_not_quote(tmp_path: Path) -> Non
     (server,) = containers(find(dev(), "StatefulSet", NAME))
     for bad in ("", "two words", 'quote"d'):
         done = subprocess.run(
-            ["sh", "-c", server["command"][2]], env={"PATH": os.environ["PATH"], "REDISCLI_AUTH": bad},
-            capture_output=True, timeout=10, text=True,
+            ["sh", "-c", server["command"][2]],
+            env={"PATH": os.environ["PATH"], "REDISCLI_AUTH": bad},
+            capture_output=True,
+            timeout=10,
+            text=True,
         )
         assert done.returncode == 1 and "REDISCLI_AUTH must be letters and digits" in done.stderr
 
@@ -223,7 +227,9 @@ def test_elasticache_encrypts_both_ways_with_a_token_and_admits_only_the_clients
     (secret,) = [r for r in run.by_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == NAME]
     assert value in json.dumps(secret.inputs["stringData"])
     assert 16 <= len(value) <= 128 and not set(value) & set('@"/ ')
-    assert not [m for m in manifests(run) if m["metadata"]["name"] == NAME and m["kind"] in ("Deployment", "StatefulSet")]
+    assert not [
+        m for m in manifests(run) if m["metadata"]["name"] == NAME and m["kind"] in ("Deployment", "StatefulSet")
+    ]
 
 
 def test_a_token_rotation_updates_the_group_in_place() -> None:
@@ -275,6 +281,8 @@ ONE_SUBNET = {**AWS, "subnetIds": AWS["subnetIds"][:1]}
         (elasticache(nodeType="cache.r6gd.xlarge"), "assistant.lockStore.nodeType", "family"),
         (elasticache(maintenanceWindow="Sun:05:00-sun:06:00"), "assistant.lockStore.maintenanceWindow", "match"),
         (elasticache(snapshotWindow="25:00-26:00"), "assistant.lockStore.snapshotWindow", "match"),
+        (elasticache(snapshotWindow="03:00-03:30"), "assistant.lockStore.snapshotWindow", "60 minutes"),
+        (elasticache(maintenanceWindow="sun:23:30-mon:00:15"), "assistant.lockStore.maintenanceWindow", "60 minutes"),
         (elasticache(ONE_SUBNET), "assistant.lockStore.replicasPerShard", "2 availability zones"),
         (elasticache(replicasPerShard=6), "assistant.lockStore.replicasPerShard", "<= 5"),
         (elasticache({**AWS, "clientSecurityGroupIds": []}), "aws.clientSecurityGroupIds", "elasticache"),
@@ -293,7 +301,7 @@ def test_bad_lock_store_config_is_refused_naming_its_key(raw: dict[str, Any], ke
         elasticache(),
         elasticache(ONE_SUBNET, replicasPerShard=0),
         elasticache(engine="redis", engineVersion="7.1", nodeType="cache.m7g.2xlarge"),
-        elasticache(maintenanceWindow="sun:05:00-sun:06:00", snapshotWindow="03:00-04:00"),
+        elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="23:30-00:30"),
     ],
 )
 def test_good_lock_store_config_is_accepted(raw: dict[str, Any]) -> None:

@@ -131,9 +131,7 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
         )
         template = workload.pod_template(
             ctx.pod_labels(COMPONENT),
-            workload.pod_spec(
-                [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("data", "16Mi")]
-            ),
+            workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("data", "16Mi")]),
             {CHECKSUM_ANNOTATION: secrets.digest(self.password.result)},
             pod_settings=ctx.pod_settings(COMPONENT),
         )
