@@ -42,9 +42,9 @@ from .lock_store import COMPONENT, credentials
 USER = workload.User(uid=999, gid=999)
 DEFAULT_RESOURCES = fixed_resources("lock-store")
 DATA_DIR = "/data"
-# The server's share of the container's memory limit; the rest is its own overhead (buffers,
-# fork-less but not allocation-free). Past it the server refuses writes (noeviction) rather than
-# silently dropping a lock another replica relies on.
+# The server's share of the container's memory limit; the rest is its own overhead (client
+# buffers, allocator fragmentation). Past it the server refuses writes (noeviction) rather than
+# silently dropping a lock another replica relies on, and the container is never OOM-killed.
 MAX_MEMORY_SHARE = 0.75
 # The variable both the start script and valkey-cli read the password from.
 PASSWORD_ENV = "REDISCLI_AUTH"
