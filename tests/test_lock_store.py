@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from config import validate
+from config.sizing import memory_bytes
 from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
 from tests.test_config import AWS, with_
@@ -171,6 +172,15 @@ def test_the_rendered_script_starts_a_server_that_only_answers_with_the_password
             time.sleep(0.05)
         assert answers(secret)
         assert not answers("wrongWrongWrong123") and not answers(None)
+
+        def setting(name: str) -> str:
+            argv = [CLI, "-p", str(port), "config", "get", name]
+            return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10).stdout.split("\n")[1]
+
+        # Below the container's memory limit, and full means refused writes, never evicted locks.
+        limit = memory_bytes(server["resources"]["limits"]["memory"])
+        assert 0 < int(setting("maxmemory")) < limit and setting("maxmemory-policy") == "noeviction"
+        assert (setting("save"), setting("appendonly")) == ("", "no")
         # exec: the shell became the server, whose argv holds no password (what `ps` shows).
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode()
         assert secret not in cmdline and "-server" in cmdline
