@@ -26,6 +26,7 @@ from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
 from tests.test_config import AWS, with_
 from tools import plan, shellcheck
+from tools.plan.model import stackless
 from tools.program import ProgramRun
 from tools.shell_scripts import scripts
 
@@ -267,6 +268,19 @@ def test_a_force_new_change_of_the_group_is_stopped_by_protection() -> None:
     unprotected = [dataclasses.replace(r, protect=False) for r in before]
     (step,) = [s for s in plan.diff(unprotected, after).steps if s.type == GROUP]
     assert step.outcome == "loss"
+
+
+def test_moving_between_the_cluster_and_elasticache_keeps_the_secret_and_password() -> None:
+    """The same resources in both modes: another URN for Secret `rasa-lock-store` would be created
+    before the old one is deleted, which the API server refuses (the name is taken)."""
+
+    def credentials(run: ProgramRun) -> set[str]:
+        found = [r for r in run.by_type(PASSWORD) if "lock-store" in r.name]
+        found += [r for r in run.by_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == NAME]
+        return {stackless(r.urn) for r in found}
+
+    in_cluster, managed = credentials(dev()), credentials(prod())
+    assert len(in_cluster) == 2 and in_cluster == managed
 
 
 # --- config ----------------------------------------------------------------------------------

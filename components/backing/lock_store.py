@@ -50,13 +50,18 @@ def lock_store(
     if isinstance(cfg, ExternalLockStore):
         password = None if cfg.password_secret is None else SecretRef(cfg.password_secret.name, cfg.password_secret.key)
         return LockStore(cfg.host, cfg.port, cfg.tls, cfg.db, password)
+    if not isinstance(cfg, (InClusterLockStore, ElastiCacheLockStore)):
+        return None
+    # Beside the server rather than inside it: a move between in-cluster and ElastiCache keeps the
+    # Secret's identity (another parent would create a second `rasa-lock-store` before deleting
+    # the first, which the API server refuses) and the password.
+    assert opts.parent is not None
+    generated, secret = credentials(name, ctx, opts.parent)
     if isinstance(cfg, InClusterLockStore):
         from .lock_store_in_cluster import InClusterLockStoreServer
 
-        return InClusterLockStoreServer(name, ctx, cfg, secrets, opts).lock_store
-    if isinstance(cfg, ElastiCacheLockStore):
-        from .lock_store_elasticache import ElastiCacheLockStoreGroup
+        return InClusterLockStoreServer(name, ctx, cfg, secrets, generated, secret, opts).lock_store
+    from .lock_store_elasticache import ElastiCacheLockStoreGroup
 
-        assert ctx.aws is not None  # components/foundation.py uses_aws: the foundation has the AWS facts
-        return ElastiCacheLockStoreGroup(name, ctx, cfg, ctx.aws, opts).lock_store
-    return None
+    assert ctx.aws is not None  # components/foundation.py uses_aws: the foundation has the AWS facts
+    return ElastiCacheLockStoreGroup(name, ctx, cfg, ctx.aws, generated, secret, opts).lock_store

@@ -31,7 +31,6 @@ from ..names import LOCK_STORE_PASSWORD_KEY, LOCK_STORE_SECRET
 from ..ports import REDIS_PORT
 from .aws_common import clients_only_security_group, customer_key
 from .common import aws_name, stateful
-from .lock_store import credentials
 
 # ElastiCache's replication group ids are at most 40 characters (validateReplicationGroupID).
 GROUP_ID_LENGTH = 40
@@ -55,6 +54,8 @@ class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
         ctx: Context,
         cfg: ElastiCacheLockStore,
         aws: AwsFoundation,
+        auth_token: random.RandomPassword,
+        secret: core.Secret,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:ElastiCacheLockStore", name, None, opts)
@@ -82,7 +83,7 @@ class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
             subnet_ids=subnets,
             opts=child,
         )
-        self.auth_token, self.secret = credentials(name, ctx, self)
+        self.auth_token, self.secret = auth_token, secret
         self.group = elasticache.ReplicationGroup(
             f"{name}-group",
             replication_group_id=identifier,

@@ -36,7 +36,7 @@ from ..ports import REDIS_PORT
 from ..secrets import StudioSecrets
 from ..workload import CHECKSUM_ANNOTATION
 from .common import exec_probe, with_probes
-from .lock_store import COMPONENT, credentials
+from .lock_store import COMPONENT
 
 # The valkey user of the official Debian image (valkey-io/valkey-container, `useradd -u 999`).
 USER = workload.User(uid=999, gid=999)
@@ -97,11 +97,13 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
         ctx: Context,
         cfg: InClusterLockStore,
         secrets: StudioSecrets,
+        password: random.RandomPassword,
+        secret: core.Secret,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:InClusterLockStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.password, self.secret = credentials(name, ctx, self)
+        self.password, self.secret = password, secret
         self.service = core.Service(
             f"{name}-service",
             metadata=ctx.metadata(LOCK_STORE_SERVICE, COMPONENT),
