@@ -1,11 +1,11 @@
 """The assistant's lock store: nothing (in memory), Valkey in the cluster, ElastiCache, or external.
 
 Locks are Rasa's per-conversation tickets (https://rasa.com/docs/reference/architecture/lock-stores):
-they live seconds and a restart only loses locks that expire anyway, so neither the in-cluster
-server nor ElastiCache is asked to keep them. What the stack keeps is the password, generated
-here (counter `passwordRotation.lockStorePassword`) into Secret `rasa-lock-store` key
-`REDIS_PASSWORD`, the one place the assistant reads it from in both managed modes. ElastiCache's
-module is imported only when chosen, so a dev stack never loads pulumi_aws.
+they live seconds and a restart only loses locks that expire anyway, so the in-cluster server
+keeps nothing on disk (ElastiCache keeps its snapshots per `snapshotRetentionDays`). What the stack
+keeps is the password, generated here (counter `passwordRotation.lockStorePassword`) into Secret
+`rasa-lock-store` key `REDIS_PASSWORD`, the one place the assistant reads it from in both managed
+modes. ElastiCache's module is imported only when chosen, so a dev stack never loads pulumi_aws.
 """
 
 from __future__ import annotations
