@@ -106,6 +106,9 @@ class LockStore:
     # The AUTH password (ElastiCache: the auth token); None: no password.
     password: SecretRef | None = None
     ready: list[pulumi.Resource] = field(default_factory=list)
+    # The password's value where the stack generates it: for the `checksum/secrets` of the pods
+    # that read it, so they roll when `passwordRotation.lockStorePassword` is raised.
+    rollout_inputs: list[pulumi.Input[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

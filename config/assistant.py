@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from .base import Hostname, ImageRepository, ImageTag, Model, Port, Replicas, Resources, SecretKeyRef
 from .errors import InvalidKey
-from .lock_store import InMemoryLockStore, LockStoreConfig
+from .lock_store import InMemoryLockStore, LockStoreConfig, lock_store_problem
 from .pods import PodSettings
 from .security import SecurityContext
 from .studio import Autoscaling
@@ -182,4 +182,4 @@ def wiring_problem(config: StackConfig) -> tuple[str, str] | None:
         return ("assistant.kafka.passwordSecret", why)
     if kafka.mode != "external" and assistant.kafka.username in KAFKA_RESERVED_USERS:
         return ("assistant.kafka.username", f"{assistant.kafka.username} is a user the stack keeps for Studio")
-    return None
+    return lock_store_problem(config)

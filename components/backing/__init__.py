@@ -102,7 +102,9 @@ class BackingServices(pulumi.ComponentResource):
         if self._postgresql is not None:
             self.database = self._backups(name, ctx, self._postgresql, needs)
         self.assistant = (
-            self._assistant(ctx, self.assistant_access, needs) if self.assistant_access is not None else None
+            self._assistant(name, ctx, secrets, self.assistant_access, needs, child)
+            if self.assistant_access is not None
+            else None
         )
         self.register_outputs(
             {
@@ -135,7 +137,15 @@ class BackingServices(pulumi.ComponentResource):
 
         return external_database(cfg)
 
-    def _assistant(self, ctx: Context, access: AssistantAccess, needs: Requirements) -> AssistantBacking:
+    def _assistant(
+        self,
+        name: str,
+        ctx: Context,
+        secrets: StudioSecrets,
+        access: AssistantAccess,
+        needs: Requirements,
+        opts: pulumi.ResourceOptions,
+    ) -> AssistantBacking:
         cfg = ctx.config.assistant
         # The assistant needs event ingestion (config/assistant.py), so the events topic exists.
         assert self.kafka is not None
@@ -151,7 +161,7 @@ class BackingServices(pulumi.ComponentResource):
             tracker_database=cfg.tracker_store.database,
             kafka=access.producer(self.kafka),
             topic=EVENTS_TOPIC,
-            lock_store=lock_store(ctx, cfg.lock_store),
+            lock_store=lock_store(f"{name}-lock-store", ctx, cfg.lock_store, secrets, opts),
             credentials=access.credentials(),
         )
 
