@@ -67,15 +67,20 @@ def _issuing_paths(studio: StudioConfig, paths: tuple[StudioPath, ...]) -> set[s
 
 
 def alb_annotations(studio: StudioConfig, path: StudioPath) -> dict[str, str]:
+    return alb_target_annotations(studio, ALB_GROUP_ORDER[path.key], path.health_path)
+
+
+def alb_target_annotations(studio: StudioConfig, group_order: str, health_path: str) -> dict[str, str]:
+    """The ALB annotations of one target group in Studio's IngressGroup, health-checked on `health_path`."""
     alb = studio.ingress.alb
     found = {
         f"{ALB}/scheme": alb.scheme,
         # Pods are the targets (no NodePort hop); needs the VPC CNI's routable pod addresses.
         f"{ALB}/target-type": "ip",
         f"{ALB}/group.name": alb.group_name,
-        f"{ALB}/group.order": ALB_GROUP_ORDER[path.key],
+        f"{ALB}/group.order": group_order,
         f"{ALB}/load-balancer-attributes": f"idle_timeout.timeout_seconds={alb.idle_timeout_seconds}",
-        f"{ALB}/healthcheck-path": path.health_path,
+        f"{ALB}/healthcheck-path": health_path,
         f"{ALB}/success-codes": ALB_SUCCESS_CODES,
     }
     if studio.tls.enabled:
