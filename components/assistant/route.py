@@ -33,7 +33,7 @@ from ..studio_app.ingress import (
     CLUSTER_ISSUER_ANNOTATION,
     TALK_ANNOTATIONS,
     alb_target_annotations,
-    tls_secret_name,
+    one_path_spec,
 )
 from .server import PROBE
 
@@ -97,30 +97,12 @@ def ingress_annotations(config: StackConfig) -> dict[str, str]:
 
 
 def ingress_spec(config: StackConfig) -> networking.IngressSpecArgs:
-    studio, assistant = config.studio, config.assistant
-    host = route_host(config)
-    secret = tls_secret_name(studio, host)
+    assistant = config.assistant
     if assistant.host is None:
         path, path_type = f"{assistant.path}(/|$)(.*)", "ImplementationSpecific"
     else:
         path, path_type = "/", "Prefix"
-    backend = networking.IngressBackendArgs(
-        service=networking.IngressServiceBackendArgs(
-            name=ASSISTANT_SERVICE, port=networking.ServiceBackendPortArgs(number=RASA_PORT)
-        )
-    )
-    return networking.IngressSpecArgs(
-        ingress_class_name=studio.ingress.ingress_class,
-        tls=[networking.IngressTLSArgs(hosts=[host], secret_name=secret)] if secret else None,
-        rules=[
-            networking.IngressRuleArgs(
-                host=host,
-                http=networking.HTTPIngressRuleValueArgs(
-                    paths=[networking.HTTPIngressPathArgs(path=path, path_type=path_type, backend=backend)]
-                ),
-            )
-        ],
-    )
+    return one_path_spec(config.studio, route_host(config), path, path_type, ASSISTANT_SERVICE, RASA_PORT)
 
 
 class AssistantRoute(pulumi.ComponentResource):

@@ -112,12 +112,16 @@ def ingress_annotations(studio: StudioConfig, path: StudioPath, *, issues_certif
 
 
 def _spec(studio: StudioConfig, path: StudioPath) -> networking.IngressSpecArgs:
-    host = studio.path_host(path.key)
+    return one_path_spec(studio, studio.path_host(path.key), path.path, "Prefix", path.service, names.SERVICE_PORT)
+
+
+def one_path_spec(
+    studio: StudioConfig, host: str, path: str, path_type: str, service: str, port: int
+) -> networking.IngressSpecArgs:
+    """An Ingress of Studio's class serving one path of `host` from `service`, with the host's TLS Secret."""
     secret = tls_secret_name(studio, host)
     backend = networking.IngressBackendArgs(
-        service=networking.IngressServiceBackendArgs(
-            name=path.service, port=networking.ServiceBackendPortArgs(number=names.SERVICE_PORT)
-        )
+        service=networking.IngressServiceBackendArgs(name=service, port=networking.ServiceBackendPortArgs(number=port))
     )
     return networking.IngressSpecArgs(
         ingress_class_name=studio.ingress.ingress_class,
@@ -126,7 +130,7 @@ def _spec(studio: StudioConfig, path: StudioPath) -> networking.IngressSpecArgs:
             networking.IngressRuleArgs(
                 host=host,
                 http=networking.HTTPIngressRuleValueArgs(
-                    paths=[networking.HTTPIngressPathArgs(path=path.path, path_type="Prefix", backend=backend)]
+                    paths=[networking.HTTPIngressPathArgs(path=path, path_type=path_type, backend=backend)]
                 ),
             )
         ],
