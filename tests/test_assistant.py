@@ -331,3 +331,23 @@ def test_route_rules_accept_the_working_shapes() -> None:
     for stack, sets in (("prod", PROD), ("dev", DEV), ("dev", (*ON, "assistant.path=/apis"))):
         config, problems = validate(stack_input(stack, *sets).plain)
         assert config is not None, problems
+
+
+def test_its_own_host_on_a_created_https_gateway_gets_a_certificate_and_a_redirect() -> None:
+    run = run_stack("dev", *DEV_EMBEDDED, "studio.tls.enabled=true", "studio.tls.clusterIssuer=letsencrypt")
+    gateway = find(run, "Gateway", "studio")
+    listeners = {x["name"]: x for x in gateway["spec"]["listeners"]}
+    assert listeners["assistant"]["protocol"] == "HTTPS" and listeners["assistant"]["port"] == 443
+    (certificate,) = listeners["assistant"]["tls"]["certificateRefs"]
+    # cert-manager's gateway-shim issues one certificate per listener host, into its own Secret.
+    assert (
+        certificate["name"]
+        == "studio-tls-assistant-localhost"
+        != listeners["https"]["tls"]["certificateRefs"][0]["name"]
+    )
+    assert listeners["assistant-http-redirect"]["port"] == 80
+    redirect = find(run, "HTTPRoute", "rasa-https-redirect")["spec"]
+    assert redirect["hostnames"] == ["assistant.localhost"]
+    assert redirect["parentRefs"][0]["sectionName"] == "assistant-http-redirect"
+    assert find(run, "HTTPRoute", "rasa")["spec"]["parentRefs"][0]["sectionName"] == "assistant"
+    assert [e for o in (gateway, find(run, "HTTPRoute", "rasa-https-redirect")) for e in crd_schema.errors(o)] == []
