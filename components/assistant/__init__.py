@@ -23,7 +23,7 @@ from ..deployment import deployment, service
 from ..interfaces import AssistantBacking, ObjectStorage, created
 from ..labels import ComponentName
 from ..model_service.embedded import gcs_key_volume
-from ..model_service.pods import rasa_pod_annotations
+from ..model_service.pods import rasa_pod_annotations, service_account_annotations
 from ..names import ASSISTANT_SERVICE
 from ..ports import RASA_PORT
 from ..requirements import ASSISTANT_SERVICE_ACCOUNT
@@ -83,9 +83,10 @@ class Assistant(pulumi.ComponentResource):
 
         self.service_account = core.ServiceAccount(
             f"{name}-account",
-            # The bucket access the storage grants (IRSA: components/requirements.py lists this account).
+            # The model service's bucket access: IRSA (components/requirements.py lists this account)
+            # and the operator's own (modelService.serviceAccount.annotations: other clouds' IAM).
             metadata=ctx.metadata(
-                ASSISTANT_SERVICE_ACCOUNT, COMPONENT, dict(storage.service_account_annotations) or None
+                ASSISTANT_SERVICE_ACCOUNT, COMPONENT, service_account_annotations(ctx.config.model_service, storage)
             ),
             # `rasa run` never calls the Kubernetes API.
             automount_service_account_token=False,
