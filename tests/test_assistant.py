@@ -351,3 +351,12 @@ def test_its_own_host_on_a_created_https_gateway_gets_a_certificate_and_a_redire
     assert redirect["parentRefs"][0]["sectionName"] == "assistant-http-redirect"
     assert find(run, "HTTPRoute", "rasa")["spec"]["parentRefs"][0]["sectionName"] == "assistant"
     assert [e for o in (gateway, find(run, "HTTPRoute", "rasa-https-redirect")) for e in crd_schema.errors(o)] == []
+
+
+def test_the_opt_in_read_only_root_leaves_rasa_a_writable_working_directory() -> None:
+    run = run_stack("dev", *ON, "assistant.securityContext.readOnlyRootFilesystem=true")
+    container = rasa(run)
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["workingDir"] == "/tmp"
+    assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp", "/etc/rasa"}
+    assert "workingDir" not in rasa(run_stack("dev", *ON))

@@ -130,6 +130,10 @@ class Assistant(pulumi.ComponentResource):
             ],
             read_only_root_filesystem=read_only,
         )
+        if read_only:
+            # Rasa's persistor downloads the model archive into the working directory before it
+            # unpacks it (rasa/nlu/persistor.py `_retrieve_tar`): with a read-only root, the /tmp emptyDir.
+            rasa.working_dir = server.SCRATCH_DIR
         config_volume = core.VolumeArgs(
             name=server.CONFIG_VOLUME, config_map=core.ConfigMapVolumeSourceArgs(name=CONFIG_MAP)
         )

@@ -31,6 +31,8 @@ ENDPOINTS_FILE = "endpoints.yml"
 CREDENTIALS_FILE = "credentials.yml"
 # Rolls the pods when endpoints.yml or credentials.yml change, as the chart's `checksum/config`.
 CONFIG_CHECKSUM_ANNOTATION = "checksum/config"
+# The emptyDir of the opt-in read-only root (workload.rasa_tmp).
+SCRATCH_DIR = "/tmp"
 # charts/rasa values.yaml rasa.livenessProbe / readinessProbe.
 PROBE = HttpProbe("/", RASA_PORT, initial_delay_seconds=15, period_seconds=15, timeout_seconds=5, failure_threshold=6)
 # charts/rasa values.yaml rasa.livenessProbe.terminationGracePeriodSeconds.
