@@ -10,6 +10,7 @@ from pulumi_kubernetes.core import v1 as core
 from config import LoadedConfig
 from config.versions import contract_for
 
+from .assistant import Assistant
 from .backing import BackingServices
 from .capacity import deployment_capacity
 from .context import Context
@@ -33,6 +34,8 @@ class RasaStudio(pulumi.ComponentResource):
     backing: BackingServices
     application: StudioApplication
     model_services: ModelServices
+    # The Rasa Pro assistant next to Studio; None unless assistant.enabled.
+    assistant: Assistant | None
     network: NetworkPolicies
     # "chart <release> (Studio <version>)": whose container contract this deployment follows.
     contract: str
@@ -95,6 +98,19 @@ class RasaStudio(pulumi.ComponentResource):
             secret=self.secrets.secret,
             opts=child,
         )
+        self.assistant = None
+        if self.backing.assistant is not None:
+            routes = self.application.routes
+            self.assistant = Assistant(
+                f"{name}-assistant",
+                studio_context,
+                self.backing.assistant,
+                self.backing.object_storage,
+                self.secrets.name,
+                self.secrets.secret,
+                gateway=routes.gateway if routes is not None else None,
+                opts=child,
+            )
         # Peak demand of every pod the deployment runs, and the model services' replica counts.
         self.capacity = deployment_capacity(config).as_dict()
         self.sizing = self.model_services.sizing_summary

@@ -169,6 +169,9 @@ def wiring_problem(config: StackConfig) -> tuple[str, str] | None:
             f"{assistant.tracker_store.username} is Studio's database user (database.username): the assistant "
             "gets a role of its own",
         )
+    route = _route_problem(config)
+    if route is not None:
+        return route
     kafka = config.kafka
     protocol = getattr(kafka, "security_protocol", "SASL_SSL")
     wants_secret = kafka.mode == "external" and protocol.startswith("SASL_")
@@ -183,3 +186,27 @@ def wiring_problem(config: StackConfig) -> tuple[str, str] | None:
     if kafka.mode != "external" and assistant.kafka.username in KAFKA_RESERVED_USERS:
         return ("assistant.kafka.username", f"{assistant.kafka.username} is a user the stack keeps for Studio")
     return lock_store_problem(config)
+
+
+def _route_problem(config: StackConfig) -> tuple[str, str] | None:
+    """Where the assistant's route would break Studio's or cannot be built (components/assistant/route.py)."""
+    assistant, studio = config.assistant, config.studio
+    if assistant.host is not None:
+        if assistant.host == studio.host:
+            return (
+                "assistant.host",
+                f"{assistant.host} is studio.host, whose `/` is Studio's web client: unset it to serve the assistant "
+                f"under assistant.path ({assistant.path}), or give it a host of its own",
+            )
+        return None
+    if studio.exposure == "ingress" and studio.ingress.profile == "alb":
+        return (
+            "assistant.host",
+            "is required with studio.ingress.profile alb: the ALB cannot strip assistant.path before the request "
+            "reaches Rasa, which serves its channels at the root; serve the assistant on a host of its own",
+        )
+    taken = ("/api", "/auth", studio.contract.model_service_path)
+    for path in taken:
+        if assistant.path == path or assistant.path.startswith(f"{path}/"):
+            return ("assistant.path", f"{assistant.path} is under {path}, a path Studio serves on studio.host")
+    return None
