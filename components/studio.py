@@ -99,12 +99,27 @@ class RasaStudio(pulumi.ComponentResource):
             opts=child,
         )
         self.assistant = None
-        if self.backing.assistant is not None:
+        assistant = self.backing.assistant
+        if assistant is not None:
             routes = self.application.routes
+            # Besides what Studio's pods read, the assistant rolls with its own passwords: the
+            # tracker role's and Kafka user's (rasa-credentials) and the lock store's.
+            own: list[pulumi.Input[str]] = [
+                *(assistant.lock_store.rollout_inputs if assistant.lock_store is not None else []),
+                *([assistant.credentials] if assistant.credentials is not None else []),
+            ]
+            assistant_context = dataclasses.replace(
+                self.context,
+                secrets_checksum=self.secrets.digest(
+                    *(self.secrets.values[k] for k in sorted(self.secrets.values)),
+                    *self.backing.rollout_inputs,
+                    *own,
+                ),
+            )
             self.assistant = Assistant(
                 f"{name}-assistant",
-                studio_context,
-                self.backing.assistant,
+                assistant_context,
+                assistant,
                 self.backing.object_storage,
                 self.secrets.name,
                 self.secrets.secret,

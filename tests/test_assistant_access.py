@@ -32,11 +32,16 @@ ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.mo
 ASSISTANT = {"enabled": True, "assistantId": "shop", "model": {"path": "models/shop.tar.gz"}}
 PASSWORD = "random:index/randomPassword:RandomPassword"
 MSK_SECRET = "aws:secretsmanager/secret:Secret"
+IAM_ROLE = "aws:iam/role:Role"
 MSK_ASSOCIATION = "aws:msk/scramSecretAssociation:ScramSecretAssociation"
 
 
+# Prod serves Studio through the ALB, which cannot strip a path: the assistant takes a host there.
+PROD_HOST = "assistant.host=assistant.example.com"
+
+
 def enabled(stack: str, *sets: str) -> ProgramRun:
-    return run_stack(stack, *ENABLED, *sets)
+    return run_stack(stack, *ENABLED, *((PROD_HOST,) if stack == "prod" else ()), *sets)
 
 
 def init_jobs(run: ProgramRun) -> dict[str, dict[str, Any]]:
@@ -115,7 +120,10 @@ def test_the_enabled_render_passes_shellcheck_and_strict_schema_validation() -> 
 def test_enabling_the_assistant_in_dev_creates_and_reruns_only_the_topics_job() -> None:
     p = plan.diff(run_stack("dev"), enabled("dev"))
     assert p.losses() == [] and p.stopped() == [], p.table()
-    assert {s.op for s in p.changed() if not s.kind.endswith("Job")} <= {"create"}, p.table()
+    # Besides the creates, only the policies of the servers it now reaches change.
+    assert {s.op for s in p.changed() if not s.kind.endswith("Job") and s.kind != "NetworkPolicy"} <= {"create"}, (
+        p.table()
+    )
     assert [s.object_name[:13] for s in p.replaced()] == ["kafka-topics-"]
 
 
@@ -134,9 +142,11 @@ def test_a_rotation_reruns_exactly_the_job_that_hands_the_password_to_the_server
         # The assistant's Job, not Studio's.
         assert init_jobs(before)["studio"] == init_jobs(after)["studio"]
         assert init_jobs(before)["rasa"]["metadata"]["name"] != init_jobs(after)["rasa"]["metadata"]["name"]
-    # Nothing stateful is touched: only the Secret's value, the password and the Job change.
+    # Nothing stateful is touched: only the Secret's value, the password and the Job change, and
+    # the assistant's pods roll to read the new value (Studio's never read it).
     updated = {(s.kind or s.type) for s in p.by_op("update")}
-    assert updated <= {"Secret"}, p.table()
+    assert updated <= {"Secret", "Deployment"}, p.table()
+    assert {s.object_name for s in p.by_op("update") if s.kind == "Deployment"} == {"rasa"}, p.table()
 
 
 # --- prod: RDS and MSK ------------------------------------------------------------------------
@@ -163,8 +173,9 @@ def test_on_msk_the_assistant_gets_its_own_scram_secret_in_studios_association()
 def test_enabling_the_assistant_in_prod_loses_nothing_and_stops_at_no_protection() -> None:
     p = plan.diff(run_stack("prod"), enabled("prod"))
     assert p.losses() == [] and p.stopped() == [] and p.replaced() == [], p.table()
-    # Studio's association gains the assistant's secret in place; nothing else existing changes.
-    assert [s.type for s in p.by_op("update")] == [MSK_ASSOCIATION], p.table()
+    # Studio's association gains the assistant's secret and the bucket's role trusts the assistant's
+    # ServiceAccount, both in place; nothing else existing changes.
+    assert sorted(s.type for s in p.by_op("update")) == sorted([MSK_ASSOCIATION, IAM_ROLE]), p.table()
     assert not p.by_op("delete")
 
 
@@ -173,7 +184,7 @@ def test_turning_it_off_in_prod_stops_at_its_scram_secret_only() -> None:
     p = plan.diff(enabled("prod"), run_stack("prod"))
     assert p.losses() == [], p.table()
     assert [(s.type, s.name) for s in p.stopped()] == [(MSK_SECRET, "rasa-studio-backing-kafka-assistant-scram")]
-    assert [s.type for s in p.by_op("update")] == [MSK_ASSOCIATION]
+    assert sorted(s.type for s in p.by_op("update")) == sorted([MSK_ASSOCIATION, IAM_ROLE])
 
 
 def test_a_kafka_rotation_on_msk_replaces_only_the_password_and_its_secret_value() -> None:
@@ -324,4 +335,5 @@ def test_the_policy_pack_passes_the_enabled_stacks(stack: str) -> None:
     """Its Secrets Manager secret, Secret and Jobs meet the rules every other resource does."""
     from tests.test_policy import check_stack, stack_context, stack_resources
 
-    assert check_stack(stack_resources(stack, *ENABLED), stack_context(stack, *ENABLED)) == {}
+    sets = (*ENABLED, *((PROD_HOST,) if stack == "prod" else ()))
+    assert check_stack(stack_resources(stack, *sets), stack_context(stack, *sets)) == {}

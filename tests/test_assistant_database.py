@@ -30,7 +30,9 @@ ROTATED = "Tracker-db-password-2"
 @functools.cache
 def jobs(stack: str) -> dict[str, ShellScript]:
     """The rendered database-init Jobs of the stack with the assistant, by the role each creates."""
-    rendered = [yaml_io.load(yaml_io.dump(m)) for m in manifests(run_stack(stack, *ENABLED))]
+    # Prod serves Studio through the ALB, which cannot strip a path: the assistant takes a host there.
+    host = ("assistant.host=assistant.example.com",) if stack == "prod" else ()
+    rendered = [yaml_io.load(yaml_io.dump(m)) for m in manifests(run_stack(stack, *ENABLED, *host))]
     found = [s for s in scripts(rendered) if s.origin.startswith("Job/database-init-")]
     by_role = {plain_env(s)["STUDIO_DB_USER"]: s for s in found}
     assert len(by_role) == len(found) == 2, [s.origin for s in found]

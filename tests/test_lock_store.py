@@ -37,7 +37,8 @@ ASSISTANT = (
     "assistant.replicas=2",
 )
 IN_CLUSTER = (*ASSISTANT, "assistant.lockStore.mode=in-cluster")
-ELASTICACHE = (*ASSISTANT, "assistant.lockStore.mode=elasticache")
+# Prod serves Studio through the ALB, which cannot strip a path: the assistant takes a host there.
+ELASTICACHE = (*ASSISTANT, "assistant.lockStore.mode=elasticache", "assistant.host=assistant.example.com")
 ROTATED = "passwordRotation.lockStorePassword=1"
 NAME = "rasa-lock-store"
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -123,10 +124,14 @@ def test_a_rotation_rolls_the_server_and_replaces_only_the_password() -> None:
     step = p.find("StatefulSet", NAME)
     assert step.op == "update", p.table()
 
-    def checksum(run: ProgramRun) -> str:
-        return str(find(run, "StatefulSet", NAME)["spec"]["template"]["metadata"]["annotations"]["checksum/secrets"])
+    def checksum(run: ProgramRun, kind: str = "StatefulSet", name: str = NAME) -> str:
+        return str(find(run, kind, name)["spec"]["template"]["metadata"]["annotations"]["checksum/secrets"])
 
     assert checksum(before) != checksum(after)
+    # The assistant reads the new password only when its pods start: they roll with the server,
+    # and Studio's, which never read it, stay.
+    assert checksum(before, "Deployment", "rasa") != checksum(after, "Deployment", "rasa")
+    assert checksum(before, "Deployment", "studio-backend") == checksum(after, "Deployment", "studio-backend")
 
 
 # --- against a real server --------------------------------------------------------------------
