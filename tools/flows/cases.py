@@ -54,8 +54,8 @@ class Case:
 
 
 # The assistant next to Studio (config/assistant.py): two replicas sharing an in-cluster lock
-# store (its pods come with the lock store's own component), and an action server. Elsewhere an
-# external Redis, on another port than Redis's default (on prod it stands in for ElastiCache).
+# store (its pods come with the lock store's own component), and an action server. On prod
+# ElastiCache, elsewhere an external Redis on another port than Redis's default.
 _ASSISTANT: dict[str, Any] = {
     "enabled": True,
     "assistantId": "support-bot",
@@ -64,11 +64,12 @@ _ASSISTANT: dict[str, Any] = {
     "lockStore": {"mode": "in-cluster"},
     "actionServer": {"image": "registry.example.com/support-bot-actions", "tag": "v1"},
 }
+_EXTERNAL_REDIS: dict[str, Any] = {"mode": "external", "host": "redis.example.com", "port": 6380}
 _ASSISTANT_ALB: dict[str, Any] = {
     **_ASSISTANT,
     # The ALB cannot strip a path prefix: a host of its own.
     "host": "assistant.example.com",
-    "lockStore": {"mode": "external", "host": "redis.example.com", "port": 6380},
+    "lockStore": {"mode": "elasticache"},
 }
 
 
@@ -143,7 +144,7 @@ CASES: dict[str, Case] = {
         "dev",
         {
             **_EMBEDDED,
-            "assistant": {**_ASSISTANT, "host": "assistant.localhost", "lockStore": _ASSISTANT_ALB["lockStore"]},
+            "assistant": {**_ASSISTANT, "host": "assistant.localhost", "lockStore": _EXTERNAL_REDIS},
         },
     ),
     # One replica with its locks in memory, no action server. On a host of its own: under a path,
