@@ -25,6 +25,7 @@ from config.pods import PodSettings
 from config.sizing import merge_resources
 
 from .labels import PART_OF
+from .pod_clash import clashes, shape
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 
@@ -354,11 +355,15 @@ def apply_pod_settings(
     """Put an operator's pod settings where Kubernetes expects them, in one place for every pod.
 
     The program's own labels, annotations, variables, volumes and mount paths are never replaced:
-    a collision is a config error naming the key and the name.
+    the validation pass has refused a collision, naming the key and the name.
     """
     s, key = pod_settings.settings, pod_settings.key
-    labels = _added(f"{key}.podLabels", labels, s.pod_labels or {}, "label")
-    annotations = _added(f"{key}.podAnnotations", annotations, s.pod_annotations or {}, "annotation")
+    # The validation pass refused every clash before anything was registered: pod labels by the
+    # label contract (config/pods.py), the rest against the pod's shape (components/pod_clash.py).
+    assert not clashes(key, s, shape(annotations, spec)), key
+    assert not set(s.pod_labels or {}) & set(labels), key
+    labels = {**(s.pod_labels or {}), **labels}
+    annotations = {**(s.pod_annotations or {}), **annotations}
 
     if s.node_selector is not None:
         spec.node_selector = dict(s.node_selector)
@@ -376,17 +381,12 @@ def apply_pod_settings(
         ]
         spec.topology_spread_constraints = constraints
 
-    volumes = _items(spec.volumes)
-    taken = {v.name for v in volumes if isinstance(v, core.VolumeArgs)}
-    for volume in s.extra_volumes or ():
-        if volume.name in taken:
-            _refuse(f"{key}.extraVolumes", f"'{volume.name}' is a volume rasa-studio mounts; choose another name")
     if s.extra_volumes:
-        spec.volumes = [*volumes, *_dump_list(s.extra_volumes)]
+        spec.volumes = [*_items(spec.volumes), *_dump_list(s.extra_volumes)]
 
     for c in [*_items(spec.init_containers), *_items(spec.containers)]:
         assert isinstance(c, core.ContainerArgs)
-        _apply_to_container(key, s, c)
+        _apply_to_container(s, c)
     return labels, annotations
 
 
@@ -400,32 +400,15 @@ def _dump_list(items: Sequence[BaseModel]) -> list[Any]:
     return [i.model_dump(by_alias=True, exclude_none=True, mode="json") for i in items]
 
 
-def _apply_to_container(key: str, s: PodSettings, c: core.ContainerArgs) -> None:
+def _apply_to_container(s: PodSettings, c: core.ContainerArgs) -> None:
     if s.image_pull_policy is not None:
         c.image_pull_policy = s.image_pull_policy
     if s.extra_env:
-        env = _items(c.env)
-        names = {e.name for e in env if isinstance(e, core.EnvVarArgs)}
-        for var in s.extra_env:
-            if var.name in names:
-                _refuse(
-                    f"{key}.extraEnv",
-                    f"{var.name} is set by rasa-studio in container {c.name}; "
-                    "it is configured through this stack's own keys",
-                )
-        c.env = [*env, *_dump_list(s.extra_env)]
+        c.env = [*_items(c.env), *_dump_list(s.extra_env)]
     if s.extra_env_from:
         c.env_from = [*_items(c.env_from), *_dump_list(s.extra_env_from)]
     if s.extra_volume_mounts:
-        mounts = _items(c.volume_mounts)
-        paths = {m.mount_path for m in mounts if isinstance(m, core.VolumeMountArgs)}
-        for m in s.extra_volume_mounts:
-            if m.mount_path in paths:
-                _refuse(
-                    f"{key}.extraVolumeMounts",
-                    f"{m.mount_path} is already mounted by rasa-studio in container {c.name}",
-                )
-        c.volume_mounts = [*mounts, *_dump_list(s.extra_volume_mounts)]
+        c.volume_mounts = [*_items(c.volume_mounts), *_dump_list(s.extra_volume_mounts)]
 
 
 def empty_dir(name: str, size_limit: str | None = "256Mi") -> core.VolumeArgs:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_kubernetes.core import v1 as core
 
 from .. import names
 from .. import requirements as req
 from ..context import Context
 from ..labels import ComponentName
 from .access import JobAccess, Kind
-from .consumer import Consumer
+from .consumer import Consumer, consumer_pod
 from .data_volume import DataVolume
 from .env import Inputs, consumer_env, data_pvc_name, orchestrator_env
-from .orchestrator import Orchestrator
+from .orchestrator import Orchestrator, orchestrator_pod
 from .pods import default_resources
 from .talk_proxy import TalkProxy
 
@@ -63,6 +64,42 @@ RUNNING = Half(
 )
 
 
+def half_pods(
+    ctx: Context, half: Half, inputs: Inputs, *, service_account: pulumi.Input[str], data_claim: pulumi.Input[str]
+) -> tuple[core.PodTemplateSpecArgs, core.PodTemplateSpecArgs]:
+    """The pods of one side: its orchestrator's and its consumers'."""
+    config = ctx.config.model_service
+    kafka = inputs.kafka
+    assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
+    key = half.kind  # "training" / "running"
+    orchestrator = orchestrator_pod(
+        ctx,
+        deployment_name=half.orchestrator,
+        port=half.port,
+        component=half.orchestrator_component,
+        image=config.images.image(half.orchestrator_image),
+        env=orchestrator_env(half.kind, inputs),
+        kafka=kafka,
+        # One account for both, as in the chart (see orchestrator.py).
+        service_account=service_account,
+        resource_defaults=default_resources(config, f"{key}Orchestrator"),
+        security=getattr(config.security_context, f"{key}_orchestrator"),
+    )
+    consumer = consumer_pod(
+        ctx,
+        object_name=half.consumer,
+        component=half.consumer_component,
+        image=config.images.image(half.consumer_image),
+        env=consumer_env(half.kind, inputs),
+        kafka=kafka,
+        service_account=service_account,
+        data_claim=data_claim,
+        resource_defaults=default_resources(config, f"{key}Consumer"),
+        security=getattr(config.security_context, f"{key}_consumer"),
+    )
+    return orchestrator, consumer
+
+
 class OrchestratedService(pulumi.ComponentResource):
     """One side: its ServiceAccount and Role, data volume, orchestrator and consumers."""
 
@@ -102,6 +139,9 @@ class OrchestratedService(pulumi.ComponentResource):
             opts=child,
         )
         key = half.kind  # "training" / "running"
+        orchestrator, consumer = half_pods(
+            ctx, half, inputs, service_account=self.access.name, data_claim=self.data.name
+        )
         self.orchestrator = Orchestrator(
             f"{name}-orchestrator",
             ctx,
@@ -109,13 +149,8 @@ class OrchestratedService(pulumi.ComponentResource):
             service_name=half.service,
             port=half.port,
             component=half.orchestrator_component,
-            image=config.images.image(half.orchestrator_image),
-            env=orchestrator_env(half.kind, inputs),
-            kafka=kafka,
-            # One account for both, as in the chart (see orchestrator.py).
-            service_account=self.access.name,
-            resource_defaults=default_resources(config, f"{key}Orchestrator"),
-            security=getattr(config.security_context, f"{key}_orchestrator"),
+            template=orchestrator,
+            read_only=getattr(config.security_context, f"{key}_orchestrator").read_only_root_filesystem,
             depends_on=ready,
             opts=child,
         )
@@ -124,14 +159,9 @@ class OrchestratedService(pulumi.ComponentResource):
             ctx,
             object_name=half.consumer,
             component=half.consumer_component,
-            image=config.images.image(half.consumer_image),
             replicas=replicas,
-            env=consumer_env(half.kind, inputs),
-            kafka=kafka,
-            service_account=self.access.name,
-            data_claim=self.data.name,
-            resource_defaults=default_resources(config, f"{key}Consumer"),
-            security=getattr(config.security_context, f"{key}_consumer"),
+            template=consumer,
+            read_only=getattr(config.security_context, f"{key}_consumer").read_only_root_filesystem,
             # Without its Role a consumer fails the first Job it starts.
             depends_on=[*ready, self.access.role_binding],
             opts=child,
