@@ -35,7 +35,7 @@ class PodShape:
     containers: tuple[ContainerShape, ...]
 
 
-def _items(value: object) -> list[Any]:
+def listed(value: object) -> list[Any]:
     """A list the pod builders made (never an Output: pod specs are assembled from plain lists)."""
     assert value is None or isinstance(value, (list, tuple)), value
     return list(value or ())
@@ -46,14 +46,14 @@ def shape(annotations: Mapping[str, object] | None, spec: core.PodSpecArgs) -> P
     pod: Any = spec
     return PodShape(
         annotations=frozenset(annotations or {}),
-        volumes=frozenset(v.name for v in _items(pod.volumes)),
+        volumes=frozenset(v.name for v in listed(pod.volumes)),
         containers=tuple(
             ContainerShape(
                 str(c.name),
-                frozenset(e.name for e in _items(c.env)),
-                frozenset(m.mount_path for m in _items(c.volume_mounts)),
+                frozenset(e.name for e in listed(c.env)),
+                frozenset(m.mount_path for m in listed(c.volume_mounts)),
             )
-            for c in [*_items(pod.init_containers), *_items(pod.containers)]
+            for c in [*listed(pod.init_containers), *listed(pod.containers)]
         ),
     )
 

@@ -20,12 +20,11 @@ from pulumi_kubernetes.meta import v1 as meta
 from pydantic import BaseModel
 
 from config.base import Resources
-from config.errors import ConfigError, problem
 from config.pods import PodSettings
 from config.sizing import merge_resources
 
 from .labels import PART_OF
-from .pod_clash import clashes, shape
+from .pod_clash import clashes, listed, shape
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 
@@ -327,23 +326,13 @@ def _dump(value: BaseModel) -> dict[str, Any]:
     return value.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
-def _refuse(key: str, message: str) -> None:
-    raise ConfigError([problem(key, message)])
-
-
-def _added(key: str, mine: Mapping[str, Any], theirs: Mapping[str, str], what: str) -> dict[str, Any]:
-    """`theirs` added to `mine`; a key the program sets itself is refused, never replaced."""
-    for name in sorted(theirs):
-        if name in mine:
-            _refuse(key, f"'{name}' is set by rasa-studio on this pod ({what}); choose another name")
-    return {**theirs, **mine}
-
-
 def added_annotations(
     key: str, mine: Mapping[str, pulumi.Input[str]], theirs: Mapping[str, str]
 ) -> dict[str, pulumi.Input[str]]:
-    """An operator's annotations added to the program's; one the program sets is refused."""
-    return _added(key, mine, theirs, "annotation")
+    """An operator's annotations at `key` added to the program's, which the validation pass has
+    made sure they never replace (preflight.pod_setting_problems)."""
+    assert not set(theirs) & set(mine), key
+    return {**theirs, **mine}
 
 
 def apply_pod_settings(
@@ -382,18 +371,12 @@ def apply_pod_settings(
         spec.topology_spread_constraints = constraints
 
     if s.extra_volumes:
-        spec.volumes = [*_items(spec.volumes), *_dump_list(s.extra_volumes)]
+        spec.volumes = [*listed(spec.volumes), *_dump_list(s.extra_volumes)]
 
-    for c in [*_items(spec.init_containers), *_items(spec.containers)]:
+    for c in [*listed(spec.init_containers), *listed(spec.containers)]:
         assert isinstance(c, core.ContainerArgs)
         _apply_to_container(s, c)
     return labels, annotations
-
-
-def _items(value: object) -> list[Any]:
-    """A list the builders above made (never an Output: pod specs are assembled here)."""
-    assert value is None or isinstance(value, (list, tuple)), value
-    return list(value or ())
 
 
 def _dump_list(items: Sequence[BaseModel]) -> list[Any]:
@@ -404,11 +387,11 @@ def _apply_to_container(s: PodSettings, c: core.ContainerArgs) -> None:
     if s.image_pull_policy is not None:
         c.image_pull_policy = s.image_pull_policy
     if s.extra_env:
-        c.env = [*_items(c.env), *_dump_list(s.extra_env)]
+        c.env = [*listed(c.env), *_dump_list(s.extra_env)]
     if s.extra_env_from:
-        c.env_from = [*_items(c.env_from), *_dump_list(s.extra_env_from)]
+        c.env_from = [*listed(c.env_from), *_dump_list(s.extra_env_from)]
     if s.extra_volume_mounts:
-        c.volume_mounts = [*_items(c.volume_mounts), *_dump_list(s.extra_volume_mounts)]
+        c.volume_mounts = [*listed(c.volume_mounts), *_dump_list(s.extra_volume_mounts)]
 
 
 def empty_dir(name: str, size_limit: str | None = "256Mi") -> core.VolumeArgs:

@@ -236,7 +236,7 @@ class EmbeddedModelService(pulumi.ComponentResource):
             embedded_pod(ctx, inputs, self.service_account.metadata.name, self.data.name),
             # State lives in the process: never two at once, never autoscaled.
             1,
-            pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
+            pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, *inputs.secret_created]),
             checkov_skips(rasa_image_skips(read_only)),
             strategy=RECREATE,
         )

@@ -122,7 +122,7 @@ class OrchestratedService(pulumi.ComponentResource):
         config = ctx.config.model_service
         kafka = inputs.kafka
         assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
-        ready = [*kafka.ready, *inputs.database.ready, *inputs.storage.ready, inputs.secret]
+        ready = [*kafka.ready, *inputs.database.ready, *inputs.storage.ready, *inputs.secret_created]
         self.access = JobAccess(
             f"{name}-access", ctx, half.kind, half.account, half.consumer_component, inputs.storage, child
         )
