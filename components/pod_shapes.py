@@ -242,6 +242,16 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+def _builder(group: str) -> Builder:
+    try:
+        return BUILDERS[group]
+    except KeyError:
+        raise LookupError(
+            f"pod group {group!r} has no pod builder in components/pod_shapes.py BUILDERS: the validation "
+            "pass cannot check its pod settings (docs/architecture.md, adding a workload)"
+        ) from None
+
+
 def bare_context(config: StackConfig) -> BareContext:
     namespace = config.kubernetes.namespace
     return BareContext(
@@ -258,7 +268,7 @@ def pods(config: StackConfig) -> dict[str, core.PodTemplateSpecArgs]:
     """The pod of every pod group this stack runs (config/workloads.py), as its component builds it."""
     ctx = bare_context(config)
     services = backing(ctx)
-    built = {w.group: BUILDERS[w.group](ctx, services) for w in workloads.enabled(config)}
+    built = {w.group: _builder(w.group)(ctx, services) for w in workloads.enabled(config)}
     return {group: template for group, template in built.items() if template is not None}
 
 
