@@ -10,7 +10,7 @@ shape (components/pod_shapes.py) before anything is registered; the pod builder
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,23 +78,29 @@ def clashes(key: str, settings: PodSettings, pod: PodShape) -> list[str]:
         for volume in settings.extra_volumes or ()
         if volume.name in pod.volumes
     ]
-    for var in settings.extra_env or ():
-        container = next((c.name for c in pod.containers if var.name in c.env), None)
+    env = [var.name for var in settings.extra_env or ()]
+    found += [
+        problem(
+            f"{key}.extraEnv",
+            f"{name} is set by rasa-studio in container {c}; it is configured through this stack's own keys",
+        )
+        for name, c in _first_setting(pod, env, lambda container: container.env)
+    ]
+    paths = [m.mount_path for m in settings.extra_volume_mounts or ()]
+    found += [
+        problem(f"{key}.extraVolumeMounts", f"{path} is already mounted by rasa-studio in container {c}")
+        for path, c in _first_setting(pod, paths, lambda container: container.mount_paths)
+    ]
+    return found
+
+
+def _first_setting(
+    pod: PodShape, names: list[str], taken: Callable[[ContainerShape], frozenset[str]]
+) -> list[tuple[str, str]]:
+    """(name, the first container that sets it) for each of `names` a container of `pod` sets."""
+    found = []
+    for name in names:
+        container = next((c.name for c in pod.containers if name in taken(c)), None)
         if container is not None:
-            found.append(
-                problem(
-                    f"{key}.extraEnv",
-                    f"{var.name} is set by rasa-studio in container {container}; "
-                    "it is configured through this stack's own keys",
-                )
-            )
-    for m in settings.extra_volume_mounts or ():
-        container = next((c.name for c in pod.containers if m.mount_path in c.mount_paths), None)
-        if container is not None:
-            found.append(
-                problem(
-                    f"{key}.extraVolumeMounts",
-                    f"{m.mount_path} is already mounted by rasa-studio in container {container}",
-                )
-            )
+            found.append((name, container))
     return found

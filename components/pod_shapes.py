@@ -170,18 +170,8 @@ def _database_init(ctx: Context, b: Backing) -> Template:
 def _backup(ctx: Context, b: Backing) -> tuple[Template, Template]:
     cfg = ctx.config.database
     assert isinstance(cfg, InClusterDatabase) and cfg.backup is not None
-    return backup_pods(
-        ctx,
-        cfg.backup,
-        image=PLACEHOLDER,
-        host=PLACEHOLDER,
-        port=0,
-        admin_user=PLACEHOLDER,
-        admin_password=_ref(s.DATABASE_PASSWORD),
-        username=PLACEHOLDER,
-        databases=(),
-        storage=b.storage,
-    )
+    admin = SecretRef(postgresql_in_cluster.ADMIN_SECRET, "password")
+    return backup_pods(ctx, cfg.backup, postgresql_in_cluster.dumped(ctx, cfg, admin, (), b.storage))
 
 
 def _in_cluster_kafka(ctx: Context) -> InClusterKafka:

@@ -23,6 +23,7 @@ Studio's and Keycloak's data are dumped a few seconds apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
@@ -148,29 +149,35 @@ def restore_job_name(name: str) -> str:
     return f"postgresql-restore-{spec_hash({'restoreFrom': name})}"
 
 
+@dataclass(frozen=True)
+class Dumped:
+    """The server whose databases the Jobs dump and restore, and the bucket they keep them in."""
+
+    image: str
+    host: str
+    port: int
+    admin_user: str
+    admin_password: SecretRef
+    # The owner a restore gives the restored databases.
+    username: str
+    databases: Sequence[str]
+    storage: ObjectStorage
+
+
 def backup_pods(
-    ctx: Context,
-    cfg: BackupConfig,
-    *,
-    image: str,
-    host: str,
-    port: int,
-    admin_user: str,
-    admin_password: SecretRef,
-    username: str,
-    databases: Sequence[str],
-    storage: ObjectStorage,
+    ctx: Context, cfg: BackupConfig, dumped: Dumped
 ) -> tuple[core.PodTemplateSpecArgs, core.PodTemplateSpecArgs | None]:
     """The backup's pod, and the restore's with `restoreFrom` (else None)."""
+    storage = dumped.storage
     assert storage.credentials_secret is not None  # config/stack.py requires access keys
     client_image = f"{cfg.client_image}:{cfg.client_tag}"
     postgres_env = [
-        workload.env_value("PGHOST", host),
-        workload.env_value("PGPORT", str(port)),
+        workload.env_value("PGHOST", dumped.host),
+        workload.env_value("PGPORT", str(dumped.port)),
         workload.env_value("PGCONNECT_TIMEOUT", "10"),
-        workload.env_value("PGUSER", admin_user),
-        workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
-        workload.env_value("BACKUP_DATABASES", " ".join(databases)),
+        workload.env_value("PGUSER", dumped.admin_user),
+        workload.env_secret("PGPASSWORD", dumped.admin_password.name, dumped.admin_password.key),
+        workload.env_value("BACKUP_DATABASES", " ".join(dumped.databases)),
     ]
     endpoint = storage.endpoint if storage.endpoint is not None else f"https://s3.{storage.region}.amazonaws.com"
     storage_env = [
@@ -218,7 +225,7 @@ def backup_pods(
 
     backup_pod = pod(
         BACKUP_GROUP,
-        step("pg-dump", image, POSTGRES_USER, postgres_env, DUMP_SCRIPT),
+        step("pg-dump", dumped.image, POSTGRES_USER, postgres_env, DUMP_SCRIPT),
         step(
             "upload",
             client_image,
@@ -235,9 +242,9 @@ def backup_pods(
         step("download", client_image, CLIENT_USER, [*storage_env, *restore_env], DOWNLOAD_SCRIPT),
         step(
             "pg-restore",
-            image,
+            dumped.image,
             POSTGRES_USER,
-            [*postgres_env, *restore_env, workload.env_value("STUDIO_DB_USER", username)],
+            [*postgres_env, *restore_env, workload.env_value("STUDIO_DB_USER", dumped.username)],
             RESTORE_SCRIPT,
         ),
     )
@@ -256,31 +263,14 @@ class PostgresqlBackup(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         cfg: BackupConfig,
+        dumped: Dumped,
         *,
-        image: str,
-        host: str,
-        port: int,
-        admin_user: str,
-        admin_password: SecretRef,
-        username: str,
-        databases: Sequence[str],
-        storage: ObjectStorage,
         depends_on: Sequence[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:PostgresqlBackup", name, None, opts)
-        backup_pod, restore_pod = backup_pods(
-            ctx,
-            cfg,
-            image=image,
-            host=host,
-            port=port,
-            admin_user=admin_user,
-            admin_password=admin_password,
-            username=username,
-            databases=databases,
-            storage=storage,
-        )
+        backup_pod, restore_pod = backup_pods(ctx, cfg, dumped)
+        storage, admin_password = dumped.storage, dumped.admin_password
         self.cron_job = batch.CronJob(
             f"{name}-cronjob",
             metadata=ctx.metadata(CRON_JOB, COMPONENT),

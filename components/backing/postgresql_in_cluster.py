@@ -22,13 +22,14 @@ from config.workloads import fixed_resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import Database, SecretRef
+from ..interfaces import Database, ObjectStorage, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from ..workload import CHECKSUM_ANNOTATION
 from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
 from .database_init import DatabaseInit
+from .postgresql_backup import Dumped
 
 COMPONENT: ComponentName = "postgresql"
 ADMIN_USER = "postgres"
@@ -162,6 +163,22 @@ def database_interface(
         ready=list(ready),
         # The init script and Job create every database, keycloak's included.
         databases_created=True,
+    )
+
+
+def dumped(
+    ctx: Context, cfg: InClusterDatabase, admin_password: SecretRef, databases: Sequence[str], storage: ObjectStorage
+) -> Dumped:
+    """What the backup and restore Jobs reach the server and the bucket with."""
+    return Dumped(
+        image=f"{cfg.image}:{cfg.tag}",
+        host=ctx.service_host(POSTGRESQL_SERVICE),
+        port=POSTGRESQL_PORT,
+        admin_user=ADMIN_USER,
+        admin_password=admin_password,
+        username=cfg.username,
+        databases=databases,
+        storage=storage,
     )
 
 

@@ -12,11 +12,11 @@ from .. import requirements as req
 from ..context import Context
 from ..labels import ComponentName
 from .access import JobAccess, Kind
-from .consumer import Consumer, consumer_pod
+from .consumer import Consumer
 from .data_volume import DataVolume
 from .env import Inputs, consumer_env, data_pvc_name, orchestrator_env
-from .orchestrator import Orchestrator, orchestrator_pod
-from .pods import default_resources
+from .orchestrator import Orchestrator
+from .pods import api_client_pod, default_resources
 from .talk_proxy import TalkProxy
 
 
@@ -64,40 +64,60 @@ RUNNING = Half(
 )
 
 
+Pod = core.PodTemplateSpecArgs
+
+
 def half_pods(
     ctx: Context, half: Half, inputs: Inputs, *, service_account: pulumi.Input[str], data_claim: pulumi.Input[str]
-) -> tuple[core.PodTemplateSpecArgs, core.PodTemplateSpecArgs]:
+) -> tuple[Pod, Pod]:
     """The pods of one side: its orchestrator's and its consumers'."""
     config = ctx.config.model_service
     kafka = inputs.kafka
     assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
     key = half.kind  # "training" / "running"
-    orchestrator = orchestrator_pod(
-        ctx,
-        deployment_name=half.orchestrator,
-        port=half.port,
-        component=half.orchestrator_component,
-        image=config.images.image(half.orchestrator_image),
-        env=orchestrator_env(half.kind, inputs),
-        kafka=kafka,
-        # One account for both, as in the chart (see orchestrator.py).
-        service_account=service_account,
-        resource_defaults=default_resources(config, f"{key}Orchestrator"),
-        security=getattr(config.security_context, f"{key}_orchestrator"),
+
+    def pod(
+        role: str,
+        name: str,
+        component: ComponentName,
+        image: str,
+        env: list[core.EnvVarArgs],
+        port: int | None = None,
+        claim: pulumi.Input[str] | None = None,
+    ) -> Pod:
+        return api_client_pod(
+            ctx,
+            component,
+            name,
+            config.images.image(image),
+            env,
+            kafka=kafka,
+            # One account for both, as in the chart (see orchestrator.py).
+            service_account=service_account,
+            resource_defaults=default_resources(config, f"{key}{role.title()}"),
+            security=getattr(config.security_context, f"{key}_{role}"),
+            port=port,
+            data_claim=claim,
+        )
+
+    return (
+        pod(
+            "orchestrator",
+            half.orchestrator,
+            half.orchestrator_component,
+            half.orchestrator_image,
+            orchestrator_env(half.kind, inputs),
+            port=half.port,
+        ),
+        pod(
+            "consumer",
+            half.consumer,
+            half.consumer_component,
+            half.consumer_image,
+            consumer_env(half.kind, inputs),
+            claim=data_claim,
+        ),
     )
-    consumer = consumer_pod(
-        ctx,
-        object_name=half.consumer,
-        component=half.consumer_component,
-        image=config.images.image(half.consumer_image),
-        env=consumer_env(half.kind, inputs),
-        kafka=kafka,
-        service_account=service_account,
-        data_claim=data_claim,
-        resource_defaults=default_resources(config, f"{key}Consumer"),
-        security=getattr(config.security_context, f"{key}_consumer"),
-    )
-    return orchestrator, consumer
 
 
 class OrchestratedService(pulumi.ComponentResource):

@@ -15,64 +15,11 @@ import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 
-from config.base import Resources
-from config.security import CHART_DEFAULT, SecurityContext
-
 from ..availability import disruption_budget
 from ..context import Context
 from ..deployment import deployment, service
-from ..interfaces import Kafka
-from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..workload import (
-    HttpProbe,
-    checkov_skips,
-    container,
-    opt_in_user,
-    rasa_image_skips,
-    resources,
-)
-from .pods import api_client_pod, scratch
-
-
-def orchestrator_pod(
-    ctx: Context,
-    *,
-    deployment_name: str,
-    port: int,
-    component: ComponentName,
-    image: str,
-    env: Sequence[core.EnvVarArgs],
-    kafka: Kafka,
-    service_account: pulumi.Input[str],
-    resource_defaults: Resources,
-    security: SecurityContext = CHART_DEFAULT,
-) -> core.PodTemplateSpecArgs:
-    user = opt_in_user(security.run_as_user, security.run_as_group)
-    read_only = security.read_only_root_filesystem
-    volumes, mounts = scratch(read_only)
-    ca_volumes, ca_mounts = kafka_ca(kafka)
-    probe = HttpProbe("/", port)
-    return api_client_pod(
-        ctx,
-        component,
-        container(
-            deployment_name,
-            image,
-            user=user,
-            resources=resources(resource_defaults),
-            ports={"http": port},
-            env=env,
-            liveness=probe,
-            readiness=probe,
-            volume_mounts=[*mounts, *ca_mounts],
-            read_only_root_filesystem=read_only,
-        ),
-        user=user,
-        volumes=[*volumes, *ca_volumes],
-        service_account=service_account,
-        read_only=read_only,
-    )
+from ..workload import checkov_skips, rasa_image_skips
 
 
 class Orchestrator(pulumi.ComponentResource):
