@@ -10,7 +10,7 @@ shape (components/pod_shapes.py) before anything is registered; the pod builder
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,15 +64,18 @@ def template_shape(template: core.PodTemplateSpecArgs) -> PodShape:
     return shape(metadata.annotations if metadata is not None else None, template.spec)
 
 
+def annotation_clashes(key: str, given: Mapping[str, str], taken: Collection[str]) -> list[str]:
+    """Every annotation of `given` (at config key `key`) that the program sets itself (`taken`)."""
+    return [
+        problem(key, f"'{name}' is set by rasa-studio on this pod (annotation); choose another name")
+        for name in sorted(given)
+        if name in taken
+    ]
+
+
 def clashes(key: str, settings: PodSettings, pod: PodShape) -> list[str]:
     """Every name of `settings` (at config key `key`) that the program already sets on `pod`."""
-    found = [
-        problem(
-            f"{key}.podAnnotations", f"'{name}' is set by rasa-studio on this pod (annotation); choose another name"
-        )
-        for name in sorted(settings.pod_annotations or {})
-        if name in pod.annotations
-    ]
+    found = annotation_clashes(f"{key}.podAnnotations", settings.pod_annotations or {}, pod.annotations)
     found += [
         problem(f"{key}.extraVolumes", f"'{volume.name}' is a volume rasa-studio mounts; choose another name")
         for volume in settings.extra_volumes or ()

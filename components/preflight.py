@@ -21,7 +21,7 @@ from config.errors import problem
 
 from . import pod_shapes
 from .backing import kafka_in_cluster
-from .pod_clash import clashes
+from .pod_clash import annotation_clashes, clashes
 
 
 class Container(NamedTuple):
@@ -61,14 +61,11 @@ def pod_setting_problems(config: StackConfig) -> list[str]:
         if w.group in pods:
             found += clashes(w.key, config.pod_settings(w.key), pods[w.group])
     storage = pod_shapes.backing(pod_shapes.bare_context(config)).storage
-    found += [
-        problem(
-            "modelService.serviceAccount.annotations",
-            f"'{name}' is set by rasa-studio on this pod (annotation); choose another name",
-        )
-        for name in sorted(config.model_service.service_account.annotations)
-        if name in storage.service_account_annotations
-    ]
+    found += annotation_clashes(
+        "modelService.serviceAccount.annotations",
+        config.model_service.service_account.annotations,
+        storage.service_account_annotations,
+    )
     # Two pod groups with one key (the backup and the restore) refuse a name once.
     return list(dict.fromkeys(found))
 
