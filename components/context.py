@@ -26,7 +26,7 @@ class Context:
     instance: str
     # A keyed digest of the Secret values Studio's pods read (StudioSecrets.digest): their
     # `checksum/secrets`, so they roll when a value is rotated. Set once the Secrets exist.
-    secrets_checksum: pulumi.Output[str] | None = None
+    secrets_checksum: pulumi.Input[str] | None = None
     # Where the AWS-managed backing services go (components/foundation.py); None without any.
     aws: AwsFoundation | None = None
 

@@ -3,7 +3,9 @@
 The config models check each value alone; a container's requests and limits are the workload's
 defaults with the user's values on top (config.sizing.merge_resources). Every resource rule lives
 here, once: requests <= limits and "fits one node" for every container that runs (the Rasa Pro Jobs
-included), on the merged values. Pure: no Pulumi resources; `__main__.py` runs it inside
+included), on the merged values. So does the rule between an operator's pod settings and the names
+the program sets on each pod (components/pod_clash.py), checked on the pods as their components
+build them (components/pod_shapes.py). Pure: no Pulumi resources; `__main__.py` runs it inside
 config.load, and the renderer and tests through the same config.loader.check.
 """
 
@@ -17,7 +19,9 @@ from config.backing import InClusterKafka
 from config.base import ResourceList, Resources, quantity_amount
 from config.errors import problem
 
+from . import pod_shapes
 from .backing import kafka_in_cluster
+from .pod_clash import annotation_clashes, clashes
 
 
 class Container(NamedTuple):
@@ -43,6 +47,30 @@ def containers(config: StackConfig) -> list[Container]:
 
 
 def problems(config: StackConfig) -> list[str]:
+    """The resource rules, then (the pods are built from values those checked) the pod settings'
+    names against the program's."""
+    return _resource_problems(config) or pod_setting_problems(config)
+
+
+def pod_setting_problems(config: StackConfig) -> list[str]:
+    """Every name of an operator's pod settings that the program sets on that pod itself, and every
+    model-service ServiceAccount annotation the object storage sets (IRSA's role)."""
+    found: list[str] = []
+    pods = pod_shapes.shapes(config)
+    for w in workloads.enabled(config):
+        if w.group in pods:
+            found += clashes(w.key, config.pod_settings(w.key), pods[w.group])
+    storage = pod_shapes.backing(pod_shapes.bare_context(config)).storage
+    found += annotation_clashes(
+        "modelService.serviceAccount.annotations",
+        config.model_service.service_account.annotations,
+        storage.service_account_annotations,
+    )
+    # Two pod groups with one key (the backup and the restore) refuse a name once.
+    return list(dict.fromkeys(found))
+
+
+def _resource_problems(config: StackConfig) -> list[str]:
     """Every container's merged requests <= limits, every pod fits one node, Kafka's partitions fit its volume."""
     found: list[str] = []
     if isinstance(config.kafka, InClusterKafka) and config.kafka_needed:

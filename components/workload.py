@@ -20,11 +20,11 @@ from pulumi_kubernetes.meta import v1 as meta
 from pydantic import BaseModel
 
 from config.base import Resources
-from config.errors import ConfigError, problem
 from config.pods import PodSettings
 from config.sizing import merge_resources
 
 from .labels import PART_OF
+from .pod_clash import clashes, listed, shape
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 
@@ -326,23 +326,13 @@ def _dump(value: BaseModel) -> dict[str, Any]:
     return value.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
-def _refuse(key: str, message: str) -> None:
-    raise ConfigError([problem(key, message)])
-
-
-def _added(key: str, mine: Mapping[str, Any], theirs: Mapping[str, str], what: str) -> dict[str, Any]:
-    """`theirs` added to `mine`; a key the program sets itself is refused, never replaced."""
-    for name in sorted(theirs):
-        if name in mine:
-            _refuse(key, f"'{name}' is set by rasa-studio on this pod ({what}); choose another name")
-    return {**theirs, **mine}
-
-
 def added_annotations(
     key: str, mine: Mapping[str, pulumi.Input[str]], theirs: Mapping[str, str]
 ) -> dict[str, pulumi.Input[str]]:
-    """An operator's annotations added to the program's; one the program sets is refused."""
-    return _added(key, mine, theirs, "annotation")
+    """An operator's annotations at `key` added to the program's, which the validation pass has
+    made sure they never replace (preflight.pod_setting_problems)."""
+    assert not set(theirs) & set(mine), key
+    return {**theirs, **mine}
 
 
 def apply_pod_settings(
@@ -354,11 +344,15 @@ def apply_pod_settings(
     """Put an operator's pod settings where Kubernetes expects them, in one place for every pod.
 
     The program's own labels, annotations, variables, volumes and mount paths are never replaced:
-    a collision is a config error naming the key and the name.
+    the validation pass has refused a collision, naming the key and the name.
     """
     s, key = pod_settings.settings, pod_settings.key
-    labels = _added(f"{key}.podLabels", labels, s.pod_labels or {}, "label")
-    annotations = _added(f"{key}.podAnnotations", annotations, s.pod_annotations or {}, "annotation")
+    # The validation pass refused every clash before anything was registered: pod labels by the
+    # label contract (config/pods.py), the rest against the pod's shape (components/pod_clash.py).
+    assert not clashes(key, s, shape(annotations, spec)), key
+    assert not set(s.pod_labels or {}) & set(labels), key
+    labels = {**(s.pod_labels or {}), **labels}
+    annotations = {**(s.pod_annotations or {}), **annotations}
 
     if s.node_selector is not None:
         spec.node_selector = dict(s.node_selector)
@@ -376,56 +370,28 @@ def apply_pod_settings(
         ]
         spec.topology_spread_constraints = constraints
 
-    volumes = _items(spec.volumes)
-    taken = {v.name for v in volumes if isinstance(v, core.VolumeArgs)}
-    for volume in s.extra_volumes or ():
-        if volume.name in taken:
-            _refuse(f"{key}.extraVolumes", f"'{volume.name}' is a volume rasa-studio mounts; choose another name")
     if s.extra_volumes:
-        spec.volumes = [*volumes, *_dump_list(s.extra_volumes)]
+        spec.volumes = [*listed(spec.volumes), *_dump_list(s.extra_volumes)]
 
-    for c in [*_items(spec.init_containers), *_items(spec.containers)]:
+    for c in [*listed(spec.init_containers), *listed(spec.containers)]:
         assert isinstance(c, core.ContainerArgs)
-        _apply_to_container(key, s, c)
+        _apply_to_container(s, c)
     return labels, annotations
-
-
-def _items(value: object) -> list[Any]:
-    """A list the builders above made (never an Output: pod specs are assembled here)."""
-    assert value is None or isinstance(value, (list, tuple)), value
-    return list(value or ())
 
 
 def _dump_list(items: Sequence[BaseModel]) -> list[Any]:
     return [i.model_dump(by_alias=True, exclude_none=True, mode="json") for i in items]
 
 
-def _apply_to_container(key: str, s: PodSettings, c: core.ContainerArgs) -> None:
+def _apply_to_container(s: PodSettings, c: core.ContainerArgs) -> None:
     if s.image_pull_policy is not None:
         c.image_pull_policy = s.image_pull_policy
     if s.extra_env:
-        env = _items(c.env)
-        names = {e.name for e in env if isinstance(e, core.EnvVarArgs)}
-        for var in s.extra_env:
-            if var.name in names:
-                _refuse(
-                    f"{key}.extraEnv",
-                    f"{var.name} is set by rasa-studio in container {c.name}; "
-                    "it is configured through this stack's own keys",
-                )
-        c.env = [*env, *_dump_list(s.extra_env)]
+        c.env = [*listed(c.env), *_dump_list(s.extra_env)]
     if s.extra_env_from:
-        c.env_from = [*_items(c.env_from), *_dump_list(s.extra_env_from)]
+        c.env_from = [*listed(c.env_from), *_dump_list(s.extra_env_from)]
     if s.extra_volume_mounts:
-        mounts = _items(c.volume_mounts)
-        paths = {m.mount_path for m in mounts if isinstance(m, core.VolumeMountArgs)}
-        for m in s.extra_volume_mounts:
-            if m.mount_path in paths:
-                _refuse(
-                    f"{key}.extraVolumeMounts",
-                    f"{m.mount_path} is already mounted by rasa-studio in container {c.name}",
-                )
-        c.volume_mounts = [*mounts, *_dump_list(s.extra_volume_mounts)]
+        c.volume_mounts = [*listed(c.volume_mounts), *_dump_list(s.extra_volume_mounts)]
 
 
 def empty_dir(name: str, size_limit: str | None = "256Mi") -> core.VolumeArgs:

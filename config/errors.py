@@ -45,9 +45,8 @@ class InvalidKey(ValueError):
 class ConfigError(pulumi.RunError):
     """One or more problems in the stack configuration.
 
-    Raised by the validation pass (config.loader.check) before anything is registered, except for
-    an operator's pod settings that collide with names the program sets on a pod (extraEnv,
-    extraVolumes, podLabels, ...): those are known only once the pod is built (workload.apply_pod_settings).
+    Raised by the validation pass (config.loader.check) before anything is registered, the pod
+    settings that collide with names the program sets on a pod included (components/preflight.py).
 
     A RunError, so `pulumi up` prints the problems without a Python traceback.
     """

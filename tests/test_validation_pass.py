@@ -12,7 +12,7 @@ from tools import mocks, program
 
 # One failing input per home of the rules: the models, the name of the stack, the resource rules
 # on merged values (requests <= limits, fits one node, the Rasa Pro Jobs included), the pod
-# settings checked together, the stored secrets.
+# settings checked together and against the names the program sets on each pod, the stored secrets.
 CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "model": ("dev", ("modelService.assistants=0",), "modelService.assistants"),
     "stack name": ("prod", ("environment=staging",), "environment"),
@@ -24,6 +24,46 @@ CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "a pod no node fits": ("dev", ("modelService.nodeSize.cpu=100m",), ""),
     "secret in plain text": ("dev", (), "rasaProLicense"),
     "pod settings together": ("dev", ("studio.webClient.extraVolumeMounts=[{name: x, mountPath: /tmp}]",), ""),
+    # A pod setting naming what the program sets on that pod (components/pod_clash.py), on a
+    # Studio pod, the model services' and the backing services'.
+    "a variable the backend sets": (
+        "dev",
+        ("studio.backend.extraEnv=[{name: KEYCLOAK_URL, value: x}]",),
+        "studio.backend.extraEnv",
+    ),
+    "a variable a consumer sets": (
+        "dev",
+        ("modelService.pods.trainingConsumer.extraEnv=[{name: KUBERNETES_NAMESPACE, value: x}]",),
+        "modelService.pods.trainingConsumer.extraEnv",
+    ),
+    "a variable the embedded model service sets": (
+        "dev",
+        (
+            "studio.version=1.17.0",
+            "modelService.architecture=embedded",
+            "modelService.pods.embedded.extraEnv=[{name: MAX_PARALLEL_TRAININGS, value: '1'}]",
+        ),
+        "modelService.pods.embedded.extraEnv",
+    ),
+    "a volume Kafka mounts": ("dev", ("kafka.extraVolumes=[{name: static, emptyDir: {}}]",), "kafka.extraVolumes"),
+    "a path PostgreSQL mounts": (
+        "dev",
+        (
+            "database.extraVolumes=[{name: mine, emptyDir: {}}]",
+            "database.extraVolumeMounts=[{name: mine, mountPath: /var/lib/postgresql/data}]",
+        ),
+        "database.extraVolumeMounts",
+    ),
+    "an annotation a consumer carries": (
+        "dev",
+        ("modelService.pods.trainingConsumer.podAnnotations={checksum/secrets: x}",),
+        "modelService.pods.trainingConsumer.podAnnotations",
+    ),
+    "an annotation the IRSA role sets": (
+        "staging",
+        ("modelService.serviceAccount.annotations={eks.amazonaws.com/role-arn: x}",),
+        "modelService.serviceAccount.annotations",
+    ),
 }
 
 

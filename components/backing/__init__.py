@@ -26,7 +26,6 @@ from config.backing import (
 
 from ..context import Context
 from ..interfaces import AssistantBacking, Database, Kafka, ObjectStorage, SecretRef
-from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..requirements import EVENTS_TOPIC, Requirements
 from ..secrets import StudioSecrets
 from .assistant_access import AssistantAccess
@@ -35,7 +34,7 @@ from .kafka_topics import DEFAULT_IMAGE as KAFKA_CLI_IMAGE
 from .kafka_topics import KafkaTopics, ScramUser
 from .lock_store import lock_store
 from .postgresql_backup import PostgresqlBackup
-from .postgresql_in_cluster import ADMIN_SECRET, ADMIN_USER, InClusterPostgresql
+from .postgresql_in_cluster import ADMIN_SECRET, InClusterPostgresql, dumped
 
 
 class BackingServices(pulumi.ComponentResource):
@@ -182,16 +181,17 @@ class BackingServices(pulumi.ComponentResource):
             f"{name}-postgresql-backup",
             ctx,
             cfg.backup,
-            image=f"{cfg.image}:{cfg.tag}",
-            host=ctx.service_host(POSTGRESQL_SERVICE),
-            port=POSTGRESQL_PORT,
-            admin_user=ADMIN_USER,
-            admin_password=SecretRef(ADMIN_SECRET, "password", server.admin_secret),
-            username=cfg.username,
-            databases=needs.databases,
-            storage=self.object_storage,
-            # The assistant's conversations are user data too.
-            dumped_only=[ctx.config.assistant.tracker_store.database] if self.assistant_access is not None else [],
+            dataclasses.replace(
+                dumped(
+                    ctx,
+                    cfg,
+                    SecretRef(ADMIN_SECRET, "password", server.admin_secret),
+                    needs.databases,
+                    self.object_storage,
+                ),
+                # The assistant's conversations are user data too.
+                dumped_only=[ctx.config.assistant.tracker_store.database] if self.assistant_access is not None else [],
+            ),
             depends_on=[server.stateful_set, server.init.job],
             opts=pulumi.ResourceOptions(parent=server),
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
+from pulumi_kubernetes.core import v1 as core
 
 from config.base import ResourceList, Resources
 
@@ -117,6 +118,49 @@ class _Server:
     server_id: str
 
 
+def init_pod(
+    ctx: Context,
+    *,
+    image: str,
+    host: pulumi.Input[str],
+    port: int,
+    sslmode: str,
+    admin_user: pulumi.Input[str],
+    admin_password: SecretRef,
+    username: str,
+    password: SecretRef,
+    databases: Sequence[str],
+    closed: Sequence[str] = (),
+) -> core.PodTemplateSpecArgs:
+    """The Job's pod: psql as the admin creates the user and the databases."""
+    psql = logs_as_termination_message(
+        workload.container(
+            "database-init",
+            image,
+            user=USER,
+            resources=workload.resources(RESOURCES),
+            env=[
+                workload.env_value("PGHOST", host),
+                workload.env_value("PGPORT", str(port)),
+                workload.env_value("PGSSLMODE", sslmode),
+                workload.env_value("PGCONNECT_TIMEOUT", "10"),
+                workload.env_value("PGUSER", admin_user),
+                workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
+                workload.env_value("STUDIO_DB_USER", username),
+                workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
+            ],
+            command=["sh", "-c", script(databases, closed)],
+            volume_mounts=[workload.mount("tmp", "/tmp")],
+        )
+    )
+    return workload.pod_template(
+        # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+        ctx.pod_labels("database-init"),
+        workload.pod_spec([psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+        pod_settings=ctx.pod_settings("database-init"),
+    )
+
+
 class DatabaseInit(pulumi.ComponentResource):
     job: batch.Job
 
@@ -145,26 +189,6 @@ class DatabaseInit(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:backing:DatabaseInit", name, None, opts)
         self._server = _Server(image, host, port, sslmode, admin_user, admin_password, server_id)
-        psql = logs_as_termination_message(
-            workload.container(
-                "database-init",
-                image,
-                user=USER,
-                resources=workload.resources(RESOURCES),
-                env=[
-                    workload.env_value("PGHOST", host),
-                    workload.env_value("PGPORT", str(port)),
-                    workload.env_value("PGSSLMODE", sslmode),
-                    workload.env_value("PGCONNECT_TIMEOUT", "10"),
-                    workload.env_value("PGUSER", admin_user),
-                    workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
-                    workload.env_value("STUDIO_DB_USER", username),
-                    workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
-                ],
-                command=["sh", "-c", script(databases, closed)],
-                volume_mounts=[workload.mount("tmp", "/tmp")],
-            )
-        )
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(
@@ -175,13 +199,18 @@ class DatabaseInit(pulumi.ComponentResource):
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
-                template=workload.pod_template(
-                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
-                    ctx.pod_labels("database-init"),
-                    workload.pod_spec(
-                        [psql], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
-                    ),
-                    pod_settings=ctx.pod_settings("database-init"),
+                template=init_pod(
+                    ctx,
+                    image=image,
+                    host=host,
+                    port=port,
+                    sslmode=sslmode,
+                    admin_user=admin_user,
+                    admin_password=admin_password,
+                    username=username,
+                    password=password,
+                    databases=databases,
+                    closed=closed,
                 ),
             ),
             opts=job_options(self, [*depends_on, *created(admin_password, password)]),

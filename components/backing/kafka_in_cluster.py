@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 
 import pulumi
 import pulumi_random as random
@@ -156,6 +157,93 @@ exec /opt/kafka/bin/kafka-server-start.sh "$conf"
 """
 
 
+def kafka_pod(ctx: Context, cfg: InClusterKafka, secret_name: str, config_checksum: str) -> core.PodTemplateSpecArgs:
+    """The brokers' pod; `config_checksum` of the scripts ConfigMap rolls them when it changes."""
+    ns = ctx.namespace_name
+    selector = ctx.selector(COMPONENT)
+    env = [
+        workload.env_value("KAFKA_CLUSTER_ID", cluster_id(ctx.instance, ns)),
+        workload.env_value("KAFKA_HEADLESS_SERVICE", HEADLESS_SERVICE),
+        workload.env_value("KAFKA_ADMIN_USER", ADMIN_USER),
+        workload.env_secret("KAFKA_ADMIN_PASSWORD", ADMIN_SECRET, "password"),
+        workload.env_value("KAFKA_STUDIO_USER", STUDIO_USER),
+        workload.env_secret("KAFKA_STUDIO_PASSWORD", secret_name, KAFKA_SASL_PASSWORD),
+        core.EnvVarArgs(
+            name="POD_NAMESPACE",
+            value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")),
+        ),
+        core.EnvVarArgs(
+            name="POD_NAME",
+            value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.name")),
+        ),
+        # kafka-run-class.sh creates LOG_DIR (the image is read-only); nothing is written there:
+        # log4j goes to the console and GC logging is off.
+        workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
+        workload.env_value("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/opt/kafka/static/log4j.properties"),
+        workload.env_value("EXTRA_ARGS", EXTRA_ARGS),
+        workload.env_value("KAFKA_HEAP_OPTS", "-Xms512m -Xmx1g"),
+    ]
+    broker = with_probes(
+        workload.container(
+            "kafka",
+            f"{cfg.image}:{cfg.tag}",
+            user=USER,
+            resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+            ports={"client": KAFKA_PORT, "controller": KAFKA_CONTROLLER_PORT},
+            env=env,
+            command=["sh", "/opt/kafka/static/start.sh"],
+            volume_mounts=[
+                workload.mount("data", DATA_DIR),
+                workload.mount("static", "/opt/kafka/static", read_only=True),
+                workload.mount("runtime", "/opt/kafka/runtime"),
+                workload.mount("tmp", "/tmp"),
+            ],
+        ),
+        # The client listener opens once the broker has joined the quorum.
+        readiness=tcp_probe(KAFKA_PORT, initial_delay=10),
+        # The controller listener answers even while the broker waits for the quorum.
+        liveness=tcp_probe(KAFKA_CONTROLLER_PORT, initial_delay=60, period=20),
+    )
+    spec = workload.pod_spec(
+        [broker],
+        user=USER,
+        fs_group=USER.gid,
+        termination_grace_period_seconds=60,
+        volumes=[
+            core.VolumeArgs(name="static", config_map=core.ConfigMapVolumeSourceArgs(name=SCRIPT_CONFIG_MAP)),
+            workload.empty_dir("runtime", "16Mi"),
+            # JVM scratch only (hsperfdata, native compression libraries): logs go to the console.
+            workload.empty_dir("tmp", "256Mi"),
+        ],
+        topology_spread_constraints=workload.topology_spread(selector, ctx.config.kubernetes.topology_spread),
+    )
+    return workload.pod_template(
+        ctx.labels(COMPONENT), spec, {"checksum/config": config_checksum}, ctx.pod_settings("kafka")
+    )
+
+
+def scram_user(password: SecretRef, admin_secret: pulumi.Resource | None = None) -> ScramUser:
+    """The Studio user the topics Job keeps, logging in as the admin of ADMIN_SECRET."""
+    return ScramUser(
+        username=STUDIO_USER,
+        password=password,
+        admin_username=ADMIN_USER,
+        admin_password=SecretRef(ADMIN_SECRET, "password", admin_secret),
+    )
+
+
+def kafka_interface(ctx: Context, password: SecretRef, ready: Sequence[pulumi.Resource] = ()) -> Kafka:
+    """What Studio's clients get: the brokers' Service, SASL/SCRAM as the Studio user."""
+    return Kafka(
+        bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="SCRAM-SHA-512",
+        username=STUDIO_USER,
+        password=password,
+        ready=list(ready),
+    )
+
+
 class InClusterKafkaService(pulumi.ComponentResource):
     admin_password: random.RandomPassword
     admin_secret: core.Secret
@@ -224,64 +312,6 @@ class InClusterKafkaService(pulumi.ComponentResource):
             opts=child,
         )
 
-        env = [
-            workload.env_value("KAFKA_CLUSTER_ID", cluster_id(ctx.instance, ns)),
-            workload.env_value("KAFKA_HEADLESS_SERVICE", HEADLESS_SERVICE),
-            workload.env_value("KAFKA_ADMIN_USER", ADMIN_USER),
-            workload.env_secret("KAFKA_ADMIN_PASSWORD", ADMIN_SECRET, "password"),
-            workload.env_value("KAFKA_STUDIO_USER", STUDIO_USER),
-            workload.env_secret("KAFKA_STUDIO_PASSWORD", secrets.name, KAFKA_SASL_PASSWORD),
-            core.EnvVarArgs(
-                name="POD_NAMESPACE",
-                value_from=core.EnvVarSourceArgs(
-                    field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.namespace")
-                ),
-            ),
-            core.EnvVarArgs(
-                name="POD_NAME",
-                value_from=core.EnvVarSourceArgs(field_ref=core.ObjectFieldSelectorArgs(field_path="metadata.name")),
-            ),
-            # kafka-run-class.sh creates LOG_DIR (the image is read-only); nothing is written there:
-            # log4j goes to the console and GC logging is off.
-            workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
-            workload.env_value("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/opt/kafka/static/log4j.properties"),
-            workload.env_value("EXTRA_ARGS", EXTRA_ARGS),
-            workload.env_value("KAFKA_HEAP_OPTS", "-Xms512m -Xmx1g"),
-        ]
-        broker = with_probes(
-            workload.container(
-                "kafka",
-                f"{cfg.image}:{cfg.tag}",
-                user=USER,
-                resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
-                ports={"client": KAFKA_PORT, "controller": KAFKA_CONTROLLER_PORT},
-                env=env,
-                command=["sh", "/opt/kafka/static/start.sh"],
-                volume_mounts=[
-                    workload.mount("data", DATA_DIR),
-                    workload.mount("static", "/opt/kafka/static", read_only=True),
-                    workload.mount("runtime", "/opt/kafka/runtime"),
-                    workload.mount("tmp", "/tmp"),
-                ],
-            ),
-            # The client listener opens once the broker has joined the quorum.
-            readiness=tcp_probe(KAFKA_PORT, initial_delay=10),
-            # The controller listener answers even while the broker waits for the quorum.
-            liveness=tcp_probe(KAFKA_CONTROLLER_PORT, initial_delay=60, period=20),
-        )
-        spec = workload.pod_spec(
-            [broker],
-            user=USER,
-            fs_group=USER.gid,
-            termination_grace_period_seconds=60,
-            volumes=[
-                core.VolumeArgs(name="static", config_map=core.ConfigMapVolumeSourceArgs(name=SCRIPT_CONFIG_MAP)),
-                workload.empty_dir("runtime", "16Mi"),
-                # JVM scratch only (hsperfdata, native compression libraries): logs go to the console.
-                workload.empty_dir("tmp", "256Mi"),
-            ],
-            topology_spread_constraints=workload.topology_spread(selector, ctx.config.kubernetes.topology_spread),
-        )
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
             metadata=ctx.metadata(KAFKA_SERVICE, COMPONENT),
@@ -293,9 +323,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
                 pod_management_policy="Parallel",
                 selector=meta.LabelSelectorArgs(match_labels=selector),
                 # Restart the brokers when their configuration changes.
-                template=workload.pod_template(
-                    ctx.labels(COMPONENT), spec, {"checksum/config": spec_hash(scripts, 16)}, ctx.pod_settings("kafka")
-                ),
+                template=kafka_pod(ctx, cfg, secrets.name, spec_hash(scripts, 16)),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
@@ -315,19 +343,7 @@ class InClusterKafkaService(pulumi.ComponentResource):
 
         # The brokers read the Studio user's password only when they format their storage (no
         # checksum, no restart on a new one): the topics Job sets it on the running brokers.
-        self.scram_user = ScramUser(
-            username=STUDIO_USER,
-            password=secrets.ref(KAFKA_SASL_PASSWORD),
-            admin_username=ADMIN_USER,
-            admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
-        )
+        self.scram_user = scram_user(secrets.ref(KAFKA_SASL_PASSWORD), self.admin_secret)
         self.credentials = secrets.digest(self.admin_password.result, secrets.kafka_password)
-        self.kafka = Kafka(
-            bootstrap_servers=f"{ctx.service_host(KAFKA_SERVICE)}:{KAFKA_PORT}",
-            security_protocol="SASL_PLAINTEXT",
-            sasl_mechanism="SCRAM-SHA-512",
-            username=STUDIO_USER,
-            password=secrets.ref(KAFKA_SASL_PASSWORD),
-            ready=[self.stateful_set],
-        )
+        self.kafka = kafka_interface(ctx, secrets.ref(KAFKA_SASL_PASSWORD), [self.stateful_set])
         self.register_outputs({"bootstrapServers": self.kafka.bootstrap_servers})

@@ -16,7 +16,7 @@ from config.backing import MskKafka
 
 from ..context import Context
 from ..foundation import AwsFoundation
-from ..interfaces import Kafka
+from ..interfaces import Kafka, SecretRef
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .aws_common import clients_only_security_group, customer_key
 from .common import aws_name, stateful
@@ -71,6 +71,20 @@ def broker_log_group_name(cluster_name: str) -> str:
 def scram_secret_name(ctx: Context, principal: str = "studio") -> str:
     # MSK only associates secrets whose name starts with AmazonMSK_.
     return f"AmazonMSK_{aws_name(ctx, f'kafka-{principal}')}"
+
+
+def kafka_interface(
+    bootstrap_servers: pulumi.Input[str], password: SecretRef, ready: Sequence[pulumi.Resource] = ()
+) -> Kafka:
+    """What Studio's clients get: the brokers' SASL/SCRAM listeners (TLS), as the Studio user."""
+    return Kafka(
+        bootstrap_servers=bootstrap_servers,
+        security_protocol="SASL_SSL",
+        sasl_mechanism="SCRAM-SHA-512",
+        username=STUDIO_USER,
+        password=password,
+        ready=list(ready),
+    )
 
 
 class MskKafkaService(pulumi.ComponentResource):
@@ -217,13 +231,10 @@ class MskKafkaService(pulumi.ComponentResource):
             secret_arn_lists=secret_arns,
             opts=stateful(ctx, self, depends_on=secret_values),
         )
-        self.kafka = Kafka(
-            bootstrap_servers=self.cluster.bootstrap_brokers_sasl_scram,
-            security_protocol="SASL_SSL",
-            sasl_mechanism="SCRAM-SHA-512",
-            username=STUDIO_USER,
-            password=secrets.ref(KAFKA_SASL_PASSWORD),
-            ready=[self.cluster, self.scram_association],
+        self.kafka = kafka_interface(
+            self.cluster.bootstrap_brokers_sasl_scram,
+            secrets.ref(KAFKA_SASL_PASSWORD),
+            [self.cluster, self.scram_association],
         )
         self.register_outputs({"bootstrapServers": self.cluster.bootstrap_brokers_sasl_scram})
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
+from pulumi_kubernetes.core import v1 as core
 
 from config.backing import Topics
 from config.base import ResourceList, Resources
@@ -125,6 +126,66 @@ def job_name(topics: Sequence[str], spec: Topics, credentials: str = "") -> str:
     return f"kafka-topics-{spec_hash(named)}"
 
 
+def topics_pod(
+    ctx: Context,
+    kafka: Kafka,
+    topics: Sequence[str],
+    spec: Topics,
+    image: str = DEFAULT_IMAGE,
+    scram_user: ScramUser | None = None,
+) -> core.PodTemplateSpecArgs:
+    """The Job's pod: creates the topics and, with `scram_user`, sets that user's password."""
+    env = [
+        workload.env_value("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers),
+        workload.env_value("KAFKA_SECURITY_PROTOCOL", kafka.security_protocol),
+        workload.env_value("KAFKA_SASL_MECHANISM", cli_mechanism(kafka.sasl_mechanism)),
+        workload.env_value("KAFKA_TOPICS", " ".join(topics)),
+        workload.env_value("KAFKA_PARTITIONS", str(spec.partitions)),
+        workload.env_value("KAFKA_REPLICATION_FACTOR", str(spec.replication_factor)),
+        workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
+    ]
+    if scram_user is not None:
+        env += [
+            workload.env_value("KAFKA_SASL_USERNAME", scram_user.admin_username),
+            workload.env_secret("KAFKA_SASL_PASSWORD", scram_user.admin_password.name, scram_user.admin_password.key),
+            workload.env_value("KAFKA_SCRAM_USER", scram_user.username),
+            workload.env_secret("KAFKA_SCRAM_PASSWORD", scram_user.password.name, scram_user.password.key),
+        ]
+        if scram_user.assistant is not None:
+            user, password = scram_user.assistant
+            env += [
+                workload.env_value("KAFKA_ASSISTANT_USER", user),
+                workload.env_secret("KAFKA_ASSISTANT_PASSWORD", password.name, password.key),
+            ]
+    elif kafka.username is not None and kafka.password is not None:
+        env += [
+            workload.env_value("KAFKA_SASL_USERNAME", kafka.username),
+            workload.env_secret("KAFKA_SASL_PASSWORD", kafka.password.name, kafka.password.key),
+        ]
+    mounts = [workload.mount("tmp", "/tmp")]
+    volumes = [workload.empty_dir("tmp", "64Mi")]
+    ca_volumes, ca_mounts = kafka_ca(kafka, "/etc/kafka/ca", name="ca")
+    mounts += ca_mounts
+    volumes += ca_volumes
+    cli = logs_as_termination_message(
+        workload.container(
+            "kafka-topics",
+            image,
+            user=USER,
+            resources=workload.resources(RESOURCES),
+            env=env,
+            command=["sh", "-c", SCRIPT + (ASSISTANT_SCRAM if scram_user and scram_user.assistant else "")],
+            volume_mounts=mounts,
+        )
+    )
+    return workload.pod_template(
+        # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+        ctx.pod_labels("kafka-topics"),
+        workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
+        pod_settings=ctx.pod_settings("kafka-topics"),
+    )
+
+
 class KafkaTopics(pulumi.ComponentResource):
     job: batch.Job
 
@@ -144,51 +205,6 @@ class KafkaTopics(pulumi.ComponentResource):
         credentials: pulumi.Output[str] | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:KafkaTopics", name, None, opts)
-        env = [
-            workload.env_value("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers),
-            workload.env_value("KAFKA_SECURITY_PROTOCOL", kafka.security_protocol),
-            workload.env_value("KAFKA_SASL_MECHANISM", cli_mechanism(kafka.sasl_mechanism)),
-            workload.env_value("KAFKA_TOPICS", " ".join(topics)),
-            workload.env_value("KAFKA_PARTITIONS", str(spec.partitions)),
-            workload.env_value("KAFKA_REPLICATION_FACTOR", str(spec.replication_factor)),
-            workload.env_value("LOG_DIR", "/tmp/kafka-logs"),
-        ]
-        if scram_user is not None:
-            env += [
-                workload.env_value("KAFKA_SASL_USERNAME", scram_user.admin_username),
-                workload.env_secret(
-                    "KAFKA_SASL_PASSWORD", scram_user.admin_password.name, scram_user.admin_password.key
-                ),
-                workload.env_value("KAFKA_SCRAM_USER", scram_user.username),
-                workload.env_secret("KAFKA_SCRAM_PASSWORD", scram_user.password.name, scram_user.password.key),
-            ]
-            if scram_user.assistant is not None:
-                user, password = scram_user.assistant
-                env += [
-                    workload.env_value("KAFKA_ASSISTANT_USER", user),
-                    workload.env_secret("KAFKA_ASSISTANT_PASSWORD", password.name, password.key),
-                ]
-        elif kafka.username is not None and kafka.password is not None:
-            env += [
-                workload.env_value("KAFKA_SASL_USERNAME", kafka.username),
-                workload.env_secret("KAFKA_SASL_PASSWORD", kafka.password.name, kafka.password.key),
-            ]
-        mounts = [workload.mount("tmp", "/tmp")]
-        volumes = [workload.empty_dir("tmp", "64Mi")]
-        ca_volumes, ca_mounts = kafka_ca(kafka, "/etc/kafka/ca", name="ca")
-        mounts += ca_mounts
-        volumes += ca_volumes
-        cli = logs_as_termination_message(
-            workload.container(
-                "kafka-topics",
-                image,
-                user=USER,
-                resources=workload.resources(RESOURCES),
-                env=env,
-                command=["sh", "-c", SCRIPT + (ASSISTANT_SCRAM if scram_user and scram_user.assistant else "")],
-                volume_mounts=mounts,
-            )
-        )
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(
@@ -201,12 +217,7 @@ class KafkaTopics(pulumi.ComponentResource):
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
-                template=workload.pod_template(
-                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
-                    ctx.pod_labels("kafka-topics"),
-                    workload.pod_spec([cli], user=USER, volumes=volumes, restart_policy="OnFailure"),
-                    pod_settings=ctx.pod_settings("kafka-topics"),
-                ),
+                template=topics_pod(ctx, kafka, topics, spec, image, scram_user),
             ),
             # The brokers must accept clients before the Job can create anything.
             opts=job_options(

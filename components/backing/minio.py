@@ -12,6 +12,8 @@ takes effect when the pod restarts on its checksum, and the model services roll 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
@@ -53,6 +55,77 @@ BUCKET_SCRIPT = (
 )
 
 
+def endpoint(ctx: Context) -> str:
+    return f"http://{ctx.service_host(MINIO_SERVICE)}:{MINIO_PORT}"
+
+
+def minio_pod(ctx: Context, cfg: MinioStorage, credentials_checksum: pulumi.Input[str]) -> core.PodTemplateSpecArgs:
+    """The server's pod; `credentials_checksum` (a keyed digest of the root credentials) restarts
+    it with new ones."""
+    server = workload.container(
+        "minio",
+        f"{cfg.image}:{cfg.tag}",
+        user=USER,
+        resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+        ports={"s3": MINIO_PORT},
+        env=[
+            workload.env_secret("MINIO_ROOT_USER", CREDENTIALS_SECRET, "MINIO_ROOT_USER"),
+            workload.env_secret("MINIO_ROOT_PASSWORD", CREDENTIALS_SECRET, "MINIO_ROOT_PASSWORD"),
+            workload.env_value("MINIO_BROWSER", "off"),
+        ],
+        # --certs-dir: MinIO would otherwise create ~/.minio/certs in the read-only image.
+        command=["minio", "server", "/data", "--address", f":{MINIO_PORT}", "--certs-dir", "/tmp/certs"],
+        liveness=workload.HttpProbe("/minio/health/live", MINIO_PORT, initial_delay_seconds=10, period_seconds=20),
+        readiness=workload.HttpProbe("/minio/health/ready", MINIO_PORT, initial_delay_seconds=5, period_seconds=10),
+        volume_mounts=[workload.mount("data", "/data"), workload.mount("tmp", "/tmp")],
+    )
+    return workload.pod_template(
+        ctx.labels(COMPONENT),
+        workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]),
+        {CHECKSUM_ANNOTATION: credentials_checksum},
+        pod_settings=ctx.pod_settings("object-storage"),
+    )
+
+
+def bucket_pod(ctx: Context, cfg: MinioStorage) -> core.PodTemplateSpecArgs:
+    """The bucket Job's pod: mc creates the bucket as the root user."""
+    mc = logs_as_termination_message(
+        workload.container(
+            "make-bucket",
+            f"{cfg.mc_image}:{cfg.mc_tag}",
+            user=USER,
+            resources=workload.resources(JOB_RESOURCES),
+            env=[
+                workload.env_value("MINIO_ENDPOINT", endpoint(ctx)),
+                workload.env_value("BUCKET_NAME", cfg.bucket),
+                workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
+                workload.env_secret("MINIO_ROOT_USER", CREDENTIALS_SECRET, "MINIO_ROOT_USER"),
+                workload.env_secret("MINIO_ROOT_PASSWORD", CREDENTIALS_SECRET, "MINIO_ROOT_PASSWORD"),
+            ],
+            command=["sh", "-c", BUCKET_SCRIPT],
+            volume_mounts=[workload.mount("tmp", "/tmp")],
+        )
+    )
+    return workload.pod_template(
+        # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
+        ctx.pod_labels("minio-bucket"),
+        workload.pod_spec([mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"),
+        pod_settings=ctx.pod_settings("minio-bucket"),
+    )
+
+
+def storage_interface(ctx: Context, cfg: MinioStorage, ready: Sequence[pulumi.Resource] = ()) -> ObjectStorage:
+    """What Studio's clients get: the S3 endpoint, and the root credentials by Secret name."""
+    return ObjectStorage(
+        bucket=cfg.bucket,
+        region=REGION,
+        endpoint=endpoint(ctx),
+        # Plain text; readers depend on the Secret in `ready` (interfaces.SecretRef says why).
+        credentials_secret=CREDENTIALS_SECRET,
+        ready=list(ready),
+    )
+
+
 class Minio(pulumi.ComponentResource):
     root_user: random.RandomPassword
     root_password: random.RandomPassword
@@ -77,7 +150,6 @@ class Minio(pulumi.ComponentResource):
         super().__init__("rasa-studio:backing:Minio", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(COMPONENT)
-        endpoint = f"http://{ctx.service_host(MINIO_SERVICE)}:{MINIO_PORT}"
 
         # The user name stays: a rotation changes the password only.
         keep = pulumi.ResourceOptions(parent=self, protect=ctx.protect)
@@ -99,8 +171,6 @@ class Minio(pulumi.ComponentResource):
             },
             opts=child,
         )
-        # Plain text; readers depend on `credentials` (interfaces.SecretRef says why).
-        secret_name = CREDENTIALS_SECRET
         self.credential_values = [self.root_user.result, self.root_password.result]
         self.service = core.Service(
             f"{name}-service",
@@ -112,23 +182,6 @@ class Minio(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        server = workload.container(
-            "minio",
-            f"{cfg.image}:{cfg.tag}",
-            user=USER,
-            resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
-            ports={"s3": MINIO_PORT},
-            env=[
-                workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
-                workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
-                workload.env_value("MINIO_BROWSER", "off"),
-            ],
-            # --certs-dir: MinIO would otherwise create ~/.minio/certs in the read-only image.
-            command=["minio", "server", "/data", "--address", f":{MINIO_PORT}", "--certs-dir", "/tmp/certs"],
-            liveness=workload.HttpProbe("/minio/health/live", MINIO_PORT, initial_delay_seconds=10, period_seconds=20),
-            readiness=workload.HttpProbe("/minio/health/ready", MINIO_PORT, initial_delay_seconds=5, period_seconds=10),
-            volume_mounts=[workload.mount("data", "/data"), workload.mount("tmp", "/tmp")],
-        )
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
             metadata=ctx.metadata(MINIO_SERVICE, COMPONENT),
@@ -136,14 +189,7 @@ class Minio(pulumi.ComponentResource):
                 service_name=MINIO_SERVICE,
                 replicas=1,
                 selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=workload.pod_template(
-                    ctx.labels(COMPONENT),
-                    workload.pod_spec(
-                        [server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("tmp", "64Mi")]
-                    ),
-                    {CHECKSUM_ANNOTATION: secrets.digest(*self.credential_values)},
-                    pod_settings=ctx.pod_settings("object-storage"),
-                ),
+                template=minio_pod(ctx, cfg, secrets.digest(*self.credential_values)),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
@@ -158,23 +204,6 @@ class Minio(pulumi.ComponentResource):
             ),
         )
         self.claims = grow_claims(name, ctx, self.stateful_set, MINIO_SERVICE, 1, cfg.storage_size, self)
-        mc = logs_as_termination_message(
-            workload.container(
-                "make-bucket",
-                f"{cfg.mc_image}:{cfg.mc_tag}",
-                user=USER,
-                resources=workload.resources(JOB_RESOURCES),
-                env=[
-                    workload.env_value("MINIO_ENDPOINT", endpoint),
-                    workload.env_value("BUCKET_NAME", cfg.bucket),
-                    workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
-                    workload.env_secret("MINIO_ROOT_USER", secret_name, "MINIO_ROOT_USER"),
-                    workload.env_secret("MINIO_ROOT_PASSWORD", secret_name, "MINIO_ROOT_PASSWORD"),
-                ],
-                command=["sh", "-c", BUCKET_SCRIPT],
-                volume_mounts=[workload.mount("tmp", "/tmp")],
-            )
-        )
         self.bucket_job = batch.Job(
             f"{name}-bucket-job",
             metadata=ctx.metadata(
@@ -183,22 +212,9 @@ class Minio(pulumi.ComponentResource):
             spec=batch.JobSpecArgs(
                 backoff_limit=6,
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
-                template=workload.pod_template(
-                    # A pod group of its own (labels.HELPER_OWNER): the Job has its own flows.
-                    ctx.pod_labels("minio-bucket"),
-                    workload.pod_spec(
-                        [mc], user=USER, volumes=[workload.empty_dir("tmp", "16Mi")], restart_policy="OnFailure"
-                    ),
-                    pod_settings=ctx.pod_settings("minio-bucket"),
-                ),
+                template=bucket_pod(ctx, cfg),
             ),
             opts=job_options(self, [self.stateful_set, self.credentials]),
         )
-        self.object_storage = ObjectStorage(
-            bucket=cfg.bucket,
-            region=REGION,
-            endpoint=endpoint,
-            credentials_secret=secret_name,
-            ready=[self.credentials, self.stateful_set, self.bucket_job],
-        )
-        self.register_outputs({"bucket": cfg.bucket, "endpoint": endpoint})
+        self.object_storage = storage_interface(ctx, cfg, [self.credentials, self.stateful_set, self.bucket_job])
+        self.register_outputs({"bucket": cfg.bucket, "endpoint": endpoint(ctx)})

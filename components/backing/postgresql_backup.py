@@ -3,8 +3,8 @@ and a one-time restore of one of those backups.
 
 A backup is a folder `<prefix>/<name>/` in the bucket, `<name>` the UTC time the dump started
 (20261204T030000Z), holding one `pg_dump --format=custom` file per Studio database (and the
-assistant's tracker database, which the restore Job leaves alone: `dumped_only`). Each pod has two
-containers, because no one image has both clients: the postgres image the server runs (its
+assistant's tracker database, which the restore Job leaves alone: `Dumped.dumped_only`). Each pod
+has two containers, because no one image has both clients: the postgres image the server runs (its
 pg_dump and pg_restore are the server's own version, which a dump must not be older than), and
 MinIO's client `mc` (the image the bucket Job already uses; it speaks to MinIO and any
 S3-compatible store with access keys). They hand the files over in an emptyDir:
@@ -24,6 +24,7 @@ Studio's and Keycloak's data are dumped a few seconds apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
@@ -149,6 +150,113 @@ def restore_job_name(name: str) -> str:
     return f"postgresql-restore-{spec_hash({'restoreFrom': name})}"
 
 
+@dataclass(frozen=True)
+class Dumped:
+    """The server whose databases the Jobs dump and restore, and the bucket they keep them in."""
+
+    image: str
+    host: str
+    port: int
+    admin_user: str
+    admin_password: SecretRef
+    # The owner a restore gives the restored databases.
+    username: str
+    databases: Sequence[str]
+    storage: ObjectStorage
+    # Dumped with the others but not put back by the restore Job: the assistant's tracker
+    # database, owned by a role of its own that the restore (for Studio's user) cannot recreate
+    # it for; docs/operations.md has its restore by hand.
+    dumped_only: Sequence[str] = ()
+
+
+def backup_pods(
+    ctx: Context, cfg: BackupConfig, dumped: Dumped
+) -> tuple[core.PodTemplateSpecArgs, core.PodTemplateSpecArgs | None]:
+    """The backup's pod, and the restore's with `restoreFrom` (else None)."""
+    storage = dumped.storage
+    assert storage.credentials_secret is not None  # config/stack.py requires access keys
+    client_image = f"{cfg.client_image}:{cfg.client_tag}"
+    connect = [
+        workload.env_value("PGHOST", dumped.host),
+        workload.env_value("PGPORT", str(dumped.port)),
+        workload.env_value("PGCONNECT_TIMEOUT", "10"),
+        workload.env_value("PGUSER", dumped.admin_user),
+        workload.env_secret("PGPASSWORD", dumped.admin_password.name, dumped.admin_password.key),
+    ]
+    dump_env = [*connect, workload.env_value("BACKUP_DATABASES", " ".join([*dumped.databases, *dumped.dumped_only]))]
+    restore_databases = [*connect, workload.env_value("BACKUP_DATABASES", " ".join(dumped.databases))]
+    endpoint = storage.endpoint if storage.endpoint is not None else f"https://s3.{storage.region}.amazonaws.com"
+    storage_env = [
+        workload.env_value("S3_ENDPOINT", endpoint),
+        workload.env_value("BUCKET_NAME", storage.bucket),
+        workload.env_value("BACKUP_PREFIX", cfg.prefix),
+        workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
+        workload.env_secret("AWS_ACCESS_KEY_ID", storage.credentials_secret, "AWS_ACCESS_KEY_ID"),
+        workload.env_secret("AWS_SECRET_ACCESS_KEY", storage.credentials_secret, "AWS_SECRET_ACCESS_KEY"),
+    ]
+    mounts = [workload.mount("scratch", SCRATCH), workload.mount("tmp", "/tmp")]
+    scratch = workload.env_value("BACKUP_DIR", SCRATCH)
+    volumes = [workload.empty_dir("scratch", cfg.scratch_size), workload.empty_dir("tmp", "64Mi")]
+
+    def step(
+        container: str, image_ref: str, user: workload.User, env: list[core.EnvVarArgs], script: str
+    ) -> core.ContainerArgs:
+        return logs_as_termination_message(
+            workload.container(
+                container,
+                image_ref,
+                user=user,
+                resources=workload.resources(RESOURCES),
+                env=[scratch, *env],
+                command=["sh", "-c", script],
+                volume_mounts=mounts,
+            )
+        )
+
+    def pod(group: HelperName, first: core.ContainerArgs, then: core.ContainerArgs) -> core.PodTemplateSpecArgs:
+        return workload.pod_template(
+            # A pod group of its own (labels.HELPER_OWNER): flows to PostgreSQL and the bucket.
+            ctx.pod_labels(group),
+            workload.pod_spec(
+                [then],
+                init_containers=[first],
+                user=POSTGRES_USER,
+                # Both containers share the scratch volume through the postgres group.
+                fs_group=POSTGRES_USER.gid,
+                volumes=volumes,
+                restart_policy="Never",
+            ),
+            pod_settings=ctx.pod_settings(group),
+        )
+
+    backup_pod = pod(
+        BACKUP_GROUP,
+        step("pg-dump", dumped.image, POSTGRES_USER, dump_env, DUMP_SCRIPT),
+        step(
+            "upload",
+            client_image,
+            CLIENT_USER,
+            [*storage_env, workload.env_value("RETENTION_DAYS", str(cfg.retention_days))],
+            UPLOAD_SCRIPT,
+        ),
+    )
+    if cfg.restore_from is None:
+        return backup_pod, None
+    restore_env = [workload.env_value("RESTORE_FROM", cfg.restore_from)]
+    restore_pod = pod(
+        RESTORE_GROUP,
+        step("download", client_image, CLIENT_USER, [*storage_env, *restore_env], DOWNLOAD_SCRIPT),
+        step(
+            "pg-restore",
+            dumped.image,
+            POSTGRES_USER,
+            [*restore_databases, *restore_env, workload.env_value("STUDIO_DB_USER", dumped.username)],
+            RESTORE_SCRIPT,
+        ),
+    )
+    return backup_pod, restore_pod
+
+
 class PostgresqlBackup(pulumi.ComponentResource):
     """The backup CronJob and, with `restoreFrom`, the restore Job."""
 
@@ -161,89 +269,14 @@ class PostgresqlBackup(pulumi.ComponentResource):
         name: str,
         ctx: Context,
         cfg: BackupConfig,
+        dumped: Dumped,
         *,
-        image: str,
-        host: str,
-        port: int,
-        admin_user: str,
-        admin_password: SecretRef,
-        username: str,
-        databases: Sequence[str],
-        storage: ObjectStorage,
-        # Dumped with the others but not put back by the restore Job: the assistant's tracker
-        # database, owned by a role of its own that the restore (for Studio's user) cannot recreate
-        # it for; docs/operations.md has its restore by hand.
-        dumped_only: Sequence[str] = (),
         depends_on: Sequence[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:PostgresqlBackup", name, None, opts)
-        assert storage.credentials_secret is not None  # config/stack.py requires access keys
-        client_image = f"{cfg.client_image}:{cfg.client_tag}"
-        connect = [
-            workload.env_value("PGHOST", host),
-            workload.env_value("PGPORT", str(port)),
-            workload.env_value("PGCONNECT_TIMEOUT", "10"),
-            workload.env_value("PGUSER", admin_user),
-            workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
-        ]
-        dump_env = [*connect, workload.env_value("BACKUP_DATABASES", " ".join([*databases, *dumped_only]))]
-        restore_databases = [*connect, workload.env_value("BACKUP_DATABASES", " ".join(databases))]
-        endpoint = storage.endpoint if storage.endpoint is not None else f"https://s3.{storage.region}.amazonaws.com"
-        storage_env = [
-            workload.env_value("S3_ENDPOINT", endpoint),
-            workload.env_value("BUCKET_NAME", storage.bucket),
-            workload.env_value("BACKUP_PREFIX", cfg.prefix),
-            workload.env_value("MC_CONFIG_DIR", "/tmp/.mc"),
-            workload.env_secret("AWS_ACCESS_KEY_ID", storage.credentials_secret, "AWS_ACCESS_KEY_ID"),
-            workload.env_secret("AWS_SECRET_ACCESS_KEY", storage.credentials_secret, "AWS_SECRET_ACCESS_KEY"),
-        ]
-        mounts = [workload.mount("scratch", SCRATCH), workload.mount("tmp", "/tmp")]
-        scratch = workload.env_value("BACKUP_DIR", SCRATCH)
-        volumes = [workload.empty_dir("scratch", cfg.scratch_size), workload.empty_dir("tmp", "64Mi")]
-
-        def step(
-            container: str, image_ref: str, user: workload.User, env: list[core.EnvVarArgs], script: str
-        ) -> core.ContainerArgs:
-            return logs_as_termination_message(
-                workload.container(
-                    container,
-                    image_ref,
-                    user=user,
-                    resources=workload.resources(RESOURCES),
-                    env=[scratch, *env],
-                    command=["sh", "-c", script],
-                    volume_mounts=mounts,
-                )
-            )
-
-        def pod(group: HelperName, first: core.ContainerArgs, then: core.ContainerArgs) -> core.PodTemplateSpecArgs:
-            return workload.pod_template(
-                # A pod group of its own (labels.HELPER_OWNER): flows to PostgreSQL and the bucket.
-                ctx.pod_labels(group),
-                workload.pod_spec(
-                    [then],
-                    init_containers=[first],
-                    user=POSTGRES_USER,
-                    # Both containers share the scratch volume through the postgres group.
-                    fs_group=POSTGRES_USER.gid,
-                    volumes=volumes,
-                    restart_policy="Never",
-                ),
-                pod_settings=ctx.pod_settings(group),
-            )
-
-        backup_pod = pod(
-            BACKUP_GROUP,
-            step("pg-dump", image, POSTGRES_USER, dump_env, DUMP_SCRIPT),
-            step(
-                "upload",
-                client_image,
-                CLIENT_USER,
-                [*storage_env, workload.env_value("RETENTION_DAYS", str(cfg.retention_days))],
-                UPLOAD_SCRIPT,
-            ),
-        )
+        backup_pod, restore_pod = backup_pods(ctx, cfg, dumped)
+        storage, admin_password = dumped.storage, dumped.admin_password
         self.cron_job = batch.CronJob(
             f"{name}-cronjob",
             metadata=ctx.metadata(CRON_JOB, COMPONENT),
@@ -271,19 +304,8 @@ class PostgresqlBackup(pulumi.ComponentResource):
         )
 
         self.restore = None
-        if cfg.restore_from is not None:
-            restore_env = [workload.env_value("RESTORE_FROM", cfg.restore_from)]
-            restore_pod = pod(
-                RESTORE_GROUP,
-                step("download", client_image, CLIENT_USER, [*storage_env, *restore_env], DOWNLOAD_SCRIPT),
-                step(
-                    "pg-restore",
-                    image,
-                    POSTGRES_USER,
-                    [*restore_databases, *restore_env, workload.env_value("STUDIO_DB_USER", username)],
-                    RESTORE_SCRIPT,
-                ),
-            )
+        if restore_pod is not None:
+            assert cfg.restore_from is not None
             self.restore = batch.Job(
                 f"{name}-restore",
                 metadata=ctx.metadata(restore_job_name(cfg.restore_from), COMPONENT, annotations=dict(REPLACE_UNREADY)),

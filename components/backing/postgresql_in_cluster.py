@@ -22,13 +22,14 @@ from config.workloads import fixed_resources
 
 from .. import workload
 from ..context import Context
-from ..interfaces import Database, SecretRef
+from ..interfaces import Database, ObjectStorage, SecretRef
 from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from ..workload import CHECKSUM_ANNOTATION
 from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
 from .database_init import DatabaseInit
+from .postgresql_backup import Dumped
 
 COMPONENT: ComponentName = "postgresql"
 ADMIN_USER = "postgres"
@@ -86,6 +87,101 @@ SQL
 """
 
 
+def postgresql_pod(
+    ctx: Context, cfg: InClusterDatabase, secret_name: str, admin_checksum: pulumi.Input[str]
+) -> core.PodTemplateSpecArgs:
+    """The server's pod; `admin_checksum` (a keyed digest of the superuser's password) restarts it
+    on a new one, which its start hook sets."""
+    ready_check = ["sh", "-c", f'pg_isready -h 127.0.0.1 -p {POSTGRESQL_PORT} -U "$POSTGRES_USER"']
+    server = with_probes(
+        workload.container(
+            "postgresql",
+            f"{cfg.image}:{cfg.tag}",
+            user=USER,
+            resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+            ports={"postgresql": POSTGRESQL_PORT},
+            env=[
+                workload.env_value("POSTGRES_USER", ADMIN_USER),
+                workload.env_secret("POSTGRES_PASSWORD", ADMIN_SECRET, "password"),
+                workload.env_value("PGDATA", PGDATA),
+                workload.env_value("STUDIO_DB_USER", cfg.username),
+                workload.env_secret("STUDIO_DB_PASSWORD", secret_name, DATABASE_PASSWORD),
+            ],
+            volume_mounts=[
+                workload.mount("data", DATA_MOUNT),
+                workload.mount("init", "/docker-entrypoint-initdb.d", read_only=True),
+                # The server's socket and lock files; everything else goes to PGDATA.
+                workload.mount("run", "/var/run/postgresql"),
+                workload.mount("tmp", "/tmp"),
+            ],
+        ),
+        readiness=exec_probe(ready_check, initial_delay=5, period=10),
+        liveness=exec_probe(ready_check, initial_delay=30, period=20),
+    )
+    server.lifecycle = core.LifecycleArgs(
+        post_start=core.LifecycleHandlerArgs(exec_=core.ExecActionArgs(command=["sh", "-c", ADMIN_PASSWORD_HOOK]))
+    )
+    spec = workload.pod_spec(
+        [server],
+        user=USER,
+        fs_group=USER.gid,
+        termination_grace_period_seconds=60,
+        volumes=[
+            # Executable, so the entrypoint runs it in its own shell instead of sourcing it.
+            core.VolumeArgs(
+                name="init",
+                config_map=core.ConfigMapVolumeSourceArgs(name=INIT_CONFIG_MAP, default_mode=0o555),
+            ),
+            workload.empty_dir("run", "16Mi"),
+            workload.empty_dir("tmp", "256Mi"),
+        ],
+    )
+    # No checksum of the init script here: it only runs on an empty volume, so a restart would
+    # change nothing (the database-init Job adds databases later). The superuser's password is
+    # one: the hook sets it at start. (STUDIO_DB_PASSWORD only matters to the init script; the
+    # Job sets a new one.)
+    return workload.pod_template(
+        ctx.labels(COMPONENT),
+        spec,
+        {CHECKSUM_ANNOTATION: admin_checksum},
+        pod_settings=ctx.pod_settings("postgresql"),
+    )
+
+
+def database_interface(
+    ctx: Context, cfg: InClusterDatabase, password: SecretRef, ready: Sequence[pulumi.Resource] = ()
+) -> Database:
+    """What Studio's clients get: the server's Service, as the Studio user."""
+    return Database(
+        host=ctx.service_host(POSTGRESQL_SERVICE),
+        port=POSTGRESQL_PORT,
+        username=cfg.username,
+        password=password,
+        # No TLS inside the cluster's network; schema=public as Rasa's compose setup has it.
+        query="schema=public",
+        prefer_ssl=False,
+        ready=list(ready),
+        # The init script and Job create every database, keycloak's included.
+        databases_created=True,
+    )
+
+
+def dumped(
+    ctx: Context, cfg: InClusterDatabase, admin_password: SecretRef, databases: Sequence[str], storage: ObjectStorage
+) -> Dumped:
+    """What the backup and restore Jobs reach the server and the bucket with."""
+    return Dumped(
+        image=f"{cfg.image}:{cfg.tag}",
+        host=ctx.service_host(POSTGRESQL_SERVICE),
+        port=POSTGRESQL_PORT,
+        admin_user=ADMIN_USER,
+        admin_password=admin_password,
+        username=cfg.username,
+        databases=databases,
+        storage=storage,
+    )
+
+
 class InClusterPostgresql(pulumi.ComponentResource):
     admin_password: random.RandomPassword
     admin_secret: core.Secret
@@ -135,50 +231,6 @@ class InClusterPostgresql(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        ready_check = ["sh", "-c", f'pg_isready -h 127.0.0.1 -p {POSTGRESQL_PORT} -U "$POSTGRES_USER"']
-        server = with_probes(
-            workload.container(
-                "postgresql",
-                f"{cfg.image}:{cfg.tag}",
-                user=USER,
-                resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
-                ports={"postgresql": POSTGRESQL_PORT},
-                env=[
-                    workload.env_value("POSTGRES_USER", ADMIN_USER),
-                    workload.env_secret("POSTGRES_PASSWORD", ADMIN_SECRET, "password"),
-                    workload.env_value("PGDATA", PGDATA),
-                    workload.env_value("STUDIO_DB_USER", cfg.username),
-                    workload.env_secret("STUDIO_DB_PASSWORD", secrets.name, DATABASE_PASSWORD),
-                ],
-                volume_mounts=[
-                    workload.mount("data", DATA_MOUNT),
-                    workload.mount("init", "/docker-entrypoint-initdb.d", read_only=True),
-                    # The server's socket and lock files; everything else goes to PGDATA.
-                    workload.mount("run", "/var/run/postgresql"),
-                    workload.mount("tmp", "/tmp"),
-                ],
-            ),
-            readiness=exec_probe(ready_check, initial_delay=5, period=10),
-            liveness=exec_probe(ready_check, initial_delay=30, period=20),
-        )
-        server.lifecycle = core.LifecycleArgs(
-            post_start=core.LifecycleHandlerArgs(exec_=core.ExecActionArgs(command=["sh", "-c", ADMIN_PASSWORD_HOOK]))
-        )
-        spec = workload.pod_spec(
-            [server],
-            user=USER,
-            fs_group=USER.gid,
-            termination_grace_period_seconds=60,
-            volumes=[
-                # Executable, so the entrypoint runs it in its own shell instead of sourcing it.
-                core.VolumeArgs(
-                    name="init",
-                    config_map=core.ConfigMapVolumeSourceArgs(name=INIT_CONFIG_MAP, default_mode=0o555),
-                ),
-                workload.empty_dir("run", "16Mi"),
-                workload.empty_dir("tmp", "256Mi"),
-            ],
-        )
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
             metadata=ctx.metadata(POSTGRESQL_SERVICE, COMPONENT),
@@ -186,16 +238,7 @@ class InClusterPostgresql(pulumi.ComponentResource):
                 service_name=POSTGRESQL_SERVICE,
                 replicas=1,
                 selector=meta.LabelSelectorArgs(match_labels=selector),
-                # No checksum of the init script here: it only runs on an empty volume, so a
-                # restart would change nothing (the database-init Job adds databases later). The
-                # superuser's password is one: the hook sets it at start. (STUDIO_DB_PASSWORD
-                # only matters to the init script; the Job sets a new one.)
-                template=workload.pod_template(
-                    ctx.labels(COMPONENT),
-                    spec,
-                    {CHECKSUM_ANNOTATION: secrets.digest(self.admin_password.result)},
-                    pod_settings=ctx.pod_settings("postgresql"),
-                ),
+                template=postgresql_pod(ctx, cfg, secrets.name, secrets.digest(self.admin_password.result)),
                 volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
                 persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
                     when_deleted="Retain", when_scaled="Retain"
@@ -230,16 +273,5 @@ class InClusterPostgresql(pulumi.ComponentResource):
             depends_on=[self.stateful_set],
             opts=child,
         )
-        self.database = Database(
-            host=ctx.service_host(POSTGRESQL_SERVICE),
-            port=POSTGRESQL_PORT,
-            username=cfg.username,
-            password=secrets.ref(DATABASE_PASSWORD),
-            # No TLS inside the cluster's network; schema=public as Rasa's compose setup has it.
-            query="schema=public",
-            prefer_ssl=False,
-            ready=[self.stateful_set, self.init.job],
-            # The init script and Job create every database, keycloak's included.
-            databases_created=True,
-        )
+        self.database = database_interface(ctx, cfg, secrets.ref(DATABASE_PASSWORD), [self.stateful_set, self.init.job])
         self.register_outputs({"host": self.database.host})

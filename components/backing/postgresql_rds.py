@@ -62,6 +62,24 @@ def point_in_time(base: str, restore: RdsRestore | None) -> rds.InstanceRestoreT
     )
 
 
+def database_interface(
+    cfg: RdsDatabase, host: pulumi.Input[str], password: SecretRef, ready: Sequence[pulumi.Resource] = ()
+) -> Database:
+    """What Studio's clients get: the instance's address over TLS, as the Studio user."""
+    return Database(
+        host=host,
+        port=POSTGRESQL_PORT,
+        username=cfg.username,
+        password=password,
+        # rds.force_ssl refuses anything else.
+        query="sslmode=require&connect_timeout=30",
+        prefer_ssl=True,
+        # The init Job creates every database, keycloak's included.
+        databases_created=True,
+        ready=list(ready),
+    )
+
+
 class RdsPostgresql(pulumi.ComponentResource):
     key: kms.Key
     security_group: ec2.SecurityGroup
@@ -178,16 +196,7 @@ class RdsPostgresql(pulumi.ComponentResource):
             depends_on=[self.instance],
             opts=child,
         )
-        self.database = Database(
-            host=self.instance.address,
-            port=POSTGRESQL_PORT,
-            username=cfg.username,
-            password=secrets.ref(DATABASE_PASSWORD),
-            # rds.force_ssl refuses anything else.
-            query="sslmode=require&connect_timeout=30",
-            prefer_ssl=True,
-            # The init Job creates every database, keycloak's included.
-            databases_created=True,
-            ready=[self.instance, self.init.job],
+        self.database = database_interface(
+            cfg, self.instance.address, secrets.ref(DATABASE_PASSWORD), [self.instance, self.init.job]
         )
         self.register_outputs({"host": self.instance.address})

@@ -83,6 +83,20 @@ def access_policy(bucket_arn: str, key_arn: str | None) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def storage_interface(
+    bucket: pulumi.Input[str], region: str, role_arn: pulumi.Input[str], ready: Sequence[pulumi.Resource] = ()
+) -> ObjectStorage:
+    """What Studio's clients get: the bucket, reached through the role (IRSA), no access keys."""
+    return ObjectStorage(
+        bucket=bucket,
+        region=region,
+        endpoint=None,
+        credentials_secret=None,
+        service_account_annotations={"eks.amazonaws.com/role-arn": role_arn},
+        ready=list(ready),
+    )
+
+
 class S3ObjectStorage(pulumi.ComponentResource):
     key: kms.Key | None
     bucket: s3.Bucket
@@ -196,12 +210,10 @@ class S3ObjectStorage(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self.role),
         )
-        self.object_storage = ObjectStorage(
-            bucket=self.bucket.bucket,
-            region=aws.region,
-            endpoint=None,
-            credentials_secret=None,
-            service_account_annotations={"eks.amazonaws.com/role-arn": self.role.arn},
-            ready=[self.bucket, public_access, ownership, encryption, policy, lifecycle, role_policy],
+        self.object_storage = storage_interface(
+            self.bucket.bucket,
+            aws.region,
+            self.role.arn,
+            [self.bucket, public_access, ownership, encryption, policy, lifecycle, role_policy],
         )
         self.register_outputs({"bucket": self.bucket.bucket, "roleArn": self.role.arn})

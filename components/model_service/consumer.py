@@ -16,27 +16,10 @@ from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.meta import v1 as meta
 
-from config.base import Resources
-from config.security import CHART_DEFAULT, SecurityContext
-
 from ..availability import disruption_budget
 from ..context import Context
-from ..interfaces import Kafka
-from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..workload import (
-    checkov_skips,
-    container,
-    mount,
-    no_probe_skips,
-    opt_in_user,
-    rasa_image_skips,
-    resources,
-)
-from .env import DATA_PATH
-from .pods import JOB_GROUP, api_client_pod, scratch
-
-DATA = "data"
+from ..workload import checkov_skips, no_probe_skips, rasa_image_skips
 
 
 class Consumer(pulumi.ComponentResource):
@@ -49,27 +32,16 @@ class Consumer(pulumi.ComponentResource):
         *,
         object_name: str,
         component: ComponentName,
-        image: str,
         replicas: int,
-        env: Sequence[core.EnvVarArgs],
-        kafka: Kafka,
-        service_account: pulumi.Input[str],
-        data_claim: pulumi.Input[str],
-        resource_defaults: Resources,
-        security: SecurityContext = CHART_DEFAULT,
+        template: core.PodTemplateSpecArgs,
+        # Whether the container's root filesystem is read-only (its checkov skips).
+        read_only: bool,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:Consumer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         selector = ctx.selector(component)
-        user = opt_in_user(security.run_as_user, security.run_as_group)
-        read_only = security.read_only_root_filesystem
-        volumes, mounts = scratch(read_only)
-        ca_volumes, ca_mounts = kafka_ca(kafka)
-        data = core.VolumeArgs(
-            name=DATA, persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=data_claim)
-        )
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
             metadata=ctx.metadata(
@@ -90,27 +62,7 @@ class Consumer(pulumi.ComponentResource):
                 # Consumers are independent: start and stop them all at once.
                 pod_management_policy="Parallel",
                 selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=api_client_pod(
-                    ctx,
-                    component,
-                    container(
-                        object_name,
-                        image,
-                        user=user,
-                        resources=resources(resource_defaults),
-                        env=env,
-                        volume_mounts=[mount(DATA, DATA_PATH), *mounts, *ca_mounts],
-                        read_only_root_filesystem=read_only,
-                    ),
-                    user=user,
-                    # Not in the chart (its volume is EFS, where fsGroup has no effect): makes
-                    # the shared volume group-writable for the consumer and its Jobs on block
-                    # storage; it adds a supplemental group and changes no user.
-                    fs_group=JOB_GROUP,
-                    volumes=[data, *volumes, *ca_volumes],
-                    service_account=service_account,
-                    read_only=read_only,
-                ),
+                template=template,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
         )

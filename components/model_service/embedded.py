@@ -131,6 +131,66 @@ def gcs_key_volume(storage: ObjectStorage) -> tuple[list[core.VolumeArgs], list[
     return [volume], [mount(GCS_KEY_VOLUME, GCS_KEY_DIR, read_only=True)]
 
 
+def embedded_pod(
+    ctx: Context, inputs: Inputs, service_account: pulumi.Input[str], data_claim: pulumi.Input[str]
+) -> core.PodTemplateSpecArgs:
+    """The pod of the embedded model service (Rasa Pro's model service, one process)."""
+    config = ctx.config.model_service
+    object_name = names.MODEL_SERVICE
+    storage = inputs.storage
+    keycloak = ctx.config.studio.keycloak
+    sized = sz.as_resources(config.embedded_shape)
+    key_volumes, key_mounts = gcs_key_volume(storage)
+    probe = HttpProbe("/", MODEL_SERVICE_PORT, initial_delay_seconds=30)
+    security = config.security_context.embedded
+    user = opt_in_user(security.run_as_user, security.run_as_group)
+    read_only = security.read_only_root_filesystem
+    # With the opt-in read-only root, Rasa still writes temporary files.
+    tmp_volumes, scratch = rasa_tmp(read_only)
+    return pod_template(
+        ctx.labels(COMPONENT),
+        pod_spec(
+            [
+                container(
+                    object_name,
+                    config.rasa_pro.image,
+                    user=user,
+                    command=["python", "-m", "rasa.model_service"],
+                    resources=resources(sized),
+                    ports={"http": MODEL_SERVICE_PORT},
+                    env=embedded_env(
+                        inputs,
+                        names.keycloak_url(keycloak.external_url) if ctx.config.studio.uses_keycloak else None,
+                        keycloak.realm,
+                    ),
+                    liveness=probe,
+                    readiness=probe,
+                    volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts, *scratch],
+                    # The chart's container securityContext is empty; Pod Security
+                    # `restricted` needs the non-root, no-escalation settings on top.
+                    read_only_root_filesystem=read_only,
+                )
+            ],
+            user=user,
+            # The chart's podSecurityContext (rasa subchart values.yaml).
+            fs_group=JOB_GROUP,
+            volumes=[
+                *tmp_volumes,
+                core.VolumeArgs(
+                    name="model-data",
+                    persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(claim_name=data_claim),
+                ),
+                *key_volumes,
+            ],
+            service_account_name=service_account,
+            image_pull_secrets=image_pull_secrets(ctx),
+        ),
+        rasa_pod_annotations(object_name, read_only),
+        pod_settings=ctx.pod_settings(COMPONENT),
+        secrets_checksum=ctx.secrets_checksum,
+    )
+
+
 class EmbeddedModelService(pulumi.ComponentResource):
     service_account: core.ServiceAccount
     data: DataVolume
@@ -143,7 +203,6 @@ class EmbeddedModelService(pulumi.ComponentResource):
         config = ctx.config.model_service
         object_name = names.MODEL_SERVICE
         storage = inputs.storage
-        keycloak = ctx.config.studio.keycloak
 
         self.service_account = core.ServiceAccount(
             f"{name}-account",
@@ -168,66 +227,16 @@ class EmbeddedModelService(pulumi.ComponentResource):
             opts=child,
         )
 
-        sized = sz.as_resources(config.embedded_shape)
-        key_volumes, key_mounts = gcs_key_volume(storage)
-        probe = HttpProbe("/", MODEL_SERVICE_PORT, initial_delay_seconds=30)
-        security = config.security_context.embedded
-        user = opt_in_user(security.run_as_user, security.run_as_group)
-        read_only = security.read_only_root_filesystem
-        # With the opt-in read-only root, Rasa still writes temporary files.
-        tmp_volumes, scratch = rasa_tmp(read_only)
+        read_only = config.security_context.embedded.read_only_root_filesystem
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,
             COMPONENT,
             object_name,
-            pod_template(
-                ctx.labels(COMPONENT),
-                pod_spec(
-                    [
-                        container(
-                            object_name,
-                            config.rasa_pro.image,
-                            user=user,
-                            command=["python", "-m", "rasa.model_service"],
-                            resources=resources(sized),
-                            ports={"http": MODEL_SERVICE_PORT},
-                            env=embedded_env(
-                                inputs,
-                                names.keycloak_url(keycloak.external_url) if ctx.config.studio.uses_keycloak else None,
-                                keycloak.realm,
-                            ),
-                            liveness=probe,
-                            readiness=probe,
-                            volume_mounts=[mount("model-data", WORKING_DATA), *key_mounts, *scratch],
-                            # The chart's container securityContext is empty; Pod Security
-                            # `restricted` needs the non-root, no-escalation settings on top.
-                            read_only_root_filesystem=read_only,
-                        )
-                    ],
-                    user=user,
-                    # The chart's podSecurityContext (rasa subchart values.yaml).
-                    fs_group=JOB_GROUP,
-                    volumes=[
-                        *tmp_volumes,
-                        core.VolumeArgs(
-                            name="model-data",
-                            persistent_volume_claim=core.PersistentVolumeClaimVolumeSourceArgs(
-                                claim_name=self.data.name
-                            ),
-                        ),
-                        *key_volumes,
-                    ],
-                    service_account_name=self.service_account.metadata.name,
-                    image_pull_secrets=image_pull_secrets(ctx),
-                ),
-                rasa_pod_annotations(object_name, read_only),
-                pod_settings=ctx.pod_settings(COMPONENT),
-                secrets_checksum=ctx.secrets_checksum,
-            ),
+            embedded_pod(ctx, inputs, self.service_account.metadata.name, self.data.name),
             # State lives in the process: never two at once, never autoscaled.
             1,
-            pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, inputs.secret]),
+            pulumi.ResourceOptions(parent=self, depends_on=[*storage.ready, *inputs.secret_created]),
             checkov_skips(rasa_image_skips(read_only)),
             strategy=RECREATE,
         )

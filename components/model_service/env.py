@@ -45,9 +45,15 @@ class Inputs:
     kafka: Kafka | None
     database: Database
     storage: ObjectStorage
-    # studio-secrets by plain name, and the Secret for depends_on (interfaces.SecretRef says why).
+    # studio-secrets by plain name, and the Secret for depends_on (interfaces.SecretRef says why);
+    # None where the pods are only built, never registered (components/pod_shapes.py).
     secret_name: str
-    secret: pulumi.Resource
+    secret: pulumi.Resource | None
+
+    @property
+    def secret_created(self) -> list[pulumi.Resource]:
+        """What a reader of studio-secrets lists in depends_on."""
+        return [] if self.secret is None else [self.secret]
 
 
 def _ref(name: str, ref: SecretRef) -> core.EnvVarArgs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_kubernetes.core import v1 as core
 
 from .. import names
 from .. import requirements as req
@@ -15,7 +16,7 @@ from .consumer import Consumer
 from .data_volume import DataVolume
 from .env import Inputs, consumer_env, data_pvc_name, orchestrator_env
 from .orchestrator import Orchestrator
-from .pods import default_resources
+from .pods import api_client_pod, default_resources
 from .talk_proxy import TalkProxy
 
 
@@ -63,6 +64,62 @@ RUNNING = Half(
 )
 
 
+Pod = core.PodTemplateSpecArgs
+
+
+def half_pods(
+    ctx: Context, half: Half, inputs: Inputs, *, service_account: pulumi.Input[str], data_claim: pulumi.Input[str]
+) -> tuple[Pod, Pod]:
+    """The pods of one side: its orchestrator's and its consumers'."""
+    config = ctx.config.model_service
+    kafka = inputs.kafka
+    assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
+    key = half.kind  # "training" / "running"
+
+    def pod(
+        role: str,
+        name: str,
+        component: ComponentName,
+        image: str,
+        env: list[core.EnvVarArgs],
+        port: int | None = None,
+        claim: pulumi.Input[str] | None = None,
+    ) -> Pod:
+        return api_client_pod(
+            ctx,
+            component,
+            name,
+            config.images.image(image),
+            env,
+            kafka=kafka,
+            # One account for both, as in the chart (see orchestrator.py).
+            service_account=service_account,
+            resource_defaults=default_resources(config, f"{key}{role.title()}"),
+            security=getattr(config.security_context, f"{key}_{role}"),
+            port=port,
+            data_claim=claim,
+        )
+
+    return (
+        pod(
+            "orchestrator",
+            half.orchestrator,
+            half.orchestrator_component,
+            half.orchestrator_image,
+            orchestrator_env(half.kind, inputs),
+            port=half.port,
+        ),
+        pod(
+            "consumer",
+            half.consumer,
+            half.consumer_component,
+            half.consumer_image,
+            consumer_env(half.kind, inputs),
+            claim=data_claim,
+        ),
+    )
+
+
 class OrchestratedService(pulumi.ComponentResource):
     """One side: its ServiceAccount and Role, data volume, orchestrator and consumers."""
 
@@ -85,7 +142,7 @@ class OrchestratedService(pulumi.ComponentResource):
         config = ctx.config.model_service
         kafka = inputs.kafka
         assert kafka is not None  # the orchestrated services always have Kafka (config.kafka_needed)
-        ready = [*kafka.ready, *inputs.database.ready, *inputs.storage.ready, inputs.secret]
+        ready = [*kafka.ready, *inputs.database.ready, *inputs.storage.ready, *inputs.secret_created]
         self.access = JobAccess(
             f"{name}-access", ctx, half.kind, half.account, half.consumer_component, inputs.storage, child
         )
@@ -102,6 +159,9 @@ class OrchestratedService(pulumi.ComponentResource):
             opts=child,
         )
         key = half.kind  # "training" / "running"
+        orchestrator, consumer = half_pods(
+            ctx, half, inputs, service_account=self.access.name, data_claim=self.data.name
+        )
         self.orchestrator = Orchestrator(
             f"{name}-orchestrator",
             ctx,
@@ -109,13 +169,8 @@ class OrchestratedService(pulumi.ComponentResource):
             service_name=half.service,
             port=half.port,
             component=half.orchestrator_component,
-            image=config.images.image(half.orchestrator_image),
-            env=orchestrator_env(half.kind, inputs),
-            kafka=kafka,
-            # One account for both, as in the chart (see orchestrator.py).
-            service_account=self.access.name,
-            resource_defaults=default_resources(config, f"{key}Orchestrator"),
-            security=getattr(config.security_context, f"{key}_orchestrator"),
+            template=orchestrator,
+            read_only=getattr(config.security_context, f"{key}_orchestrator").read_only_root_filesystem,
             depends_on=ready,
             opts=child,
         )
@@ -124,14 +179,9 @@ class OrchestratedService(pulumi.ComponentResource):
             ctx,
             object_name=half.consumer,
             component=half.consumer_component,
-            image=config.images.image(half.consumer_image),
             replicas=replicas,
-            env=consumer_env(half.kind, inputs),
-            kafka=kafka,
-            service_account=self.access.name,
-            data_claim=self.data.name,
-            resource_defaults=default_resources(config, f"{key}Consumer"),
-            security=getattr(config.security_context, f"{key}_consumer"),
+            template=consumer,
+            read_only=getattr(config.security_context, f"{key}_consumer").read_only_root_filesystem,
             # Without its Role a consumer fails the first Job it starts.
             depends_on=[*ready, self.access.role_binding],
             opts=child,

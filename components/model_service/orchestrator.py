@@ -15,24 +15,11 @@ import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
 
-from config.base import Resources
-from config.security import CHART_DEFAULT, SecurityContext
-
 from ..availability import disruption_budget
 from ..context import Context
 from ..deployment import deployment, service
-from ..interfaces import Kafka
-from ..kafka_ca import kafka_ca
 from ..labels import ComponentName
-from ..workload import (
-    HttpProbe,
-    checkov_skips,
-    container,
-    opt_in_user,
-    rasa_image_skips,
-    resources,
-)
-from .pods import api_client_pod, scratch
+from ..workload import checkov_skips, rasa_image_skips
 
 
 class Orchestrator(pulumi.ComponentResource):
@@ -48,48 +35,21 @@ class Orchestrator(pulumi.ComponentResource):
         service_name: str,
         port: int,
         component: ComponentName,
-        image: str,
-        env: Sequence[core.EnvVarArgs],
-        kafka: Kafka,
-        service_account: pulumi.Input[str],
-        resource_defaults: Resources,
-        security: SecurityContext = CHART_DEFAULT,
+        template: core.PodTemplateSpecArgs,
+        # Whether the container's root filesystem is read-only (its checkov skips).
+        read_only: bool,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:model_service:Orchestrator", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        user = opt_in_user(security.run_as_user, security.run_as_group)
-        read_only = security.read_only_root_filesystem
-        volumes, mounts = scratch(read_only)
-        ca_volumes, ca_mounts = kafka_ca(kafka)
-        probe = HttpProbe("/", port)
         replicas = 1
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,
             component,
             deployment_name,
-            api_client_pod(
-                ctx,
-                component,
-                container(
-                    deployment_name,
-                    image,
-                    user=user,
-                    resources=resources(resource_defaults),
-                    ports={"http": port},
-                    env=env,
-                    liveness=probe,
-                    readiness=probe,
-                    volume_mounts=[*mounts, *ca_mounts],
-                    read_only_root_filesystem=read_only,
-                ),
-                user=user,
-                volumes=[*volumes, *ca_volumes],
-                service_account=service_account,
-                read_only=read_only,
-            ),
+            template,
             replicas,
             # Topics and the modelservice database must exist before the orchestrator starts.
             pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

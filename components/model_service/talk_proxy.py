@@ -83,6 +83,47 @@ http {{
 """
 
 
+def talk_proxy_pod(ctx: Context, image: str, resource_defaults: Resources) -> core.PodTemplateSpecArgs:
+    """The /talk proxy's pod: nginx with the config of nginx_conf."""
+    object_name = names.TALK_PROXY_SERVICE
+    conf = nginx_conf(ctx.namespace_name)
+    probe = HttpProbe("/healthz", TALK_PROXY_PORT)
+    return pod_template(
+        # A pod group of its own, part of the running service's component (labels.HELPER_OWNER):
+        # its NetworkPolicy admits /talk from the ingress and lets it reach the running bots.
+        ctx.pod_labels(GROUP),
+        pod_spec(
+            [
+                container(
+                    object_name,
+                    image,
+                    user=NGINX_USER,
+                    resources=resources(resource_defaults),
+                    ports={"http": TALK_PROXY_PORT},
+                    liveness=probe,
+                    readiness=probe,
+                    volume_mounts=[
+                        mount("config", "/etc/nginx/nginx.conf", read_only=True, sub_path="nginx.conf"),
+                        mount("tmp", "/tmp"),
+                    ],
+                )
+            ],
+            user=NGINX_USER,
+            volumes=[
+                core.VolumeArgs(
+                    name="config",
+                    config_map=core.ConfigMapVolumeSourceArgs(name=object_name),
+                ),
+                empty_dir("tmp"),
+            ],
+            image_pull_secrets=image_pull_secrets(ctx),
+        ),
+        # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
+        annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
+        pod_settings=ctx.pod_settings(GROUP),
+    )
+
+
 class TalkProxy(pulumi.ComponentResource):
     config_map: core.ConfigMap
     deployment: apps.Deployment
@@ -100,53 +141,18 @@ class TalkProxy(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         object_name = names.TALK_PROXY_SERVICE
         conf = nginx_conf(ctx.namespace_name)
-        # A pod group of its own, part of the running service's component (labels.HELPER_OWNER):
-        # its NetworkPolicy admits /talk from the ingress and lets it reach the running bots.
-        labels = ctx.pod_labels(GROUP)
         self.config_map = core.ConfigMap(
             f"{name}-config",
             metadata=ctx.metadata(object_name, COMPONENT),
             data={"nginx.conf": conf},
             opts=child,
         )
-        probe = HttpProbe("/healthz", TALK_PROXY_PORT)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,
             GROUP,
             object_name,
-            pod_template(
-                labels,
-                pod_spec(
-                    [
-                        container(
-                            object_name,
-                            image,
-                            user=NGINX_USER,
-                            resources=resources(resource_defaults),
-                            ports={"http": TALK_PROXY_PORT},
-                            liveness=probe,
-                            readiness=probe,
-                            volume_mounts=[
-                                mount("config", "/etc/nginx/nginx.conf", read_only=True, sub_path="nginx.conf"),
-                                mount("tmp", "/tmp"),
-                            ],
-                        )
-                    ],
-                    user=NGINX_USER,
-                    volumes=[
-                        core.VolumeArgs(
-                            name="config",
-                            config_map=core.ConfigMapVolumeSourceArgs(name=object_name),
-                        ),
-                        empty_dir("tmp"),
-                    ],
-                    image_pull_secrets=image_pull_secrets(ctx),
-                ),
-                # A subPath mount never sees ConfigMap updates: roll the pod when it changes.
-                annotations={"checksum/config": hashlib.sha256(conf.encode()).hexdigest()},
-                pod_settings=ctx.pod_settings(GROUP),
-            ),
+            talk_proxy_pod(ctx, image, resource_defaults),
             1,
             # The ConfigMap by plain name plus this edge (interfaces.SecretRef says why).
             pulumi.ResourceOptions(parent=self, depends_on=[self.config_map]),

@@ -25,6 +25,45 @@ from .workloads import studio_pod, studio_user
 COMPONENT: d.StudioContainer = "backend"
 
 
+def backend_pod(
+    ctx: Context,
+    database: Database,
+    admin_password: SecretRef,
+    api_password: SecretRef,
+    database_url: SecretRef | None,
+) -> core.PodTemplateSpecArgs:
+    config = ctx.config
+    settings = config.studio.backend
+    image = d.image(config.studio, COMPONENT)
+    security = settings.security_context
+    tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
+
+    backend = container(
+        "backend",
+        image.ref,
+        user=studio_user(security),
+        resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+        # The real port. The chart's template puts the Service port (80) in containerPort,
+        # which is wrong (merely cosmetic there, but named-port lookups and policies break).
+        ports={"http": ports.BACKEND_PORT},
+        env=backend_env(
+            config.studio,
+            config.model_service,
+            ctx.namespace_name,
+            database,
+            admin_password=admin_password,
+            api_password=api_password,
+            database_url=database_url,
+        ),
+        liveness=d.BACKEND_PROBE,
+        readiness=d.BACKEND_PROBE,
+        # Node (ts-node, npm) writes temp files: a /tmp emptyDir with the opt-in read-only root.
+        volume_mounts=tmp_mounts,
+        read_only_root_filesystem=security.read_only_root_filesystem,
+    )
+    return studio_pod(ctx, COMPONENT, [backend], volumes=tmp_volumes, security=security)
+
+
 class Backend(pulumi.ComponentResource):
     deployment: apps.Deployment
     service: core.Service
@@ -47,34 +86,8 @@ class Backend(pulumi.ComponentResource):
         config = ctx.config
         settings = config.studio.backend
         scaling = settings.autoscaling
-        image = d.image(config.studio, COMPONENT)
         security = settings.security_context
-        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
-
-        backend = container(
-            "backend",
-            image.ref,
-            user=studio_user(security),
-            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            # The real port. The chart's template puts the Service port (80) in containerPort,
-            # which is wrong (merely cosmetic there, but named-port lookups and policies break).
-            ports={"http": ports.BACKEND_PORT},
-            env=backend_env(
-                config.studio,
-                config.model_service,
-                ctx.namespace_name,
-                database,
-                admin_password=admin_password,
-                api_password=api_password,
-                database_url=database_url,
-            ),
-            liveness=d.BACKEND_PROBE,
-            readiness=d.BACKEND_PROBE,
-            # Node (ts-node, npm) writes temp files: a /tmp emptyDir with the opt-in read-only root.
-            volume_mounts=tmp_mounts,
-            read_only_root_filesystem=security.read_only_root_filesystem,
-        )
-        template = studio_pod(ctx, COMPONENT, [backend], volumes=tmp_volumes, security=security)
+        template = backend_pod(ctx, database, admin_password, api_password, database_url)
         # With an autoscaler, spec.replicas is left out: Pulumi would otherwise reset the count
         # the autoscaler chose on every update.
         self.deployment = deployment(

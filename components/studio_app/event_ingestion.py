@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
+from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
 from ..availability import disruption_budget
@@ -24,6 +25,30 @@ from .env import event_ingestion_env
 from .workloads import studio_pod, studio_user
 
 COMPONENT: d.StudioContainer = "event-ingestion"
+
+
+def event_ingestion_pod(
+    ctx: Context, database: Database, kafka: Kafka, sasl_password: SecretRef, database_url: SecretRef | None
+) -> core.PodTemplateSpecArgs:
+    settings = ctx.config.studio.event_ingestion
+    image = d.image(ctx.config.studio, COMPONENT)
+    tls_volumes, tls_mounts = kafka_ca(kafka)
+    security = settings.security_context
+    tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
+
+    ingestion = container(
+        "event-ingestion",
+        image.ref,
+        user=studio_user(security),
+        resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+        env=event_ingestion_env(
+            ctx.config.studio, database, kafka, sasl_password=sasl_password, database_url=database_url
+        ),
+        # Node writes temp files: a /tmp emptyDir with the opt-in read-only root.
+        volume_mounts=[*tmp_mounts, *tls_mounts],
+        read_only_root_filesystem=security.read_only_root_filesystem,
+    )
+    return studio_pod(ctx, COMPONENT, [ingestion], volumes=[*tmp_volumes, *tls_volumes], security=security)
 
 
 class EventIngestion(pulumi.ComponentResource):
@@ -44,24 +69,8 @@ class EventIngestion(pulumi.ComponentResource):
         super().__init__("rasa-studio:studio:EventIngestion", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         settings = ctx.config.studio.event_ingestion
-        image = d.image(ctx.config.studio, COMPONENT)
-        tls_volumes, tls_mounts = kafka_ca(kafka)
         security = settings.security_context
-        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
-
-        ingestion = container(
-            "event-ingestion",
-            image.ref,
-            user=studio_user(security),
-            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            env=event_ingestion_env(
-                ctx.config.studio, database, kafka, sasl_password=sasl_password, database_url=database_url
-            ),
-            # Node writes temp files: a /tmp emptyDir with the opt-in read-only root.
-            volume_mounts=[*tmp_mounts, *tls_mounts],
-            read_only_root_filesystem=security.read_only_root_filesystem,
-        )
-        template = studio_pod(ctx, COMPONENT, [ingestion], volumes=[*tmp_volumes, *tls_volumes], security=security)
+        template = event_ingestion_pod(ctx, database, kafka, sasl_password, database_url)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,

@@ -31,6 +31,38 @@ COMPONENT: d.StudioContainer = "keycloak"
 KEYCLOAK_DATA = "/opt/keycloak/data"
 
 
+def keycloak_pod(ctx: Context, database: Database, admin_password: SecretRef) -> core.PodTemplateSpecArgs:
+    settings = ctx.config.studio.keycloak
+    image = d.image(ctx.config.studio, COMPONENT)
+    security = settings.security_context
+    read_only = security.read_only_root_filesystem
+    # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
+    # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
+    data = [mount("data", KEYCLOAK_DATA)] if read_only else []
+    tmp_volumes, tmp_mounts = rasa_tmp(read_only)
+
+    keycloak = container(
+        "keycloak",
+        image.ref,
+        user=studio_user(security),
+        resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+        ports={"http": ports.KEYCLOAK_PORT},
+        env=keycloak_env(database, settings.admin_username, admin_password, contract_for(ctx.config.studio.version)),
+        liveness=d.KEYCLOAK_PROBE,
+        readiness=d.KEYCLOAK_PROBE,
+        startup=d.KEYCLOAK_STARTUP_PROBE,
+        volume_mounts=[*tmp_mounts, *data],
+        read_only_root_filesystem=read_only,
+    )
+    return studio_pod(
+        ctx,
+        COMPONENT,
+        [keycloak],
+        volumes=[*tmp_volumes, *([empty_dir("data")] if read_only else [])],
+        security=security,
+    )
+
+
 class Keycloak(pulumi.ComponentResource):
     deployment: apps.Deployment
     service: core.Service
@@ -48,36 +80,8 @@ class Keycloak(pulumi.ComponentResource):
         super().__init__("rasa-studio:studio:Keycloak", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         settings = ctx.config.studio.keycloak
-        image = d.image(ctx.config.studio, COMPONENT)
-        security = settings.security_context
-        read_only = security.read_only_root_filesystem
-        # With the opt-in read-only root, Keycloak (Quarkus) still needs its data directory; an
-        # image that is not pre-optimized also rewrites /opt/keycloak/lib and then fails.
-        data = [mount("data", KEYCLOAK_DATA)] if read_only else []
-        tmp_volumes, tmp_mounts = rasa_tmp(read_only)
-
-        keycloak = container(
-            "keycloak",
-            image.ref,
-            user=studio_user(security),
-            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": ports.KEYCLOAK_PORT},
-            env=keycloak_env(
-                database, settings.admin_username, admin_password, contract_for(ctx.config.studio.version)
-            ),
-            liveness=d.KEYCLOAK_PROBE,
-            readiness=d.KEYCLOAK_PROBE,
-            startup=d.KEYCLOAK_STARTUP_PROBE,
-            volume_mounts=[*tmp_mounts, *data],
-            read_only_root_filesystem=read_only,
-        )
-        template = studio_pod(
-            ctx,
-            COMPONENT,
-            [keycloak],
-            volumes=[*tmp_volumes, *([empty_dir("data")] if read_only else [])],
-            security=security,
-        )
+        read_only = settings.security_context.read_only_root_filesystem
+        template = keycloak_pod(ctx, database, admin_password)
         # `after`: the migration, which creates the keycloak database unless the backing service did.
         self.deployment = deployment(
             f"{name}-deployment",

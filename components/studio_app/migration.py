@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
+from pulumi_kubernetes.core import v1 as core
 
 from config.versions import contract_for
 
@@ -49,6 +50,57 @@ def job_suffix(image_ref: str) -> str:
     return d.short_digest(image_ref)
 
 
+def migration_pod(ctx: Context, database: Database, database_url: SecretRef | None) -> core.PodTemplateSpecArgs:
+    """The pod of the migration Job: wait for PostgreSQL, then migrate."""
+    studio = ctx.config.studio
+    settings = studio.database_migration
+    image = d.image(studio, COMPONENT)
+    security = settings.security_context
+    tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
+    wait = container(
+        "wait-for-postgresql",
+        d.WAIT_FOR_POSTGRES_IMAGE,
+        user=d.POSTGRES_USER,
+        resources=resources(d.WAIT_FOR_POSTGRES_RESOURCES),
+        env=[
+            env_value("DB_HOST", database.host),
+            env_value("DB_PORT", str(database.port)),
+            env_value("DB_USER", database.username),
+        ],
+        command=wait_for_postgres_command(),
+    )
+    migrate = container(
+        "database-migration",
+        image.ref,
+        user=studio_user(security),
+        resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+        env=migration_env(
+            database,
+            contract_for(studio.version),
+            database_url,
+            keycloak_in_cluster=studio.keycloak_in_cluster,
+        ),
+        # Node and Prisma write temp files: a /tmp emptyDir with the opt-in read-only root.
+        volume_mounts=tmp_mounts,
+        read_only_root_filesystem=security.read_only_root_filesystem,
+        restricted=security.restricted,
+    )
+    # A failed wait or migration leaves its last log lines in the pod's status.
+    logs_as_termination_message(wait)
+    logs_as_termination_message(migrate)
+    return studio_pod(
+        ctx,
+        COMPONENT,
+        [migrate],
+        init_containers=[wait],
+        volumes=tmp_volumes,
+        restart_policy="Never",
+        spread=False,
+        security=security,
+        restricted=security.restricted,
+    )
+
+
 class DatabaseMigration(pulumi.ComponentResource):
     job: batch.Job
     job_name: str
@@ -67,51 +119,9 @@ class DatabaseMigration(pulumi.ComponentResource):
         image = d.image(studio, COMPONENT)
         security = settings.security_context
         suffix = job_suffix(image.ref)
-        tmp_volumes, tmp_mounts = rasa_tmp(security.read_only_root_filesystem)
         self.job_name = f"{d.DATABASE_MIGRATION_JOB}-{suffix}"
 
-        wait = container(
-            "wait-for-postgresql",
-            d.WAIT_FOR_POSTGRES_IMAGE,
-            user=d.POSTGRES_USER,
-            resources=resources(d.WAIT_FOR_POSTGRES_RESOURCES),
-            env=[
-                env_value("DB_HOST", database.host),
-                env_value("DB_PORT", str(database.port)),
-                env_value("DB_USER", database.username),
-            ],
-            command=wait_for_postgres_command(),
-        )
-        migrate = container(
-            "database-migration",
-            image.ref,
-            user=studio_user(security),
-            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            env=migration_env(
-                database,
-                contract_for(studio.version),
-                database_url,
-                keycloak_in_cluster=studio.keycloak_in_cluster,
-            ),
-            # Node and Prisma write temp files: a /tmp emptyDir with the opt-in read-only root.
-            volume_mounts=tmp_mounts,
-            read_only_root_filesystem=security.read_only_root_filesystem,
-            restricted=security.restricted,
-        )
-        # A failed wait or migration leaves its last log lines in the pod's status.
-        logs_as_termination_message(wait)
-        logs_as_termination_message(migrate)
-        template = studio_pod(
-            ctx,
-            COMPONENT,
-            [migrate],
-            init_containers=[wait],
-            volumes=tmp_volumes,
-            restart_policy="Never",
-            spread=False,
-            security=security,
-            restricted=security.restricted,
-        )
+        template = migration_pod(ctx, database, database_url)
         annotations = {
             "pulumi.com/replaceUnready": "true",
             **checkov_skips(

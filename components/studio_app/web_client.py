@@ -21,6 +21,47 @@ from .workloads import studio_pod, studio_user
 COMPONENT: d.StudioContainer = "web-client"
 
 
+def web_client_pod(ctx: Context, content: str) -> core.PodTemplateSpecArgs:
+    """The web client's pod; `content`: its config.js."""
+    settings = ctx.config.studio.web_client
+    image = d.image(ctx.config.studio, COMPONENT)
+    security = settings.security_context
+    web = container(
+        "web-client",
+        image.ref,
+        user=studio_user(security),
+        resources=resources(d.RESOURCES[COMPONENT], settings.resources),
+        ports={"http": ports.WEB_CLIENT_PORT},
+        liveness=d.WEB_CLIENT_PROBE,
+        readiness=d.WEB_CLIENT_PROBE,
+        volume_mounts=[
+            mount("config", CONFIG_PATH, read_only=True, sub_path=CONFIG_FILE),
+            # nginx keeps its pid file and temp files here (the chart mounts it too).
+            mount("tmp", "/tmp"),
+        ],
+        read_only_root_filesystem=security.read_only_root_filesystem,
+    )
+    return studio_pod(
+        ctx,
+        COMPONENT,
+        [web],
+        volumes=[
+            core.VolumeArgs(
+                name="config",
+                config_map=core.ConfigMapVolumeSourceArgs(
+                    name=d.WEB_CLIENT_CONFIGMAP,
+                    items=[core.KeyToPathArgs(key=CONFIG_KEY, path=CONFIG_FILE)],
+                ),
+            ),
+            # Uncapped, as the chart's (`emptyDir: {}`): nginx's temp files must not evict the pod.
+            empty_dir("tmp", None),
+        ],
+        # A subPath mount never sees ConfigMap updates: roll the pods when the content changes.
+        annotations={"checksum/config": checksum(content)},
+        security=security,
+    )
+
+
 class WebClient(pulumi.ComponentResource):
     config_map: core.ConfigMap
     deployment: apps.Deployment
@@ -43,40 +84,7 @@ class WebClient(pulumi.ComponentResource):
             data={CONFIG_KEY: content},
             opts=child,
         )
-        web = container(
-            "web-client",
-            image.ref,
-            user=studio_user(security),
-            resources=resources(d.RESOURCES[COMPONENT], settings.resources),
-            ports={"http": ports.WEB_CLIENT_PORT},
-            liveness=d.WEB_CLIENT_PROBE,
-            readiness=d.WEB_CLIENT_PROBE,
-            volume_mounts=[
-                mount("config", CONFIG_PATH, read_only=True, sub_path=CONFIG_FILE),
-                # nginx keeps its pid file and temp files here (the chart mounts it too).
-                mount("tmp", "/tmp"),
-            ],
-            read_only_root_filesystem=security.read_only_root_filesystem,
-        )
-        template = studio_pod(
-            ctx,
-            COMPONENT,
-            [web],
-            volumes=[
-                core.VolumeArgs(
-                    name="config",
-                    config_map=core.ConfigMapVolumeSourceArgs(
-                        name=d.WEB_CLIENT_CONFIGMAP,
-                        items=[core.KeyToPathArgs(key=CONFIG_KEY, path=CONFIG_FILE)],
-                    ),
-                ),
-                # Uncapped, as the chart's (`emptyDir: {}`): nginx's temp files must not evict the pod.
-                empty_dir("tmp", None),
-            ],
-            # A subPath mount never sees ConfigMap updates: roll the pods when the content changes.
-            annotations={"checksum/config": checksum(content)},
-            security=security,
-        )
+        template = web_client_pod(ctx, content)
         self.deployment = deployment(
             f"{name}-deployment",
             ctx,
