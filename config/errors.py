@@ -56,8 +56,14 @@ class ConfigError(pulumi.RunError):
         super().__init__("invalid stack configuration:\n" + "\n".join(self.problems))
 
 
+def _printable(path: str) -> str:
+    # A map key may hold any character; a raw control character (\x1e, \n) would break the
+    # one-line-per-problem output, so it is shown escaped, as the reason shows it.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
 def problem(path: str, message: str) -> str:
-    return f"{PROJECT}:{path}: {message}"
+    return f"{PROJECT}:{_printable(path)}: {message}"
 
 
 def _allowed_keys(model: type[BaseModel] | None) -> list[str]:

@@ -179,11 +179,16 @@ def test_enabling_the_assistant_in_prod_loses_nothing_and_stops_at_no_protection
     assert not p.by_op("delete")
 
 
-def test_turning_it_off_in_prod_stops_at_its_scram_secret_only() -> None:
+def test_turning_it_off_in_prod_stops_at_its_protected_resources_only() -> None:
     """docs/operations.md has the step through; the tracker database is no resource, so it stays."""
     p = plan.diff(enabled("prod"), run_stack("prod"))
     assert p.losses() == [], p.table()
-    assert [(s.type, s.name) for s in p.stopped()] == [(MSK_SECRET, "rasa-studio-backing-kafka-assistant-scram")]
+    # Pulumi.prod.yaml's assistant keeps its locks in ElastiCache: its group and key are protected too.
+    assert sorted((s.type, s.name) for s in p.stopped()) == [
+        ("aws:elasticache/replicationGroup:ReplicationGroup", "rasa-studio-backing-lock-store-group"),
+        ("aws:kms/key:Key", "rasa-studio-backing-lock-store-key"),
+        (MSK_SECRET, "rasa-studio-backing-kafka-assistant-scram"),
+    ]
     assert sorted(s.type for s in p.by_op("update")) == sorted([MSK_ASSOCIATION, IAM_ROLE])
 
 

@@ -508,7 +508,7 @@ CASES = [
     Case(
         "assistant under a path behind the ALB",
         "prod",
-        s(*ASSISTANT),
+        s(*ASSISTANT, "assistant.host=null"),
         "rasa-studio:assistant.host",
         "cannot strip assistant.path",
     ),

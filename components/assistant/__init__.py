@@ -45,7 +45,7 @@ from . import server
 from .action_server import ActionServer
 from .route import AssistantRoute, public_url
 
-__all__ = ["Assistant"]
+__all__ = ["Assistant", "assistant_pod"]
 
 COMPONENT: ComponentName = "assistant"
 CONFIG_MAP = "rasa-config"
@@ -102,62 +102,15 @@ class Assistant(pulumi.ComponentResource):
             opts=child,
         )
 
-        security = cfg.security_context
-        user = opt_in_user(security.run_as_user, security.run_as_group)
-        read_only = security.read_only_root_filesystem
-        tmp_volumes, tmp_mounts = rasa_tmp(read_only)
-        key_volumes, key_mounts = gcs_key_volume(storage)
-        ca_volumes, ca_mounts = kafka_ca.kafka_ca(backing.kafka)
-        defaults = workload(COMPONENT).default_resources(ctx.config)
-        assert defaults is not None
-        image = cfg.image.repository or ctx.config.model_service.rasa_pro.repository
-        tag = cfg.image.tag or ctx.config.model_service.rasa_pro.tag
-        rasa = container(
-            "rasa",
-            f"{image}:{tag}",
-            user=user,
-            args=server.args(cfg.model.path, storage),
-            resources=resources(defaults, cfg.resources),
-            ports={"http": RASA_PORT},
-            env=server.env(backing, storage, secret_name),
-            liveness=server.PROBE,
-            readiness=server.PROBE,
-            volume_mounts=[
-                mount(server.CONFIG_VOLUME, server.CONFIG_DIR, read_only=True),
-                *ca_mounts,
-                *key_mounts,
-                *tmp_mounts,
-            ],
-            read_only_root_filesystem=read_only,
+        template = assistant_pod(
+            ctx,
+            backing,
+            storage,
+            secret_name,
+            self.service_account.metadata.name,
+            endpoints_yml.apply(lambda text: server.checksum(text, credentials_yml)),
         )
-        if read_only:
-            # Rasa's persistor downloads the model archive into the working directory before it
-            # unpacks it (rasa/nlu/persistor.py `_retrieve_tar`): with a read-only root, the /tmp emptyDir.
-            rasa.working_dir = server.SCRATCH_DIR
-        config_volume = core.VolumeArgs(
-            name=server.CONFIG_VOLUME, config_map=core.ConfigMapVolumeSourceArgs(name=CONFIG_MAP)
-        )
-        annotations: dict[str, pulumi.Input[str]] = {
-            **(rasa_pod_annotations("rasa", read_only) or {}),
-            server.CONFIG_CHECKSUM_ANNOTATION: endpoints_yml.apply(lambda text: server.checksum(text, credentials_yml)),
-        }
-        template = pod_template(
-            ctx.labels(COMPONENT),
-            pod_spec(
-                [rasa],
-                user=user,
-                volumes=[config_volume, *ca_volumes, *key_volumes, *tmp_volumes],
-                service_account_name=self.service_account.metadata.name,
-                image_pull_secrets=image_pull_secrets(ctx),
-                termination_grace_period_seconds=server.TERMINATION_GRACE_SECONDS,
-                topology_spread_constraints=topology_spread(
-                    ctx.selector(COMPONENT), ctx.config.kubernetes.topology_spread
-                ),
-            ),
-            annotations,
-            pod_settings=ctx.pod_settings(COMPONENT),
-            secrets_checksum=ctx.secrets_checksum,
-        )
+        read_only = cfg.security_context.read_only_root_filesystem
         lock_ready = backing.lock_store.ready if backing.lock_store is not None else []
         scaling = cfg.autoscaling
         self.deployment = deployment(
@@ -192,3 +145,70 @@ class Assistant(pulumi.ComponentResource):
         self.route = AssistantRoute(f"{name}-route", ctx, gateway, child)
         self.url = public_url(ctx.config)
         self.register_outputs({"service": self.service.metadata.name, "url": self.url})
+
+
+def assistant_pod(
+    ctx: Context,
+    backing: AssistantBacking,
+    storage: ObjectStorage,
+    secret_name: str,
+    service_account: pulumi.Input[str],
+    config_checksum: pulumi.Input[str],
+) -> core.PodTemplateSpecArgs:
+    """The assistant's pod: `rasa run` reading endpoints.yml and credentials.yml from the ConfigMap."""
+    cfg = ctx.config.assistant
+    assert cfg.model is not None  # required with assistant.enabled (config/assistant.py)
+    security = cfg.security_context
+    user = opt_in_user(security.run_as_user, security.run_as_group)
+    read_only = security.read_only_root_filesystem
+    tmp_volumes, tmp_mounts = rasa_tmp(read_only)
+    key_volumes, key_mounts = gcs_key_volume(storage)
+    ca_volumes, ca_mounts = kafka_ca.kafka_ca(backing.kafka)
+    defaults = workload(COMPONENT).default_resources(ctx.config)
+    assert defaults is not None
+    image = cfg.image.repository or ctx.config.model_service.rasa_pro.repository
+    tag = cfg.image.tag or ctx.config.model_service.rasa_pro.tag
+    rasa = container(
+        "rasa",
+        f"{image}:{tag}",
+        user=user,
+        args=server.args(cfg.model.path, storage),
+        resources=resources(defaults, cfg.resources),
+        ports={"http": RASA_PORT},
+        env=server.env(backing, storage, secret_name),
+        liveness=server.PROBE,
+        readiness=server.PROBE,
+        volume_mounts=[
+            mount(server.CONFIG_VOLUME, server.CONFIG_DIR, read_only=True),
+            *ca_mounts,
+            *key_mounts,
+            *tmp_mounts,
+        ],
+        read_only_root_filesystem=read_only,
+    )
+    if read_only:
+        # Rasa's persistor downloads the model archive into the working directory before it
+        # unpacks it (rasa/nlu/persistor.py `_retrieve_tar`): with a read-only root, the /tmp emptyDir.
+        rasa.working_dir = server.SCRATCH_DIR
+    config_volume = core.VolumeArgs(
+        name=server.CONFIG_VOLUME, config_map=core.ConfigMapVolumeSourceArgs(name=CONFIG_MAP)
+    )
+    annotations: dict[str, pulumi.Input[str]] = {
+        **(rasa_pod_annotations("rasa", read_only) or {}),
+        server.CONFIG_CHECKSUM_ANNOTATION: config_checksum,
+    }
+    return pod_template(
+        ctx.labels(COMPONENT),
+        pod_spec(
+            [rasa],
+            user=user,
+            volumes=[config_volume, *ca_volumes, *key_volumes, *tmp_volumes],
+            service_account_name=service_account,
+            image_pull_secrets=image_pull_secrets(ctx),
+            termination_grace_period_seconds=server.TERMINATION_GRACE_SECONDS,
+            topology_spread_constraints=topology_spread(ctx.selector(COMPONENT), ctx.config.kubernetes.topology_spread),
+        ),
+        annotations,
+        pod_settings=ctx.pod_settings(COMPONENT),
+        secrets_checksum=ctx.secrets_checksum,
+    )

@@ -28,6 +28,35 @@ COMPONENT: ComponentName = "action-server"
 HEALTH_PATH = "/health"
 
 
+def action_server_pod(ctx: Context, cfg: ActionServerConfig) -> core.PodTemplateSpecArgs:
+    """The action server's pod: the user's image on its port, probed on rasa-sdk's /health."""
+    defaults = workload(COMPONENT).default_resources(ctx.config)
+    assert defaults is not None
+    probe = HttpProbe(HEALTH_PATH, cfg.port)
+    server = container(
+        "action-server",
+        f"{cfg.image}:{cfg.tag}",
+        user=None,
+        resources=resources(defaults, cfg.resources),
+        ports={"http": cfg.port},
+        liveness=probe,
+        readiness=probe,
+        volume_mounts=[mount("tmp", "/tmp")],
+    )
+    return pod_template(
+        ctx.labels(COMPONENT),
+        pod_spec(
+            [server],
+            user=None,
+            volumes=[empty_dir("tmp")],
+            image_pull_secrets=image_pull_secrets(ctx),
+            topology_spread_constraints=topology_spread(ctx.selector(COMPONENT), ctx.config.kubernetes.topology_spread),
+        ),
+        pod_settings=ctx.pod_settings(COMPONENT),
+        secrets_checksum=ctx.secrets_checksum,
+    )
+
+
 class ActionServer(pulumi.ComponentResource):
     deployment: apps.Deployment
     service: core.Service
@@ -38,33 +67,7 @@ class ActionServer(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:assistant:ActionServer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        defaults = workload(COMPONENT).default_resources(ctx.config)
-        assert defaults is not None
-        probe = HttpProbe(HEALTH_PATH, cfg.port)
-        server = container(
-            "action-server",
-            f"{cfg.image}:{cfg.tag}",
-            user=None,
-            resources=resources(defaults, cfg.resources),
-            ports={"http": cfg.port},
-            liveness=probe,
-            readiness=probe,
-            volume_mounts=[mount("tmp", "/tmp")],
-        )
-        template = pod_template(
-            ctx.labels(COMPONENT),
-            pod_spec(
-                [server],
-                user=None,
-                volumes=[empty_dir("tmp")],
-                image_pull_secrets=image_pull_secrets(ctx),
-                topology_spread_constraints=topology_spread(
-                    ctx.selector(COMPONENT), ctx.config.kubernetes.topology_spread
-                ),
-            ),
-            pod_settings=ctx.pod_settings(COMPONENT),
-            secrets_checksum=ctx.secrets_checksum,
-        )
+        template = action_server_pod(ctx, cfg)
         self.deployment = deployment(
             f"{name}-deployment", ctx, COMPONENT, ACTION_SERVER_SERVICE, template, cfg.replicas, child
         )

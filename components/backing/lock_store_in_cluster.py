@@ -84,6 +84,33 @@ EOF
 """
 
 
+def lock_store_pod(ctx: Context, cfg: InClusterLockStore, checksum: pulumi.Input[str]) -> core.PodTemplateSpecArgs:
+    """The server's pod; `checksum`: a keyed digest of the password, so a rotation restarts it."""
+    limits = merge_resources(DEFAULT_RESOURCES, cfg.resources).limits
+    server = with_probes(
+        workload.container(
+            "valkey",
+            f"{cfg.image}:{cfg.tag}",
+            user=USER,
+            resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
+            ports={"redis": REDIS_PORT},
+            env=[workload.env_secret(PASSWORD_ENV, LOCK_STORE_SECRET, LOCK_STORE_PASSWORD_KEY)],
+            # Past the image's entrypoint, which wants a writable working directory before it
+            # looks at its arguments; the script needs none of what it adds.
+            command=["sh", "-c", start_script(max_memory(limits.memory))],
+            volume_mounts=[workload.mount("data", DATA_DIR)],
+        ),
+        readiness=exec_probe(PING, initial_delay=2, period=5, failures=3),
+        liveness=exec_probe(PING, initial_delay=10, period=10, failures=6),
+    )
+    return workload.pod_template(
+        ctx.pod_labels(COMPONENT),
+        workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("data", "16Mi")]),
+        {CHECKSUM_ANNOTATION: checksum},
+        pod_settings=ctx.pod_settings(COMPONENT),
+    )
+
+
 class InClusterLockStoreServer(pulumi.ComponentResource):
     password: random.RandomPassword
     secret: core.Secret
@@ -114,29 +141,7 @@ class InClusterLockStoreServer(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        limits = merge_resources(DEFAULT_RESOURCES, cfg.resources).limits
-        server = with_probes(
-            workload.container(
-                "valkey",
-                f"{cfg.image}:{cfg.tag}",
-                user=USER,
-                resources=workload.resources(DEFAULT_RESOURCES, cfg.resources),
-                ports={"redis": REDIS_PORT},
-                env=[workload.env_secret(PASSWORD_ENV, LOCK_STORE_SECRET, LOCK_STORE_PASSWORD_KEY)],
-                # Past the image's entrypoint, which wants a writable working directory before it
-                # looks at its arguments; the script needs none of what it adds.
-                command=["sh", "-c", start_script(max_memory(limits.memory))],
-                volume_mounts=[workload.mount("data", DATA_DIR)],
-            ),
-            readiness=exec_probe(PING, initial_delay=2, period=5, failures=3),
-            liveness=exec_probe(PING, initial_delay=10, period=10, failures=6),
-        )
-        template = workload.pod_template(
-            ctx.pod_labels(COMPONENT),
-            workload.pod_spec([server], user=USER, fs_group=USER.gid, volumes=[workload.empty_dir("data", "16Mi")]),
-            {CHECKSUM_ANNOTATION: secrets.digest(self.password.result)},
-            pod_settings=ctx.pod_settings(COMPONENT),
-        )
+        template = lock_store_pod(ctx, cfg, secrets.digest(self.password.result))
         self.stateful_set = apps.StatefulSet(
             f"{name}-statefulset",
             metadata=ctx.metadata(LOCK_STORE_SERVICE, COMPONENT),
