@@ -7,7 +7,8 @@ change to a default or an override. What runs at peak:
 - the Studio containers, at their replicas (the backend at its autoscaler's maxReplicas);
 - the backing services that run in the cluster (Kafka brokers, PostgreSQL, MinIO); managed and
   external ones run no pods here;
-- the model services with every Job they may start (config/sizing.py).
+- the model services with every Job they may start (config/sizing.py);
+- the assistant next to Studio, its action server and in-cluster lock store, when enabled.
 
 One-shot Jobs that run only while Pulumi deploys are left out: the database migration, the
 PostgreSQL database init, the Kafka topics and MinIO bucket Jobs. They finish before the
@@ -26,6 +27,7 @@ SCOPE = "whole deployment at peak"
 STUDIO: workloads.Part = "studio"
 BACKING: workloads.Part = "backingServices"
 MODEL_SERVICES: workloads.Part = "modelServices"
+ASSISTANT: workloads.Part = "assistant"
 
 
 class Pod(NamedTuple):
@@ -61,6 +63,7 @@ def deployment_parts(config: StackConfig) -> dict[str, list[Pod]]:
         STUDIO: studio_pods(config),
         BACKING: backing_pods(config),
         MODEL_SERVICES: model_service_pods(config),
+        ASSISTANT: _pods(config, ASSISTANT),
     }
 
 

@@ -41,4 +41,10 @@ def existing_secret_keys(config: StackConfig) -> dict[str, list[str]]:
         for ref in (storage.gcs_credentials, storage.azure_account_key):
             if ref is not None:
                 need(ref.name, ref.key)
+    assistant = config.assistant
+    if assistant.enabled:
+        # Its own role and Kafka user on external services (components/backing/assistant_access.py).
+        for secret in (assistant.tracker_store.password_secret, assistant.kafka.password_secret):
+            if secret is not None:
+                need(secret.name, secret.key)
     return {name: sorted(keys) for name, keys in sorted(found.items())}

@@ -61,7 +61,9 @@ class Foundation:
 def uses_aws(config: StackConfig) -> bool:
     """Whether anything of the stack lives in AWS: a created cluster, or a managed backing service."""
     msk = config.kafka.mode == "msk" and config.kafka_needed
-    return config.cluster.creates_eks or msk or config.database.mode == "rds" or config.object_storage.mode == "s3"
+    elasticache = config.assistant.enabled and config.assistant.lock_store.mode == "elasticache"
+    managed = msk or elasticache or config.database.mode == "rds" or config.object_storage.mode == "s3"
+    return config.cluster.creates_eks or managed
 
 
 def from_config(config: StackConfig, kubeconfig: pulumi.Input[str] | None = None) -> Foundation:

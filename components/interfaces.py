@@ -92,3 +92,39 @@ class ObjectStorage:
     # azure: the storage account and its access key.
     azure_account_name: str | None = None
     azure_account_key: SecretRef | None = None
+
+
+@dataclass(frozen=True)
+class LockStore:
+    """Redis, where the assistant's replicas share their conversation locks (config/lock_store.py)."""
+
+    host: pulumi.Input[str]
+    port: int
+    # `use_ssl` in endpoints.yml: ElastiCache with encryption in transit, or an external Redis over TLS.
+    tls: bool
+    db: int = 0
+    # The AUTH password (ElastiCache: the auth token); None: no password.
+    password: SecretRef | None = None
+    ready: list[pulumi.Resource] = field(default_factory=list)
+    # The password's value where the stack generates it: for the `checksum/secrets` of the pods
+    # that read it, so they roll when `passwordRotation.lockStorePassword` is raised.
+    rollout_inputs: list[pulumi.Input[str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AssistantBacking:
+    """What the assistant next to Studio gets from the backing services (config/assistant.py)."""
+
+    # Studio's PostgreSQL server with the assistant's own role and password.
+    tracker: Database
+    # The tracker store's database on it (assistant.trackerStore.database).
+    tracker_database: str
+    # Studio's brokers with the assistant's own principal; `ready` includes what creates it.
+    kafka: Kafka
+    # The topic event ingestion reads (components/requirements.py EVENTS_TOPIC).
+    topic: str
+    # None: in memory (one replica).
+    lock_store: LockStore | None
+    # A keyed digest of the passwords the stack generated for it (`rasa-credentials`), None when
+    # all are the user's: the assistant's pods carry it (checksum/secrets) so a rotation rolls them.
+    credentials: pulumi.Output[str] | None = None

@@ -29,6 +29,18 @@ TALK_PROXY_SERVICE = "nginx-reverse-proxy"
 # Embedded model service (chart 2.x rasa subchart, fullnameOverride rasapro).
 MODEL_SERVICE = "rasapro"
 
+# The assistant next to Studio (config/assistant.py), named as charts/rasa names a release `rasa`.
+ASSISTANT_SERVICE = "rasa"
+ACTION_SERVER_SERVICE = "rasa-action-server"
+# Its own credentials: the tracker role's password (key DB_PASSWORD) and the Kafka user's
+# (KAFKA_SASL_PASSWORD), made by the stack; and the lock store's password (REDIS_PASSWORD).
+ASSISTANT_CREDENTIALS_SECRET = "rasa-credentials"
+ASSISTANT_DB_PASSWORD_KEY = "DB_PASSWORD"
+ASSISTANT_KAFKA_PASSWORD_KEY = "KAFKA_SASL_PASSWORD"
+LOCK_STORE_SERVICE = "rasa-lock-store"
+LOCK_STORE_SECRET = "rasa-lock-store"
+LOCK_STORE_PASSWORD_KEY = "REDIS_PASSWORD"
+
 # Backing services in the cluster.
 POSTGRESQL_SERVICE = "postgresql"
 KAFKA_SERVICE = "kafka"

@@ -21,6 +21,7 @@ from config.backing import (
     InClusterKafka,
     MinioStorage,
 )
+from config.lock_store import ElastiCacheLockStore, ExternalLockStore, InClusterLockStore
 
 from . import names
 from .labels import ComponentName, PodGroup
@@ -33,6 +34,7 @@ from .ports import (
     MODEL_SERVICE_PORT,
     MSK_SASL_SCRAM_PORT,
     RASA_PORT,
+    REDIS_PORT,
     TALK_PROXY_PORT,
     WEB_CLIENT_PORT,
 )
@@ -118,6 +120,31 @@ def _keycloak(config: StackConfig) -> tuple[str, int]:
         return "keycloak", KEYCLOAK_PORT
     url = urlsplit(external.url)
     return OUTSIDE, url.port or (HTTPS_PORT if url.scheme == "https" else 80)
+
+
+def lock_store_endpoint(config: StackConfig) -> tuple[str, int] | None:
+    """The peer the assistant's lock store is reached at, and its port; None: in memory."""
+    store = config.assistant.lock_store
+    if isinstance(store, InClusterLockStore):
+        return "lock-store", REDIS_PORT
+    if isinstance(store, ExternalLockStore):
+        return OUTSIDE, store.port
+    if isinstance(store, ElastiCacheLockStore):
+        return OUTSIDE, REDIS_PORT
+    return None
+
+
+def assistant_reaches(
+    config: StackConfig, database: str, db_port: int, storage: str, storage_port: int
+) -> list[tuple[str, int]]:
+    """Where the assistant connects besides Kafka: its tracker store on Studio's PostgreSQL, the
+    bucket its model comes from, its lock store, and its LLM providers (an assistant trained in
+    Studio calls them, as the model service's do)."""
+    found = [(database, db_port), (storage, storage_port), (OUTSIDE, HTTPS_PORT)]
+    lock = lock_store_endpoint(config)
+    if lock is not None:
+        found.append(lock)
+    return found
 
 
 def listener_ports(config: StackConfig) -> tuple[int, ...]:
@@ -210,6 +237,18 @@ def flows(config: StackConfig) -> list[Flow]:
             allow(["model-service"], keycloak, keycloak_port)
         # The assistants it trains and runs call their LLM providers.
         allow(["model-service"], OUTSIDE, HTTPS_PORT)
+
+    if config.assistant.enabled:
+        for destination, port in assistant_reaches(config, database, db_port, storage, storage_port):
+            allow(["assistant"], destination, port)
+        to_kafka(["assistant"])
+        # Clients reach its channels (REST, Socket.IO) through the entry point, as Studio's.
+        allow([INGRESS_CONTROLLER], "assistant", RASA_PORT)
+        action_server = config.assistant.action_server
+        if action_server is not None:
+            allow(["assistant"], "action-server", action_server.port)
+            # Custom actions call the user's own APIs, wherever they are.
+            allow(["action-server"], OUTSIDE, HTTPS_PORT)
 
     # The backing services' setup Jobs are pod groups of their own. They run in the cluster for
     # MSK and RDS too, because only the cluster reaches the private brokers and instances.

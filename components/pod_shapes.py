@@ -11,6 +11,7 @@ settings are left out (BareContext), so what remains is the program's own.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,19 +19,25 @@ from pulumi_kubernetes.core import v1 as core
 
 from config import StackConfig, workloads
 from config.backing import InClusterDatabase, InClusterKafka, MinioStorage, MskKafka, RdsDatabase, S3Storage
+from config.base import SecretKeyRef
+from config.lock_store import ExternalLockStore, InClusterLockStore
 from config.pods import PodSettings
 from config.versions import contract_for
 
+from . import names
 from . import secrets as s
+from .assistant import assistant_pod
+from .assistant.action_server import action_server_pod
 from .backing import kafka_in_cluster, minio, postgresql_in_cluster
 from .backing.database_init import init_pod
 from .backing.kafka_external import external_kafka
 from .backing.kafka_topics import DEFAULT_IMAGE, topics_pod
+from .backing.lock_store_in_cluster import lock_store_pod
 from .backing.postgresql_backup import backup_pods
 from .backing.postgresql_external import external_database
 from .backing.storage_external import external_storage
 from .context import Context
-from .interfaces import Database, Kafka, ObjectStorage, SecretRef
+from .interfaces import AssistantBacking, Database, Kafka, LockStore, ObjectStorage, SecretRef
 from .labels import PodGroup
 from .model_service.embedded import embedded_pod
 from .model_service.env import Inputs
@@ -149,6 +156,10 @@ def _topics(ctx: Context, b: Backing) -> Template:
     config = ctx.config
     in_cluster = isinstance(config.kafka, InClusterKafka)
     scram = kafka_in_cluster.scram_user(_ref(s.KAFKA_SASL_PASSWORD)) if in_cluster else None
+    if scram is not None and config.assistant.enabled:
+        # The assistant's SCRAM user, which the Job keeps beside Studio's (backing/assistant_access.py).
+        assistant = (config.assistant.kafka.username, SecretRef(names.ASSISTANT_CREDENTIALS_SECRET, PLACEHOLDER))
+        scram = dataclasses.replace(scram, assistant=assistant)
     return topics_pod(ctx, _kafka_of(b), requirements(config).topics, config.kafka.topics, DEFAULT_IMAGE, scram)
 
 
@@ -198,6 +209,57 @@ def _side(index: int, half: Half) -> Builder:
     return build
 
 
+def _given_or(given: SecretKeyRef | None, key: str) -> SecretRef:
+    """The user's Secret key (external modes), else the one the stack creates in rasa-credentials."""
+    return SecretRef(given.name, given.key) if given is not None else SecretRef(names.ASSISTANT_CREDENTIALS_SECRET, key)
+
+
+def _assistant_backing(ctx: Context, b: Backing) -> AssistantBacking:
+    """What BackingServices hands the assistant (backing/assistant_access.py, lock_store.py), by name."""
+    cfg = ctx.config.assistant
+    kafka = _kafka_of(b)
+    password = _given_or(cfg.kafka.password_secret, names.ASSISTANT_KAFKA_PASSWORD_KEY)
+    store = cfg.lock_store
+    lock: LockStore | None = None
+    if isinstance(store, ExternalLockStore):
+        given = store.password_secret
+        lock = LockStore(
+            PLACEHOLDER, 0, store.tls, password=None if given is None else SecretRef(given.name, given.key)
+        )
+    elif store.mode != "in-memory":
+        lock = LockStore(
+            PLACEHOLDER,
+            0,
+            store.mode == "elasticache",
+            password=SecretRef(names.LOCK_STORE_SECRET, names.LOCK_STORE_PASSWORD_KEY),
+        )
+    return AssistantBacking(
+        tracker=dataclasses.replace(
+            b.database,
+            username=cfg.tracker_store.username,
+            password=_given_or(cfg.tracker_store.password_secret, names.ASSISTANT_DB_PASSWORD_KEY),
+        ),
+        tracker_database=cfg.tracker_store.database,
+        kafka=dataclasses.replace(kafka, username=None, password=None)
+        if kafka.sasl_mechanism is None
+        else dataclasses.replace(kafka, username=cfg.kafka.username, password=password),
+        topic=PLACEHOLDER,
+        lock_store=lock,
+    )
+
+
+def _action_server(ctx: Context, b: Backing) -> Template:
+    cfg = ctx.config.assistant.action_server
+    assert cfg is not None
+    return action_server_pod(ctx, cfg)
+
+
+def _lock_store(ctx: Context, b: Backing) -> Template:
+    cfg = ctx.config.assistant.lock_store
+    assert isinstance(cfg, InClusterLockStore)
+    return lock_store_pod(ctx, cfg, PLACEHOLDER)
+
+
 # How each pod group is built, with what its component is given (components/studio.py and the
 # components it composes).
 BUILDERS: dict[str, Builder] = {
@@ -229,6 +291,11 @@ BUILDERS: dict[str, Builder] = {
     "postgresql-backup": lambda ctx, b: _backup(ctx, b)[0],
     # None without restoreFrom: no restore Job.
     "postgresql-restore": lambda ctx, b: _backup(ctx, b)[1],
+    "assistant": lambda ctx, b: assistant_pod(
+        ctx, _assistant_backing(ctx, b), b.storage, s.SECRET_NAME, PLACEHOLDER, PLACEHOLDER
+    ),
+    "action-server": _action_server,
+    "lock-store": _lock_store,
 }
 
 

@@ -20,12 +20,17 @@ TALK_PROXY_PORT = 8080
 MODEL_SERVICE_PORT = 8000
 RASA_PORT = 5005
 
+# The assistant next to Studio: `rasa run` (RASA_PORT, as charts/rasa) and rasa-sdk's action server.
+ACTION_SERVER_PORT = 5055
+
 # Backing services in the cluster, and MSK's SASL/SCRAM-over-TLS listener.
 POSTGRESQL_PORT = 5432
 KAFKA_PORT = 9092
 KAFKA_CONTROLLER_PORT = 9093
 MSK_SASL_SCRAM_PORT = 9096
 MINIO_PORT = 9000
+# Redis (the assistant's lock store): in the cluster, on ElastiCache and by default elsewhere.
+REDIS_PORT = 6379
 
 # Outside the namespace.
 DNS_PORT = 53

@@ -36,6 +36,8 @@ MODEL_SERVICE_DATABASE = "modelservice"
 TRAINING_SERVICE_ACCOUNT = "model-training-service"
 RUNNING_SERVICE_ACCOUNT = "model-running-service"
 EMBEDDED_SERVICE_ACCOUNT = "rasapro"
+# The assistant next to Studio loads its model from the same bucket (config/assistant.py).
+ASSISTANT_SERVICE_ACCOUNT = "rasa"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def requirements(config: StackConfig) -> Requirements:
             *((MODEL_SERVICE_DATABASE,) if orchestrated else ()),
         ),
         storage_service_accounts=(
-            (TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)
+            *((TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)),
+            *((ASSISTANT_SERVICE_ACCOUNT,) if config.assistant.enabled else ()),
         ),
     )

@@ -10,6 +10,7 @@ from pulumi_kubernetes.core import v1 as core
 from config import LoadedConfig
 from config.versions import contract_for
 
+from .assistant import Assistant
 from .backing import BackingServices
 from .capacity import deployment_capacity
 from .context import Context
@@ -33,6 +34,8 @@ class RasaStudio(pulumi.ComponentResource):
     backing: BackingServices
     application: StudioApplication
     model_services: ModelServices
+    # The Rasa Pro assistant next to Studio; None unless assistant.enabled.
+    assistant: Assistant | None
     network: NetworkPolicies
     # "chart <release> (Studio <version>)": whose container contract this deployment follows.
     contract: str
@@ -95,6 +98,34 @@ class RasaStudio(pulumi.ComponentResource):
             secret=self.secrets.secret,
             opts=child,
         )
+        self.assistant = None
+        assistant = self.backing.assistant
+        if assistant is not None:
+            routes = self.application.routes
+            # Besides what Studio's pods read, the assistant rolls with its own passwords: the
+            # tracker role's and Kafka user's (rasa-credentials) and the lock store's.
+            own: list[pulumi.Input[str]] = [
+                *(assistant.lock_store.rollout_inputs if assistant.lock_store is not None else []),
+                *([assistant.credentials] if assistant.credentials is not None else []),
+            ]
+            assistant_context = dataclasses.replace(
+                self.context,
+                secrets_checksum=self.secrets.digest(
+                    *(self.secrets.values[k] for k in sorted(self.secrets.values)),
+                    *self.backing.rollout_inputs,
+                    *own,
+                ),
+            )
+            self.assistant = Assistant(
+                f"{name}-assistant",
+                assistant_context,
+                assistant,
+                self.backing.object_storage,
+                self.secrets.name,
+                self.secrets.secret,
+                gateway=routes.gateway if routes is not None else None,
+                opts=child,
+            )
         # Peak demand of every pod the deployment runs, and the model services' replica counts.
         self.capacity = deployment_capacity(config).as_dict()
         self.sizing = self.model_services.sizing_summary

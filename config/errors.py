@@ -16,15 +16,15 @@ PROJECT = "rasa-studio"
 
 # Values of the `mode` discriminators. Pydantic puts the chosen tag into an error's location
 # (kafka.msk.clusterName); users wrote kafka.clusterName, so the tag is dropped again.
-_UNION_TAGS = {"in-cluster", "msk", "external", "rds", "s3", "minio"}
-# The sections that are discriminated unions; a tag only ever follows one of them
-# (studio.keycloak.external is a plain key).
-_UNION_SECTIONS = {"kafka", "database", "objectStorage"}
+_UNION_TAGS = {"in-cluster", "msk", "external", "rds", "s3", "minio", "in-memory", "elasticache"}
+# Where a discriminated union sits: the sections that are one, and assistant.lockStore; a tag only
+# ever follows one of them (studio.keycloak.external is a plain key).
+_UNION_PATHS = {("kafka",), ("database",), ("objectStorage",), ("assistant", "lockStore")}
 
 
 def _is_tag(loc: Sequence[object], index: int) -> bool:
     part = loc[index]
-    return index == 1 and isinstance(part, str) and part in _UNION_TAGS and loc[0] in _UNION_SECTIONS
+    return isinstance(part, str) and part in _UNION_TAGS and tuple(loc[:index]) in _UNION_PATHS
 
 
 class InvalidKey(ValueError):
@@ -56,8 +56,14 @@ class ConfigError(pulumi.RunError):
         super().__init__("invalid stack configuration:\n" + "\n".join(self.problems))
 
 
+def _printable(path: str) -> str:
+    # A map key may hold any character; a raw control character (\x1e, \n) would break the
+    # one-line-per-problem output, so it is shown escaped, as the reason shows it.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
 def problem(path: str, message: str) -> str:
-    return f"{PROJECT}:{path}: {message}"
+    return f"{PROJECT}:{_printable(path)}: {message}"
 
 
 def _allowed_keys(model: type[BaseModel] | None) -> list[str]:

@@ -28,3 +28,9 @@ class PasswordRotation(Model):
     """The Studio user's Kafka SASL/SCRAM password (secret key kafkaPassword)."""
     minio_root_password: Counter = 0
     """The in-cluster MinIO's root password (the model services' S3 secret key)."""
+    assistant_database_password: Counter = 0
+    """The assistant's tracker-store role (assistant.trackerStore.username), in the cluster or on RDS."""
+    assistant_kafka_password: Counter = 0
+    """The assistant's Kafka SCRAM user (assistant.kafka.username), in the cluster or on MSK."""
+    lock_store_password: Counter = 0
+    """The assistant's Redis password: the in-cluster lock store's, or ElastiCache's auth token."""

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel, to_snake
 
+from .assistant import AssistantConfig, wiring_problem
 from .aws import AwsConfig
 from .backing import (
     MAX_MSK_BROKERS,
@@ -73,6 +74,8 @@ class StackConfig(Model):
     only go forward; docs/operations.md, "Rolling back").
     """
     password_rotation: PasswordRotation = PasswordRotation()
+    assistant: AssistantConfig = AssistantConfig()
+    """A Rasa Pro assistant next to Studio, its conversations in Conversation Review (docs/assistant.md)."""
 
     def prod_risks(self) -> dict[ProdRisk, tuple[str, str]]:
         """What this config turns off that prod relies on: {rule: (key, why)}; staging keeps
@@ -250,6 +253,9 @@ class StackConfig(Model):
             )
         if self.object_storage.mode == "s3":
             needs.update(oidcProviderArn="objectStorage.mode s3 (IRSA)")
+        if self.assistant.enabled and self.assistant.lock_store.mode == "elasticache":
+            reason = "assistant.lockStore.mode elasticache"
+            needs.update(vpcId=reason, subnetIds=reason, clientSecurityGroupIds=reason)
         if not needs:
             return self
         if self.aws is None:
@@ -394,6 +400,13 @@ class StackConfig(Model):
                     "brokers; "
                     f"MSK allows {MAX_MSK_BROKERS} per cluster by default",
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _assistant_wired_to_studio(self) -> StackConfig:
+        problem = wiring_problem(self)
+        if problem is not None:
+            raise InvalidKey(*problem)
         return self
 
     @model_validator(mode="after")

@@ -37,6 +37,9 @@ ComponentName = Literal[
     "kafka",
     "postgresql",
     "object-storage",
+    "assistant",
+    "action-server",
+    "lock-store",
 ]
 
 # Pods that belong to a component but talk to other peers than its main pods: the backing
@@ -47,7 +50,7 @@ HelperName = Literal[
 PodGroup = Literal[ComponentName, HelperName]
 
 # Where a workload's pods count in the capacity output.
-Part = Literal["studio", "backingServices", "modelServices"]
+Part = Literal["studio", "backingServices", "modelServices", "assistant"]
 
 
 def _res(req_cpu: str, req_mem: str, lim_cpu: str, lim_mem: str) -> Resources:
@@ -150,6 +153,10 @@ def _backup(config: StackConfig) -> bool:
     return _in_cluster_database(config) and getattr(config.database, "backup", None) is not None
 
 
+def _assistant(config: StackConfig) -> bool:
+    return config.assistant.enabled
+
+
 # Requests from Rasa's Studio sizing table; CPU may burst to twice that, memory is capped at the
 # request so a pod never relies on memory the node did not reserve for it. The web client (static
 # nginx) is "minimal"; the migration is not in the table (INFERRED: a short Prisma run).
@@ -211,6 +218,33 @@ WORKLOADS: tuple[Workload, ...] = (
         "minio",
     ),
     Workload("minio-bucket", "object-storage", "objectStorage.setupJob", lambda c: c.object_storage.mode == "minio"),
+    # The assistant next to Studio (config/assistant.py). Rasa Pro's own guidance for `rasa run` is 1 CPU and
+    # 2 GiB per replica with room to burst (INFERRED from charts/rasa's examples and the embedded service's floor).
+    _sized(
+        "assistant",
+        "assistant",
+        _assistant,
+        _res("1000m", "2Gi", "2000m", "2Gi"),
+        lambda c: c.assistant.peak_replicas,
+        "assistant",
+    ),
+    _sized(
+        "action-server",
+        "assistant.actionServer",
+        lambda c: _assistant(c) and c.assistant.action_server is not None,
+        _res("250m", "512Mi", "1000m", "512Mi"),
+        lambda c: c.assistant.action_server.replicas if c.assistant.action_server else 0,
+        "assistant",
+    ),
+    _sized(
+        "lock-store",
+        "assistant.lockStore",
+        lambda c: _assistant(c) and c.assistant.lock_store.mode == "in-cluster",
+        _res("100m", "128Mi", "500m", "256Mi"),
+        _one,
+        "assistant",
+        "redis",
+    ),
     Workload("postgresql-backup", "postgresql", "database.backup", _backup),
     # The restore Job shares the backup's pod settings (one key, docs/operations.md).
     Workload("postgresql-restore", "postgresql", "database.backup", _backup),

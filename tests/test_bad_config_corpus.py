@@ -24,6 +24,7 @@ EXTERNAL_KAFKA = (
     "kafka.passwordSecret={name: kafka, key: pw}",
 )
 EXTERNAL_STORAGE = ("objectStorage.mode=external", "objectStorage.bucket=models")
+ASSISTANT = ("assistant.enabled=true", "assistant.assistantId=bot", "assistant.model.path=models/bot.tar.gz")
 # Whole sections as YAML flow mappings: replaces prod's RDS and MSK settings rather than merging.
 PROD_EXTERNAL_DB = "database={mode: external, host: db.example.com, passwordSecret: {name: db, key: pw}}"
 PROD_EXTERNAL_KAFKA = (
@@ -502,6 +503,28 @@ CASES = [
         ("--unset", "modelService.frequentTraining"),
         "rasa-studio:modelService.frequentTraining",
         "not set",
+    ),
+    # --- the assistant's route (components/assistant/route.py)
+    Case(
+        "assistant under a path behind the ALB",
+        "prod",
+        s(*ASSISTANT, "assistant.host=null"),
+        "rasa-studio:assistant.host",
+        "cannot strip assistant.path",
+    ),
+    Case(
+        "assistant path under Studio's API",
+        "dev",
+        s(*ASSISTANT, "assistant.path=/api/bot"),
+        "rasa-studio:assistant.path",
+        "a path Studio serves",
+    ),
+    Case(
+        "assistant on Studio's host",
+        "dev",
+        s(*ASSISTANT, "assistant.host=studio.localhost"),
+        "rasa-studio:assistant.host",
+        "Studio's web client",
     ),
     Case("set inside a scalar", "dev", s("studio.host.name=x"), "rasa-studio:studio.host", "not a mapping"),
     Case("missing stack", "qa", (), "Pulumi.qa.yaml", "no such stack file (stacks here: dev, prod, staging)"),

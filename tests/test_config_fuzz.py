@@ -92,3 +92,17 @@ def test_the_renderer_writes_valid_manifests_or_exits_2(data: st.DataObject, sta
                 crd_schema.errors(obj) if crd_schema.handles(obj) else schema.errors(obj, config.kubernetes.version)
             )
         assert found == []
+
+
+def test_a_control_character_in_a_map_key_stays_on_its_problems_line() -> None:
+    # Found by the property above: \x1e in an annotation key split the renderer's one line per
+    # problem in two (str.splitlines breaks on it), so the key was lost from the error.
+    plain = {
+        **BASES["dev"],
+        "kubernetes": {**BASES["dev"]["kubernetes"], "podDefaults": {"podAnnotations": {"\x1e": "x"}}},
+    }
+    config, problems = program.check("dev", plain)
+    assert config is None and problems
+    for line in problems:
+        assert line.splitlines() == [line] and PROBLEM.match(line), line
+    assert any(p.startswith("rasa-studio:kubernetes.podDefaults.podAnnotations.\\x1e: ") for p in problems), problems

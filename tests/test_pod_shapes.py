@@ -23,12 +23,25 @@ from tools.program import ProgramRun
 
 # The stacks, the other model-service architecture, backups with a restore, and external services
 # over TLS with a private CA: every pod group and every optional volume, mount and variable.
+ASSISTANT = (
+    "assistant.enabled=true",
+    "assistant.assistantId=shop",
+    "assistant.model.path=models/shop.tar.gz",
+    "assistant.replicas=2",
+)
+ACTIONS = ("assistant.actionServer.image=registry.example.com/actions", "assistant.actionServer.tag=v1")
 RUNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "dev": ("dev", ()),
     "staging": ("staging", ()),
     "prod": ("prod", ()),
     "dev embedded": ("dev", ("studio.version=1.17.0", "modelService.architecture=embedded")),
     "dev backups": ("dev", ("database.backup.restoreFrom=20261204T030000Z",)),
+    # The assistant with its in-cluster lock store and action server; on prod ElastiCache.
+    "dev assistant": ("dev", (*ASSISTANT, "assistant.lockStore.mode=in-cluster", *ACTIONS)),
+    "prod assistant": (
+        "prod",
+        (*ASSISTANT, "assistant.lockStore.mode=elasticache", "assistant.host=assistant.example.com"),
+    ),
 }
 
 
@@ -48,8 +61,7 @@ def rendered(run: ProgramRun) -> dict[str, PodShape]:
             continue
         pod = template["spec"]
         group = template["metadata"]["labels"][NAME_LABEL]
-        assert group not in found, group
-        found[group] = PodShape(
+        shape = PodShape(
             annotations=frozenset(template["metadata"].get("annotations", {})),
             volumes=frozenset(v["name"] for v in pod.get("volumes", [])),
             containers=tuple(
@@ -61,6 +73,9 @@ def rendered(run: ProgramRun) -> dict[str, PodShape]:
                 for c in [*pod.get("initContainers", []), *pod["containers"]]
             ),
         )
+        # One shape per pod group: every pod of a group (the assistant's tracker Job beside
+        # Studio's database-init Job) is held to the pass's one pod.
+        assert found.setdefault(group, shape) == shape, group
     return found
 
 

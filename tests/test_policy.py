@@ -27,6 +27,9 @@ from policy.rules import (
     unwrap,
 )
 from tests.harness import STACKS, run_stack, stack_input
+from tests.test_assistant import DEV as ASSISTANT_DEV
+from tests.test_assistant import DEV_EMBEDDED as ASSISTANT_EMBEDDED
+from tests.test_assistant import PROD as ASSISTANT_PROD
 
 
 def resource_check(name: str) -> ResourceCheck:
@@ -57,6 +60,11 @@ VARIANTS = [
     ("dev", "database.backup.restoreFrom=20261204T030000Z"),
     # The in-cluster backing services under prod settings (protected, spread, three brokers).
     ("dev", "environment=prod", "kafka.brokers=3", "acknowledgeUnsafeProd=[tls]"),
+    # The assistant next to Studio: dev with an action server and two replicas, embedded on a
+    # host of its own, prod autoscaled behind the ALB (the runs of tests/test_assistant.py).
+    ("dev", *ASSISTANT_DEV),
+    ("dev", *ASSISTANT_EMBEDDED),
+    ("prod", *ASSISTANT_PROD),
     # A Gateway in Studio's namespace: its proxies' policy selects pods the controller starts.
     (
         "dev",

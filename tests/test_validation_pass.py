@@ -45,6 +45,27 @@ CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
         ),
         "modelService.pods.embedded.extraEnv",
     ),
+    "a variable the assistant reads its tracker password from": (
+        "dev",
+        (
+            "assistant.enabled=true",
+            "assistant.assistantId=shop",
+            "assistant.model.path=models/shop.tar.gz",
+            "assistant.extraEnv=[{name: DB_PASSWORD, value: x}]",
+        ),
+        "assistant.extraEnv",
+    ),
+    "a volume the lock store mounts": (
+        "dev",
+        (
+            "assistant.enabled=true",
+            "assistant.assistantId=shop",
+            "assistant.model.path=models/shop.tar.gz",
+            "assistant.lockStore.mode=in-cluster",
+            "assistant.lockStore.extraVolumes=[{name: data, emptyDir: {}}]",
+        ),
+        "assistant.lockStore.extraVolumes",
+    ),
     "a volume Kafka mounts": ("dev", ("kafka.extraVolumes=[{name: static, emptyDir: {}}]",), "kafka.extraVolumes"),
     "a path PostgreSQL mounts": (
         "dev",

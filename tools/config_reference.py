@@ -20,7 +20,7 @@ import sys
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -302,6 +302,10 @@ def rows(
             continue
         child, optional = _model_of(field.annotation)
         description = _description(field)
+        members = _union_members(field.annotation)
+        if members:
+            yield from _union_rows(members, field, here, section, tag, description)
+            continue
         if child is not None:
             if optional:
                 yield Row(dotted, "object or null", _default(section, tag, here, field), description)
@@ -319,6 +323,25 @@ def rows(
         yield Row(
             dotted, type_name(field.annotation, list(field.metadata)), _default(section, tag, here, field), description
         )
+
+
+def _union_rows(
+    members: list[type[BaseModel]],
+    field: FieldInfo,
+    here: list[str],
+    section: str | None,
+    tag: str | None,
+    description: str,
+) -> Iterator[Row]:
+    """A union inside a section (assistant.lockStore): its discriminator, then each member's keys."""
+    discriminator = field.discriminator if isinstance(field.discriminator, str) else "mode"
+    tags = [_tag(m, discriminator) for m in members]
+    default = field.default
+    shown = f"`{getattr(default, discriminator)}`" if isinstance(default, BaseModel) else "required"
+    yield Row(".".join([*here, discriminator]), " or ".join(f"`{t}`" for t in tags), shown, description)
+    for member, each in zip(members, tags, strict=True):
+        for row in rows(member, here, section, tag, skip=discriminator):
+            yield replace(row, description=f"With `{discriminator}: {each}`. {row.description}".rstrip())
 
 
 RESOURCE_FIELDS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")

@@ -75,6 +75,9 @@ def _computed(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
                 bootstrapBrokersSaslScram=",".join(f"{h}:9096" for h in hosts),
                 bootstrapBrokersTls=",".join(f"{h}:9094" for h in hosts),
             )
+        if typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+            group = inputs.get("replicationGroupId") or physical
+            state.update(primaryEndpointAddress=f"master.{group}.abc123.euc1.cache.amazonaws.com")
         if typ == "aws:msk/configuration:Configuration":
             state.update(latestRevision=1)
         if typ == "aws:secretsmanager/secret:Secret":

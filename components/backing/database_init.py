@@ -1,15 +1,17 @@
-"""DatabaseInit: an idempotent Job that creates the Studio user and databases with psql.
+"""DatabaseInit: an idempotent Job that creates a login role and the databases it owns with psql.
 
 As Rasa's playbooks do for RDS (RasaHQ/rasa-deployment-playbooks aws/configure/db-init.template.yaml): connect as the admin user, create the login
 role if missing (and keep its password in sync), then each database owned by it if missing.
 Safe to re-run; re-runs when the databases, the user, the server or a password changes (the
 Job's name has a digest of them; of the passwords only a keyed digest, components/secrets.py), so a
-rotated password reaches the server in the same update.
+rotated password reaches the server in the same update. One Job per role: Studio's user, and the
+assistant's tracker-store role (components/backing/assistant_access.py, `for_role`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_kubernetes.batch import v1 as batch
@@ -58,11 +60,29 @@ SELECT format('ALTER DATABASE %I OWNER TO %I', datname, :'owner')
  WHERE datname = :'db' AND datdba <> (SELECT oid FROM pg_roles WHERE rolname = :'owner')\gexec
 """
 
+# PostgreSQL grants CONNECT and TEMPORARY on every new database to PUBLIC, so any login role on
+# the server (the assistant's) could otherwise connect to Studio's databases: their tables stay
+# unreadable to it, but it would see their schemas and functions, create temporary tables and hold
+# connection slots there. Revoked, only the owner and the admin (a superuser, or RDS's master
+# through its membership of the owner) connect. Only while PUBLIC still has either, so a second
+# run changes nothing. A restore re-creates a database with the defaults: the Job runs again then.
+CLOSE_DATABASE = r"""
+SELECT format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', datname)
+  FROM pg_database
+ WHERE datname = :'db' AND (has_database_privilege('public', datname, 'CONNECT')
+    OR has_database_privilege('public', datname, 'TEMPORARY'))\gexec
+"""
 
-def script(databases: Sequence[str]) -> str:
+
+def script(databases: Sequence[str], closed: Sequence[str] = ()) -> str:
     dbs = "\n".join(
-        f"""psql -v ON_ERROR_STOP=1 --dbname postgres -v db={db} -v owner="$STUDIO_DB_USER" <<'SQL'{CREATE_DATABASE}SQL"""
-        for db in databases
+        [
+            *(
+                f"""psql -v ON_ERROR_STOP=1 --dbname postgres -v db={db} -v owner="$STUDIO_DB_USER" <<'SQL'{CREATE_DATABASE}SQL"""
+                for db in databases
+            ),
+            *(f"""psql -v ON_ERROR_STOP=1 --dbname postgres -v db={db} <<'SQL'{CLOSE_DATABASE}SQL""" for db in closed),
+        ]
     )
     wait = wait_for("PostgreSQL at $PGHOST:$PGPORT", "pg_isready --dbname postgres --timeout 5")
     return f"""set -eu
@@ -72,10 +92,30 @@ psql -v ON_ERROR_STOP=1 --dbname postgres -v owner="$STUDIO_DB_USER" -v password
 """
 
 
-def job_name(databases: Sequence[str], username: str, server: str, credentials: str) -> str:
+def job_name(databases: Sequence[str], username: str, server: str, credentials: str, closed: Sequence[str] = ()) -> str:
     """`credentials`: a keyed digest of the admin's and the user's passwords (never a password)."""
-    spec = {"databases": sorted(databases), "username": username, "server": server, "credentials": credentials}
+    spec: dict[str, object] = {
+        "databases": sorted(databases),
+        "username": username,
+        "server": server,
+        "credentials": credentials,
+    }
+    if closed:
+        spec["closed"] = sorted(closed)
     return f"database-init-{spec_hash(spec)}"
+
+
+@dataclass(frozen=True)
+class _Server:
+    """Where a Job connects, and as whom: shared by every role's Job on one server."""
+
+    image: str
+    host: pulumi.Input[str]
+    port: int
+    sslmode: str
+    admin_user: pulumi.Input[str]
+    admin_password: SecretRef
+    server_id: str
 
 
 def init_pod(
@@ -90,6 +130,7 @@ def init_pod(
     username: str,
     password: SecretRef,
     databases: Sequence[str],
+    closed: Sequence[str] = (),
 ) -> core.PodTemplateSpecArgs:
     """The Job's pod: psql as the admin creates the user and the databases."""
     psql = logs_as_termination_message(
@@ -108,7 +149,7 @@ def init_pod(
                 workload.env_value("STUDIO_DB_USER", username),
                 workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
             ],
-            command=["sh", "-c", script(databases)],
+            command=["sh", "-c", script(databases, closed)],
             volume_mounts=[workload.mount("tmp", "/tmp")],
         )
     )
@@ -142,13 +183,16 @@ class DatabaseInit(pulumi.ComponentResource):
         # A keyed digest of both passwords (StudioSecrets.digest): a new one re-runs the Job.
         credentials: pulumi.Output[str],
         depends_on: Sequence[pulumi.Resource] = (),
+        # Databases of this server only their owners may connect to (CLOSE_DATABASE).
+        closed: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:DatabaseInit", name, None, opts)
+        self._server = _Server(image, host, port, sslmode, admin_user, admin_password, server_id)
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(
-                credentials.apply(lambda digest: job_name(databases, username, server_id, digest)),
+                credentials.apply(lambda digest: job_name(databases, username, server_id, digest, closed)),
                 COMPONENT,
                 annotations=dict(REPLACE_UNREADY),
             ),
@@ -166,8 +210,43 @@ class DatabaseInit(pulumi.ComponentResource):
                     username=username,
                     password=password,
                     databases=databases,
+                    closed=closed,
                 ),
             ),
             opts=job_options(self, [*depends_on, *created(admin_password, password)]),
         )
         self.register_outputs({"job": self.job.metadata.name})
+
+    def for_role(
+        self,
+        name: str,
+        ctx: Context,
+        *,
+        username: str,
+        password: SecretRef,
+        databases: Sequence[str],
+        credentials: pulumi.Output[str],
+        closed: Sequence[str] = (),
+        depends_on: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> DatabaseInit:
+        """The same Job for another login role on this server, run after this one: a Job of its own,
+        so neither re-runs when only the other's password or databases change."""
+        return DatabaseInit(
+            name,
+            ctx,
+            image=self._server.image,
+            host=self._server.host,
+            port=self._server.port,
+            sslmode=self._server.sslmode,
+            admin_user=self._server.admin_user,
+            admin_password=self._server.admin_password,
+            server_id=self._server.server_id,
+            username=username,
+            password=password,
+            databases=databases,
+            credentials=credentials,
+            closed=closed,
+            depends_on=[self.job, *depends_on],
+            opts=opts,
+        )

@@ -68,9 +68,9 @@ def broker_log_group_name(cluster_name: str) -> str:
     return f"/aws/vendedlogs/msk/{cluster_name}"
 
 
-def scram_secret_name(ctx: Context) -> str:
+def scram_secret_name(ctx: Context, principal: str = "studio") -> str:
     # MSK only associates secrets whose name starts with AmazonMSK_.
-    return f"AmazonMSK_{aws_name(ctx, 'kafka-studio')}"
+    return f"AmazonMSK_{aws_name(ctx, f'kafka-{principal}')}"
 
 
 def kafka_interface(
@@ -94,6 +94,8 @@ class MskKafkaService(pulumi.ComponentResource):
     cluster: msk.Cluster
     scram_secret: secretsmanager.Secret
     scram_association: msk.ScramSecretAssociation
+    # The assistant's SCRAM credentials (None unless assistant.enabled).
+    assistant_scram_secret: secretsmanager.Secret | None
     kafka: Kafka
 
     def __init__(
@@ -104,6 +106,9 @@ class MskKafkaService(pulumi.ComponentResource):
         aws: AwsFoundation,
         secrets: StudioSecrets,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        # The assistant's SCRAM user and password (assistant_access.py), when enabled.
+        assistant: tuple[str, pulumi.Output[str]] | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:MskKafka", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -208,11 +213,23 @@ class MskKafkaService(pulumi.ComponentResource):
             # touches the value the brokers check, and a replaced version stays AWSPREVIOUS.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ctx.protect),
         )
+        secret_arns = [self.scram_secret.arn]
+        secret_values = [secret_value]
+        self.assistant_scram_secret = None
+        if assistant is not None:
+            self.assistant_scram_secret, assistant_value = self._assistant_secret(name, ctx, cluster_name, *assistant)
+            secret_arns.append(self.assistant_scram_secret.arn)
+            secret_values.append(assistant_value)
+        # One association holds every secret: the resource owns the cluster's whole list and
+        # disassociates any secret not in it (terraform-provider-aws internal/service/kafka/
+        # scram_secret_association.go), so the assistant's joins Studio's here, an in-place update
+        # (batch associate of the difference). A second association, or an
+        # msk.SingleScramSecretAssociation beside this one, would be undone by it on every update.
         self.scram_association = msk.ScramSecretAssociation(
             f"{name}-scram-association",
             cluster_arn=self.cluster.arn,
-            secret_arn_lists=[self.scram_secret.arn],
-            opts=stateful(ctx, self, depends_on=[secret_value]),
+            secret_arn_lists=secret_arns,
+            opts=stateful(ctx, self, depends_on=secret_values),
         )
         self.kafka = kafka_interface(
             self.cluster.bootstrap_brokers_sasl_scram,
@@ -220,3 +237,26 @@ class MskKafkaService(pulumi.ComponentResource):
             [self.cluster, self.scram_association],
         )
         self.register_outputs({"bootstrapServers": self.cluster.bootstrap_brokers_sasl_scram})
+
+    def _assistant_secret(
+        self, name: str, ctx: Context, cluster_name: str, username: str, password: pulumi.Output[str]
+    ) -> tuple[secretsmanager.Secret, secretsmanager.SecretVersion]:
+        """The assistant's SCRAM credentials, kept like Studio's (same key, protection, retention)."""
+        secret = secretsmanager.Secret(
+            f"{name}-assistant-scram",
+            name=scram_secret_name(ctx, "assistant"),
+            description=f"{cluster_name}: SASL/SCRAM credentials of the assistant next to Studio",
+            kms_key_id=self.key.arn,
+            recovery_window_in_days=0,
+            opts=stateful(ctx, self),
+        )
+        value: pulumi.Output[str] = pulumi.Output.secret(
+            password.apply(lambda pw: json.dumps({"username": username, "password": pw}))
+        )
+        version = secretsmanager.SecretVersion(
+            f"{name}-assistant-scram-value",
+            secret_id=secret.id,
+            secret_string=value,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ctx.protect),
+        )
+        return secret, version

@@ -82,6 +82,15 @@ done
 """
 )
 
+# The assistant's user (components/backing/assistant_access.py), set the same way; in the script
+# only when the assistant is enabled, so Studio's Job is unchanged without it.
+ASSISTANT_SCRAM = """\
+echo "setting the SCRAM-SHA-512 credential of $KAFKA_ASSISTANT_USER"
+/opt/kafka/bin/kafka-configs.sh --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --command-config "$conf" \\
+  --alter --entity-type users --entity-name "$KAFKA_ASSISTANT_USER" \\
+  --add-config "SCRAM-SHA-512=[password=${KAFKA_ASSISTANT_PASSWORD}]"
+"""
+
 
 def cli_mechanism(mechanism: str | None) -> str:
     """Studio spells PLAIN in lower case (KAFKA_SASL_MECHANISM=plain); the Java client does not."""
@@ -100,6 +109,8 @@ class ScramUser:
     password: SecretRef
     admin_username: str
     admin_password: SecretRef
+    # The assistant's producer user and its password (assistant_access.py), when enabled.
+    assistant: tuple[str, SecretRef] | None = None
 
 
 def job_name(topics: Sequence[str], spec: Topics, credentials: str = "") -> str:
@@ -140,6 +151,12 @@ def topics_pod(
             workload.env_value("KAFKA_SCRAM_USER", scram_user.username),
             workload.env_secret("KAFKA_SCRAM_PASSWORD", scram_user.password.name, scram_user.password.key),
         ]
+        if scram_user.assistant is not None:
+            user, password = scram_user.assistant
+            env += [
+                workload.env_value("KAFKA_ASSISTANT_USER", user),
+                workload.env_secret("KAFKA_ASSISTANT_PASSWORD", password.name, password.key),
+            ]
     elif kafka.username is not None and kafka.password is not None:
         env += [
             workload.env_value("KAFKA_SASL_USERNAME", kafka.username),
@@ -157,7 +174,7 @@ def topics_pod(
             user=USER,
             resources=workload.resources(RESOURCES),
             env=env,
-            command=["sh", "-c", SCRIPT],
+            command=["sh", "-c", SCRIPT + (ASSISTANT_SCRAM if scram_user and scram_user.assistant else "")],
             volume_mounts=mounts,
         )
     )
@@ -207,7 +224,11 @@ class KafkaTopics(pulumi.ComponentResource):
                 self,
                 [
                     *kafka.ready,
-                    *created(kafka.password, *((scram_user.password, scram_user.admin_password) if scram_user else ())),
+                    *created(
+                        kafka.password,
+                        *((scram_user.password, scram_user.admin_password) if scram_user else ()),
+                        *((scram_user.assistant[1],) if scram_user and scram_user.assistant else ()),
+                    ),
                 ],
             ),
         )

@@ -2,8 +2,9 @@
 and a one-time restore of one of those backups.
 
 A backup is a folder `<prefix>/<name>/` in the bucket, `<name>` the UTC time the dump started
-(20261204T030000Z), holding one `pg_dump --format=custom` file per Studio database. Each pod has
-two containers, because no one image has both clients: the postgres image the server runs (its
+(20261204T030000Z), holding one `pg_dump --format=custom` file per Studio database (and the
+assistant's tracker database, which the restore Job leaves alone: `Dumped.dumped_only`). Each pod
+has two containers, because no one image has both clients: the postgres image the server runs (its
 pg_dump and pg_restore are the server's own version, which a dump must not be older than), and
 MinIO's client `mc` (the image the bucket Job already uses; it speaks to MinIO and any
 S3-compatible store with access keys). They hand the files over in an emptyDir:
@@ -162,6 +163,10 @@ class Dumped:
     username: str
     databases: Sequence[str]
     storage: ObjectStorage
+    # Dumped with the others but not put back by the restore Job: the assistant's tracker
+    # database, owned by a role of its own that the restore (for Studio's user) cannot recreate
+    # it for; docs/operations.md has its restore by hand.
+    dumped_only: Sequence[str] = ()
 
 
 def backup_pods(
@@ -171,14 +176,15 @@ def backup_pods(
     storage = dumped.storage
     assert storage.credentials_secret is not None  # config/stack.py requires access keys
     client_image = f"{cfg.client_image}:{cfg.client_tag}"
-    postgres_env = [
+    connect = [
         workload.env_value("PGHOST", dumped.host),
         workload.env_value("PGPORT", str(dumped.port)),
         workload.env_value("PGCONNECT_TIMEOUT", "10"),
         workload.env_value("PGUSER", dumped.admin_user),
         workload.env_secret("PGPASSWORD", dumped.admin_password.name, dumped.admin_password.key),
-        workload.env_value("BACKUP_DATABASES", " ".join(dumped.databases)),
     ]
+    dump_env = [*connect, workload.env_value("BACKUP_DATABASES", " ".join([*dumped.databases, *dumped.dumped_only]))]
+    restore_databases = [*connect, workload.env_value("BACKUP_DATABASES", " ".join(dumped.databases))]
     endpoint = storage.endpoint if storage.endpoint is not None else f"https://s3.{storage.region}.amazonaws.com"
     storage_env = [
         workload.env_value("S3_ENDPOINT", endpoint),
@@ -225,7 +231,7 @@ def backup_pods(
 
     backup_pod = pod(
         BACKUP_GROUP,
-        step("pg-dump", dumped.image, POSTGRES_USER, postgres_env, DUMP_SCRIPT),
+        step("pg-dump", dumped.image, POSTGRES_USER, dump_env, DUMP_SCRIPT),
         step(
             "upload",
             client_image,
@@ -244,7 +250,7 @@ def backup_pods(
             "pg-restore",
             dumped.image,
             POSTGRES_USER,
-            [*postgres_env, *restore_env, workload.env_value("STUDIO_DB_USER", dumped.username)],
+            [*restore_databases, *restore_env, workload.env_value("STUDIO_DB_USER", dumped.username)],
             RESTORE_SCRIPT,
         ),
     )

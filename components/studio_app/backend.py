@@ -12,7 +12,7 @@ from pulumi_kubernetes.core import v1 as core
 from pulumi_kubernetes.policy import v1 as policy
 
 from .. import ports
-from ..availability import disruption_budget
+from ..availability import cpu_autoscaler, disruption_budget
 from ..context import Context
 from ..deployment import deployment, service
 from ..interfaces import Database, SecretRef, created
@@ -110,32 +110,9 @@ class Backend(pulumi.ComponentResource):
         )
         self.service = service(f"{name}-service", ctx, COMPONENT, BACKEND_SERVICE, ports.BACKEND_PORT, child)
 
-        self.autoscaler = None
-        if scaling.enabled:
-            self.autoscaler = autoscaling.HorizontalPodAutoscaler(
-                f"{name}-hpa",
-                metadata=ctx.metadata(BACKEND_SERVICE, COMPONENT),
-                spec=autoscaling.HorizontalPodAutoscalerSpecArgs(
-                    scale_target_ref=autoscaling.CrossVersionObjectReferenceArgs(
-                        api_version="apps/v1", kind="Deployment", name=self.deployment.metadata.name
-                    ),
-                    min_replicas=scaling.min_replicas,
-                    max_replicas=scaling.max_replicas,
-                    metrics=[
-                        autoscaling.MetricSpecArgs(
-                            type="Resource",
-                            resource=autoscaling.ResourceMetricSourceArgs(
-                                name="cpu",
-                                target=autoscaling.MetricTargetArgs(
-                                    type="Utilization",
-                                    average_utilization=scaling.target_cpu_utilization_percentage,
-                                ),
-                            ),
-                        )
-                    ],
-                ),
-                opts=child,
-            )
+        self.autoscaler = cpu_autoscaler(
+            f"{name}-hpa", ctx, COMPONENT, BACKEND_SERVICE, self.deployment, scaling, child
+        )
         # The budget follows the most replicas the backend may run.
         most = scaling.max_replicas if scaling.enabled else settings.replicas
         self.disruption_budget = disruption_budget(f"{name}-pdb", ctx, COMPONENT, BACKEND_SERVICE, most, child)

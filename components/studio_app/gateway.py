@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
 
+from config import StackConfig
 from config.exposure import GatewayConfig
 from config.studio import StudioConfig
 
@@ -32,6 +33,14 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 REDIRECT_ROUTE_NAME = "studio-https-redirect"
+# The listeners of the assistant's own host (assistant.host) on a Gateway this stack creates.
+ASSISTANT_LISTENER = "assistant"
+ASSISTANT_REDIRECT_LISTENER = "assistant-http-redirect"
+
+
+def assistant_host(config: StackConfig) -> str | None:
+    """The assistant's own host, when it has one (else it is served under a path of studio.host)."""
+    return config.assistant.host if config.assistant.enabled else None
 
 
 def listener_name(studio: StudioConfig, gateway: GatewayConfig) -> str:
@@ -82,28 +91,51 @@ def _listener(name: str, host: str, port: int, protocol: str, studio_namespace: 
     }
 
 
-def gateway_spec(studio: StudioConfig, gateway: GatewayConfig, studio_namespace: str) -> dict[str, Any]:
-    assert gateway.create is not None
-    name = listener_name(studio, gateway)
-    secret = tls_secret_name(studio)
+def _host_listeners(
+    name: str, redirect_name: str, host: str, secret: str | None, studio_namespace: str
+) -> list[dict[str, Any]]:
+    """One host's listener: http, or https with a plain-http one beside it that only redirects."""
     if not secret:
-        listeners = [_listener(name, studio.host, 80, "HTTP", studio_namespace)]
-    else:
-        main = _listener(name, studio.host, 443, "HTTPS", studio_namespace)
-        # In the Gateway's namespace: the listener reads it without a ReferenceGrant, and
-        # cert-manager's gateway-shim writes the issued certificate there.
-        main["tls"] = {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
-        # Port 80 answers with a redirect to https (the redirect route), as the ALB profile does.
-        redirect = _listener(redirect_listener_name(studio, gateway), studio.host, 80, "HTTP", studio_namespace)
-        listeners = [main, redirect]
+        return [_listener(name, host, 80, "HTTP", studio_namespace)]
+    main = _listener(name, host, 443, "HTTPS", studio_namespace)
+    # In the Gateway's namespace: the listener reads it without a ReferenceGrant, and
+    # cert-manager's gateway-shim writes the issued certificate there.
+    main["tls"] = {"mode": "Terminate", "certificateRefs": [{"group": "", "kind": "Secret", "name": secret}]}
+    # Port 80 answers with a redirect to https (the redirect route), as the ALB profile does.
+    return [main, _listener(redirect_name, host, 80, "HTTP", studio_namespace)]
+
+
+def gateway_spec(
+    studio: StudioConfig, gateway: GatewayConfig, studio_namespace: str, assistant_host: str | None = None
+) -> dict[str, Any]:
+    """`assistant_host`: the assistant's own host (assistant.host), which gets listeners of its own."""
+    assert gateway.create is not None
+    listeners = _host_listeners(
+        listener_name(studio, gateway),
+        redirect_listener_name(studio, gateway),
+        studio.host,
+        tls_secret_name(studio),
+        studio_namespace,
+    )
+    if assistant_host is not None:
+        listeners += _host_listeners(
+            ASSISTANT_LISTENER,
+            ASSISTANT_REDIRECT_LISTENER,
+            assistant_host,
+            tls_secret_name(studio, assistant_host),
+            studio_namespace,
+        )
     return {"gatewayClassName": gateway.create.gateway_class_name, "listeners": listeners}
 
 
-def redirect_route_spec(studio: StudioConfig, gateway: GatewayConfig) -> dict[str, Any]:
-    ref = {**parent_ref(studio, gateway), "sectionName": redirect_listener_name(studio, gateway)}
+def redirect_route_spec(
+    studio: StudioConfig, gateway: GatewayConfig, host: str | None = None, listener: str | None = None
+) -> dict[str, Any]:
+    """The https redirect of studio.host, or of `host` on its own `listener`."""
+    ref = {**parent_ref(studio, gateway), "sectionName": listener or redirect_listener_name(studio, gateway)}
     return {
         "parentRefs": [ref],
-        "hostnames": [studio.host],
+        "hostnames": [host or studio.host],
         "rules": [
             {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
         ],
@@ -147,7 +179,7 @@ class StudioRoutes(pulumi.ComponentResource):
                     },
                     **({"annotations": annotations} if annotations else {}),
                 },
-                spec=gateway_spec(studio, gateway, ctx.namespace_name),
+                spec=gateway_spec(studio, gateway, ctx.namespace_name, assistant_host(ctx.config)),
                 opts=child,
             )
         # Routes wait for a Gateway this stack creates, so they are accepted on first apply.

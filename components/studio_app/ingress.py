@@ -67,15 +67,20 @@ def _issuing_paths(studio: StudioConfig, paths: tuple[StudioPath, ...]) -> set[s
 
 
 def alb_annotations(studio: StudioConfig, path: StudioPath) -> dict[str, str]:
+    return alb_target_annotations(studio, ALB_GROUP_ORDER[path.key], path.health_path)
+
+
+def alb_target_annotations(studio: StudioConfig, group_order: str, health_path: str) -> dict[str, str]:
+    """The ALB annotations of one target group in Studio's IngressGroup, health-checked on `health_path`."""
     alb = studio.ingress.alb
     found = {
         f"{ALB}/scheme": alb.scheme,
         # Pods are the targets (no NodePort hop); needs the VPC CNI's routable pod addresses.
         f"{ALB}/target-type": "ip",
         f"{ALB}/group.name": alb.group_name,
-        f"{ALB}/group.order": ALB_GROUP_ORDER[path.key],
+        f"{ALB}/group.order": group_order,
         f"{ALB}/load-balancer-attributes": f"idle_timeout.timeout_seconds={alb.idle_timeout_seconds}",
-        f"{ALB}/healthcheck-path": path.health_path,
+        f"{ALB}/healthcheck-path": health_path,
         f"{ALB}/success-codes": ALB_SUCCESS_CODES,
     }
     if studio.tls.enabled:
@@ -107,12 +112,16 @@ def ingress_annotations(studio: StudioConfig, path: StudioPath, *, issues_certif
 
 
 def _spec(studio: StudioConfig, path: StudioPath) -> networking.IngressSpecArgs:
-    host = studio.path_host(path.key)
+    return one_path_spec(studio, studio.path_host(path.key), path.path, "Prefix", path.service, names.SERVICE_PORT)
+
+
+def one_path_spec(
+    studio: StudioConfig, host: str, path: str, path_type: str, service: str, port: int
+) -> networking.IngressSpecArgs:
+    """An Ingress of Studio's class serving one path of `host` from `service`, with the host's TLS Secret."""
     secret = tls_secret_name(studio, host)
     backend = networking.IngressBackendArgs(
-        service=networking.IngressServiceBackendArgs(
-            name=path.service, port=networking.ServiceBackendPortArgs(number=names.SERVICE_PORT)
-        )
+        service=networking.IngressServiceBackendArgs(name=service, port=networking.ServiceBackendPortArgs(number=port))
     )
     return networking.IngressSpecArgs(
         ingress_class_name=studio.ingress.ingress_class,
@@ -121,7 +130,7 @@ def _spec(studio: StudioConfig, path: StudioPath) -> networking.IngressSpecArgs:
             networking.IngressRuleArgs(
                 host=host,
                 http=networking.HTTPIngressRuleValueArgs(
-                    paths=[networking.HTTPIngressPathArgs(path=path.path, path_type="Prefix", backend=backend)]
+                    paths=[networking.HTTPIngressPathArgs(path=path, path_type=path_type, backend=backend)]
                 ),
             )
         ],

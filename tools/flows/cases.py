@@ -53,6 +53,26 @@ class Case:
     changes: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The assistant next to Studio (config/assistant.py): two replicas sharing an in-cluster lock
+# store (its pods come with the lock store's own component), and an action server. On prod
+# ElastiCache, elsewhere an external Redis on another port than Redis's default.
+_ASSISTANT: dict[str, Any] = {
+    "enabled": True,
+    "assistantId": "support-bot",
+    "model": {"path": "models/support-bot.tar.gz"},
+    "replicas": 2,
+    "lockStore": {"mode": "in-cluster"},
+    "actionServer": {"image": "registry.example.com/support-bot-actions", "tag": "v1"},
+}
+_EXTERNAL_REDIS: dict[str, Any] = {"mode": "external", "host": "redis.example.com", "port": 6380}
+_ASSISTANT_ALB: dict[str, Any] = {
+    **_ASSISTANT,
+    # The ALB cannot strip a path prefix: a host of its own.
+    "host": "assistant.example.com",
+    "lockStore": {"mode": "elasticache"},
+}
+
+
 # Both architectures and every backing-service mode: in-cluster (dev), AWS (staging, prod),
 # external; assistant namespaces reaching the in-cluster Kafka.
 CASES: dict[str, Case] = {
@@ -116,6 +136,31 @@ CASES: dict[str, Case] = {
             }
         },
     ),
+    # The assistant on every exposure profile (Gateway API: dev; nginx; ALB: prod) and both
+    # architectures (orchestrated: dev's Studio 1.7.0; embedded: 1.17.0).
+    "dev-assistant": Case("dev", {"assistant": _ASSISTANT}),
+    # On its own host (a listener of its own on the created Gateway), its locks in an external Redis.
+    "dev-embedded-assistant": Case(
+        "dev",
+        {
+            **_EMBEDDED,
+            "assistant": {**_ASSISTANT, "host": "assistant.localhost", "lockStore": _EXTERNAL_REDIS},
+        },
+    ),
+    # One replica with its locks in memory, no action server. On a host of its own: under a path,
+    # ingress-nginx strips the prefix with a regular-expression path, which the analyzer refuses
+    # to read ("Illegal characters in path"); the policies are the same either way.
+    "dev-ingress-nginx-assistant": Case(
+        "dev",
+        {
+            "studio": {"exposure": "ingress", "gateway": None},
+            "assistant": {
+                **{k: v for k, v in _ASSISTANT.items() if k not in ("replicas", "lockStore", "actionServer")},
+                "host": "assistant.localhost",
+            },
+        },
+    ),
+    "prod-assistant": Case("prod", {"assistant": _ASSISTANT_ALB}),
     # An Ingress controller in Studio's namespace: its own policy, the API server included.
     "dev-ingress-in-namespace": Case(
         "dev",

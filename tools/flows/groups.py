@@ -31,6 +31,9 @@ WORKLOADS: dict[str, str] = {
     "minio-bucket": "minio-bucket-",
     "postgresql-backup": "postgresql-backup",
     "postgresql-restore": "postgresql-restore-",
+    "assistant": names.ASSISTANT_SERVICE,
+    "action-server": names.ACTION_SERVER_SERVICE,
+    "lock-store": names.LOCK_STORE_SERVICE,
 }
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet")
 

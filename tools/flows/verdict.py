@@ -142,7 +142,20 @@ def forbidden(config: StackConfig, instance: str) -> list[tuple[str, str, int | 
     """(source peer, destination group, port or None for any) that must never be allowed."""
     known = peers(config, instance)
     database, db_port = database_endpoint(config)
-    sensitive = ["postgresql", "kafka", "keycloak", "object-storage", "database-init", "kafka-topics", "minio-bucket"]
+    sensitive = [
+        "postgresql",
+        "kafka",
+        "keycloak",
+        "object-storage",
+        "database-init",
+        "kafka-topics",
+        "minio-bucket",
+        # The assistant's own: its pods (reached through the entry point only), its action server
+        # and its lock store.
+        "assistant",
+        "action-server",
+        "lock-store",
+    ]
     found: list[tuple[str, str, int | None]] = [(s, d, None) for s in (FOREIGN, IMPOSTOR) for d in sensitive]
     # Assistant namespaces publish to the in-cluster brokers (on their client port only, which
     # the unexpected-connection check holds them to) and reach nothing else.
@@ -151,7 +164,7 @@ def forbidden(config: StackConfig, instance: str) -> list[tuple[str, str, int | 
     found += [(s, database, db_port) for s in ("web-client", RASA_JOBS) if s == "web-client" or s in known]
     # Only the entry point's own proxy pods reach Studio's front doors, not their neighbours.
     if ENTRY_NEIGHBOUR in known:
-        found += [(ENTRY_NEIGHBOUR, d, None) for d in ("web-client", "backend", "keycloak")]
+        found += [(ENTRY_NEIGHBOUR, d, None) for d in ("web-client", "backend", "keycloak", "assistant")]
     return found
 
 

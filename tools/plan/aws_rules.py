@@ -23,7 +23,8 @@ have no `region` input (checked against the pulumi_aws 7.51.1 Python SDK).
 Sources: the schema function (and CustomizeDiff / ModifyPlan) of each resource file, read with the
 search tools from the stored copies of hashicorp/terraform-provider-aws. Which version of a file the
 store held varies; the exact upstream commit behind pulumi-aws 7.51.1 was not pinned:
-- 2026 (v6.6x) versions: kafka/cluster.go, rds/instance.go, kms/key.go, iam/role.go;
+- 2026 (v6.6x) versions: kafka/cluster.go, rds/instance.go, kms/key.go, iam/role.go,
+  elasticache/replication_group.go;
 - 2025 (v6) versions: logs/group.go, ec2/vpc_security_group.go, rds/parameter_group.go,
   secretsmanager/secret_version.go, s3/bucket_policy.go, s3/bucket_public_access_block.go,
   s3/bucket_server_side_encryption_configuration.go, the framework base of the VPC security group
@@ -31,7 +32,8 @@ store held varies; the exact upstream commit behind pulumi-aws 7.51.1 was not pi
 - only older (v5-era, 2023-2024) versions were at hand for iam/role_policy.go,
   iam/openid_connect_provider.go, kms/alias.go, kafka/configuration.go, rds/subnet_group.go,
   s3/bucket.go, s3/bucket_lifecycle_configuration.go, s3/bucket_ownership_controls.go,
-  s3/bucket_versioning.go, secretsmanager/secret.go, ec2/vpc_security_group_rule.go: their
+  s3/bucket_versioning.go, secretsmanager/secret.go, ec2/vpc_security_group_rule.go,
+  elasticache/subnet_group.go: their
   ForceNew sets are taken as unchanged since (identity/naming attributes, stable for years); inputs
   the Pulumi SDK has but those files lack are in `UNVERIFIED`.
 hashicorp/terraform-provider-random was read at v3.9.0-4-gad788e23 (the resource files and plan
@@ -132,6 +134,34 @@ FORCE_NEW: dict[str, tuple[str, tuple[str, ...]]] = {
     "aws:kms/alias:Alias": (
         f"{_AWS} internal/service/kms/alias.go",
         ("name", "namePrefix", _REGION),
+    ),
+    # SDKv2, read at a 2026 version (auth_token_update_strategy, cluster_mode, engine valkey). NOT
+    # force-new: authToken (ModifyReplicationGroup with the strategy, applied immediately),
+    # engine/engineVersion upgrades, nodeType, numCacheClusters (Increase/DecreaseReplicaCount),
+    # automaticFailoverEnabled, multiAzEnabled, securityGroupIds, snapshot and maintenance settings,
+    # transitEncryptionEnabled/Mode (from 7.0.5: CONDITIONAL). engineVersion and engine downgrades
+    # and nodeGroupConfigurations are CONDITIONAL.
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        f"{_AWS} internal/service/elasticache/replication_group.go",
+        (
+            "atRestEncryptionEnabled",
+            "dataTieringEnabled",
+            "globalReplicationGroupId",
+            "kmsKeyId",
+            "networkType",
+            "port",
+            "replicationGroupId",
+            "securityGroupNames",
+            "snapshotArns",
+            "snapshotName",
+            "subnetGroupName",
+            _REGION,
+        ),
+    ),
+    # SDKv2. description and subnetIds update in place (ModifyCacheSubnetGroup).
+    "aws:elasticache/subnetGroup:SubnetGroup": (
+        f"{_AWS} internal/service/elasticache/subnet_group.go",
+        ("name", _REGION),
     ),
     # SDKv2, read at a 2026 version (with rebalancing and storage_mode). brokerNodeGroupInfo is a
     # ForceNew block but its instanceType, storageInfo and connectivityInfo update in place; the
@@ -334,6 +364,16 @@ CONDITIONAL: dict[str, dict[str, str]] = {
         # ForceNew on the remote_network_config block: adding or removing it.
         "remoteNetworkConfig": "replaced when the block is added or removed",
     },
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        # customizeDiffEngineVersionForceNewOnDowngrade.
+        "engineVersion": "replaced only on a downgrade (new version lower than the old); upgrades are in place",
+        # customizeDiffEngineForceNewOnDowngrade: valkey -> redis.
+        "engine": "replaced only when changed from valkey back to redis; redis -> valkey is in place",
+        # customdiff.ForceNewIf("transit_encryption_enabled", engine_version_actual < 7.0.5).
+        "transitEncryptionEnabled": "replaced only on engines older than Redis OSS 7.0.5; in place from there",
+        # customdiff.ForceNewIf("node_group_configuration", hasSignificantNodeGroupConfigChanges).
+        "nodeGroupConfigurations": "replaced when explicit node group ids, replica counts, slots or zones change",
+    },
     "aws:msk/cluster:Cluster": {
         # customdiff.ForceNewIfChange("kafka_version", semver.LessThan(new, old)).
         "kafkaVersion": "replaced only on a downgrade (new version semver-lower than the old); upgrades are in place",
@@ -381,6 +421,15 @@ KEEPS_STATE_WHEN_OMITTED: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix"),
     "aws:kms/key:Key": ("multiRegion", _REGION),
     "aws:kms/alias:Alias": ("name", "namePrefix", _REGION),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "atRestEncryptionEnabled",
+        "dataTieringEnabled",
+        "globalReplicationGroupId",
+        "networkType",
+        "securityGroupNames",
+        "subnetGroupName",
+        _REGION,
+    ),
     "aws:msk/cluster:Cluster": ("encryptionInfo.encryptionAtRestKmsKeyArn", _REGION),
     "aws:rds/instance:Instance": (
         "availabilityZone",
@@ -406,6 +455,12 @@ KEEPS_STATE_WHEN_OMITTED: dict[str, tuple[str, ...]] = {
 # Checked in source and NOT force-new, for the inputs one might expect to be (the checker should treat
 # their changes as in-place updates).
 IN_PLACE: dict[str, dict[str, str]] = {
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        "authToken": "no ForceNew; ModifyReplicationGroup AuthToken with authTokenUpdateStrategy, ApplyImmediately",
+        "numCacheClusters": "no ForceNew; Increase/DecreaseReplicaCount",
+        "nodeType": "no ForceNew; ModifyReplicationGroup CacheNodeType (in the window unless applyImmediately)",
+        "multiAzEnabled": "no ForceNew; ModifyReplicationGroup MultiAZEnabled",
+    },
     "aws:msk/cluster:Cluster": {
         "clientAuthentication": "no ForceNew anywhere in the block; UpdateSecurity",
         "encryptionInfo.encryptionInTransit.clientBroker": "no ForceNew; UpdateSecurity (AWS limits which transitions it accepts)",

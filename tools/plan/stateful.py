@@ -7,6 +7,9 @@ from .model import Resource
 _AWS = {
     "aws:rds/instance:Instance": "the database",
     "aws:msk/cluster:Cluster": "the Kafka brokers and their topics",
+    # Locks expire in seconds, but a replacement drops every lock held and the endpoint the
+    # assistant's pods were started with (assistant.lockStore.mode elasticache).
+    "aws:elasticache/replicationGroup:ReplicationGroup": "the assistant's lock store and its endpoint",
     "aws:s3/bucket:Bucket": "the trained models",
     "aws:kms/key:Key": "the key that decrypts its data: once deleted, that data cannot be read",
     # Deleting it breaks Kafka logins, and AWS keeps a deleted secret's name for its recovery
