@@ -29,7 +29,7 @@ from . import secrets as s
 from .assistant import assistant_pod
 from .assistant.action_server import action_server_pod
 from .backing import kafka_in_cluster, minio, postgresql_in_cluster
-from .backing.database_init import init_pod
+from .backing.database_init import Server, init_pod
 from .backing.kafka_external import external_kafka
 from .backing.kafka_topics import DEFAULT_IMAGE, topics_pod
 from .backing.lock_store_in_cluster import lock_store_pod
@@ -164,14 +164,10 @@ def _topics(ctx: Context, b: Backing) -> Template:
 
 
 def _database_init(ctx: Context, b: Backing) -> Template:
+    server = Server(PLACEHOLDER, PLACEHOLDER, 0, PLACEHOLDER, PLACEHOLDER, _ref(s.DATABASE_PASSWORD), PLACEHOLDER)
     return init_pod(
         ctx,
-        image=PLACEHOLDER,
-        host=PLACEHOLDER,
-        port=0,
-        sslmode=PLACEHOLDER,
-        admin_user=PLACEHOLDER,
-        admin_password=_ref(s.DATABASE_PASSWORD),
+        server,
         username=PLACEHOLDER,
         password=_ref(s.DATABASE_PASSWORD),
         databases=(),

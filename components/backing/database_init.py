@@ -106,7 +106,7 @@ def job_name(databases: Sequence[str], username: str, server: str, credentials: 
 
 
 @dataclass(frozen=True)
-class _Server:
+class Server:
     """Where a Job connects, and as whom: shared by every role's Job on one server."""
 
     image: str
@@ -115,36 +115,33 @@ class _Server:
     sslmode: str
     admin_user: pulumi.Input[str]
     admin_password: SecretRef
+    # Stable identity of the server (not its Output address) for the Job's name.
     server_id: str
 
 
 def init_pod(
     ctx: Context,
+    server: Server,
     *,
-    image: str,
-    host: pulumi.Input[str],
-    port: int,
-    sslmode: str,
-    admin_user: pulumi.Input[str],
-    admin_password: SecretRef,
     username: str,
     password: SecretRef,
     databases: Sequence[str],
     closed: Sequence[str] = (),
 ) -> core.PodTemplateSpecArgs:
     """The Job's pod: psql as the admin creates the user and the databases."""
+    admin_password = server.admin_password
     psql = logs_as_termination_message(
         workload.container(
             "database-init",
-            image,
+            server.image,
             user=USER,
             resources=workload.resources(RESOURCES),
             env=[
-                workload.env_value("PGHOST", host),
-                workload.env_value("PGPORT", str(port)),
-                workload.env_value("PGSSLMODE", sslmode),
+                workload.env_value("PGHOST", server.host),
+                workload.env_value("PGPORT", str(server.port)),
+                workload.env_value("PGSSLMODE", server.sslmode),
                 workload.env_value("PGCONNECT_TIMEOUT", "10"),
-                workload.env_value("PGUSER", admin_user),
+                workload.env_value("PGUSER", server.admin_user),
                 workload.env_secret("PGPASSWORD", admin_password.name, admin_password.key),
                 workload.env_value("STUDIO_DB_USER", username),
                 workload.env_secret("STUDIO_DB_PASSWORD", password.name, password.key),
@@ -163,23 +160,17 @@ def init_pod(
 
 class DatabaseInit(pulumi.ComponentResource):
     job: batch.Job
+    server: Server
 
     def __init__(
         self,
         name: str,
         ctx: Context,
+        server: Server,
         *,
-        image: str,
-        host: pulumi.Input[str],
-        port: int,
-        sslmode: str,
-        admin_user: pulumi.Input[str],
-        admin_password: SecretRef,
         username: str,
         password: SecretRef,
         databases: Sequence[str],
-        # Stable identity of the server (not its Output address) for the Job's name.
-        server_id: str,
         # A keyed digest of both passwords (StudioSecrets.digest): a new one re-runs the Job.
         credentials: pulumi.Output[str],
         depends_on: Sequence[pulumi.Resource] = (),
@@ -188,11 +179,11 @@ class DatabaseInit(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("rasa-studio:backing:DatabaseInit", name, None, opts)
-        self._server = _Server(image, host, port, sslmode, admin_user, admin_password, server_id)
+        self.server = server
         self.job = batch.Job(
             f"{name}-job",
             metadata=ctx.metadata(
-                credentials.apply(lambda digest: job_name(databases, username, server_id, digest, closed)),
+                credentials.apply(lambda digest: job_name(databases, username, server.server_id, digest, closed)),
                 COMPONENT,
                 annotations=dict(REPLACE_UNREADY),
             ),
@@ -201,19 +192,14 @@ class DatabaseInit(pulumi.ComponentResource):
                 active_deadline_seconds=JOB_ACTIVE_DEADLINE_SECONDS,
                 template=init_pod(
                     ctx,
-                    image=image,
-                    host=host,
-                    port=port,
-                    sslmode=sslmode,
-                    admin_user=admin_user,
-                    admin_password=admin_password,
+                    server,
                     username=username,
                     password=password,
                     databases=databases,
                     closed=closed,
                 ),
             ),
-            opts=job_options(self, [*depends_on, *created(admin_password, password)]),
+            opts=job_options(self, [*depends_on, *created(server.admin_password, password)]),
         )
         self.register_outputs({"job": self.job.metadata.name})
 
@@ -235,13 +221,7 @@ class DatabaseInit(pulumi.ComponentResource):
         return DatabaseInit(
             name,
             ctx,
-            image=self._server.image,
-            host=self._server.host,
-            port=self._server.port,
-            sslmode=self._server.sslmode,
-            admin_user=self._server.admin_user,
-            admin_password=self._server.admin_password,
-            server_id=self._server.server_id,
+            self.server,
             username=username,
             password=password,
             databases=databases,

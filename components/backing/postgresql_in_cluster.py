@@ -28,7 +28,7 @@ from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from ..workload import CHECKSUM_ANNOTATION
 from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
-from .database_init import DatabaseInit
+from .database_init import DatabaseInit, Server
 from .postgresql_backup import Dumped
 
 COMPONENT: ComponentName = "postgresql"
@@ -259,16 +259,18 @@ class InClusterPostgresql(pulumi.ComponentResource):
         self.init = DatabaseInit(
             f"{name}-init-job",
             ctx,
-            image=f"{cfg.image}:{cfg.tag}",
-            host=ctx.service_host(POSTGRESQL_SERVICE),
-            port=POSTGRESQL_PORT,
-            sslmode="disable",
-            admin_user=ADMIN_USER,
-            admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
+            Server(
+                image=f"{cfg.image}:{cfg.tag}",
+                host=ctx.service_host(POSTGRESQL_SERVICE),
+                port=POSTGRESQL_PORT,
+                sslmode="disable",
+                admin_user=ADMIN_USER,
+                admin_password=SecretRef(ADMIN_SECRET, "password", self.admin_secret),
+                server_id=f"in-cluster/{POSTGRESQL_SERVICE}",
+            ),
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,
-            server_id=f"in-cluster/{POSTGRESQL_SERVICE}",
             credentials=secrets.digest(self.admin_password.result, secrets.database_password),
             depends_on=[self.stateful_set],
             opts=child,

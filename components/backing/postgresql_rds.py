@@ -25,7 +25,7 @@ from ..names import POSTGRESQL_PORT
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from .aws_common import clients_only_security_group, customer_key
 from .common import admin_credentials, aws_name, spec_hash, stateful
-from .database_init import DatabaseInit
+from .database_init import DatabaseInit, Server
 
 COMPONENT: ComponentName = "postgresql"
 ADMIN_SECRET = "postgresql-admin"
@@ -182,16 +182,18 @@ class RdsPostgresql(pulumi.ComponentResource):
         self.init = DatabaseInit(
             f"{name}-init",
             ctx,
-            image=CLIENT_IMAGE,
-            host=self.instance.address,
-            port=POSTGRESQL_PORT,
-            sslmode="require",
-            admin_user=MASTER_USER,
-            admin_password=admin,
+            Server(
+                image=CLIENT_IMAGE,
+                host=self.instance.address,
+                port=POSTGRESQL_PORT,
+                sslmode="require",
+                admin_user=MASTER_USER,
+                admin_password=admin,
+                server_id=instance_id,
+            ),
             username=cfg.username,
             password=secrets.ref(DATABASE_PASSWORD),
             databases=databases,
-            server_id=instance_id,
             credentials=secrets.digest(self.master_password.result, secrets.database_password),
             depends_on=[self.instance],
             opts=child,
