@@ -50,6 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # files in collection order as they become free, so starting with these lets the short files
 # fill the end and the workers finish together. A stale list costs balance, never a test.
 LONGEST_FIRST = (
+    "test_assistant_database.py",
     "test_database_scripts.py",
     "test_program.py",
     "test_backup_scripts.py",
