@@ -312,6 +312,22 @@ ONE_SUBNET = {**AWS, "subnetIds": AWS["subnetIds"][:1]}
         (elasticache(snapshotWindow="25:00-26:00"), "assistant.lockStore.snapshotWindow", "match"),
         (elasticache(snapshotWindow="03:00-03:30"), "assistant.lockStore.snapshotWindow", "60 minutes"),
         (elasticache(maintenanceWindow="sun:23:30-mon:00:15"), "assistant.lockStore.maintenanceWindow", "60 minutes"),
+        # ElastiCache refuses overlapping windows at apply time; across midnight and the week's end too.
+        (
+            elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="23:30-00:30"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps maintenanceWindow",
+        ),
+        (
+            elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="00:15-01:15"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps",
+        ),
+        (
+            elasticache(maintenanceWindow="wed:02:00-wed:05:00", snapshotWindow="04:59-06:00"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps",
+        ),
         (elasticache(ONE_SUBNET), "assistant.lockStore.replicasPerShard", "2 availability zones"),
         (elasticache(replicasPerShard=6), "assistant.lockStore.replicasPerShard", "<= 5"),
         (elasticache({**AWS, "clientSecurityGroupIds": []}), "aws.clientSecurityGroupIds", "elasticache"),
@@ -330,7 +346,10 @@ def test_bad_lock_store_config_is_refused_naming_its_key(raw: dict[str, Any], ke
         elasticache(),
         elasticache(ONE_SUBNET, replicasPerShard=0),
         elasticache(engine="redis", engineVersion="7.1", nodeType="cache.m7g.2xlarge"),
-        elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="23:30-00:30"),
+        elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="00:30-01:30"),
+        elasticache(maintenanceWindow="wed:03:00-wed:04:00", snapshotWindow="23:30-00:30"),
+        # Back to back is not an overlap.
+        elasticache(maintenanceWindow="sat:22:00-sun:03:00", snapshotWindow="03:00-04:00"),
     ],
 )
 def test_good_lock_store_config_is_accepted(raw: dict[str, Any]) -> None:
