@@ -11,16 +11,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from config import validate
+from components.backing.lock_store_elasticache import group_id
+from components.context import Context
 from config.sizing import memory_bytes
 from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
@@ -246,6 +250,33 @@ def test_elasticache_encrypts_both_ways_with_a_token_and_admits_only_the_clients
     assert not [
         m for m in manifests(run) if m["metadata"]["name"] == NAME and m["kind"] in ("Deployment", "StatefulSet")
     ]
+
+
+# terraform-provider-aws internal/service/elasticache/replication_group.go validateReplicationGroupID.
+GROUP_ID = re.compile(r"^[A-Za-z][0-9A-Za-z-]{0,39}$")
+
+
+def group_id_of(instance: str) -> str:
+    return group_id(cast(Context, SimpleNamespace(instance=instance)))
+
+
+def test_the_group_id_fits_elasticache_and_stays_unique_for_long_instances() -> None:
+    """A DNS-label instance may be 63 characters; a plain cut at 40 leaves 28 of them, so two
+    stacks in one account could ask for the same id and the second `pulumi up` fail half-way."""
+    # Short names keep the plain form (no digest): what a stack's name already is.
+    assert group_id_of("prod") == "rasa-studio-prod-lock-store"
+    instances = [
+        "customer-a-production-eu-west-1",
+        "customer-a-production-eu-central-1",
+        "customer-a-production-eu-west-1-blue",
+        "x" * 63,
+        "a-" * 31 + "b",
+    ]
+    ids = [group_id_of(i) for i in instances]
+    assert len(set(ids)) == len(ids), ids
+    for found in ids:
+        assert GROUP_ID.match(found) and "--" not in found and not found.endswith("-"), found
+    assert group_id_of(instances[0]) == group_id_of(instances[0])
 
 
 def test_a_token_rotation_updates_the_group_in_place() -> None:
