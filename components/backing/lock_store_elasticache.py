@@ -10,7 +10,8 @@ The auth token is the stack's lock-store password (Secret `rasa-lock-store`, cou
 strategy ROTATE (terraform-provider-aws internal/service/elasticache/replication_group.go: auth_token
 is not ForceNew and is applied after the other modifications, immediately): ElastiCache accepts
 the new token beside the previous one, so the assistant's pods keep working while they roll onto
-it (`SET`, which drops the old token, is refused by ElastiCache unless a ROTATE came first).
+it (`SET`, which drops the old token, is refused by ElastiCache unless a ROTATE came first). The old
+token stays valid afterwards too; docs/operations.md has the `SET` that revokes a leaked one.
 """
 
 from __future__ import annotations
