@@ -171,7 +171,9 @@ def test_a_restore_reopens_studios_databases_and_the_tracker_job_closes_them_aga
     run(pg, jobs("dev")["studio"], admin, STUDIO_PASSWORD)
     run(pg, tracker_job("dev"), admin, TRACKER_PASSWORD)
     assert refused(pg, "rasa", TRACKER_PASSWORD, "studio") is not None
-    recreate = f"psql -X -q -v ON_ERROR_STOP=1 --dbname postgres -v db=studio -v owner=studio <<'SQL'{RECREATE_SQL}SQL\n"
+    recreate = (
+        f"psql -X -q -v ON_ERROR_STOP=1 --dbname postgres -v db=studio -v owner=studio <<'SQL'{RECREATE_SQL}SQL\n"
+    )
     done = pg.sh(recreate, pg.env(*admin))
     assert done.returncode == 0, done.stderr
     assert refused(pg, "rasa", TRACKER_PASSWORD, "studio") is None

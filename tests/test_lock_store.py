@@ -22,9 +22,9 @@ from typing import Any, cast
 
 import pytest
 
-from config import validate
 from components.backing.lock_store_elasticache import group_id
 from components.context import Context
+from config import validate
 from config.sizing import memory_bytes
 from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
