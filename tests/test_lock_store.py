@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -25,6 +26,7 @@ import pytest
 from components.backing.lock_store_elasticache import group_id
 from components.context import Context
 from config import validate
+from config.lock_store import windows_overlap
 from config.sizing import memory_bytes
 from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
@@ -386,3 +388,26 @@ def test_bad_lock_store_config_is_refused_naming_its_key(raw: dict[str, Any], ke
 )
 def test_good_lock_store_config_is_accepted(raw: dict[str, Any]) -> None:
     assert validate(raw)[1] == []
+
+
+def test_window_overlap_agrees_with_counting_the_minutes_of_the_week() -> None:
+    """windows_overlap against a plain oracle: the set of minutes of the week each window covers."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    week = 7 * 1440
+
+    def minutes(start: int, length: int, period: int, repeat: int) -> set[int]:
+        return {(day * period + start + m) % week for day in range(repeat) for m in range(length)}
+
+    rng = random.Random(23)
+    for _ in range(300):
+        d_start, d_len = rng.randrange(1440), rng.choice([60, 61, 90, 240, 1439])
+        w_start, w_len = rng.randrange(week), rng.choice([60, 120, 600, 1440, 3000])
+        d_end, w_end = (d_start + d_len) % 1440, (w_start + w_len) % week
+
+        def hm(m: int) -> str:
+            return f"{m % 1440 // 60:02d}:{m % 60:02d}"
+
+        daily = f"{hm(d_start)}-{hm(d_end)}"
+        weekly = f"{days[w_start // 1440]}:{hm(w_start)}-{days[w_end // 1440]}:{hm(w_end)}"
+        expected = bool(minutes(d_start, d_len, 1440, 7) & minutes(w_start, w_len, week, 1))
+        assert windows_overlap(daily, weekly) is expected, (daily, weekly)
