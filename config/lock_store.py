@@ -97,7 +97,10 @@ class ElastiCacheLockStore(Model):
     engine: Literal["valkey", "redis"] = "valkey"
     """ElastiCache engine."""
     engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = "8.1"
-    """Engine version (major.minor): valkey 7.2 to 9.1, redis 7.0 or 7.1. Upgrades apply in place; a downgrade replaces the group."""
+    """
+    Engine version (major.minor): valkey 7.2 to 9.1, redis 7.0 or 7.1. Upgrades apply in place (a new major with its
+    default parameter group in the same request); a downgrade replaces the group.
+    """
     node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = "cache.t4g.small"
     """Cache node type of a current generation (t3, t4g, m5, m6g, m7g, r5, r6g, r7g, c7gn)."""
     replicas_per_shard: Annotated[int, Field(ge=0, le=5)] = 1

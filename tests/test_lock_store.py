@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import pytest
 
-from components.backing.lock_store_elasticache import group_id
+from components.backing.lock_store_elasticache import default_parameter_group, group_id
 from components.context import Context
 from config import validate
 from config.lock_store import windows_overlap
@@ -291,6 +291,25 @@ def test_a_token_rotation_updates_the_group_in_place() -> None:
     assert step.op == "update", p.table()
     old, new = one(before, GROUP), one(after, GROUP)
     assert {k for k in new.inputs if new.inputs[k] != old.inputs[k]} == {"authToken"}
+
+
+def test_a_major_engine_upgrade_names_the_new_versions_parameter_group_in_the_same_update() -> None:
+    """ElastiCache refuses a new major version under the old family's parameter group ("Expected a
+    parameter group of family valkey8 but found one of family valkey7"); the provider sends both in
+    one ModifyReplicationGroup when both inputs change (replication_group.go Update)."""
+    before, after = prod(), run_stack("prod", *ELASTICACHE, 'assistant.lockStore.engineVersion="9.0"')
+    assert one(before, GROUP).inputs["parameterGroupName"] == "default.valkey8"
+    p = plan.diff(before, after)
+    assert p.losses() == [] and p.stopped() == [] and p.replaced() == [], p.table()
+    old, new = one(before, GROUP), one(after, GROUP)
+    assert {k for k in new.inputs if new.inputs[k] != old.inputs[k]} == {"engineVersion", "parameterGroupName"}
+    assert (new.inputs["engineVersion"], new.inputs["parameterGroupName"]) == ("9.0", "default.valkey9")
+    # ElastiCache's default group names: `default.` and the version's family.
+    assert [default_parameter_group(*v) for v in (("valkey", "7.2"), ("valkey", "8.2"), ("redis", "7.1"))] == [
+        "default.valkey7",
+        "default.valkey8",
+        "default.redis7",
+    ]
 
 
 def test_a_force_new_change_of_the_group_is_stopped_by_protection() -> None:

@@ -42,6 +42,19 @@ _DIGEST_LENGTH = 6
 TIMEOUTS = pulumi.CustomTimeouts(create="60m", update="40m", delete="45m")
 
 
+def default_parameter_group(engine: str, engine_version: str) -> str:
+    """ElastiCache's own parameter group for the version: `default.` and its family (valkey7,
+    valkey8, valkey9, redis7; terraform-provider-aws internal/service/elasticache/diff.go
+    defaultCacheParameterGroupFamily), cluster mode off.
+
+    Named rather than left to ElastiCache: unset, the group keeps the family it was created with,
+    and ModifyReplicationGroup refuses a new major version under it ("Expected a parameter group
+    of family valkey8 but found one of family valkey7", aws-samples/dify-self-hosted-on-aws#24).
+    Named, the new version and its group go in the same request.
+    """
+    return f"default.{engine}{engine_version.split('.')[0]}"
+
+
 def group_id(ctx: Context) -> str:
     """The replication group's id: the stack's AWS name, or, past 40 characters, its head and a digest of all of it.
 
@@ -107,6 +120,7 @@ class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
             description=f"{identifier}: Rasa's conversation locks",
             engine=cfg.engine,
             engine_version=cfg.engine_version,
+            parameter_group_name=default_parameter_group(cfg.engine, cfg.engine_version),
             node_type=cfg.node_type,
             cluster_mode="disabled",
             num_cache_clusters=1 + cfg.replicas_per_shard,
