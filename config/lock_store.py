@@ -42,17 +42,39 @@ WEEKLY_WINDOW = rf"^{_DAY}:{_TIME}-{_DAY}:{_TIME}$"
 DAILY_WINDOW = rf"^{_TIME}-{_TIME}$"
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY = 1440
+WEEK = 7 * DAY
+
+
 def window_minutes(window: str) -> int:
     """Length of a daily (`hh:mm-hh:mm`) or weekly (`ddd:hh:mm-ddd:hh:mm`) window, across midnight or the week's end."""
-    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
     def minute(point: str) -> int:
         *day, hours, minutes = point.split(":")
-        return (days.index(day[0]) * 1440 if day else 0) + int(hours) * 60 + int(minutes)
+        return (DAYS.index(day[0]) * DAY if day else 0) + int(hours) * 60 + int(minutes)
 
     start, end = window.split("-")
-    span = 7 * 1440 if start[0].isalpha() else 1440
+    span = WEEK if start[0].isalpha() else DAY
     return (minute(end) - minute(start)) % span
+
+
+def window_start(window: str) -> int:
+    """Minutes from Monday 00:00 (weekly) or midnight (daily) to the window's start."""
+    *day, hours, minutes = window.split("-")[0].split(":")
+    return (DAYS.index(day[0]) * DAY if day else 0) + int(hours) * 60 + int(minutes)
+
+
+def windows_overlap(daily: str, weekly: str) -> bool:
+    """Whether a daily window meets a weekly one on any day of the week (both half-open, UTC)."""
+    weekly_start, weekly_length = window_start(weekly), window_minutes(weekly)
+    daily_start, daily_length = window_start(daily), window_minutes(daily)
+    for day in range(7):
+        # On a circle of one week: either window starts inside the other.
+        offset = (weekly_start - (day * DAY + daily_start)) % WEEK
+        if offset < daily_length or (WEEK - offset) % WEEK < weekly_length:
+            return True
+    return False
 
 
 class InMemoryLockStore(Model):
@@ -75,7 +97,10 @@ class ElastiCacheLockStore(Model):
     engine: Literal["valkey", "redis"] = "valkey"
     """ElastiCache engine."""
     engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = "8.1"
-    """Engine version (major.minor): valkey 7.2 to 9.1, redis 7.0 or 7.1. Upgrades apply in place; a downgrade replaces the group."""
+    """
+    Engine version (major.minor): valkey 7.2 to 9.1, redis 7.0 or 7.1. Upgrades apply in place (a new major with its
+    default parameter group in the same request); a downgrade replaces the group.
+    """
     node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = "cache.t4g.small"
     """Cache node type of a current generation (t3, t4g, m5, m6g, m7g, r5, r6g, r7g, c7gn)."""
     replicas_per_shard: Annotated[int, Field(ge=0, le=5)] = 1
@@ -83,7 +108,7 @@ class ElastiCacheLockStore(Model):
     snapshot_retention_days: Annotated[int, Field(ge=0, le=35)] = 1
     """Daily snapshots kept; 0: none."""
     snapshot_window: Annotated[str, Field(pattern=DAILY_WINDOW)] | None = None
-    """Daily snapshot window, UTC (`hh24:mi-hh24:mi`, at least 60 minutes); unset: ElastiCache picks one."""
+    """Daily snapshot window, UTC (`hh24:mi-hh24:mi`, at least 60 minutes, clear of maintenanceWindow); unset: ElastiCache picks one."""
     maintenance_window: Annotated[str, Field(pattern=WEEKLY_WINDOW)] | None = None
     """Weekly maintenance window, UTC (`ddd:hh24:mi-ddd:hh24:mi`, lower case); unset: ElastiCache picks one."""
     apply_immediately: bool = False
@@ -112,6 +137,18 @@ class ElastiCacheLockStore(Model):
         for key, window in (("snapshotWindow", self.snapshot_window), ("maintenanceWindow", self.maintenance_window)):
             if window is not None and window_minutes(window) < 60:
                 raise InvalidKey(key, f"{window} is shorter than the 60 minutes ElastiCache requires")
+        # ElastiCache refuses a snapshot window that overlaps the maintenance window ("The snapshot
+        # window and maintenance window must not overlap", hashicorp/terraform#17247), at apply time.
+        if (
+            self.snapshot_window is not None
+            and self.maintenance_window is not None
+            and windows_overlap(self.snapshot_window, self.maintenance_window)
+        ):
+            raise InvalidKey(
+                "snapshotWindow",
+                f"{self.snapshot_window} overlaps maintenanceWindow {self.maintenance_window}: ElastiCache refuses "
+                "a snapshot window that overlaps the maintenance window",
+            )
         return self
 
     def zone_count(self, stack_zones: int) -> int:

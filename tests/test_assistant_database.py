@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from components.backing.postgresql_backup import RECREATE_SQL
 from tests import postgres_server
 from tests.harness import manifests, run_stack
 from tests.postgres_server import SUPERUSER, SUPERUSER_PASSWORD, Server
@@ -156,3 +157,26 @@ def test_without_closing_studios_databases_the_tracker_role_would_connect(server
     run(pg, jobs("dev")["studio"], admin, STUDIO_PASSWORD)
     run(pg, ShellScript(tracker.origin, head, tracker.shell, tracker.env), admin, TRACKER_PASSWORD)
     assert refused(pg, "rasa", TRACKER_PASSWORD, "studio") is None
+
+
+@pytest.mark.slow
+def test_a_restore_reopens_studios_databases_and_the_tracker_job_closes_them_again(
+    servers: dict[str, Server],
+) -> None:
+    """The restore Job (postgresql_backup.py RECREATE_SQL) drops and re-creates Studio's databases
+    with PostgreSQL's defaults, CONNECT for PUBLIC included; the tracker Job, which re-runs after a
+    restore (its name carries the restored backup's), closes them again."""
+    pg = _reset(servers["18"])
+    admin = (SUPERUSER, SUPERUSER_PASSWORD)
+    run(pg, jobs("dev")["studio"], admin, STUDIO_PASSWORD)
+    run(pg, tracker_job("dev"), admin, TRACKER_PASSWORD)
+    assert refused(pg, "rasa", TRACKER_PASSWORD, "studio") is not None
+    recreate = (
+        f"psql -X -q -v ON_ERROR_STOP=1 --dbname postgres -v db=studio -v owner=studio <<'SQL'{RECREATE_SQL}SQL\n"
+    )
+    done = pg.sh(recreate, pg.env(*admin))
+    assert done.returncode == 0, done.stderr
+    assert refused(pg, "rasa", TRACKER_PASSWORD, "studio") is None
+    run(pg, tracker_job("dev"), admin, TRACKER_PASSWORD)
+    assert "permission denied for database" in (refused(pg, "rasa", TRACKER_PASSWORD, "studio") or "")
+    assert writes(pg, "studio", STUDIO_PASSWORD, "studio")

@@ -11,16 +11,22 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
+import re
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
+from components.backing.lock_store_elasticache import default_parameter_group, group_id
+from components.context import Context
 from config import validate
+from config.lock_store import windows_overlap
 from config.sizing import memory_bytes
 from policy.rules import RuleContext, check_resource
 from tests.harness import containers, env_of, find, manifests, run_stack, stack_input
@@ -242,10 +248,38 @@ def test_elasticache_encrypts_both_ways_with_a_token_and_admits_only_the_clients
     value = password(run)
     (secret,) = [r for r in run.by_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == NAME]
     assert value in json.dumps(secret.inputs["stringData"])
-    assert 16 <= len(value) <= 128 and not set(value) & set('@"/ ')
+    # ElastiCache's own rule (User Guide, AUTH): 16-128 printable, non-alphanumerics only !&#$^<>-.
+    assert 16 <= len(value) <= 128 and all(c.isascii() and (c.isalnum() or c in "!&#$^<>-") for c in value)
     assert not [
         m for m in manifests(run) if m["metadata"]["name"] == NAME and m["kind"] in ("Deployment", "StatefulSet")
     ]
+
+
+# terraform-provider-aws internal/service/elasticache/replication_group.go validateReplicationGroupID.
+GROUP_ID = re.compile(r"^[A-Za-z][0-9A-Za-z-]{0,39}$")
+
+
+def group_id_of(instance: str) -> str:
+    return group_id(cast(Context, SimpleNamespace(instance=instance)))
+
+
+def test_the_group_id_fits_elasticache_and_stays_unique_for_long_instances() -> None:
+    """A DNS-label instance may be 63 characters; a plain cut at 40 leaves 28 of them, so two
+    stacks in one account could ask for the same id and the second `pulumi up` fail half-way."""
+    # Short names keep the plain form (no digest): what a stack's name already is.
+    assert group_id_of("prod") == "rasa-studio-prod-lock-store"
+    instances = [
+        "customer-a-production-eu-west-1",
+        "customer-a-production-eu-central-1",
+        "customer-a-production-eu-west-1-blue",
+        "x" * 63,
+        "a-" * 31 + "b",
+    ]
+    ids = [group_id_of(i) for i in instances]
+    assert len(set(ids)) == len(ids), ids
+    for found in ids:
+        assert GROUP_ID.match(found) and "--" not in found and not found.endswith("-"), found
+    assert group_id_of(instances[0]) == group_id_of(instances[0])
 
 
 def test_a_token_rotation_updates_the_group_in_place() -> None:
@@ -257,6 +291,25 @@ def test_a_token_rotation_updates_the_group_in_place() -> None:
     assert step.op == "update", p.table()
     old, new = one(before, GROUP), one(after, GROUP)
     assert {k for k in new.inputs if new.inputs[k] != old.inputs[k]} == {"authToken"}
+
+
+def test_a_major_engine_upgrade_names_the_new_versions_parameter_group_in_the_same_update() -> None:
+    """ElastiCache refuses a new major version under the old family's parameter group ("Expected a
+    parameter group of family valkey8 but found one of family valkey7"); the provider sends both in
+    one ModifyReplicationGroup when both inputs change (replication_group.go Update)."""
+    before, after = prod(), run_stack("prod", *ELASTICACHE, 'assistant.lockStore.engineVersion="9.0"')
+    assert one(before, GROUP).inputs["parameterGroupName"] == "default.valkey8"
+    p = plan.diff(before, after)
+    assert p.losses() == [] and p.stopped() == [] and p.replaced() == [], p.table()
+    old, new = one(before, GROUP), one(after, GROUP)
+    assert {k for k in new.inputs if new.inputs[k] != old.inputs[k]} == {"engineVersion", "parameterGroupName"}
+    assert (new.inputs["engineVersion"], new.inputs["parameterGroupName"]) == ("9.0", "default.valkey9")
+    # ElastiCache's default group names: `default.` and the version's family.
+    assert [default_parameter_group(*v) for v in (("valkey", "7.2"), ("valkey", "8.2"), ("redis", "7.1"))] == [
+        "default.valkey7",
+        "default.valkey8",
+        "default.redis7",
+    ]
 
 
 def test_a_force_new_change_of_the_group_is_stopped_by_protection() -> None:
@@ -312,6 +365,22 @@ ONE_SUBNET = {**AWS, "subnetIds": AWS["subnetIds"][:1]}
         (elasticache(snapshotWindow="25:00-26:00"), "assistant.lockStore.snapshotWindow", "match"),
         (elasticache(snapshotWindow="03:00-03:30"), "assistant.lockStore.snapshotWindow", "60 minutes"),
         (elasticache(maintenanceWindow="sun:23:30-mon:00:15"), "assistant.lockStore.maintenanceWindow", "60 minutes"),
+        # ElastiCache refuses overlapping windows at apply time; across midnight and the week's end too.
+        (
+            elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="23:30-00:30"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps maintenanceWindow",
+        ),
+        (
+            elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="00:15-01:15"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps",
+        ),
+        (
+            elasticache(maintenanceWindow="wed:02:00-wed:05:00", snapshotWindow="04:59-06:00"),
+            "assistant.lockStore.snapshotWindow",
+            "overlaps",
+        ),
         (elasticache(ONE_SUBNET), "assistant.lockStore.replicasPerShard", "2 availability zones"),
         (elasticache(replicasPerShard=6), "assistant.lockStore.replicasPerShard", "<= 5"),
         (elasticache({**AWS, "clientSecurityGroupIds": []}), "aws.clientSecurityGroupIds", "elasticache"),
@@ -330,8 +399,34 @@ def test_bad_lock_store_config_is_refused_naming_its_key(raw: dict[str, Any], ke
         elasticache(),
         elasticache(ONE_SUBNET, replicasPerShard=0),
         elasticache(engine="redis", engineVersion="7.1", nodeType="cache.m7g.2xlarge"),
-        elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="23:30-00:30"),
+        elasticache(maintenanceWindow="sun:23:30-mon:00:30", snapshotWindow="00:30-01:30"),
+        elasticache(maintenanceWindow="wed:03:00-wed:04:00", snapshotWindow="23:30-00:30"),
+        # Back to back is not an overlap.
+        elasticache(maintenanceWindow="sat:22:00-sun:03:00", snapshotWindow="03:00-04:00"),
     ],
 )
 def test_good_lock_store_config_is_accepted(raw: dict[str, Any]) -> None:
     assert validate(raw)[1] == []
+
+
+def test_window_overlap_agrees_with_counting_the_minutes_of_the_week() -> None:
+    """windows_overlap against a plain oracle: the set of minutes of the week each window covers."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    week = 7 * 1440
+
+    def minutes(start: int, length: int, period: int, repeat: int) -> set[int]:
+        return {(day * period + start + m) % week for day in range(repeat) for m in range(length)}
+
+    rng = random.Random(23)
+    for _ in range(300):
+        d_start, d_len = rng.randrange(1440), rng.choice([60, 61, 90, 240, 1439])
+        w_start, w_len = rng.randrange(week), rng.choice([60, 120, 600, 1440, 3000])
+        d_end, w_end = (d_start + d_len) % 1440, (w_start + w_len) % week
+
+        def hm(m: int) -> str:
+            return f"{m % 1440 // 60:02d}:{m % 60:02d}"
+
+        daily = f"{hm(d_start)}-{hm(d_end)}"
+        weekly = f"{days[w_start // 1440]}:{hm(w_start)}-{days[w_end // 1440]}:{hm(w_end)}"
+        expected = bool(minutes(d_start, d_len, 1440, 7) & minutes(w_start, w_len, week, 1))
+        assert windows_overlap(daily, weekly) is expected, (daily, weekly)

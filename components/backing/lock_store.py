@@ -29,7 +29,9 @@ def credentials(name: str, ctx: Context, parent: pulumi.Resource) -> tuple[rando
     """The generated password and Secret `rasa-lock-store` that holds it.
 
     Letters and digits only (generated_password): inside ElastiCache's auth-token rules (16 to
-    128 printable characters, none of `@ " /`) and safe in the server's config line.
+    128 printable characters, the only others `!&#$^<>-`: Amazon ElastiCache User Guide,
+    "Authenticating with the Valkey and Redis OSS AUTH command"; terraform-provider-aws only refuses
+    `@ " /`) and safe in the server's config line.
     """
     password = generated_password(f"{name}-password", ctx.config.password_rotation.lock_store_password, parent)
     value: pulumi.Output[str] = pulumi.Output.secret(password.result)

@@ -10,7 +10,8 @@ The auth token is the stack's lock-store password (Secret `rasa-lock-store`, cou
 strategy ROTATE (terraform-provider-aws internal/service/elasticache/replication_group.go: auth_token
 is not ForceNew and is applied after the other modifications, immediately): ElastiCache accepts
 the new token beside the previous one, so the assistant's pods keep working while they roll onto
-it (`SET`, which drops the old token, is refused by ElastiCache unless a ROTATE came first).
+it (`SET`, which drops the old token, is refused by ElastiCache unless a ROTATE came first). The old
+token stays valid afterwards too; docs/operations.md has the `SET` that revokes a leaked one.
 """
 
 from __future__ import annotations
@@ -30,13 +31,42 @@ from ..interfaces import LockStore, SecretRef
 from ..names import LOCK_STORE_PASSWORD_KEY, LOCK_STORE_SECRET
 from ..ports import REDIS_PORT
 from .aws_common import clients_only_security_group, customer_key
-from .common import aws_name, stateful
+from .common import aws_name, spec_hash, stateful
 
 # ElastiCache's replication group ids are at most 40 characters (validateReplicationGroupID).
 GROUP_ID_LENGTH = 40
+# Digest characters kept when the name must be cut (16M values: two instances in an account collide by chance only).
+_DIGEST_LENGTH = 6
 # terraform-provider-aws' defaults (replication_group.go Timeouts: 60m, 40m, 45m), stated so the CI
 # job's limit can be derived from them (tools/critical_path.py), as RDS and MSK do.
 TIMEOUTS = pulumi.CustomTimeouts(create="60m", update="40m", delete="45m")
+
+
+def default_parameter_group(engine: str, engine_version: str) -> str:
+    """ElastiCache's own parameter group for the version: `default.` and its family (valkey7,
+    valkey8, valkey9, redis7; terraform-provider-aws internal/service/elasticache/diff.go
+    defaultCacheParameterGroupFamily), cluster mode off.
+
+    Named rather than left to ElastiCache: unset, the group keeps the family it was created with,
+    and ModifyReplicationGroup refuses a new major version under it ("Expected a parameter group
+    of family valkey8 but found one of family valkey7", aws-samples/dify-self-hosted-on-aws#24).
+    Named, the new version and its group go in the same request.
+    """
+    return f"default.{engine}{engine_version.split('.')[0]}"
+
+
+def group_id(ctx: Context) -> str:
+    """The replication group's id: the stack's AWS name, or, past 40 characters, its head and a digest of all of it.
+
+    A plain cut keeps only "rasa-studio-" and the first 28 characters of `instance` (a DNS label: up
+    to 63), so two stacks whose instances share those (`customer-a-production-eu-west-1` and
+    `...-eu-central-1`) would ask for one id, and the second `pulumi up` would fail half-applied.
+    """
+    full = aws_name(ctx, "lock-store", max_length=255)
+    if len(full) <= GROUP_ID_LENGTH:
+        return full
+    head = full[: GROUP_ID_LENGTH - _DIGEST_LENGTH - 1].rstrip("-")
+    return f"{head}-{spec_hash(full, _DIGEST_LENGTH)}"
 
 
 class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
@@ -60,7 +90,7 @@ class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
     ) -> None:
         super().__init__("rasa-studio:backing:ElastiCacheLockStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        identifier = aws_name(ctx, "lock-store", GROUP_ID_LENGTH)
+        identifier = group_id(ctx)
         subnets: pulumi.Input[Sequence[str]] = list(cfg.subnet_ids) if cfg.subnet_ids is not None else aws.subnet_ids
         replicated = cfg.replicas_per_shard > 0
 
@@ -90,6 +120,7 @@ class ElastiCacheLockStoreGroup(pulumi.ComponentResource):
             description=f"{identifier}: Rasa's conversation locks",
             engine=cfg.engine,
             engine_version=cfg.engine_version,
+            parameter_group_name=default_parameter_group(cfg.engine, cfg.engine_version),
             node_type=cfg.node_type,
             cluster_mode="disabled",
             num_cache_clusters=1 + cfg.replicas_per_shard,

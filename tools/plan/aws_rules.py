@@ -460,6 +460,7 @@ IN_PLACE: dict[str, dict[str, str]] = {
         "numCacheClusters": "no ForceNew; Increase/DecreaseReplicaCount",
         "nodeType": "no ForceNew; ModifyReplicationGroup CacheNodeType (in the window unless applyImmediately)",
         "multiAzEnabled": "no ForceNew; ModifyReplicationGroup MultiAZEnabled",
+        "parameterGroupName": "no ForceNew; ModifyReplicationGroup CacheParameterGroupName, in the request with EngineVersion",
     },
     "aws:msk/cluster:Cluster": {
         "clientAuthentication": "no ForceNew anywhere in the block; UpdateSecurity",
