@@ -231,6 +231,10 @@ def _tag_as_text(value: object) -> object:
     return value
 
 
+# For a version a model keeps as text (an engine's "8.1"): an unquoted number is refused with the hint.
+version_as_text = _tag_as_text
+
+
 def _image_tag(value: str) -> str:
     if value == "latest":
         raise ValueError("must pin a version; 'latest' changes under your feet")

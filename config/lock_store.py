@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .aws import SubnetId
-from .base import Host, ImageRepository, ImageTag, Model, Port, Resources, SecretKeyRef
+from .base import Host, ImageRepository, ImageTag, Model, Port, Resources, SecretKeyRef, version_as_text
 from .errors import InvalidKey
 from .pods import PodSettings
 
@@ -96,7 +96,7 @@ class ElastiCacheLockStore(Model):
     mode: Literal["elasticache"]
     engine: Literal["valkey", "redis"] = "valkey"
     """ElastiCache engine."""
-    engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = "8.1"
+    engine_version: Annotated[str, BeforeValidator(version_as_text), Field(pattern=r"^\d+\.\d+$")] = "8.1"
     """
     Engine version (major.minor): valkey 7.2 to 9.1, redis 7.0 or 7.1. Upgrades apply in place (a new major with its
     default parameter group in the same request); a downgrade replaces the group.

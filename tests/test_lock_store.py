@@ -358,6 +358,8 @@ ONE_SUBNET = {**AWS, "subnetIds": AWS["subnetIds"][:1]}
     [
         (elasticache(engine="redis", engineVersion="6.2"), "assistant.lockStore.engineVersion", "7.0, 7.1"),
         (elasticache(engineVersion="7.1"), "assistant.lockStore.engineVersion", "valkey"),
+        # Unquoted in YAML (or --set) 9.0 is a number; the message says to quote it.
+        (elasticache(engineVersion=9.0), "assistant.lockStore.engineVersion", "quote the version"),
         (elasticache(nodeType="cache.t2.micro"), "assistant.lockStore.nodeType", "current generation"),
         (elasticache(nodeType="cache.t4g.large"), "assistant.lockStore.nodeType", "size"),
         (elasticache(nodeType="cache.r6gd.xlarge"), "assistant.lockStore.nodeType", "family"),
