@@ -44,7 +44,7 @@ EVENT_BROKER_KEYS = {
 # https://rasa.com/docs/reference/integrations/tracker-stores (SQLTrackerStore configuration parameters).
 TRACKER_STORE_KEYS = {"type", "dialect", "url", "port", "db", "username", "password", "query", "login_db", "driver"}
 # https://rasa.com/docs/reference/integrations/lock-stores (RedisLockStore parameters).
-LOCK_STORE_KEYS = {"type", "url", "port", "db", "password", "use_ssl", "key_prefix", "socket_timeout"}
+LOCK_STORE_KEYS = {"type", "url", "port", "db", "username", "password", "use_ssl", "key_prefix", "socket_timeout"}
 # https://rasa.com/docs/reference/integrations/action-server/actions (action_endpoint).
 ACTION_ENDPOINT_KEYS = {"url", "token", "cafile"}
 # The top-level keys of endpoints.yml this stack may write (`models` is not one: the model comes
@@ -102,7 +102,9 @@ def test_the_assistant_produces_where_event_ingestion_consumes(sets: tuple[str, 
     broker = endpoints_of(run)["event_broker"]
     ingestion = ingestion_env(run)
     assert broker["topic"] == ingestion["KAFKA_TOPIC"]["value"]
-    assert ",".join(broker["url"]) == ingestion["KAFKA_BROKER_ADDRESS"]["value"]
+    # Rasa hands `url` to confluent-kafka as `bootstrap.servers` (rasa/core/brokers/kafka.py), which
+    # makes a string of it with str(): what librdkafka gets must be event ingestion's broker list.
+    assert str(broker["url"]) == ingestion["KAFKA_BROKER_ADDRESS"]["value"]
     # Its own principal, never Studio's.
     assert broker["sasl_username"] == "assistant" != ingestion["KAFKA_SASL_USERNAME"]["value"]
     assert broker["partition_by_sender"] is True
@@ -163,7 +165,7 @@ def test_studios_kafka_change_reaches_the_assistant_in_the_same_render() -> None
     changed = run_config("dev", external)
     before, after = endpoints_of(base)["event_broker"], endpoints_of(changed)["event_broker"]
     assert before != after
-    assert after["url"] == ["kafka-1.example.com:9093", "kafka-2.example.com:9093"]
+    assert after["url"] == "kafka-1.example.com:9093,kafka-2.example.com:9093"
     assert after["security_protocol"] == "SASL_SSL" and after["sasl_mechanism"] == "PLAIN"
     assert after["sasl_username"] == "bot-producer"
     assert after["ssl_cafile"] == "/etc/ssl/kafka/ca.crt" and after["ssl_check_hostname"] is True
@@ -192,8 +194,8 @@ def _backing(topic: str) -> AssistantBacking:
 def test_the_topic_is_the_one_the_backing_services_hand_over() -> None:
     for topic in ("rasa-events", "another-topic"):
         backing = _backing(topic)
-        broker = ep.event_broker(backing.kafka, "b-1:9096,b-2:9096", "assistant", backing.topic)
-        assert broker["topic"] == topic and broker["url"] == ["b-1:9096", "b-2:9096"]
+        broker = ep.event_broker(backing.kafka, "b-1:9096, b-2:9096", "assistant", backing.topic)
+        assert broker["topic"] == topic and str(broker["url"]) == "b-1:9096,b-2:9096"
     tracker = ep.tracker_store(_backing("t").tracker, "db.internal", "rasa")
     assert tracker["query"] == {"sslmode": "verify-full"}
     lock = ep.lock_store(_backing("t").lock_store, "redis.internal")  # type: ignore[arg-type]
@@ -203,6 +205,7 @@ def test_the_topic_is_the_one_the_backing_services_hand_over() -> None:
         "port": 6379,
         "db": 0,
         "use_ssl": True,
+        "username": "default",
         "password": "${REDIS_PASSWORD}",
     }
 

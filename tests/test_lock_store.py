@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from config import validate
 from config.sizing import memory_bytes
@@ -178,6 +179,13 @@ def test_the_rendered_script_starts_a_server_that_only_answers_with_the_password
             time.sleep(0.05)
         assert answers(secret)
         assert not answers("wrongWrongWrong123") and not answers(None)
+        # The assistant logs in as its endpoints.yml says: user and password (Rasa Pro 3.16 refuses
+        # a password alone, rasa/core/lock_store.py RedisLockStoreConfig.verify_username_password).
+        lock = yaml.safe_load(find(dev(), "ConfigMap", "rasa-config")["data"]["endpoints.yml"])["lock_store"]
+        as_rasa = [CLI, "-p", str(port), "--no-auth-warning", "--user", str(lock.get("username")), "--pass", secret]
+        assert subprocess.run([*as_rasa, "ping"], capture_output=True, text=True, timeout=10).stdout.strip() == "PONG"
+        wrong_user = [*as_rasa[:5], "nobody", *as_rasa[6:], "ping"]
+        assert subprocess.run(wrong_user, capture_output=True, text=True, timeout=10).stdout.strip() != "PONG"
 
         def setting(name: str) -> str:
             argv = [CLI, "-p", str(port), "config", "get", name]
@@ -213,6 +221,16 @@ def test_the_script_refuses_a_password_it_could_not_quote(tmp_path: Path) -> Non
 
 
 # --- ElastiCache ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_rasa_pro_accepts_the_lock_store_it_is_given(stack: str) -> None:
+    """Rasa Pro 3.16's RedisLockStoreConfig (rasa/core/lock_store.py in the rasa-pro 3.16.2 wheel):
+    without IAM, a username and a password both or neither, else Rasa stops at start."""
+    run = dev() if stack == "dev" else prod()
+    lock = yaml.safe_load(find(run, "ConfigMap", "rasa-config")["data"]["endpoints.yml"])["lock_store"]
+    assert lock["type"] == "redis" and lock["password"] == "${REDIS_PASSWORD}"
+    assert bool(lock.get("username")) == bool(lock.get("password"))
 
 
 def test_elasticache_encrypts_both_ways_with_a_token_and_admits_only_the_clients() -> None:

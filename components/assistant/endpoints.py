@@ -34,6 +34,8 @@ REDIS_PASSWORD_ENV = names.LOCK_STORE_PASSWORD_KEY
 # libpq connection parameters (postgresql.org/docs/current/libpq-connect.html) Studio's
 # Database.query may carry; Rasa passes `query` to SQLAlchemy's URL, and so to psycopg2.
 LIBPQ_PARAMETERS = frozenset({"sslmode", "sslrootcert", "connect_timeout", "application_name", "target_session_attrs"})
+# The user `AUTH <password>` authenticates as (Redis ACLs, redis.io/docs/latest/operate/oss_and_stack/management/security/acl).
+REDIS_DEFAULT_USER = "default"
 # rasa-sdk's webhook path.
 ACTION_WEBHOOK_PATH = "/webhook"
 
@@ -42,9 +44,12 @@ def from_env(variable: str) -> str:
     return "${" + variable + "}"
 
 
-def brokers(bootstrap_servers: str) -> list[str]:
-    """`host:port,host:port` as the list of `url[:port]` strings the Kafka broker accepts."""
-    return [b.strip() for b in bootstrap_servers.split(",") if b.strip()]
+def brokers(bootstrap_servers: str) -> str:
+    """`host:port,host:port`, one string: Rasa hands `url` to confluent-kafka as `bootstrap.servers`
+    unchanged (rasa/core/brokers/kafka.py, `_get_kafka_config`), and confluent-kafka turns a value
+    into a string with str(), so a YAML list would reach librdkafka as `['host:port', ...]`, brackets
+    and quotes in the host names. The list its docstring still allows dates from kafka-python."""
+    return ",".join(b.strip() for b in bootstrap_servers.split(",") if b.strip())
 
 
 def sasl(kafka: Kafka) -> bool:
@@ -97,8 +102,14 @@ def tracker_store(tracker: Database, host: str, database: str) -> dict[str, Any]
 
 
 def lock_store(store: LockStore, host: str) -> dict[str, Any]:
+    """RedisLockStore. `url`, not `host`: Rasa Pro 3.11 passes `host=url` next to the other keys (a
+    `host` key would be given twice); 3.16 still maps `url` to `host`, with a deprecation warning."""
     found: dict[str, Any] = {"type": "redis", "url": host, "port": store.port, "db": store.db, "use_ssl": store.tls}
     if store.password is not None:
+        # Rasa Pro 3.16 refuses a password without a username (RedisLockStoreConfig,
+        # verify_username_password); `default` is the user a bare AUTH password logs in as (Redis
+        # 6 ACLs, Valkey), and Rasa has passed `username` to redis-py since 3.6.10.
+        found["username"] = REDIS_DEFAULT_USER
         found["password"] = from_env(REDIS_PASSWORD_ENV)
     return found
 
