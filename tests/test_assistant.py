@@ -51,7 +51,7 @@ ACTION_ENDPOINT_KEYS = {"url", "token", "cafile"}
 # from the bucket).
 ENDPOINTS_KEYS = {"event_broker", "tracker_store", "lock_store", "action_endpoint"}
 
-ON = ("assistant.enabled=true", "assistant.assistantId=support-bot", "assistant.model.path=models/support-bot.tar.gz")
+ON = ("assistant.enabled=true", "assistant.assistantId=support-bot", "assistant.model.path=support-bot.tar.gz")
 EMBEDDED = ("studio.version=1.17.0-latest", "modelService.architecture=embedded")
 ACTIONS = ("assistant.actionServer.image=registry.example.com/actions", "assistant.actionServer.tag=v1")
 EXTERNAL_REDIS = ("assistant.lockStore.mode=external", "assistant.lockStore.host=redis.example.com")
@@ -216,7 +216,7 @@ def test_rasa_runs_as_charts_rasa_runs_it() -> None:
     assert container["args"][:3] == ["run", "--port", "5005"]
     assert "--enable-api" not in container["args"]
     args = dict(zip(container["args"][1::2], container["args"][2::2], strict=False))
-    assert args["--model"] == "models/support-bot.tar.gz" and args["--remote-storage"] == "aws"
+    assert args["--model"] == "support-bot.tar.gz" and args["--remote-storage"] == "aws"
     for probe in (container["livenessProbe"], container["readinessProbe"]):
         assert probe["httpGet"] == {"path": "/", "port": 5005}
         assert (probe["initialDelaySeconds"], probe["periodSeconds"], probe["failureThreshold"]) == (15, 15, 6)
@@ -364,3 +364,33 @@ def test_the_opt_in_read_only_root_leaves_rasa_a_writable_working_directory() ->
     assert container["workingDir"] == "/tmp"
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp", "/etc/rasa"}
     assert "workingDir" not in rasa(run_stack("dev", *ON))
+
+
+# Rasa Pro's persistor (rasa/core/persistor.py, `Persistor.retrieve`), read in the rasa-pro wheels
+# on PyPI: these download only the file name of `--model`, from the bucket's root ...
+ROOT_ONLY = ("3.10.4-latest", "3.11.0", "3.11.13", "3.12.0.dev7", "3.12.12")
+# ... these the whole key.
+WHOLE_KEY = ("3.11.14", "3.12.13", "3.13.0", "3.16.2-latest")
+
+
+@pytest.mark.parametrize("tag", ROOT_ONLY + WHOLE_KEY)
+def test_a_model_in_a_folder_needs_a_rasa_pro_that_reads_whole_keys(tag: str) -> None:
+    folder = (*ON, "assistant.model.path=models/support-bot.tar.gz", f"assistant.image.tag={tag}")
+    _, problems = validate(stack_input("dev", *folder).plain)
+    refused = [p for p in problems if p.startswith("rasa-studio:assistant.model.path:")]
+    assert bool(refused) == (tag in ROOT_ONLY), problems
+    if refused:
+        assert "support-bot.tar.gz" in refused[0] and tag in refused[0]
+    # The bucket's top level works with every release; so does a tag without a version to compare.
+    for sets in ((*ON, f"assistant.image.tag={tag}"), (*folder, "assistant.image.tag=my-build")):
+        config, problems = validate(stack_input("dev", *sets).plain)
+        assert config is not None, problems
+
+
+def test_the_default_rasa_pro_of_each_studio_decides_too() -> None:
+    """Without assistant.image the model service's Rasa Pro runs the model: Studio 1.12's 3.12.5, 1.17's 3.16.2."""
+    folder = (*ON, "assistant.model.path=models/support-bot.tar.gz", "modelService.architecture=embedded")
+    _, problems = validate(stack_input("dev", *folder, "studio.version=1.12.0").plain)
+    assert any(p.startswith("rasa-studio:assistant.model.path:") and "3.12.5" in p for p in problems), problems
+    config, problems = validate(stack_input("dev", *folder, *EMBEDDED).plain)
+    assert config is not None, problems

@@ -34,7 +34,7 @@ from tools.shell_scripts import scripts
 ASSISTANT = (
     "assistant.enabled=true",
     "assistant.assistantId=shop",
-    "assistant.model.path=models/shop.tar.gz",
+    "assistant.model.path=shop.tar.gz",
     "assistant.replicas=2",
 )
 IN_CLUSTER = (*ASSISTANT, "assistant.lockStore.mode=in-cluster")
@@ -308,7 +308,7 @@ def test_moving_between_the_cluster_and_elasticache_keeps_the_secret_and_passwor
 
 # --- config ----------------------------------------------------------------------------------
 
-ON = {"enabled": True, "assistantId": "shop", "model": {"path": "models/shop.tar.gz"}, "replicas": 2}
+ON = {"enabled": True, "assistantId": "shop", "model": {"path": "shop.tar.gz"}, "replicas": 2}
 
 
 def elasticache(aws: dict[str, Any] = AWS, **fields: Any) -> dict[str, Any]:
