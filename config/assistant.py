@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # Studio's assistant names as `assistant_id` carries them in every event: letters, digits, `-`, `_`
 # (INFERRED from Studio's create-assistant form; a narrower set than YAML allows, never wider).
 ASSISTANT_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
+# A browser's Origin (scheme, host, optional port; no path), or `*` (rasa run --cors).
+CORS_ORIGIN = r"^(\*|https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?)$"
 # PostgreSQL identifiers the database-init Job creates unquoted-safe: lower case, at most 63 bytes.
 SQL_IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
 # Studio's own databases (components/requirements.py) and the Kafka users the stack keeps for Studio
@@ -116,6 +118,11 @@ class AssistantConfig(PodSettings):
     """Path prefix on `studio.host` when `host` is unset (stripped before the request reaches Rasa)."""
     model: AssistantModel | None = None
     """Required when enabled."""
+    cors: list[Annotated[str, Field(pattern=CORS_ORIGIN)]] = []
+    """
+    Web origins whose pages may call the channels from a browser (`rasa run --cors`), e.g. `https://www.example.com`;
+    `*`: any. Unset: none, so a chat widget works only on the assistant's own origin (Rasa's chart allows `*`).
+    """
     tracker_store: TrackerStore = TrackerStore()
     lock_store: LockStoreConfig = InMemoryLockStore(mode="in-memory")
     """

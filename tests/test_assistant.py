@@ -58,7 +58,13 @@ EXTERNAL_REDIS = ("assistant.lockStore.mode=external", "assistant.lockStore.host
 # Three whole-program runs, shared by the tests below (tests/harness.py caches them).
 DEV = (*ON, *ACTIONS, "assistant.replicas=2", *EXTERNAL_REDIS, "assistant.lockStore.tls=false")
 DEV_EMBEDDED = (*EMBEDDED, *ON, "assistant.host=assistant.localhost")
-PROD = (*ON, *EXTERNAL_REDIS, "assistant.host=assistant.example.com", "assistant.autoscaling.enabled=true")
+PROD = (
+    *ON,
+    *EXTERNAL_REDIS,
+    "assistant.host=assistant.example.com",
+    "assistant.autoscaling.enabled=true",
+    'assistant.cors=["https://www.example.com"]',
+)
 
 
 def endpoints_of(run: Any) -> dict[str, Any]:
@@ -393,4 +399,17 @@ def test_the_default_rasa_pro_of_each_studio_decides_too() -> None:
     _, problems = validate(stack_input("dev", *folder, "studio.version=1.12.0").plain)
     assert any(p.startswith("rasa-studio:assistant.model.path:") and "3.12.5" in p for p in problems), problems
     config, problems = validate(stack_input("dev", *folder, *EMBEDDED).plain)
+    assert config is not None, problems
+
+
+def test_browsers_of_other_origins_are_let_in_only_when_named() -> None:
+    """Rasa answers cross-origin requests (REST, Socket.IO's polling) for the origins `--cors` names
+    (rasa/server.py configure_cors), with or without its API: none by default, stricter than the chart's `*`."""
+    assert "--cors" not in rasa(run_stack("dev", *DEV))["args"]
+    given = rasa(run_stack("prod", *PROD))["args"]
+    assert given[given.index("--cors") :] == ["--cors", "https://www.example.com"]
+    for origin in ("https://www.example.com/chat", "www.example.com", "ftp://example.com", ""):
+        _, problems = validate(stack_input("dev", *ON, f"assistant.cors=[{json.dumps(origin)}]").plain)
+        assert any(p.startswith("rasa-studio:assistant.cors.0:") for p in problems), (origin, problems)
+    config, problems = validate(stack_input("dev", *ON, 'assistant.cors=["*", "http://localhost:3000"]').plain)
     assert config is not None, problems

@@ -172,7 +172,7 @@ def assistant_pod(
         "rasa",
         f"{image}:{tag}",
         user=user,
-        args=server.args(cfg.model.path, storage),
+        args=server.args(cfg.model.path, storage, cfg.cors),
         resources=resources(defaults, cfg.resources),
         ports={"http": RASA_PORT},
         env=server.env(backing, storage, secret_name),
