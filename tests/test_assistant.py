@@ -413,3 +413,21 @@ def test_browsers_of_other_origins_are_let_in_only_when_named() -> None:
         assert any(p.startswith("rasa-studio:assistant.cors.0:") for p in problems), (origin, problems)
     config, problems = validate(stack_input("dev", *ON, 'assistant.cors=["*", "http://localhost:3000"]').plain)
     assert config is not None, problems
+
+
+def test_socketio_sessions_stick_to_their_pod_behind_an_ingress() -> None:
+    """Socket.IO's long-polling needs every request of a session on the pod that opened it
+    (socket.io/docs/v4/using-multiple-nodes): the ALB's cookie stickiness, ingress-nginx's cookie
+    affinity, whose cookie path must be set when the Ingress path is a regex (ingress-nginx docs)."""
+    alb = find(run_stack("prod", *PROD), "Ingress", "rasa")["metadata"]["annotations"]
+    attributes = dict(a.split("=") for a in alb["alb.ingress.kubernetes.io/target-group-attributes"].split(","))
+    assert attributes["stickiness.enabled"] == "true" and attributes["stickiness.type"] == "lb_cookie"
+    # The ALB takes 1 second to 7 days.
+    assert 1 <= int(attributes["stickiness.lb_cookie.duration_seconds"]) <= 7 * 86400
+    nginx = find(run_stack("dev", *ON, "studio.exposure=ingress", "studio.gateway=null"), "Ingress", "rasa")
+    annotations = nginx["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    assert annotations["nginx.ingress.kubernetes.io/session-cookie-path"] == "/assistant"
+    # Studio's own Ingresses on that host keep no affinity of their own.
+    studio = find(run_stack("dev", *ON, "studio.exposure=ingress", "studio.gateway=null"), "Ingress", "studio")
+    assert "nginx.ingress.kubernetes.io/affinity" not in studio["metadata"].get("annotations", {})
