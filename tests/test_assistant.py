@@ -431,3 +431,17 @@ def test_socketio_sessions_stick_to_their_pod_behind_an_ingress() -> None:
     # Studio's own Ingresses on that host keep no affinity of their own.
     studio = find(run_stack("dev", *ON, "studio.exposure=ingress", "studio.gateway=null"), "Ingress", "studio")
     assert "nginx.ingress.kubernetes.io/affinity" not in studio["metadata"].get("annotations", {})
+
+
+def test_a_slow_model_load_is_not_killed_by_the_liveness_probe() -> None:
+    """Rasa serves GET / only after loading the model (rasa/core/run.py, `before_server_start`); the
+    kubelet runs liveness only after the startup probe passes (Kubernetes, "Configure Liveness,
+    Readiness and Startup Probes"), so the load gets the startup probe's budget, not liveness's."""
+    container = rasa(run_stack("dev", *DEV))
+
+    def budget(probe: dict[str, Any]) -> int:
+        return int(probe["initialDelaySeconds"]) + int(probe["periodSeconds"]) * int(probe["failureThreshold"])
+
+    startup, liveness = container["startupProbe"], container["livenessProbe"]
+    assert startup["httpGet"] == liveness["httpGet"] == {"path": "/", "port": 5005}
+    assert budget(liveness) == 105 and 5 * 60 <= budget(startup) < 600  # Deployment progressDeadlineSeconds

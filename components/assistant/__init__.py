@@ -178,6 +178,7 @@ def assistant_pod(
         env=server.env(backing, storage, secret_name),
         liveness=server.PROBE,
         readiness=server.PROBE,
+        startup=server.STARTUP_PROBE,
         volume_mounts=[
             mount(server.CONFIG_VOLUME, server.CONFIG_DIR, read_only=True),
             *ca_mounts,

@@ -35,6 +35,13 @@ CONFIG_CHECKSUM_ANNOTATION = "checksum/config"
 SCRATCH_DIR = "/tmp"
 # charts/rasa values.yaml rasa.livenessProbe / readinessProbe.
 PROBE = HttpProbe("/", RASA_PORT, initial_delay_seconds=15, period_seconds=15, timeout_seconds=5, failure_threshold=6)
+# Rasa opens its port only once the model is downloaded and loaded (rasa/core/run.py loads it in
+# `before_server_start`), so the chart's liveness probe alone restarts a pod whose model takes more
+# than 15 + 6 x 15 s, over and over. The startup probe holds liveness back for up to 9 minutes
+# (within Kubernetes' 10-minute progress deadline); the chart's probes apply once Rasa answers.
+STARTUP_PROBE = HttpProbe(
+    "/", RASA_PORT, initial_delay_seconds=15, period_seconds=15, timeout_seconds=5, failure_threshold=36
+)
 # charts/rasa values.yaml rasa.livenessProbe.terminationGracePeriodSeconds.
 TERMINATION_GRACE_SECONDS = 30
 
