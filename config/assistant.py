@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # (INFERRED from Studio's create-assistant form; a narrower set than YAML allows, never wider).
 ASSISTANT_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
 # A browser's Origin (scheme, host, optional port; no path), or `*` (rasa run --cors).
-CORS_ORIGIN = r"^(\*|https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?)$"
+CORS_ORIGIN = r"^(\*|https?://[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:[0-9]{1,5})?)$"
 # PostgreSQL identifiers the database-init Job creates unquoted-safe: lower case, at most 63 bytes.
 SQL_IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
 # Studio's own databases (components/requirements.py) and the Kafka users the stack keeps for Studio
