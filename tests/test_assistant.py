@@ -43,8 +43,8 @@ EVENT_BROKER_KEYS = {
 }
 # https://rasa.com/docs/reference/integrations/tracker-stores (SQLTrackerStore configuration parameters).
 TRACKER_STORE_KEYS = {"type", "dialect", "url", "port", "db", "username", "password", "query", "login_db", "driver"}
-# https://rasa.com/docs/reference/integrations/lock-stores (RedisLockStore parameters).
-LOCK_STORE_KEYS = {"type", "url", "port", "db", "username", "password", "use_ssl", "key_prefix", "socket_timeout"}
+# https://rasa.com/docs/reference/integrations/lock-stores (ConcurrentRedisLockStore parameters).
+LOCK_STORE_KEYS = {"type", "host", "port", "db", "username", "password", "use_ssl", "key_prefix", "socket_timeout"}
 # https://rasa.com/docs/reference/integrations/action-server/actions (action_endpoint).
 ACTION_ENDPOINT_KEYS = {"url", "token", "cafile"}
 # The top-level keys of endpoints.yml this stack may write (`models` is not one: the model comes
@@ -206,8 +206,8 @@ def test_the_topic_is_the_one_the_backing_services_hand_over() -> None:
     assert tracker["query"] == {"sslmode": "verify-full"}
     lock = ep.lock_store(_backing("t").lock_store, "redis.internal")  # type: ignore[arg-type]
     assert lock == {
-        "type": "redis",
-        "url": "redis.internal",
+        "type": "concurrent_redis",
+        "host": "redis.internal",
         "port": 6379,
         "db": 0,
         "use_ssl": True,
@@ -241,7 +241,7 @@ def test_rasa_runs_as_charts_rasa_runs_it() -> None:
     assert endpoints_of(run)["action_endpoint"] == {
         "url": "http://rasa-action-server.rasa-studio.svc.cluster.local:5055/webhook"
     }
-    assert endpoints_of(run)["lock_store"]["url"] == "redis.example.com"
+    assert endpoints_of(run)["lock_store"]["host"] == "redis.example.com"
 
 
 def test_prod_autoscales_and_the_bucket_role_trusts_the_assistant() -> None:

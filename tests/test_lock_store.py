@@ -224,12 +224,17 @@ def test_the_script_refuses_a_password_it_could_not_quote(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_rasa_pro_accepts_the_lock_store_it_is_given(stack: str) -> None:
-    """Rasa Pro 3.16's RedisLockStoreConfig (rasa/core/lock_store.py in the rasa-pro 3.16.2 wheel):
-    without IAM, a username and a password both or neither, else Rasa stops at start."""
+def test_rasa_pro_reads_the_lock_store_it_is_given(stack: str) -> None:
+    """Rasa Pro's ConcurrentRedisLockStore, the lock store its docs recommend for replicas, reads
+    `host` (a `url` it ignores, and connects to localhost) with `port`, `db`, `username`, `password`
+    and `use_ssl` (rasa/core/concurrent_lock_store.py, rasa-pro 3.11.0 and 3.16.2 wheels); a
+    username and a password both or neither, as 3.16's RedisLockStoreConfig demands."""
     run = dev() if stack == "dev" else prod()
     lock = yaml.safe_load(find(run, "ConfigMap", "rasa-config")["data"]["endpoints.yml"])["lock_store"]
-    assert lock["type"] == "redis" and lock["password"] == "${REDIS_PASSWORD}"
+    assert lock["type"] == "concurrent_redis" and "url" not in lock
+    service = f"{NAME}.rasa-studio.svc.cluster.local" if stack == "dev" else None
+    assert lock["host"] == service if service else lock["host"].endswith(".cache.amazonaws.com")
+    assert lock["use_ssl"] is (stack == "prod") and lock["password"] == "${REDIS_PASSWORD}"
     assert bool(lock.get("username")) == bool(lock.get("password"))
 
 

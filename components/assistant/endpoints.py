@@ -11,7 +11,7 @@ Secret reference.
 Keys as rasa.com documents them:
 - event_broker: https://rasa.com/docs/reference/integrations/event-brokers (Kafka);
 - tracker_store: https://rasa.com/docs/reference/integrations/tracker-stores (SQLTrackerStore);
-- lock_store: https://rasa.com/docs/reference/integrations/lock-stores (RedisLockStore);
+- lock_store: https://rasa.com/docs/reference/integrations/lock-stores (ConcurrentRedisLockStore);
 - action_endpoint: https://rasa.com/docs/reference/integrations/action-server/actions;
 - credentials.yml: https://rasa.com/docs/reference/channels/messaging-and-voice-channels (rest, socketio).
 """
@@ -102,13 +102,21 @@ def tracker_store(tracker: Database, host: str, database: str) -> dict[str, Any]
 
 
 def lock_store(store: LockStore, host: str) -> dict[str, Any]:
-    """RedisLockStore. `url`, not `host`: Rasa Pro 3.11 passes `host=url` next to the other keys (a
-    `host` key would be given twice); 3.16 still maps `url` to `host`, with a deprecation warning."""
-    found: dict[str, Any] = {"type": "redis", "url": host, "port": store.port, "db": store.db, "use_ssl": store.tls}
+    """ConcurrentRedisLockStore, the one Rasa recommends for replicas
+    (rasa.com/docs/reference/integrations/lock-stores): it issues ticket numbers with Redis' atomic
+    INCR, where RedisLockStore reads, increments and writes a conversation's lock, so two replicas
+    taking two messages of one conversation at once can both hold it. Its keys are read from the
+    section as they are (rasa/core/concurrent_lock_store.py): `host`, never `url`, which it ignores."""
+    found: dict[str, Any] = {
+        "type": "concurrent_redis",
+        "host": host,
+        "port": store.port,
+        "db": store.db,
+        "use_ssl": store.tls,
+    }
     if store.password is not None:
-        # Rasa Pro 3.16 refuses a password without a username (RedisLockStoreConfig,
-        # verify_username_password); `default` is the user a bare AUTH password logs in as (Redis
-        # 6 ACLs, Valkey), and Rasa has passed `username` to redis-py since 3.6.10.
+        # Redis 6 ACLs and Valkey: `default` is the user a bare AUTH password logs in as. Given with
+        # the password, as Rasa Pro 3.16's RedisLockStore requires (verify_username_password).
         found["username"] = REDIS_DEFAULT_USER
         found["password"] = from_env(REDIS_PASSWORD_ENV)
     return found
