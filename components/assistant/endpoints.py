@@ -4,7 +4,7 @@ Every address, user and topic comes from the interfaces Studio's own components 
 (components/interfaces.py), so the assistant produces to the topic event ingestion consumes, as a
 principal of the same brokers, and keeps its conversations on Studio's PostgreSQL: one source of
 truth, never a second string. Passwords are never in the file: each is `${VAR}`, which Rasa
-replaces from the container's environment when it reads the file (rasa/shared/utils/io.py,
+replaces from the container's environment when it reads the file (rasa/shared/utils/yaml.py,
 `env_var_constructor`, the YAML loader of every config file Rasa reads), and VAR comes from a
 Secret reference.
 
