@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, model_validator
 
-from .base import Hostname, ImageRepository, ImageTag, Model, Port, Replicas, Resources, SecretKeyRef
+from .base import Hostname, ImageRepository, ImageTag, Model, Port, Replicas, Resources, SecretKeyRef, version_tuple
 from .errors import InvalidKey
 from .lock_store import InMemoryLockStore, LockStoreConfig, lock_store_problem
 from .pods import PodSettings
@@ -25,11 +25,19 @@ if TYPE_CHECKING:
 # Studio's assistant names as `assistant_id` carries them in every event: letters, digits, `-`, `_`
 # (INFERRED from Studio's create-assistant form; a narrower set than YAML allows, never wider).
 ASSISTANT_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
+# A browser's Origin (scheme, host, optional port; no path), or `*` (rasa run --cors).
+CORS_ORIGIN = r"^(\*|https?://[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:[0-9]{1,5})?)$"
 # PostgreSQL identifiers the database-init Job creates unquoted-safe: lower case, at most 63 bytes.
 SQL_IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
 # Studio's own databases (components/requirements.py) and the Kafka users the stack keeps for Studio
 # (components/backing/kafka_in_cluster.py, kafka_msk.py): the assistant gets its own.
 STUDIO_DATABASES = ("studio", "keycloak", "modelservice", "postgres")
+# The first Rasa Pro of each line whose remote storage downloads the whole key `--model` names;
+# earlier ones download only its file name, from the bucket's root (`Persistor.retrieve`,
+# rasa/core/persistor.py, read in the rasa-pro wheels: 3.11.13 and 3.12.12 still do, 3.11.14,
+# 3.12.13 and 3.13.0 no longer; 3.10 is older than all of them).
+WHOLE_KEY_RELEASES = {(3, 11): (3, 11, 14), (3, 12): (3, 12, 13)}
+WHOLE_KEY_FROM = (3, 13, 0)
 KAFKA_RESERVED_USERS = ("studio", "admin")
 
 
@@ -45,8 +53,9 @@ class AssistantModel(Model):
 
     path: Annotated[str, Field(min_length=1, max_length=1024, pattern=r"^[^\s]+$")]
     """
-    The model's object key in Studio's bucket (e.g. `models/my-assistant.tar.gz`), read with the model service's storage
-    credentials; docs/assistant.md says how a model trained in Studio gets there.
+    The model's object key in Studio's bucket (e.g. `my-assistant.tar.gz`), read with the model service's storage
+    credentials; a key in a folder needs Rasa Pro 3.11.14, 3.12.13, 3.13.0 or later. docs/assistant.md says how a model
+    trained in Studio gets there.
     """
 
 
@@ -109,6 +118,11 @@ class AssistantConfig(PodSettings):
     """Path prefix on `studio.host` when `host` is unset (stripped before the request reaches Rasa)."""
     model: AssistantModel | None = None
     """Required when enabled."""
+    cors: list[Annotated[str, Field(pattern=CORS_ORIGIN)]] = []
+    """
+    Web origins whose pages may call the channels from a browser (`rasa run --cors`), e.g. `https://www.example.com`;
+    `*`: any. Unset: none, so a chat widget works only on the assistant's own origin (Rasa's chart allows `*`).
+    """
     tracker_store: TrackerStore = TrackerStore()
     lock_store: LockStoreConfig = InMemoryLockStore(mode="in-memory")
     """
@@ -169,6 +183,9 @@ def wiring_problem(config: StackConfig) -> tuple[str, str] | None:
             f"{assistant.tracker_store.username} is Studio's database user (database.username): the assistant "
             "gets a role of its own",
         )
+    model = _model_problem(config)
+    if model is not None:
+        return model
     route = _route_problem(config)
     if route is not None:
         return route
@@ -186,6 +203,35 @@ def wiring_problem(config: StackConfig) -> tuple[str, str] | None:
     if kafka.mode != "external" and assistant.kafka.username in KAFKA_RESERVED_USERS:
         return ("assistant.kafka.username", f"{assistant.kafka.username} is a user the stack keeps for Studio")
     return lock_store_problem(config)
+
+
+def reads_whole_keys(version: tuple[int, int, int]) -> bool:
+    """Whether that Rasa Pro loads `--model folder/file.tar.gz` from that key (WHOLE_KEY_RELEASES)."""
+    first = WHOLE_KEY_RELEASES.get(version[:2], WHOLE_KEY_FROM)
+    return version >= first
+
+
+def _model_problem(config: StackConfig) -> tuple[str, str] | None:
+    """A model key in a folder, for a Rasa Pro that would look for its file name at the bucket's root."""
+    assistant = config.assistant
+    assert assistant.model is not None
+    path = assistant.model.path
+    tag = assistant.image.tag or config.model_service.rasa_pro.tag or config.studio.contract.rasa_pro
+    if "/" not in path:
+        return None
+    try:
+        version = version_tuple(tag)
+    except ValueError:
+        # A tag without a version (a build of your own): nothing to compare.
+        return None
+    if reads_whole_keys(version):
+        return None
+    return (
+        "assistant.model.path",
+        f"{path} is in a folder, and Rasa Pro {tag} downloads only its file name "
+        f"({path.rsplit('/', 1)[1]}) from the bucket's root: put the model at the top level of the bucket, or run "
+        "a Rasa Pro that reads whole keys (3.11.14, 3.12.13, 3.13.0 or later; assistant.image.tag)",
+    )
 
 
 def _route_problem(config: StackConfig) -> tuple[str, str] | None:

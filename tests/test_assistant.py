@@ -43,22 +43,28 @@ EVENT_BROKER_KEYS = {
 }
 # https://rasa.com/docs/reference/integrations/tracker-stores (SQLTrackerStore configuration parameters).
 TRACKER_STORE_KEYS = {"type", "dialect", "url", "port", "db", "username", "password", "query", "login_db", "driver"}
-# https://rasa.com/docs/reference/integrations/lock-stores (RedisLockStore parameters).
-LOCK_STORE_KEYS = {"type", "url", "port", "db", "password", "use_ssl", "key_prefix", "socket_timeout"}
+# https://rasa.com/docs/reference/integrations/lock-stores (ConcurrentRedisLockStore parameters).
+LOCK_STORE_KEYS = {"type", "host", "port", "db", "username", "password", "use_ssl", "key_prefix", "socket_timeout"}
 # https://rasa.com/docs/reference/integrations/action-server/actions (action_endpoint).
 ACTION_ENDPOINT_KEYS = {"url", "token", "cafile"}
 # The top-level keys of endpoints.yml this stack may write (`models` is not one: the model comes
 # from the bucket).
 ENDPOINTS_KEYS = {"event_broker", "tracker_store", "lock_store", "action_endpoint"}
 
-ON = ("assistant.enabled=true", "assistant.assistantId=support-bot", "assistant.model.path=models/support-bot.tar.gz")
+ON = ("assistant.enabled=true", "assistant.assistantId=support-bot", "assistant.model.path=support-bot.tar.gz")
 EMBEDDED = ("studio.version=1.17.0-latest", "modelService.architecture=embedded")
 ACTIONS = ("assistant.actionServer.image=registry.example.com/actions", "assistant.actionServer.tag=v1")
 EXTERNAL_REDIS = ("assistant.lockStore.mode=external", "assistant.lockStore.host=redis.example.com")
 # Three whole-program runs, shared by the tests below (tests/harness.py caches them).
 DEV = (*ON, *ACTIONS, "assistant.replicas=2", *EXTERNAL_REDIS, "assistant.lockStore.tls=false")
 DEV_EMBEDDED = (*EMBEDDED, *ON, "assistant.host=assistant.localhost")
-PROD = (*ON, *EXTERNAL_REDIS, "assistant.host=assistant.example.com", "assistant.autoscaling.enabled=true")
+PROD = (
+    *ON,
+    *EXTERNAL_REDIS,
+    "assistant.host=assistant.example.com",
+    "assistant.autoscaling.enabled=true",
+    'assistant.cors=["https://www.example.com"]',
+)
 
 
 def endpoints_of(run: Any) -> dict[str, Any]:
@@ -102,7 +108,9 @@ def test_the_assistant_produces_where_event_ingestion_consumes(sets: tuple[str, 
     broker = endpoints_of(run)["event_broker"]
     ingestion = ingestion_env(run)
     assert broker["topic"] == ingestion["KAFKA_TOPIC"]["value"]
-    assert ",".join(broker["url"]) == ingestion["KAFKA_BROKER_ADDRESS"]["value"]
+    # Rasa hands `url` to confluent-kafka as `bootstrap.servers` (rasa/core/brokers/kafka.py), which
+    # makes a string of it with str(): what librdkafka gets must be event ingestion's broker list.
+    assert str(broker["url"]) == ingestion["KAFKA_BROKER_ADDRESS"]["value"]
     # Its own principal, never Studio's.
     assert broker["sasl_username"] == "assistant" != ingestion["KAFKA_SASL_USERNAME"]["value"]
     assert broker["partition_by_sender"] is True
@@ -163,7 +171,7 @@ def test_studios_kafka_change_reaches_the_assistant_in_the_same_render() -> None
     changed = run_config("dev", external)
     before, after = endpoints_of(base)["event_broker"], endpoints_of(changed)["event_broker"]
     assert before != after
-    assert after["url"] == ["kafka-1.example.com:9093", "kafka-2.example.com:9093"]
+    assert after["url"] == "kafka-1.example.com:9093,kafka-2.example.com:9093"
     assert after["security_protocol"] == "SASL_SSL" and after["sasl_mechanism"] == "PLAIN"
     assert after["sasl_username"] == "bot-producer"
     assert after["ssl_cafile"] == "/etc/ssl/kafka/ca.crt" and after["ssl_check_hostname"] is True
@@ -192,17 +200,18 @@ def _backing(topic: str) -> AssistantBacking:
 def test_the_topic_is_the_one_the_backing_services_hand_over() -> None:
     for topic in ("rasa-events", "another-topic"):
         backing = _backing(topic)
-        broker = ep.event_broker(backing.kafka, "b-1:9096,b-2:9096", "assistant", backing.topic)
-        assert broker["topic"] == topic and broker["url"] == ["b-1:9096", "b-2:9096"]
+        broker = ep.event_broker(backing.kafka, "b-1:9096, b-2:9096", "assistant", backing.topic)
+        assert broker["topic"] == topic and str(broker["url"]) == "b-1:9096,b-2:9096"
     tracker = ep.tracker_store(_backing("t").tracker, "db.internal", "rasa")
     assert tracker["query"] == {"sslmode": "verify-full"}
     lock = ep.lock_store(_backing("t").lock_store, "redis.internal")  # type: ignore[arg-type]
     assert lock == {
-        "type": "redis",
-        "url": "redis.internal",
+        "type": "concurrent_redis",
+        "host": "redis.internal",
         "port": 6379,
         "db": 0,
         "use_ssl": True,
+        "username": "default",
         "password": "${REDIS_PASSWORD}",
     }
 
@@ -213,7 +222,7 @@ def test_rasa_runs_as_charts_rasa_runs_it() -> None:
     assert container["args"][:3] == ["run", "--port", "5005"]
     assert "--enable-api" not in container["args"]
     args = dict(zip(container["args"][1::2], container["args"][2::2], strict=False))
-    assert args["--model"] == "models/support-bot.tar.gz" and args["--remote-storage"] == "aws"
+    assert args["--model"] == "support-bot.tar.gz" and args["--remote-storage"] == "aws"
     for probe in (container["livenessProbe"], container["readinessProbe"]):
         assert probe["httpGet"] == {"path": "/", "port": 5005}
         assert (probe["initialDelaySeconds"], probe["periodSeconds"], probe["failureThreshold"]) == (15, 15, 6)
@@ -232,7 +241,7 @@ def test_rasa_runs_as_charts_rasa_runs_it() -> None:
     assert endpoints_of(run)["action_endpoint"] == {
         "url": "http://rasa-action-server.rasa-studio.svc.cluster.local:5055/webhook"
     }
-    assert endpoints_of(run)["lock_store"]["url"] == "redis.example.com"
+    assert endpoints_of(run)["lock_store"]["host"] == "redis.example.com"
 
 
 def test_prod_autoscales_and_the_bucket_role_trusts_the_assistant() -> None:
@@ -361,3 +370,78 @@ def test_the_opt_in_read_only_root_leaves_rasa_a_writable_working_directory() ->
     assert container["workingDir"] == "/tmp"
     assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/tmp", "/etc/rasa"}
     assert "workingDir" not in rasa(run_stack("dev", *ON))
+
+
+# Rasa Pro's persistor (rasa/core/persistor.py, `Persistor.retrieve`), read in the rasa-pro wheels
+# on PyPI: these download only the file name of `--model`, from the bucket's root ...
+ROOT_ONLY = ("3.10.4-latest", "3.11.0", "3.11.13", "3.12.0.dev7", "3.12.12")
+# ... these the whole key.
+WHOLE_KEY = ("3.11.14", "3.12.13", "3.13.0", "3.16.2-latest")
+
+
+@pytest.mark.parametrize("tag", ROOT_ONLY + WHOLE_KEY)
+def test_a_model_in_a_folder_needs_a_rasa_pro_that_reads_whole_keys(tag: str) -> None:
+    folder = (*ON, "assistant.model.path=models/support-bot.tar.gz", f"assistant.image.tag={tag}")
+    _, problems = validate(stack_input("dev", *folder).plain)
+    refused = [p for p in problems if p.startswith("rasa-studio:assistant.model.path:")]
+    assert bool(refused) == (tag in ROOT_ONLY), problems
+    if refused:
+        assert "support-bot.tar.gz" in refused[0] and tag in refused[0]
+    # The bucket's top level works with every release; so does a tag without a version to compare.
+    for sets in ((*ON, f"assistant.image.tag={tag}"), (*folder, "assistant.image.tag=my-build")):
+        config, problems = validate(stack_input("dev", *sets).plain)
+        assert config is not None, problems
+
+
+def test_the_default_rasa_pro_of_each_studio_decides_too() -> None:
+    """Without assistant.image the model service's Rasa Pro runs the model: Studio 1.12's 3.12.5, 1.17's 3.16.2."""
+    folder = (*ON, "assistant.model.path=models/support-bot.tar.gz", "modelService.architecture=embedded")
+    _, problems = validate(stack_input("dev", *folder, "studio.version=1.12.0").plain)
+    assert any(p.startswith("rasa-studio:assistant.model.path:") and "3.12.5" in p for p in problems), problems
+    config, problems = validate(stack_input("dev", *folder, *EMBEDDED).plain)
+    assert config is not None, problems
+
+
+def test_browsers_of_other_origins_are_let_in_only_when_named() -> None:
+    """Rasa answers cross-origin requests (REST, Socket.IO's polling) for the origins `--cors` names
+    (rasa/server.py configure_cors), with or without its API: none by default, stricter than the chart's `*`."""
+    assert "--cors" not in rasa(run_stack("dev", *DEV))["args"]
+    given = rasa(run_stack("prod", *PROD))["args"]
+    assert given[given.index("--cors") :] == ["--cors", "https://www.example.com"]
+    for origin in ("https://www.example.com/chat", "www.example.com", "ftp://example.com", ""):
+        _, problems = validate(stack_input("dev", *ON, f"assistant.cors=[{json.dumps(origin)}]").plain)
+        assert any(p.startswith("rasa-studio:assistant.cors.0:") for p in problems), (origin, problems)
+    config, problems = validate(stack_input("dev", *ON, 'assistant.cors=["*", "http://localhost:3000"]').plain)
+    assert config is not None, problems
+
+
+def test_socketio_sessions_stick_to_their_pod_behind_an_ingress() -> None:
+    """Socket.IO's long-polling needs every request of a session on the pod that opened it
+    (socket.io/docs/v4/using-multiple-nodes): the ALB's cookie stickiness, ingress-nginx's cookie
+    affinity, whose cookie path must be set when the Ingress path is a regex (ingress-nginx docs)."""
+    alb = find(run_stack("prod", *PROD), "Ingress", "rasa")["metadata"]["annotations"]
+    attributes = dict(a.split("=") for a in alb["alb.ingress.kubernetes.io/target-group-attributes"].split(","))
+    assert attributes["stickiness.enabled"] == "true" and attributes["stickiness.type"] == "lb_cookie"
+    # The ALB takes 1 second to 7 days.
+    assert 1 <= int(attributes["stickiness.lb_cookie.duration_seconds"]) <= 7 * 86400
+    nginx = find(run_stack("dev", *ON, "studio.exposure=ingress", "studio.gateway=null"), "Ingress", "rasa")
+    annotations = nginx["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    assert annotations["nginx.ingress.kubernetes.io/session-cookie-path"] == "/assistant"
+    # Studio's own Ingresses on that host keep no affinity of their own.
+    studio = find(run_stack("dev", *ON, "studio.exposure=ingress", "studio.gateway=null"), "Ingress", "studio")
+    assert "nginx.ingress.kubernetes.io/affinity" not in studio["metadata"].get("annotations", {})
+
+
+def test_a_slow_model_load_is_not_killed_by_the_liveness_probe() -> None:
+    """Rasa serves GET / only after loading the model (rasa/core/run.py, `before_server_start`); the
+    kubelet runs liveness only after the startup probe passes (Kubernetes, "Configure Liveness,
+    Readiness and Startup Probes"), so the load gets the startup probe's budget, not liveness's."""
+    container = rasa(run_stack("dev", *DEV))
+
+    def budget(probe: dict[str, Any]) -> int:
+        return int(probe["initialDelaySeconds"]) + int(probe["periodSeconds"]) * int(probe["failureThreshold"])
+
+    startup, liveness = container["startupProbe"], container["livenessProbe"]
+    assert startup["httpGet"] == liveness["httpGet"] == {"path": "/", "port": 5005}
+    assert budget(liveness) == 105 and 5 * 60 <= budget(startup) < 600  # Deployment progressDeadlineSeconds

@@ -28,8 +28,8 @@ from tools.mocks import RecordingMonitor
 from tools.program import ProgramRun
 from tools.shell_scripts import scripts
 
-ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.model.path=models/shop.tar.gz")
-ASSISTANT = {"enabled": True, "assistantId": "shop", "model": {"path": "models/shop.tar.gz"}}
+ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.model.path=shop.tar.gz")
+ASSISTANT = {"enabled": True, "assistantId": "shop", "model": {"path": "shop.tar.gz"}}
 PASSWORD = "random:index/randomPassword:RandomPassword"
 MSK_SECRET = "aws:secretsmanager/secret:Secret"
 IAM_ROLE = "aws:iam/role:Role"

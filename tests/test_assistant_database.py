@@ -22,7 +22,7 @@ from tests.test_database_scripts import RDS_ADMIN_PASSWORD, _reset, create_rds_a
 from tools import yaml_io
 from tools.shell_scripts import ShellScript, scripts
 
-ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.model.path=models/shop.tar.gz")
+ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.model.path=shop.tar.gz")
 STUDIO_PASSWORD = "Studio-db-password-1"
 TRACKER_PASSWORD = "Tracker-db-password-1"
 ROTATED = "Tracker-db-password-2"

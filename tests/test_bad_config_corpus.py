@@ -24,7 +24,7 @@ EXTERNAL_KAFKA = (
     "kafka.passwordSecret={name: kafka, key: pw}",
 )
 EXTERNAL_STORAGE = ("objectStorage.mode=external", "objectStorage.bucket=models")
-ASSISTANT = ("assistant.enabled=true", "assistant.assistantId=bot", "assistant.model.path=models/bot.tar.gz")
+ASSISTANT = ("assistant.enabled=true", "assistant.assistantId=bot", "assistant.model.path=bot.tar.gz")
 # Whole sections as YAML flow mappings: replaces prod's RDS and MSK settings rather than merging.
 PROD_EXTERNAL_DB = "database={mode: external, host: db.example.com, passwordSecret: {name: db, key: pw}}"
 PROD_EXTERNAL_KAFKA = (

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+import yaml
 
 from components.backing.lock_store_elasticache import default_parameter_group, group_id
 from components.context import Context
@@ -39,7 +40,7 @@ from tools.shell_scripts import scripts
 ASSISTANT = (
     "assistant.enabled=true",
     "assistant.assistantId=shop",
-    "assistant.model.path=models/shop.tar.gz",
+    "assistant.model.path=shop.tar.gz",
     "assistant.replicas=2",
 )
 IN_CLUSTER = (*ASSISTANT, "assistant.lockStore.mode=in-cluster")
@@ -184,6 +185,13 @@ def test_the_rendered_script_starts_a_server_that_only_answers_with_the_password
             time.sleep(0.05)
         assert answers(secret)
         assert not answers("wrongWrongWrong123") and not answers(None)
+        # The assistant logs in as its endpoints.yml says: user and password (Rasa Pro 3.16 refuses
+        # a password alone, rasa/core/lock_store.py RedisLockStoreConfig.verify_username_password).
+        lock = yaml.safe_load(find(dev(), "ConfigMap", "rasa-config")["data"]["endpoints.yml"])["lock_store"]
+        as_rasa = [CLI, "-p", str(port), "--no-auth-warning", "--user", str(lock.get("username")), "--pass", secret]
+        assert subprocess.run([*as_rasa, "ping"], capture_output=True, text=True, timeout=10).stdout.strip() == "PONG"
+        wrong_user = [*as_rasa[:5], "nobody", *as_rasa[6:], "ping"]
+        assert subprocess.run(wrong_user, capture_output=True, text=True, timeout=10).stdout.strip() != "PONG"
 
         def setting(name: str) -> str:
             argv = [CLI, "-p", str(port), "config", "get", name]
@@ -219,6 +227,21 @@ def test_the_script_refuses_a_password_it_could_not_quote(tmp_path: Path) -> Non
 
 
 # --- ElastiCache ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_rasa_pro_reads_the_lock_store_it_is_given(stack: str) -> None:
+    """Rasa Pro's ConcurrentRedisLockStore, the lock store its docs recommend for replicas, reads
+    `host` (a `url` it ignores, and connects to localhost) with `port`, `db`, `username`, `password`
+    and `use_ssl` (rasa/core/concurrent_lock_store.py, rasa-pro 3.11.0 and 3.16.2 wheels); a
+    username and a password both or neither, as 3.16's RedisLockStoreConfig demands."""
+    run = dev() if stack == "dev" else prod()
+    lock = yaml.safe_load(find(run, "ConfigMap", "rasa-config")["data"]["endpoints.yml"])["lock_store"]
+    assert lock["type"] == "concurrent_redis" and "url" not in lock
+    service = f"{NAME}.rasa-studio.svc.cluster.local" if stack == "dev" else None
+    assert lock["host"] == service if service else lock["host"].endswith(".cache.amazonaws.com")
+    assert lock["use_ssl"] is (stack == "prod") and lock["password"] == "${REDIS_PASSWORD}"
+    assert bool(lock.get("username")) == bool(lock.get("password"))
 
 
 def test_elasticache_encrypts_both_ways_with_a_token_and_admits_only_the_clients() -> None:
@@ -343,7 +366,7 @@ def test_moving_between_the_cluster_and_elasticache_keeps_the_secret_and_passwor
 
 # --- config ----------------------------------------------------------------------------------
 
-ON = {"enabled": True, "assistantId": "shop", "model": {"path": "models/shop.tar.gz"}, "replicas": 2}
+ON = {"enabled": True, "assistantId": "shop", "model": {"path": "shop.tar.gz"}, "replicas": 2}
 
 
 def elasticache(aws: dict[str, Any] = AWS, **fields: Any) -> dict[str, Any]:

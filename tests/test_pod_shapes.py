@@ -26,7 +26,7 @@ from tools.program import ProgramRun
 ASSISTANT = (
     "assistant.enabled=true",
     "assistant.assistantId=shop",
-    "assistant.model.path=models/shop.tar.gz",
+    "assistant.model.path=shop.tar.gz",
     "assistant.replicas=2",
 )
 ACTIONS = ("assistant.actionServer.image=registry.example.com/actions", "assistant.actionServer.tag=v1")

@@ -50,7 +50,7 @@ CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
         (
             "assistant.enabled=true",
             "assistant.assistantId=shop",
-            "assistant.model.path=models/shop.tar.gz",
+            "assistant.model.path=shop.tar.gz",
             "assistant.extraEnv=[{name: DB_PASSWORD, value: x}]",
         ),
         "assistant.extraEnv",
@@ -60,7 +60,7 @@ CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
         (
             "assistant.enabled=true",
             "assistant.assistantId=shop",
-            "assistant.model.path=models/shop.tar.gz",
+            "assistant.model.path=shop.tar.gz",
             "assistant.lockStore.mode=in-cluster",
             "assistant.lockStore.extraVolumes=[{name: data, emptyDir: {}}]",
         ),

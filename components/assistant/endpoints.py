@@ -4,14 +4,14 @@ Every address, user and topic comes from the interfaces Studio's own components 
 (components/interfaces.py), so the assistant produces to the topic event ingestion consumes, as a
 principal of the same brokers, and keeps its conversations on Studio's PostgreSQL: one source of
 truth, never a second string. Passwords are never in the file: each is `${VAR}`, which Rasa
-replaces from the container's environment when it reads the file (rasa/shared/utils/io.py,
+replaces from the container's environment when it reads the file (rasa/shared/utils/yaml.py,
 `env_var_constructor`, the YAML loader of every config file Rasa reads), and VAR comes from a
 Secret reference.
 
 Keys as rasa.com documents them:
 - event_broker: https://rasa.com/docs/reference/integrations/event-brokers (Kafka);
 - tracker_store: https://rasa.com/docs/reference/integrations/tracker-stores (SQLTrackerStore);
-- lock_store: https://rasa.com/docs/reference/integrations/lock-stores (RedisLockStore);
+- lock_store: https://rasa.com/docs/reference/integrations/lock-stores (ConcurrentRedisLockStore);
 - action_endpoint: https://rasa.com/docs/reference/integrations/action-server/actions;
 - credentials.yml: https://rasa.com/docs/reference/channels/messaging-and-voice-channels (rest, socketio).
 """
@@ -34,6 +34,8 @@ REDIS_PASSWORD_ENV = names.LOCK_STORE_PASSWORD_KEY
 # libpq connection parameters (postgresql.org/docs/current/libpq-connect.html) Studio's
 # Database.query may carry; Rasa passes `query` to SQLAlchemy's URL, and so to psycopg2.
 LIBPQ_PARAMETERS = frozenset({"sslmode", "sslrootcert", "connect_timeout", "application_name", "target_session_attrs"})
+# The user `AUTH <password>` authenticates as (Redis ACLs, redis.io/docs/latest/operate/oss_and_stack/management/security/acl).
+REDIS_DEFAULT_USER = "default"
 # rasa-sdk's webhook path.
 ACTION_WEBHOOK_PATH = "/webhook"
 
@@ -42,9 +44,12 @@ def from_env(variable: str) -> str:
     return "${" + variable + "}"
 
 
-def brokers(bootstrap_servers: str) -> list[str]:
-    """`host:port,host:port` as the list of `url[:port]` strings the Kafka broker accepts."""
-    return [b.strip() for b in bootstrap_servers.split(",") if b.strip()]
+def brokers(bootstrap_servers: str) -> str:
+    """`host:port,host:port`, one string: Rasa hands `url` to confluent-kafka as `bootstrap.servers`
+    unchanged (rasa/core/brokers/kafka.py, `_get_kafka_config`), and confluent-kafka turns a value
+    into a string with str(), so a YAML list would reach librdkafka as `['host:port', ...]`, brackets
+    and quotes in the host names. The list its docstring still allows dates from kafka-python."""
+    return ",".join(b.strip() for b in bootstrap_servers.split(",") if b.strip())
 
 
 def sasl(kafka: Kafka) -> bool:
@@ -97,8 +102,22 @@ def tracker_store(tracker: Database, host: str, database: str) -> dict[str, Any]
 
 
 def lock_store(store: LockStore, host: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"type": "redis", "url": host, "port": store.port, "db": store.db, "use_ssl": store.tls}
+    """ConcurrentRedisLockStore, the one Rasa recommends for replicas
+    (rasa.com/docs/reference/integrations/lock-stores): it issues ticket numbers with Redis' atomic
+    INCR, where RedisLockStore reads, increments and writes a conversation's lock, so two replicas
+    taking two messages of one conversation at once can both hold it. Its keys are read from the
+    section as they are (rasa/core/concurrent_lock_store.py): `host`, never `url`, which it ignores."""
+    found: dict[str, Any] = {
+        "type": "concurrent_redis",
+        "host": host,
+        "port": store.port,
+        "db": store.db,
+        "use_ssl": store.tls,
+    }
     if store.password is not None:
+        # Redis 6 ACLs and Valkey: `default` is the user a bare AUTH password logs in as. Given with
+        # the password, as Rasa Pro 3.16's RedisLockStore requires (verify_username_password).
+        found["username"] = REDIS_DEFAULT_USER
         found["password"] = from_env(REDIS_PASSWORD_ENV)
     return found
 

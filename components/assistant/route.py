@@ -30,6 +30,7 @@ from ..studio_app.gateway import (
     redirect_route_spec,
 )
 from ..studio_app.ingress import (
+    ALB,
     CLUSTER_ISSUER_ANNOTATION,
     TALK_ANNOTATIONS,
     alb_target_annotations,
@@ -42,6 +43,14 @@ REDIRECT_ROUTE_NAME = "rasa-https-redirect"
 # After Studio's target groups (components/studio_app/ingress.py ALB_GROUP_ORDER); on a host of its own.
 ALB_GROUP_ORDER = "50"
 NGINX = "nginx.ingress.kubernetes.io"
+# Socket.IO's long-polling sends a session's requests one by one, and only the pod that opened the
+# session knows it: with more than one pod they must stick to it, or the client gets `400 Session
+# ID unknown` (socket.io/docs/v4/using-multiple-nodes). A cookie pins a client to its pod: the
+# ALB's target group stickiness (AWS Load Balancer Controller, target-group-attributes; a day, as
+# a widget's conversation lasts), ingress-nginx's cookie affinity, `persistent` so scaling up moves
+# no running session (kubernetes.github.io/ingress-nginx/examples/affinity/cookie).
+ALB_STICKINESS = "stickiness.enabled=true,stickiness.type=lb_cookie,stickiness.lb_cookie.duration_seconds=86400"
+NGINX_AFFINITY = {f"{NGINX}/affinity": "cookie", f"{NGINX}/affinity-mode": "persistent"}
 
 
 def route_host(config: StackConfig) -> str:
@@ -83,12 +92,17 @@ def ingress_annotations(config: StackConfig) -> dict[str, str]:
     found: dict[str, str] = {}
     if studio.ingress.profile == "alb":
         found.update(alb_target_annotations(studio, ALB_GROUP_ORDER, PROBE.path))
+        found[f"{ALB}/target-group-attributes"] = ALB_STICKINESS
     else:
         found.update(TALK_ANNOTATIONS)
+        found.update(NGINX_AFFINITY)
         if assistant.host is None:
             # `/assistant/webhooks/rest/webhook` reaches Rasa as `/webhooks/rest/webhook`.
             found[f"{NGINX}/use-regex"] = "true"
             found[f"{NGINX}/rewrite-target"] = "/$2"
+            # A regex is no cookie path: the cookie's must be given (ingress-nginx annotations,
+            # session-cookie-path).
+            found[f"{NGINX}/session-cookie-path"] = assistant.path
         elif studio.tls.enabled and studio.tls.cluster_issuer and not studio.tls.secret_name:
             # Its own host: this Ingress asks cert-manager for that host's certificate.
             found[CLUSTER_ISSUER_ANNOTATION] = studio.tls.cluster_issuer

@@ -35,16 +35,27 @@ CONFIG_CHECKSUM_ANNOTATION = "checksum/config"
 SCRATCH_DIR = "/tmp"
 # charts/rasa values.yaml rasa.livenessProbe / readinessProbe.
 PROBE = HttpProbe("/", RASA_PORT, initial_delay_seconds=15, period_seconds=15, timeout_seconds=5, failure_threshold=6)
+# Rasa opens its port only once the model is downloaded and loaded (rasa/core/run.py loads it in
+# `before_server_start`), so the chart's liveness probe alone restarts a pod whose model takes more
+# than 15 + 6 x 15 s, over and over. The startup probe holds liveness back for up to 9 minutes
+# (within Kubernetes' 10-minute progress deadline); the chart's probes apply once Rasa answers.
+STARTUP_PROBE = HttpProbe(
+    "/", RASA_PORT, initial_delay_seconds=15, period_seconds=15, timeout_seconds=5, failure_threshold=36
+)
 # charts/rasa values.yaml rasa.livenessProbe.terminationGracePeriodSeconds.
 TERMINATION_GRACE_SECONDS = 30
 
 
-def args(model_path: str, storage: ObjectStorage) -> list[str]:
+def args(model_path: str, storage: ObjectStorage, cors: list[str] | None = None) -> list[str]:
     """`rasa run` with the model fetched from the bucket at start.
 
     rasa.com/docs/reference/integrations/model-storage, "Load Model from Cloud":
     `rasa run --model <name> --remote-storage aws|gcs|azure`, with the bucket and its credentials
-    from the environment (BUCKET_NAME, AWS_*; remote_storage_env)."""
+    from the environment (BUCKET_NAME, AWS_*; remote_storage_env).
+
+    `--cors` (assistant.cors): Rasa answers a browser's cross-origin requests, Socket.IO's polling
+    among them, only for these origins (rasa/server.py `configure_cors`, also without the API);
+    its Socket.IO server checks no origin itself (`cors_allowed_origins=[]`)."""
     return [
         "run",
         "--port",
@@ -57,6 +68,7 @@ def args(model_path: str, storage: ObjectStorage) -> list[str]:
         f"{CONFIG_DIR}/{ENDPOINTS_FILE}",
         "--credentials",
         f"{CONFIG_DIR}/{CREDENTIALS_FILE}",
+        *(["--cors", *cors] if cors else []),
     ]
 
 

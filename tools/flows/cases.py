@@ -59,7 +59,7 @@ class Case:
 _ASSISTANT: dict[str, Any] = {
     "enabled": True,
     "assistantId": "support-bot",
-    "model": {"path": "models/support-bot.tar.gz"},
+    "model": {"path": "support-bot.tar.gz"},
     "replicas": 2,
     "lockStore": {"mode": "in-cluster"},
     "actionServer": {"image": "registry.example.com/support-bot-actions", "tag": "v1"},
