@@ -84,6 +84,9 @@ class ObjectStorage:
     credentials_secret: str | None
     # Annotations for the ServiceAccounts of the model services (eks.amazonaws.com/role-arn).
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    # For a pod that only reads the models (the assistant): a read-only role where the storage
+    # has one (S3 with IRSA); None: the same access as the model services.
+    reader_service_account_annotations: dict[str, pulumi.Input[str]] | None = None
     ready: list[pulumi.Resource] = field(default_factory=list)
     # Rasa Pro's RASA_REMOTE_STORAGE: aws (S3 and S3-compatible), gcs or azure.
     provider: Literal["aws", "gcs", "azure"] = "aws"

@@ -45,6 +45,7 @@ class Requirements:
     topics: tuple[str, ...]
     databases: tuple[str, ...]
     storage_service_accounts: tuple[str, ...]
+    storage_reader_service_accounts: tuple[str, ...] = ()
 
 
 def requirements(config: StackConfig) -> Requirements:
@@ -61,7 +62,8 @@ def requirements(config: StackConfig) -> Requirements:
             *((MODEL_SERVICE_DATABASE,) if orchestrated else ()),
         ),
         storage_service_accounts=(
-            *((TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)),
-            *((ASSISTANT_SERVICE_ACCOUNT,) if config.assistant.enabled else ()),
+            (TRAINING_SERVICE_ACCOUNT, RUNNING_SERVICE_ACCOUNT) if orchestrated else (EMBEDDED_SERVICE_ACCOUNT,)
         ),
+        # The assistant only loads the models Studio trained: a role that reads, never writes.
+        storage_reader_service_accounts=(ASSISTANT_SERVICE_ACCOUNT,) if config.assistant.enabled else (),
     )

@@ -244,16 +244,24 @@ def test_rasa_runs_as_charts_rasa_runs_it() -> None:
     assert endpoints_of(run)["lock_store"]["host"] == "redis.example.com"
 
 
-def test_prod_autoscales_and_the_bucket_role_trusts_the_assistant() -> None:
+def test_prod_autoscales_and_only_a_read_only_bucket_role_trusts_the_assistant() -> None:
     run = run_stack("prod", *PROD)
     assert "replicas" not in find(run, "Deployment", "rasa")["spec"]
     hpa = find(run, "HorizontalPodAutoscaler", "rasa")
     assert hpa["spec"]["scaleTargetRef"]["name"] == "rasa"
     account = find(run, "ServiceAccount", "rasa")
-    assert "eks.amazonaws.com/role-arn" in account["metadata"]["annotations"]
-    role = next(r for r in run.by_type("aws:iam/role:Role") if "assumeRolePolicy" in r.inputs)
-    trust = json.dumps(role.inputs["assumeRolePolicy"])
-    assert "system:serviceaccount:rasa-studio:rasa" in trust
+    trainer = find(run, "ServiceAccount", "model-training-service")
+    annotation = "eks.amazonaws.com/role-arn"
+    assert account["metadata"]["annotations"][annotation] != trainer["metadata"]["annotations"][annotation]
+    roles = {r.name: r for r in run.by_type("aws:iam/role:Role")}
+    me = "system:serviceaccount:rasa-studio:rasa"
+    trusting = [name for name, r in roles.items() if me in json.dumps(r.inputs["assumeRolePolicy"])]
+    assert trusting == ["rasa-studio-backing-object-storage-reader-role"], trusting
+    # It loads models and never writes or deletes one (the model services' role does).
+    policies = {r.name: json.dumps(r.inputs["policy"]) for r in run.by_type("aws:iam/rolePolicy:RolePolicy")}
+    reader = policies["rasa-studio-backing-object-storage-reader-role-policy"]
+    assert "s3:GetObject" in reader and "s3:PutObject" not in reader and "s3:DeleteObject" not in reader
+    assert "s3:PutObject" in policies["rasa-studio-backing-object-storage-role-policy"]
 
 
 def test_routes_follow_studios_exposure_profile() -> None:

@@ -32,7 +32,6 @@ ENABLED = ("assistant.enabled=true", "assistant.assistantId=shop", "assistant.mo
 ASSISTANT = {"enabled": True, "assistantId": "shop", "model": {"path": "shop.tar.gz"}}
 PASSWORD = "random:index/randomPassword:RandomPassword"
 MSK_SECRET = "aws:secretsmanager/secret:Secret"
-IAM_ROLE = "aws:iam/role:Role"
 MSK_ASSOCIATION = "aws:msk/scramSecretAssociation:ScramSecretAssociation"
 
 
@@ -173,9 +172,9 @@ def test_on_msk_the_assistant_gets_its_own_scram_secret_in_studios_association()
 def test_enabling_the_assistant_in_prod_loses_nothing_and_stops_at_no_protection() -> None:
     p = plan.diff(run_stack("prod"), enabled("prod"))
     assert p.losses() == [] and p.stopped() == [] and p.replaced() == [], p.table()
-    # Studio's association gains the assistant's secret and the bucket's role trusts the assistant's
-    # ServiceAccount, both in place; nothing else existing changes.
-    assert sorted(s.type for s in p.by_op("update")) == sorted([MSK_ASSOCIATION, IAM_ROLE]), p.table()
+    # Studio's association gains the assistant's secret in place (the assistant reads the bucket
+    # through a role of its own); nothing else existing changes.
+    assert [s.type for s in p.by_op("update")] == [MSK_ASSOCIATION], p.table()
     assert not p.by_op("delete")
 
 
@@ -189,7 +188,7 @@ def test_turning_it_off_in_prod_stops_at_its_protected_resources_only() -> None:
         ("aws:kms/key:Key", "rasa-studio-backing-lock-store-key"),
         (MSK_SECRET, "rasa-studio-backing-kafka-assistant-scram"),
     ]
-    assert sorted(s.type for s in p.by_op("update")) == sorted([MSK_ASSOCIATION, IAM_ROLE])
+    assert [s.type for s in p.by_op("update")] == [MSK_ASSOCIATION]
 
 
 def test_a_kafka_rotation_on_msk_replaces_only_the_password_and_its_secret_value() -> None:

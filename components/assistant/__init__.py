@@ -8,6 +8,8 @@ server; a route on Studio's exposure profile.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.autoscaling import v2 as autoscaling
@@ -81,12 +83,18 @@ class Assistant(pulumi.ComponentResource):
         if cfg.action_server is not None:
             self.action_server = ActionServer(f"{name}-action-server", ctx, cfg.action_server, child)
 
+        # It only loads models: where the storage has a read-only role (S3 with IRSA), that one.
+        reader = storage
+        if storage.reader_service_account_annotations is not None:
+            reader = dataclasses.replace(
+                storage, service_account_annotations=storage.reader_service_account_annotations
+            )
         self.service_account = core.ServiceAccount(
             f"{name}-account",
             # The model service's bucket access: IRSA (components/requirements.py lists this account)
             # and the operator's own (modelService.serviceAccount.annotations: other clouds' IAM).
             metadata=ctx.metadata(
-                ASSISTANT_SERVICE_ACCOUNT, COMPONENT, service_account_annotations(ctx.config.model_service, storage)
+                ASSISTANT_SERVICE_ACCOUNT, COMPONENT, service_account_annotations(ctx.config.model_service, reader)
             ),
             # `rasa run` never calls the Kubernetes API.
             automount_service_account_token=False,

@@ -253,7 +253,13 @@ class BackingServices(pulumi.ComponentResource):
 
             assert ctx.aws is not None
             return S3ObjectStorage(
-                f"{name}-object-storage", ctx, cfg, ctx.aws, needs.storage_service_accounts, opts
+                f"{name}-object-storage",
+                ctx,
+                cfg,
+                ctx.aws,
+                needs.storage_service_accounts,
+                opts,
+                reader_service_accounts=needs.storage_reader_service_accounts,
             ).object_storage
         assert isinstance(cfg, ExternalStorage)
         from .storage_external import external_storage

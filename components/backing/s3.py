@@ -1,7 +1,8 @@
 """S3 object storage: a private, versioned, encrypted, TLS-only bucket and an IRSA role for it.
 
 Only the model services' ServiceAccounts (`Requirements.storage_service_accounts`) can assume
-the role, and the role reaches this bucket (and its key) alone. Pods get no static credentials.
+the role, and the role reaches this bucket (and its key) alone; the assistant, which only loads
+models, gets a read-only role of its own. Pods get no static credentials.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from ..foundation import AwsFoundation
 from ..interfaces import ObjectStorage
 from .aws_common import customer_key
 from .common import aws_name, stateful
+
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
 def irsa_trust_policy(
@@ -83,8 +86,23 @@ def access_policy(bucket_arn: str, key_arn: str | None) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def read_policy(bucket_arn: str, key_arn: str | None) -> dict[str, Any]:
+    """For a pod that only loads models (the assistant): list the bucket, read its objects."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "ListBucket", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket_arn]},
+        {"Sid": "ReadObjects", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{bucket_arn}/*"]},
+    ]
+    if key_arn is not None:
+        statements.append({"Sid": "UseBucketKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key_arn]})
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def storage_interface(
-    bucket: pulumi.Input[str], region: str, role_arn: pulumi.Input[str], ready: Sequence[pulumi.Resource] = ()
+    bucket: pulumi.Input[str],
+    region: str,
+    role_arn: pulumi.Input[str],
+    ready: Sequence[pulumi.Resource] = (),
+    reader_role_arn: pulumi.Input[str] | None = None,
 ) -> ObjectStorage:
     """What Studio's clients get: the bucket, reached through the role (IRSA), no access keys."""
     return ObjectStorage(
@@ -92,8 +110,9 @@ def storage_interface(
         region=region,
         endpoint=None,
         credentials_secret=None,
-        service_account_annotations={"eks.amazonaws.com/role-arn": role_arn},
+        service_account_annotations={IRSA_ANNOTATION: role_arn},
         ready=list(ready),
+        reader_service_account_annotations=None if reader_role_arn is None else {IRSA_ANNOTATION: reader_role_arn},
     )
 
 
@@ -101,6 +120,7 @@ class S3ObjectStorage(pulumi.ComponentResource):
     key: kms.Key | None
     bucket: s3.Bucket
     role: iam.Role
+    reader_role: iam.Role | None
     object_storage: ObjectStorage
 
     def __init__(
@@ -111,6 +131,9 @@ class S3ObjectStorage(pulumi.ComponentResource):
         aws: AwsFoundation,
         service_accounts: Sequence[str],
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        # Pods that only read the models: a role of their own, read-only.
+        reader_service_accounts: Sequence[str] = (),
     ) -> None:
         super().__init__("rasa-studio:backing:S3ObjectStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -210,10 +233,43 @@ class S3ObjectStorage(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self.role),
         )
+        ready: list[pulumi.Resource] = [
+            self.bucket,
+            public_access,
+            ownership,
+            encryption,
+            policy,
+            lifecycle,
+            role_policy,
+        ]
+        self.reader_role = None
+        if reader_service_accounts:
+            self.reader_role = iam.Role(
+                f"{name}-reader-role",
+                description="Rasa Studio assistant: read the trained models bucket (IRSA)",
+                assume_role_policy=pulumi.Output.all(aws.oidc_provider_arn, aws.oidc_issuer).apply(
+                    lambda args: json.dumps(
+                        irsa_trust_policy(args[0], args[1], ctx.namespace_name, reader_service_accounts),
+                        sort_keys=True,
+                    )
+                ),
+                opts=child,
+            )
+            ready.append(
+                iam.RolePolicy(
+                    f"{name}-reader-role-policy",
+                    role=self.reader_role.id,
+                    policy=pulumi.Output.all(self.bucket.arn, key_arn).apply(
+                        lambda args: json.dumps(read_policy(args[0], args[1]), sort_keys=True)
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self.reader_role),
+                )
+            )
         self.object_storage = storage_interface(
             self.bucket.bucket,
             aws.region,
             self.role.arn,
-            [self.bucket, public_access, ownership, encryption, policy, lifecycle, role_policy],
+            ready,
+            self.reader_role.arn if self.reader_role is not None else None,
         )
         self.register_outputs({"bucket": self.bucket.bucket, "roleArn": self.role.arn})
