@@ -95,6 +95,48 @@ def pvc_template(ctx: Context, component: ComponentName, size: str) -> core.Pers
     )
 
 
+def data_stateful_set(
+    name: str,
+    ctx: Context,
+    component: ComponentName,
+    object_name: str,
+    template: core.PodTemplateSpecArgs,
+    storage_size: str,
+    *,
+    parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource],
+    replicas: int = 1,
+    service_name: str | None = None,
+    pod_management_policy: str | None = None,
+) -> apps.StatefulSet:
+    """A StatefulSet whose pods keep their data in a claim each (`data-<name>-<ordinal>`): the
+    claims outlive it (retention Retain), its claim templates stay as created (KEEP_CLAIM_TEMPLATES,
+    grow_claims resizes), and in protected stacks it is protected and left in place on delete.
+    `depends_on`: what the pods read by plain name (interfaces.SecretRef says why)."""
+    return apps.StatefulSet(
+        name,
+        metadata=ctx.metadata(object_name, component),
+        spec=apps.StatefulSetSpecArgs(
+            service_name=service_name or object_name,
+            replicas=replicas,
+            pod_management_policy=pod_management_policy,
+            selector=meta.LabelSelectorArgs(match_labels=ctx.selector(component)),
+            template=template,
+            volume_claim_templates=[pvc_template(ctx, component, storage_size)],
+            persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
+                when_deleted="Retain", when_scaled="Retain"
+            ),
+        ),
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            protect=ctx.protect,
+            retain_on_delete=ctx.protect,
+            ignore_changes=KEEP_CLAIM_TEMPLATES,
+            depends_on=list(depends_on),
+        ),
+    )
+
+
 def grow_claims(
     name: str,
     ctx: Context,

@@ -17,7 +17,6 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config import StackConfig
 from config.backing import InClusterKafka
@@ -34,10 +33,9 @@ from ..ports import KAFKA_CONTROLLER_PORT, KAFKA_PORT
 from ..requirements import requirements
 from ..secrets import KAFKA_SASL_PASSWORD, StudioSecrets
 from .common import (
-    KEEP_CLAIM_TEMPLATES,
     admin_credentials,
+    data_stateful_set,
     grow_claims,
-    pvc_template,
     spec_hash,
     tcp_probe,
     with_probes,
@@ -312,31 +310,21 @@ class InClusterKafkaService(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.stateful_set = apps.StatefulSet(
+        self.stateful_set = data_stateful_set(
             f"{name}-statefulset",
-            metadata=ctx.metadata(KAFKA_SERVICE, COMPONENT),
-            spec=apps.StatefulSetSpecArgs(
-                service_name=HEADLESS_SERVICE,
-                replicas=cfg.brokers,
-                # All nodes start together: with OrderedReady node 0 would wait for a quorum
-                # that needs the nodes not yet started.
-                pod_management_policy="Parallel",
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                # Restart the brokers when their configuration changes.
-                template=kafka_pod(ctx, cfg, secrets.name, spec_hash(scripts, 16)),
-                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
-                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
-                    when_deleted="Retain", when_scaled="Retain"
-                ),
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=ctx.protect,
-                retain_on_delete=ctx.protect,
-                ignore_changes=KEEP_CLAIM_TEMPLATES,
-                # What the pods read, by plain name (interfaces.SecretRef says why).
-                depends_on=[self.admin_secret, self.scripts, secrets.secret],
-            ),
+            ctx,
+            COMPONENT,
+            KAFKA_SERVICE,
+            # Restart the brokers when their configuration changes.
+            kafka_pod(ctx, cfg, secrets.name, spec_hash(scripts, 16)),
+            cfg.storage_size,
+            parent=self,
+            depends_on=[self.admin_secret, self.scripts, secrets.secret],
+            replicas=cfg.brokers,
+            service_name=HEADLESS_SERVICE,
+            # All nodes start together: with OrderedReady node 0 would wait for a quorum
+            # that needs the nodes not yet started.
+            pod_management_policy="Parallel",
         )
         self.claims = grow_claims(name, ctx, self.stateful_set, KAFKA_SERVICE, cfg.brokers, cfg.storage_size, self)
         disruption_budget(f"{name}-pdb", ctx, COMPONENT, KAFKA_SERVICE, cfg.brokers, child)

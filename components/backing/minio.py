@@ -19,7 +19,6 @@ import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.batch import v1 as batch
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import MinioStorage
 from config.base import ResourceList, Resources
@@ -33,7 +32,7 @@ from ..names import MINIO_PORT, MINIO_SERVICE
 from ..secrets import StudioSecrets, generated_password
 from ..waits import JOB_ACTIVE_DEADLINE_SECONDS, job_options, logs_as_termination_message, wait_for
 from ..workload import CHECKSUM_ANNOTATION
-from .common import KEEP_CLAIM_TEMPLATES, REPLACE_UNREADY, grow_claims, pvc_template, spec_hash
+from .common import REPLACE_UNREADY, data_stateful_set, grow_claims, spec_hash
 
 COMPONENT: ComponentName = "object-storage"
 CREDENTIALS_SECRET = "minio-credentials"
@@ -182,26 +181,15 @@ class Minio(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.stateful_set = apps.StatefulSet(
+        self.stateful_set = data_stateful_set(
             f"{name}-statefulset",
-            metadata=ctx.metadata(MINIO_SERVICE, COMPONENT),
-            spec=apps.StatefulSetSpecArgs(
-                service_name=MINIO_SERVICE,
-                replicas=1,
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=minio_pod(ctx, cfg, secrets.digest(*self.credential_values)),
-                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
-                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
-                    when_deleted="Retain", when_scaled="Retain"
-                ),
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=ctx.protect,
-                retain_on_delete=ctx.protect,
-                ignore_changes=KEEP_CLAIM_TEMPLATES,
-                depends_on=[self.credentials],
-            ),
+            ctx,
+            COMPONENT,
+            MINIO_SERVICE,
+            minio_pod(ctx, cfg, secrets.digest(*self.credential_values)),
+            cfg.storage_size,
+            parent=self,
+            depends_on=[self.credentials],
         )
         self.claims = grow_claims(name, ctx, self.stateful_set, MINIO_SERVICE, 1, cfg.storage_size, self)
         self.bucket_job = batch.Job(

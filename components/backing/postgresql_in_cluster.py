@@ -15,7 +15,6 @@ import pulumi
 import pulumi_random as random
 from pulumi_kubernetes.apps import v1 as apps
 from pulumi_kubernetes.core import v1 as core
-from pulumi_kubernetes.meta import v1 as meta
 
 from config.backing import InClusterDatabase
 from config.workloads import fixed_resources
@@ -27,7 +26,13 @@ from ..labels import ComponentName
 from ..names import POSTGRESQL_PORT, POSTGRESQL_SERVICE
 from ..secrets import DATABASE_PASSWORD, StudioSecrets
 from ..workload import CHECKSUM_ANNOTATION
-from .common import KEEP_CLAIM_TEMPLATES, admin_credentials, exec_probe, grow_claims, pvc_template, with_probes
+from .common import (
+    admin_credentials,
+    data_stateful_set,
+    exec_probe,
+    grow_claims,
+    with_probes,
+)
 from .database_init import DatabaseInit, Server
 from .postgresql_backup import Dumped
 
@@ -231,27 +236,15 @@ class InClusterPostgresql(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.stateful_set = apps.StatefulSet(
+        self.stateful_set = data_stateful_set(
             f"{name}-statefulset",
-            metadata=ctx.metadata(POSTGRESQL_SERVICE, COMPONENT),
-            spec=apps.StatefulSetSpecArgs(
-                service_name=POSTGRESQL_SERVICE,
-                replicas=1,
-                selector=meta.LabelSelectorArgs(match_labels=selector),
-                template=postgresql_pod(ctx, cfg, secrets.name, secrets.digest(self.admin_password.result)),
-                volume_claim_templates=[pvc_template(ctx, COMPONENT, cfg.storage_size)],
-                persistent_volume_claim_retention_policy=apps.StatefulSetPersistentVolumeClaimRetentionPolicyArgs(
-                    when_deleted="Retain", when_scaled="Retain"
-                ),
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=ctx.protect,
-                retain_on_delete=ctx.protect,
-                ignore_changes=KEEP_CLAIM_TEMPLATES,
-                # What the pods read, by plain name (interfaces.SecretRef says why).
-                depends_on=[self.admin_secret, self.init_scripts, secrets.secret],
-            ),
+            ctx,
+            COMPONENT,
+            POSTGRESQL_SERVICE,
+            postgresql_pod(ctx, cfg, secrets.name, secrets.digest(self.admin_password.result)),
+            cfg.storage_size,
+            parent=self,
+            depends_on=[self.admin_secret, self.init_scripts, secrets.secret],
         )
         self.claims = grow_claims(name, ctx, self.stateful_set, POSTGRESQL_SERVICE, 1, cfg.storage_size, self)
         # The init script only runs on an empty volume; this Job also adds the databases a
